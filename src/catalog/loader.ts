@@ -1,0 +1,186 @@
+// Reads corpus/, validates every file against its schema and checks cross-references.
+// A bad corpus fails as a whole with the file, the path inside it and the reason: never a half-valid catalogue.
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ZodType } from 'zod';
+import {
+  clauseFile, cldFile, glossaryFile, requirementsFile, risksFile, topicsFile,
+  type ClauseFile, type CldControl, type GlossaryEntry, type Requirement, type RiskScenario, type Topic,
+} from './schema.js';
+
+export interface CorpusProblem {
+  file: string;
+  path: string;
+  reason: string;
+}
+
+export class CorpusError extends Error {
+  constructor(readonly problems: CorpusProblem[]) {
+    super(
+      `The corpus is invalid (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
+        problems.slice(0, 30).map((p) => `  ${p.file}${p.path ? ` at ${p.path}` : ''}: ${p.reason}`).join('\n') +
+        (problems.length > 30 ? `\n  … and ${problems.length - 30} more` : ''),
+    );
+    this.name = 'CorpusError';
+  }
+}
+
+export interface RawCorpus {
+  dir: string;
+  clauses: ClauseFile[];
+  cld: CldControl[];
+  requirements: Requirement[];
+  topics: Topic[];
+  glossary: GlossaryEntry[];
+  risks: RiskScenario[];
+  /** SHA-256 over every corpus file, for index staleness checks. */
+  contentHash: string;
+}
+
+export const defaultCorpusDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../corpus');
+
+/** Expected clause files: one per 27002 clause, 5 to 18. */
+const clauseNumbers = Array.from({ length: 14 }, (_, i) => String(i + 5).padStart(2, '0'));
+
+export function readCorpus(dir = defaultCorpusDir): RawCorpus {
+  const problems: CorpusProblem[] = [];
+  const hash = createHash('sha256');
+
+  function parse<T>(rel: string, schema: ZodType<T>): T | undefined {
+    const file = join(dir, rel);
+    if (!existsSync(file)) {
+      problems.push({ file: rel, path: '', reason: 'file is missing' });
+      return undefined;
+    }
+    const text = readFileSync(file, 'utf8');
+    hash.update(rel).update('\0').update(text).update('\0');
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch (e) {
+      problems.push({ file: rel, path: '', reason: `not valid JSON: ${(e as Error).message}` });
+      return undefined;
+    }
+    const result = schema.safeParse(data);
+    if (!result.success) {
+      for (const issue of result.error.issues) {
+        problems.push({ file: rel, path: formatPath(issue.path, data), reason: issue.message });
+      }
+      return undefined;
+    }
+    return result.data;
+  }
+
+  if (!existsSync(dir)) throw new CorpusError([{ file: dir, path: '', reason: 'corpus folder not found (set ISMS_CORPUS_DIR?)' }]);
+  const clauseDir = join(dir, 'controls');
+  const extra = existsSync(clauseDir)
+    ? readdirSync(clauseDir).filter((f) => f.endsWith('.json') && !clauseNumbers.some((n) => f === `clause-${n}.json`))
+    : [];
+  for (const f of extra) problems.push({ file: `controls/${f}`, path: '', reason: 'unexpected file: clause files are clause-05.json … clause-18.json' });
+
+  const clauses = clauseNumbers.map((n) => parse(`controls/clause-${n}.json`, clauseFile));
+  const corpus = {
+    dir,
+    clauses: clauses.filter((c): c is ClauseFile => c !== undefined),
+    cld: parse('cld.json', cldFile) ?? [],
+    requirements: parse('requirements.json', requirementsFile) ?? [],
+    topics: parse('topics.json', topicsFile) ?? [],
+    glossary: parse('glossary.json', glossaryFile) ?? [],
+    risks: parse('risks.json', risksFile) ?? [],
+    contentHash: '',
+  };
+  if (problems.length) throw new CorpusError(problems);
+  corpus.contentHash = hash.digest('hex');
+  checkReferences(corpus, problems);
+  if (problems.length) throw new CorpusError(problems);
+  return corpus;
+}
+
+/** Renders a zod path as JSON-ish text, naming array items by their id where they have one. */
+function formatPath(path: PropertyKey[], data: unknown): string {
+  let node: unknown = data;
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') {
+      const item = Array.isArray(node) ? node[key] : undefined;
+      const id = item && typeof item === 'object' && 'id' in item ? (item as { id: unknown }).id : undefined;
+      out += typeof id === 'string' ? `[${key} id=${id}]` : `[${key}]`;
+    } else {
+      out += out ? `.${String(key)}` : String(key);
+    }
+    node = node && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[key] : undefined;
+  }
+  return out;
+}
+
+/** Valid ISO/IEC 27001:2022 Annex A numbers per theme. */
+const annex2022Size: Record<string, number> = { '5': 37, '6': 8, '7': 14, '8': 34 };
+
+function checkReferences(c: RawCorpus, problems: CorpusProblem[]): void {
+  const ids = new Set<string>();
+  const categories = new Set<string>();
+  const dup = (file: string, path: string, id: string) => {
+    if (ids.has(id)) problems.push({ file, path, reason: `duplicate ID ${id}` });
+    ids.add(id);
+  };
+  const check2022 = (file: string, path: string, mapped: { id: string }[]) => {
+    for (const m of mapped) {
+      const [theme, num] = m.id.slice('2022:A.'.length).split('.');
+      if (!theme || !num || Number(num) > (annex2022Size[theme] ?? 0) || Number(num) < 1)
+        problems.push({ file, path, reason: `${m.id} is not an ISO/IEC 27001:2022 Annex A control` });
+    }
+  };
+
+  for (const clause of c.clauses) {
+    const file = `controls/clause-${clause.clause.padStart(2, '0')}.json`;
+    const own = new Set(clause.categories.map((k) => k.id));
+    clause.categories.forEach((k, i) => {
+      if (!k.id.startsWith(`${clause.clause}.`)) problems.push({ file, path: `categories[${i}]`, reason: `category ${k.id} is not in clause ${clause.clause}` });
+      categories.add(k.id);
+    });
+    clause.controls.forEach((ctl, i) => {
+      const path = `controls[${i} id=${ctl.id}]`;
+      dup(file, path, ctl.id);
+      if (!ctl.id.startsWith(`${ctl.category}.`)) problems.push({ file, path, reason: `ID ${ctl.id} does not belong to category ${ctl.category}` });
+      if (!own.has(ctl.category)) problems.push({ file, path: `${path}.category`, reason: `category ${ctl.category} is not defined in this file` });
+      if (ctl.cloudGuidance && !ctl.cloudGuidance.customer && !ctl.cloudGuidance.provider)
+        problems.push({ file, path: `${path}.cloudGuidance`, reason: 'cloud guidance must give at least one role text, or be left out' });
+      check2022(file, `${path}.iso27001_2022`, ctl.iso27001_2022);
+    });
+  }
+  c.cld.forEach((ctl, i) => {
+    const path = `[${i} id=${ctl.id}]`;
+    dup('cld.json', path, ctl.id);
+    for (const role of ['customer', 'provider'] as const) {
+      if (ctl.roles[role] !== (ctl.guidance[role] !== null))
+        problems.push({ file: 'cld.json', path: `${path}.guidance.${role}`, reason: `roles.${role} is ${ctl.roles[role]}, so guidance.${role} must be ${ctl.roles[role] ? 'given' : 'null'}` });
+    }
+    for (const cat of [...ctl.related.iso27002_2013, ...ctl.related.iso27001_2013.map((a) => a.slice(2))])
+      if (!categories.has(cat)) problems.push({ file: 'cld.json', path: `${path}.related`, reason: `unknown 27002:2013 category ${cat}` });
+    check2022('cld.json', `${path}.iso27001_2022`, ctl.iso27001_2022);
+  });
+  c.requirements.forEach((r, i) => dup('requirements.json', `[${i} id=${r.id}]`, r.id));
+
+  const cite = (file: string, path: string, list: string[]) => {
+    for (const id of list) if (!ids.has(id)) problems.push({ file, path, reason: `cites unknown control ${id}` });
+  };
+  c.requirements.forEach((r, i) => cite('requirements.json', `[${i} id=${r.id}].relatedControls`, r.relatedControls));
+  c.topics.forEach((t, i) => cite('topics.json', `[${i} id=${t.id}].controls`, t.controls));
+  c.risks.forEach((r, i) => cite('risks.json', `[${i} id=${r.id}].controls`, r.controls));
+  c.glossary.forEach((g, i) => cite('glossary.json', `[${i} ja=${g.ja}].controls`, g.controls));
+
+  const uniq = (file: string, label: string, values: { key: string; path: string }[]) => {
+    const seen = new Set<string>();
+    for (const v of values) {
+      const k = v.key.toLowerCase();
+      if (seen.has(k)) problems.push({ file, path: v.path, reason: `duplicate ${label} ${v.key}` });
+      seen.add(k);
+    }
+  };
+  uniq('topics.json', 'ID', c.topics.map((t, i) => ({ key: t.id, path: `[${i}]` })));
+  uniq('risks.json', 'ID', c.risks.map((r, i) => ({ key: r.id, path: `[${i}]` })));
+  uniq('glossary.json', 'Japanese headword', c.glossary.map((g, i) => ({ key: g.ja, path: `[${i}].ja` })));
+  uniq('glossary.json', 'English headword', c.glossary.map((g, i) => ({ key: g.en, path: `[${i}].en` })));
+}

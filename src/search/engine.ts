@@ -1,0 +1,272 @@
+// Hybrid retrieval: BM25 with glossary expansion, dense vectors when a model is available, and reciprocal rank
+// fusion, collapsed to one hit per control (its best chunk).
+import { createHash } from 'node:crypto';
+import type { Catalog } from '../catalog/catalog.js';
+import { silentLogger, type Logger } from '../log.js';
+import { noProgress, type Progress } from '../progress.js';
+import { Bm25 } from './bm25.js';
+import { catalogChunks, type Chunk, type Facet } from './chunks.js';
+import { docChunks, docsHash, readDocs } from './docs.js';
+import type { Embedder } from './embed.js';
+import { Glossary } from './expand.js';
+import { analyseQuery, type QueryInfo, type QueryRole } from './query.js';
+import { IndexStore, INDEX_FORMAT, type Manifest } from './store.js';
+import { tokenize, type Lang } from './text.js';
+import { VectorIndex } from './vectors.js';
+
+export interface SearchHit {
+  /** Catalogue ID, or null for a user-document section that names no control. */
+  controlId: string | null;
+  /** 0..1: the fused rank score relative to a hit ranked first by every retriever. */
+  score: number;
+  facet: Facet;
+  lang: Lang;
+  role: 'customer' | 'provider' | null;
+  /** The best chunk behind this hit. */
+  chunkKey: string;
+  title: string;
+  text: string;
+  source?: { file: string; heading: string };
+  /** Share of the question's weighted terms found in the best lexical chunk (0..1), for confidence. */
+  match: number;
+  /** Which retrievers ranked it: lexical, dense, glossary, id. */
+  via: string[];
+}
+
+export interface SearchOptions {
+  top?: number;
+  /** Filter: drop guidance written for the other role. */
+  role?: QueryRole;
+}
+
+export interface SearchResult {
+  query: QueryInfo;
+  hits: SearchHit[];
+  dense: boolean;
+}
+
+export interface OpenOptions {
+  catalog: Catalog;
+  dataDir: string;
+  docsDir?: string;
+  embedder?: Embedder | null;
+  log?: Logger;
+  progress?: Progress;
+  /** Rebuild everything even when the stored index is current. */
+  force?: boolean;
+}
+
+export interface BuildReport {
+  chunks: number;
+  docs: number;
+  lexical: 'loaded' | 'built';
+  dense: 'loaded' | 'built' | 'off';
+  reasons: string[];
+  ms: number;
+}
+
+const RRF_K = 60;
+/** Weight of a topic or risk chunk when it speaks for the controls it cites. */
+const CITE_WEIGHT = 0.45;
+const ROLE_MATCH = 1.3;
+const ROLE_OTHER = 0.75;
+const EMBED_BATCH = 32;
+
+interface Ranked {
+  id: string;
+  score: number;
+  chunk: number;
+}
+
+export class SearchEngine {
+  private constructor(
+    readonly catalog: Catalog,
+    private readonly chunks: Chunk[],
+    private readonly bm25: Bm25,
+    private readonly glossary: Glossary,
+    private readonly vectors: VectorIndex | null,
+    private readonly embedder: Embedder | null,
+    readonly manifest: Manifest,
+    readonly report: BuildReport,
+  ) {}
+
+  /** Loads the stored index, rebuilding only the parts that are stale. */
+  static async open(o: OpenOptions): Promise<SearchEngine> {
+    const t0 = performance.now();
+    const log = o.log ?? silentLogger;
+    const progress = o.progress ?? noProgress;
+    const store = new IndexStore(o.dataDir);
+    const docs = readDocs(o.docsDir);
+    const contentHash = createHash('sha256').update(`${INDEX_FORMAT}:${o.catalog.contentHash}:${docsHash(docs)}`).digest('hex');
+    const reasons: string[] = [];
+
+    let chunks: Chunk[];
+    let bm25: Bm25;
+    let manifest: Manifest;
+    let lexical: BuildReport['lexical'];
+    const stored = o.force ? { stale: 'rebuild requested' } : store.readLexical(contentHash);
+    if ('stale' in stored) {
+      reasons.push(`lexical: ${stored.stale}`);
+      chunks = [...catalogChunks(o.catalog), ...docChunks(docs, o.catalog)];
+      progress.start('tokenising chunks', chunks.length);
+      const tokens = chunks.map((c) => {
+        progress.tick();
+        return tokenize(c.text);
+      });
+      progress.done();
+      bm25 = Bm25.build(tokens);
+      manifest = store.writeLexical(contentHash, chunks, bm25);
+      lexical = 'built';
+    } else {
+      ({ chunks, bm25, manifest } = stored);
+      lexical = 'loaded';
+    }
+
+    let vectors: VectorIndex | null = null;
+    let dense: BuildReport['dense'] = 'off';
+    const embedder = o.embedder ?? null;
+    if (embedder) {
+      const have = o.force ? { stale: 'rebuild requested' } : store.readDense(manifest, embedder.id);
+      if (have instanceof VectorIndex) {
+        vectors = have;
+        dense = 'loaded';
+      } else {
+        reasons.push(`dense: ${have.stale}`);
+        try {
+          vectors = await embedChunks(chunks, embedder, progress);
+          manifest = store.writeDense(manifest, embedder.id, vectors);
+          dense = 'built';
+        } catch (e) {
+          log.warn('could not embed the corpus; search runs lexical-only', { reason: (e as Error).message });
+        }
+      }
+    }
+    const report: BuildReport = { chunks: chunks.length, docs: docs.length, lexical, dense, reasons, ms: performance.now() - t0 };
+    if (reasons.length) log.info('search index updated', { ...report });
+    return new SearchEngine(o.catalog, chunks, bm25, new Glossary(o.catalog.glossary), vectors, vectors ? embedder : null, manifest, report);
+  }
+
+  get chunkCount(): number {
+    return this.chunks.length;
+  }
+
+  get hasDense(): boolean {
+    return this.vectors !== null;
+  }
+
+  chunk(key: string): Chunk | undefined {
+    return this.chunks.find((c) => c.key === key);
+  }
+
+  async search(question: string, opts: SearchOptions = {}): Promise<SearchResult> {
+    const top = opts.top ?? 5;
+    const query = analyseQuery(question);
+    const roleBoost = opts.role ?? query.role;
+    const allowed = (c: Chunk) => !opts.role || c.role === null || c.role === opts.role || c.facet === 'risk';
+    const weigh = (c: Chunk, s: number) => (!roleBoost || c.role === null ? s : c.role === roleBoost ? s * ROLE_MATCH : s * ROLE_OTHER);
+
+    const exp = this.glossary.expand(question);
+    const lexScores = this.bm25.score(exp.terms);
+    const lexical = this.collapse([...lexScores].filter(([i]) => allowed(this.chunks[i]!)).map(([i, s]) => [i, weigh(this.chunks[i]!, s)]));
+
+    let dense: Ranked[] = [];
+    if (this.vectors && this.embedder) {
+      const [q] = await this.embedder.embed([question], 'query');
+      const near = this.vectors.knn(q!, 80).filter((n) => allowed(this.chunks[n.label]!));
+      dense = this.collapse(near.map((n) => [n.label, weigh(this.chunks[n.label]!, n.similarity)]));
+    }
+
+    const glossaryVotes = new Map<string, number>();
+    for (const e of exp.matched) for (const id of e.controls) glossaryVotes.set(id, (glossaryVotes.get(id) ?? 0) + 1 / e.controls.length);
+    const glossary = [...glossaryVotes].sort((a, b) => b[1] - a[1]).map(([id, score]) => ({ id, score, chunk: -1 }));
+
+    const lists: [string, Ranked[], number][] = [['lexical', lexical, 1], ['dense', dense, 1], ['glossary', glossary, 0.5]];
+    const fused = new Map<string, { score: number; via: string[]; chunk: number }>();
+    const maxScore = lists.filter(([, l]) => l.length).reduce((a, [, , w]) => a + w / (RRF_K + 1), 0) || 1;
+    for (const [name, list, w] of lists) {
+      list.forEach((r, rank) => {
+        const f = fused.get(r.id) ?? { score: 0, via: [], chunk: -1 };
+        f.score += w / (RRF_K + rank + 1);
+        f.via.push(name);
+        if (f.chunk < 0 && r.chunk >= 0) f.chunk = r.chunk;
+        fused.set(r.id, f);
+      });
+    }
+    // An ID typed in the question comes first.
+    const typed = query.ids.filter((id) => this.catalog.has(id));
+    for (const id of typed) {
+      const f = fused.get(id) ?? { score: 0, via: [], chunk: -1 };
+      f.score = maxScore * 2 + (typed.length - typed.indexOf(id));
+      f.via.push('id');
+      fused.set(id, f);
+    }
+
+    const typedTerms = new Map([...exp.terms].filter(([, w]) => w === 1));
+    const ranked = [...fused].sort((a, b) => b[1].score - a[1].score).slice(0, top);
+    const hits = ranked.map(([id, f]) => {
+      const idx = f.chunk >= 0 ? f.chunk : this.bestChunkOf(id, query.lang, roleBoost);
+      const c = this.chunks[idx]!;
+      return {
+        controlId: id.startsWith('doc:') ? c.controlId : id,
+        score: round(Math.min(1, f.score / maxScore)),
+        facet: c.facet, lang: c.lang, role: c.role, chunkKey: c.key, title: c.title, text: c.text,
+        ...(c.source ? { source: c.source } : {}),
+        match: round(this.coverage(typedTerms, idx)),
+        via: f.via,
+      } satisfies SearchHit;
+    });
+    return { query, hits, dense: this.hasDense };
+  }
+
+  /** Chunk scores to one entry per control (or per document section), best first. */
+  private collapse(scored: [number, number][]): Ranked[] {
+    const best = new Map<string, Ranked>();
+    const credit = (id: string, score: number, chunk: number) => {
+      const cur = best.get(id);
+      if (!cur || score > cur.score) best.set(id, { id, score, chunk });
+    };
+    for (const [i, s] of scored) {
+      const c = this.chunks[i]!;
+      if (c.facet === 'doc') {
+        credit(c.controlId ?? `doc:${c.source!.file}#${c.source!.heading}`, s, i);
+      } else if (c.facet === 'topic' || c.facet === 'risk') {
+        for (const id of c.cites) credit(id, s * CITE_WEIGHT, i);
+      } else credit(c.controlId!, s, i);
+    }
+    return [...best.values()].sort((a, b) => b.score - a.score);
+  }
+
+  private bestChunkOf(id: string, lang: Lang, role: QueryRole | null): number {
+    const own = this.chunks.map((c, i) => [c, i] as const).filter(([c]) => c.controlId === id && c.lang === lang);
+    const pick = own.find(([c]) => role && c.role === role) ?? own[0];
+    return pick ? pick[1] : 0;
+  }
+
+  /** Weighted share of the typed terms that occur in one chunk. */
+  private coverage(terms: Map<string, number>, chunk: number): number {
+    let total = 0;
+    let found = 0;
+    for (const t of terms.keys()) {
+      const idf = this.bm25.idf(t);
+      total += idf;
+      if (this.bm25.has(t, chunk)) found += idf;
+    }
+    return total ? found / total : 0;
+  }
+}
+
+async function embedChunks(chunks: Chunk[], embedder: Embedder, progress: Progress): Promise<VectorIndex> {
+  progress.start('embedding chunks', chunks.length);
+  const vectors: number[][] = [];
+  for (let i = 0; i < chunks.length; i += EMBED_BATCH) {
+    const batch = chunks.slice(i, i + EMBED_BATCH);
+    vectors.push(...(await embedder.embed(batch.map((c) => c.text), 'passage')));
+    progress.tick(batch.length);
+  }
+  progress.done();
+  return VectorIndex.build(vectors, vectors[0]?.length ?? 1);
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

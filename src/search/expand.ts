@@ -1,0 +1,65 @@
+// Cross-language query expansion through the glossary: a Japanese term in the question adds its English forms
+// (and the reverse), with a lower weight than the words typed. Matched terms also point at their controls.
+import type { GlossaryEntry } from '../catalog/schema.js';
+import { normalise, tokenize } from './text.js';
+
+export interface Expansion {
+  /** Query terms and their weights: typed terms 1, glossary expansions less. */
+  terms: Map<string, number>;
+  /** Glossary entries found in the question. */
+  matched: GlossaryEntry[];
+}
+
+interface Form {
+  entry: GlossaryEntry;
+  /** Japanese forms are matched as substrings; English forms as token sequences. */
+  ja?: string;
+  tokens?: string[];
+}
+
+export class Glossary {
+  private readonly forms: Form[] = [];
+
+  constructor(readonly entries: GlossaryEntry[]) {
+    for (const entry of entries) {
+      for (const f of [entry.ja, ...entry.aliases.ja]) this.forms.push({ entry, ja: normalise(f) });
+      for (const f of [entry.en, ...entry.aliases.en]) {
+        const tokens = tokenize(f);
+        if (tokens.length) this.forms.push({ entry, tokens });
+      }
+    }
+  }
+
+  /** Glossary entries whose Japanese or English form appears in the question. */
+  match(question: string, tokens: string[]): GlossaryEntry[] {
+    const text = normalise(question);
+    const found = new Set<GlossaryEntry>();
+    for (const f of this.forms) {
+      if (found.has(f.entry)) continue;
+      if (f.ja !== undefined ? text.includes(f.ja) : containsSequence(tokens, f.tokens!)) found.add(f.entry);
+    }
+    return [...found];
+  }
+
+  expand(question: string, weight = 0.5): Expansion {
+    const typed = tokenize(question);
+    const terms = new Map<string, number>();
+    for (const t of typed) terms.set(t, 1);
+    const matched = this.match(question, typed);
+    for (const e of matched) {
+      const forms = [e.ja, e.en, ...e.aliases.ja.slice(0, 2), ...e.aliases.en.slice(0, 2)];
+      for (const t of new Set(forms.flatMap(tokenize))) {
+        if (!terms.has(t)) terms.set(t, weight / Math.max(1, matched.length / 4));
+      }
+    }
+    return { terms, matched };
+  }
+}
+
+function containsSequence(tokens: string[], seq: string[]): boolean {
+  outer: for (let i = 0; i + seq.length <= tokens.length; i++) {
+    for (let j = 0; j < seq.length; j++) if (tokens[i + j] !== seq[j]) continue outer;
+    return true;
+  }
+  return false;
+}
