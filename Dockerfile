@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # ISMS Cloud Assistant. Build:  docker build -t isms-assistant .
 # Pre-fetch the embedding model into the image:  docker build --build-arg PREFETCH_MODEL=Xenova/multilingual-e5-small -t isms-assistant .
-ARG NODE_VERSION=22-bookworm-slim
+ARG NODE_VERSION=24-bookworm-slim
 
 FROM node:${NODE_VERSION} AS deps
 WORKDIR /app

@@ -1,9 +1,10 @@
 // The command-line interface: dispatches `npm run -s cli -- <command> ...` to the command modules.
-import { loadCatalog } from '../catalog/catalog.js';
 import { CorpusError } from '../catalog/loader.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { UserError, type Out } from './args.js';
 import { catalogCommand } from './catalog.js';
+import { evalCommand, indexCommand, searchCommand } from './search.js';
+import { createContext } from '../app.js';
 
 const help = `ISMS Cloud Assistant CLI
 
@@ -12,6 +13,10 @@ Usage: npm run -s cli -- <command> [options]
 Commands:
   catalog list [--json] [--kind control|cld|requirement]   list controls and JIP-ISMS517 requirements
   catalog show <id> [--lang ja|en] [--json]                 one control as a card (IDs: 12.3.1, A.12.3.1, CLD.9.5.1, １２．３．１)
+  search "<question>" [--top K] [--role customer|provider] [--json]
+  search --batch FILE --top K --json                        JSONL in ({"id","query"}), JSONL out
+  eval --file FILE --top K                                  recall@K and MRR on a JSONL question set
+  index [--force]                                           build the search index (lexical + dense when a model loads)
   help                                                      this text
 `;
 
@@ -22,11 +27,19 @@ export async function run(argv: string[], out: Out = (s) => process.stdout.write
       out(help);
       return 0;
     }
-    const config = loadConfig();
-    const catalog = () => loadCatalog(config.corpusDir);
+    const ctx = createContext(loadConfig());
     switch (command) {
       case 'catalog':
-        catalogCommand(catalog(), rest, out);
+        catalogCommand(ctx.catalog, rest, out);
+        return 0;
+      case 'search':
+        await searchCommand(ctx, rest, out);
+        return 0;
+      case 'eval':
+        await evalCommand(ctx, rest, out);
+        return 0;
+      case 'index':
+        await indexCommand(ctx, rest, out);
         return 0;
       default:
         throw new UserError(`unknown command "${command}". Run "npm run -s cli -- help" for the list.`, 2);

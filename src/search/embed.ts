@@ -28,10 +28,11 @@ export class TransformersEmbedder implements Embedder {
     const local = existsSync(model) ? resolve(model) : undefined;
     let modelId = model;
     if (local) {
-      env.localModelPath = dirname(local);
+      // transformers.js only prefixes localModelPath to IDs shaped like "owner/name".
+      env.localModelPath = dirname(dirname(local));
       env.allowLocalModels = true;
       env.allowRemoteModels = false;
-      modelId = basename(local);
+      modelId = `${basename(dirname(local))}/${basename(local)}`;
     } else {
       mkdirSync(cacheDir, { recursive: true });
       env.cacheDir = cacheDir;

@@ -41,7 +41,10 @@ export interface SearchOptions {
 
 export interface SearchResult {
   query: QueryInfo;
+  /** Catalogue controls, one per control, best first. */
   hits: SearchHit[];
+  /** Sections of the organisation's own documents, best first (at most 3). */
+  documents: SearchHit[];
   dense: boolean;
 }
 
@@ -71,6 +74,8 @@ const CITE_WEIGHT = 0.45;
 const ROLE_MATCH = 1.3;
 const ROLE_OTHER = 0.75;
 const EMBED_BATCH = 32;
+/** A user-document section is listed when its score is at least this share of the best chunk's score. */
+const DOC_MIN_RELATIVE = 0.3;
 
 interface Ranked {
   id: string;
@@ -166,14 +171,15 @@ export class SearchEngine {
     const weigh = (c: Chunk, s: number) => (!roleBoost || c.role === null ? s : c.role === roleBoost ? s * ROLE_MATCH : s * ROLE_OTHER);
 
     const exp = this.glossary.expand(question);
-    const lexScores = this.bm25.score(exp.terms);
-    const lexical = this.collapse([...lexScores].filter(([i]) => allowed(this.chunks[i]!)).map(([i, s]) => [i, weigh(this.chunks[i]!, s)]));
+    const lexScores = [...this.bm25.score(exp.terms)].filter(([i]) => allowed(this.chunks[i]!)).map(([i, s]) => [i, weigh(this.chunks[i]!, s)] as [number, number]);
+    const lexical = this.collapse(lexScores);
 
     let dense: Ranked[] = [];
+    let denseScores: [number, number][] = [];
     if (this.vectors && this.embedder) {
       const [q] = await this.embedder.embed([question], 'query');
-      const near = this.vectors.knn(q!, 80).filter((n) => allowed(this.chunks[n.label]!));
-      dense = this.collapse(near.map((n) => [n.label, weigh(this.chunks[n.label]!, n.similarity)]));
+      denseScores = this.vectors.knn(q!, 80).filter((n) => allowed(this.chunks[n.label]!)).map((n) => [n.label, weigh(this.chunks[n.label]!, n.similarity)]);
+      dense = this.collapse(denseScores);
     }
 
     const glossaryVotes = new Map<string, number>();
@@ -201,21 +207,48 @@ export class SearchEngine {
       fused.set(id, f);
     }
 
-    const typedTerms = new Map([...exp.terms].filter(([, w]) => w === 1));
     const ranked = [...fused].sort((a, b) => b[1].score - a[1].score).slice(0, top);
-    const hits = ranked.map(([id, f]) => {
-      const idx = f.chunk >= 0 ? f.chunk : this.bestChunkOf(id, query.lang, roleBoost);
-      const c = this.chunks[idx]!;
-      return {
-        controlId: id.startsWith('doc:') ? c.controlId : id,
-        score: round(Math.min(1, f.score / maxScore)),
-        facet: c.facet, lang: c.lang, role: c.role, chunkKey: c.key, title: c.title, text: c.text,
-        ...(c.source ? { source: c.source } : {}),
-        match: round(this.coverage(typedTerms, idx)),
-        via: f.via,
-      } satisfies SearchHit;
-    });
-    return { query, hits, dense: this.hasDense };
+    const hits = ranked.map(([id, f]) => this.hit(id, f.chunk >= 0 ? f.chunk : this.bestChunkOf(id, query.lang, roleBoost), f.score / maxScore, f.via, exp.terms));
+    return { query, hits, documents: this.documents(lexScores, denseScores, exp.terms), dense: this.hasDense };
+  }
+
+  private hit(id: string, idx: number, score: number, via: string[], terms: Map<string, number>): SearchHit {
+    const c = this.chunks[idx]!;
+    return {
+      controlId: c.facet === 'doc' ? c.controlId : id,
+      score: round(Math.min(1, score)),
+      facet: c.facet, lang: c.lang, role: c.role, chunkKey: c.key, title: c.title, text: c.text,
+      ...(c.source ? { source: c.source } : {}),
+      match: round(this.coverage(terms, idx)),
+      via,
+    };
+  }
+
+  /**
+   * User-document sections, fused from their own lexical and dense ranks. A section is listed when it scores
+   * close enough to the best catalogue chunk, so an unrelated document never shows just because it is the best of few.
+   */
+  private documents(lex: [number, number][], dense: [number, number][], terms: Map<string, number>): SearchHit[] {
+    // Compared with the best chunk of the same language: a cross-language match scores lower than a same-language one.
+    const relevant = (list: [number, number][]) => {
+      const best: Record<string, number> = { en: 0, ja: 0 };
+      for (const [i, s] of list) best[this.chunks[i]!.lang] = Math.max(best[this.chunks[i]!.lang]!, s);
+      return list.filter(([i, s]) => this.chunks[i]!.facet === 'doc' && s >= best[this.chunks[i]!.lang]! * DOC_MIN_RELATIVE).sort((a, b) => b[1] - a[1]);
+    };
+    const fused = new Map<number, { score: number; via: string[] }>();
+    for (const [name, list] of [['lexical', relevant(lex)], ['dense', relevant(dense)]] as const) {
+      list.forEach(([i], rank) => {
+        const f = fused.get(i) ?? { score: 0, via: [] };
+        f.score += 1 / (RRF_K + rank + 1);
+        f.via.push(name);
+        fused.set(i, f);
+      });
+    }
+    const lists = (lex.length ? 1 : 0) + (dense.length ? 1 : 0) || 1;
+    return [...fused]
+      .sort((a, b) => b[1].score - a[1].score)
+      .slice(0, 3)
+      .map(([i, f]) => this.hit(`doc:${i}`, i, (f.score * (RRF_K + 1)) / lists, f.via, terms));
   }
 
   /** Chunk scores to one entry per control (or per document section), best first. */
@@ -228,7 +261,8 @@ export class SearchEngine {
     for (const [i, s] of scored) {
       const c = this.chunks[i]!;
       if (c.facet === 'doc') {
-        credit(c.controlId ?? `doc:${c.source!.file}#${c.source!.heading}`, s, i);
+        // A document section speaks for the controls it names; the rest is listed under documents.
+        for (const id of c.cites) credit(id, s * CITE_WEIGHT, i);
       } else if (c.facet === 'topic' || c.facet === 'risk') {
         for (const id of c.cites) credit(id, s * CITE_WEIGHT, i);
       } else credit(c.controlId!, s, i);
@@ -242,12 +276,12 @@ export class SearchEngine {
     return pick ? pick[1] : 0;
   }
 
-  /** Weighted share of the typed terms that occur in one chunk. */
+  /** Share of the query's weight (term weight × idf) that occurs in one chunk. */
   private coverage(terms: Map<string, number>, chunk: number): number {
     let total = 0;
     let found = 0;
-    for (const t of terms.keys()) {
-      const idf = this.bm25.idf(t);
+    for (const [t, w] of terms) {
+      const idf = this.bm25.idf(t) * w;
       total += idf;
       if (this.bm25.has(t, chunk)) found += idf;
     }

@@ -46,10 +46,16 @@ export class Glossary {
     const terms = new Map<string, number>();
     for (const t of typed) terms.set(t, 1);
     const matched = this.match(question, typed);
+    // Each added form shares its weight among its tokens, so a long Japanese compound (many bigrams)
+    // counts no more than a single English word.
+    const damp = weight / Math.max(1, matched.length / 4);
     for (const e of matched) {
-      const forms = [e.ja, e.en, ...e.aliases.ja.slice(0, 2), ...e.aliases.en.slice(0, 2)];
-      for (const t of new Set(forms.flatMap(tokenize))) {
-        if (!terms.has(t)) terms.set(t, weight / Math.max(1, matched.length / 4));
+      for (const form of [e.ja, e.en, ...e.aliases.ja.slice(0, 2), ...e.aliases.en.slice(0, 2)]) {
+        const tokens = [...new Set(tokenize(form))];
+        for (const t of tokens) {
+          if (typed.includes(t)) continue;
+          terms.set(t, Math.max(terms.get(t) ?? 0, damp / Math.sqrt(tokens.length)));
+        }
       }
     }
     return { terms, matched };

@@ -6,12 +6,12 @@ export type QueryRole = 'customer' | 'provider';
 
 // Phrases that say who "we" are win over bare nouns: "we offer backups to our customers" is the provider.
 const strong = {
-  customer: [/クラウド(サービス)?を利用/, /利用する側/, /利用側/, /we (use|are using|run|rely on|consume|subscribe)/, /as a (cloud )?(service )?customer/, /our (cloud )?(provider|vendor)s?/],
-  provider: [/サービスを提供/, /提供する側/, /提供側/, /we (offer|provide|host|operate|sell)/, /as a (cloud )?(service )?provider/, /our (customers|tenants|users)/],
+  customer: [/クラウド(サービス)?を利用/, /利用する側/, /利用側/, /\bwe (use|are using|run|rely on|consume|subscribe)\b/, /\bas a (cloud )?(service )?customer\b/, /\bour (cloud )?(provider|vendor)s?\b/],
+  provider: [/サービスを提供/, /提供する側/, /提供側/, /\bwe (offer|provide|host|operate|sell)\b/, /\bas a (cloud )?(service )?provider\b/, /\bour (customers|tenants|users)\b/],
 };
 const weak = {
-  customer: [/利用者/, /カスタマ/, /顧客企業/, /ユーザー?企業/, /委託元/, /customers?/, /csc/, /tenants?/],
-  provider: [/事業者/, /プロバイダ/, /提供者/, /ベンダー?/, /受託/, /providers?/, /csp/, /vendors?/],
+  customer: [/利用者/, /カスタマ/, /顧客企業/, /ユーザー?企業/, /委託元/, /\bcustomers?\b/, /\bcsc\b/, /\btenants?\b/],
+  provider: [/事業者/, /プロバイダ/, /提供者/, /ベンダー?/, /受託/, /\bproviders?\b/, /\bcsp\b/, /\bvendors?\b/],
 };
 
 function side(t: string, rules: { customer: RegExp[]; provider: RegExp[] }): QueryRole | null | undefined {

@@ -1,0 +1,24 @@
+// Wiring shared by the CLI, the console chat and the Slack app: configuration, catalogue and search engine.
+import { loadCatalog, type Catalog } from './catalog/catalog.js';
+import { loadConfig, type Config } from './config.js';
+import { createLogger, type Logger } from './log.js';
+import type { Progress } from './progress.js';
+import { createEmbedder } from './search/embed.js';
+import { SearchEngine } from './search/engine.js';
+
+export interface AppContext {
+  config: Config;
+  catalog: Catalog;
+  log: Logger;
+}
+
+export function createContext(config: Config = loadConfig(), log?: Logger): AppContext {
+  return { config, catalog: loadCatalog(config.corpusDir), log: log ?? createLogger(config.logLevel) };
+}
+
+export async function openSearch(ctx: AppContext, opts: { progress?: Progress; force?: boolean } = {}): Promise<SearchEngine> {
+  const embedder = await createEmbedder(ctx.config, ctx.log);
+  return SearchEngine.open({
+    catalog: ctx.catalog, dataDir: ctx.config.dataDir, docsDir: ctx.config.docsDir, embedder, log: ctx.log, ...opts,
+  });
+}
