@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from '../config.js';
 import { UserError, type Out } from './args.js';
 import { catalogCommand } from './catalog.js';
 import { evalCommand, indexCommand, searchCommand } from './search.js';
+import { storeCommand, storeCommandNames, storeHelp } from './store.js';
 import { createContext } from '../app.js';
 
 const help = `ISMS Cloud Assistant CLI
@@ -17,6 +18,7 @@ Commands:
   search --batch FILE --top K --json                        JSONL in ({"id","query"}), JSONL out
   eval --file FILE --top K                                  recall@K and MRR on a JSONL question set
   index [--force]                                           build the search index (lexical + dense when a model loads)
+${storeHelp}
   help                                                      this text
 `;
 
@@ -42,6 +44,10 @@ export async function run(argv: string[], out: Out = (s) => process.stdout.write
         await indexCommand(ctx, rest, out);
         return 0;
       default:
+        if (storeCommandNames.includes(command)) {
+          await storeCommand(ctx, command, rest, out);
+          return 0;
+        }
         throw new UserError(`unknown command "${command}". Run "npm run -s cli -- help" for the list.`, 2);
     }
   } catch (e) {
