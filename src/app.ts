@@ -1,4 +1,6 @@
 // Wiring shared by the CLI, the console chat and the Slack app: configuration, catalogue and search engine.
+import { AnswerEngine } from './answer/engine.js';
+import { OpenAIChat } from './answer/llm.js';
 import { loadCatalog, type Catalog } from './catalog/catalog.js';
 import { loadConfig, type Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
@@ -21,4 +23,10 @@ export async function openSearch(ctx: AppContext, opts: { progress?: Progress; f
   return SearchEngine.open({
     catalog: ctx.catalog, dataDir: ctx.config.dataDir, docsDir: ctx.config.docsDir, embedder, log: ctx.log, ...opts,
   });
+}
+
+export function createAnswerEngine(ctx: AppContext, search: SearchEngine, opts: { defaultRole?: () => 'customer' | 'provider' | 'both' } = {}): AnswerEngine {
+  const o = ctx.config.openai;
+  const chat = o.enabled ? new OpenAIChat({ apiKey: o.apiKey, baseURL: o.baseURL, model: o.model, timeoutMs: o.timeoutMs, maxRetries: 1 }) : null;
+  return new AnswerEngine(ctx.catalog, search, { chat, log: ctx.log, defaultRole: opts.defaultRole ?? (() => ctx.config.role) });
 }

@@ -2,6 +2,7 @@
 import { CorpusError } from '../catalog/loader.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { UserError, type Out } from './args.js';
+import { askCommand } from './ask.js';
 import { catalogCommand } from './catalog.js';
 import { evalCommand, indexCommand, searchCommand } from './search.js';
 import { storeCommand, storeCommandNames, storeHelp } from './store.js';
@@ -17,6 +18,7 @@ Commands:
   search "<question>" [--top K] [--role customer|provider] [--json]
   search --batch FILE --top K --json                        JSONL in ({"id","query"}), JSONL out
   eval --file FILE --top K                                  recall@K and MRR on a JSONL question set
+  ask "<question>" [--role customer|provider|both] [--json] answer with cited controls (LLM when configured)
   index [--force]                                           build the search index (lexical + dense when a model loads)
 ${storeHelp}
   help                                                      this text
@@ -39,6 +41,9 @@ export async function run(argv: string[], out: Out = (s) => process.stdout.write
         return 0;
       case 'eval':
         await evalCommand(ctx, rest, out);
+        return 0;
+      case 'ask':
+        await askCommand(ctx, rest, out);
         return 0;
       case 'index':
         await indexCommand(ctx, rest, out);

@@ -27,7 +27,7 @@ export interface SearchHit {
   title: string;
   text: string;
   source?: { file: string; heading: string };
-  /** Share of the question's weighted terms found in the best lexical chunk (0..1), for confidence. */
+  /** Share of the question's typed terms (idf-weighted) found in the best chunk (0..1), for confidence. */
   match: number;
   /** Which retrievers ranked it: lexical, dense, glossary, id. */
   via: string[];
@@ -159,6 +159,11 @@ export class SearchEngine {
     return this.vectors !== null;
   }
 
+  /** Glossary terms found in a text (domain vocabulary), for scope checks. */
+  glossaryMatches(text: string) {
+    return this.glossary.match(text, tokenize(text));
+  }
+
   chunk(key: string): Chunk | undefined {
     return this.chunks.find((c) => c.key === key);
   }
@@ -208,8 +213,10 @@ export class SearchEngine {
     }
 
     const ranked = [...fused].sort((a, b) => b[1].score - a[1].score).slice(0, top);
-    const hits = ranked.map(([id, f]) => this.hit(id, f.chunk >= 0 ? f.chunk : this.bestChunkOf(id, query.lang, roleBoost), f.score / maxScore, f.via, exp.terms));
-    return { query, hits, documents: this.documents(lexScores, denseScores, exp.terms), dense: this.hasDense };
+    // Coverage is measured on the words typed, not on glossary expansions.
+    const typedTerms = new Map([...exp.terms].filter(([, w]) => w === 1));
+    const hits = ranked.map(([id, f]) => this.hit(id, f.chunk >= 0 ? f.chunk : this.bestChunkOf(id, query.lang, roleBoost), f.score / maxScore, f.via, typedTerms));
+    return { query, hits, documents: this.documents(lexScores, denseScores, typedTerms), dense: this.hasDense };
   }
 
   private hit(id: string, idx: number, score: number, via: string[], terms: Map<string, number>): SearchHit {

@@ -21,8 +21,18 @@ function side(t: string, rules: { customer: RegExp[]; provider: RegExp[] }): Que
   return c ? 'customer' : p ? 'provider' : undefined;
 }
 
+// Questions about the split itself ("us or the vendor?", "どちらが行う？") are about both roles.
+const split = [/\b(us|we) or (the )?(cloud )?(vendor|provider|csp)/, /\bor (us|we)\b/, /\bwho (is responsible|owns|takes|does|handles)\b/, /どちら/, /誰が/, /誰の/, /責任分担/, /責任共有/, /shared responsibilit/];
+
+/** Whether the question asks how duties split between customer and provider. */
+export function asksForSplit(text: string): boolean {
+  const t = normalise(text);
+  return split.some((r) => r.test(t));
+}
+
 /** The role a question speaks for, or null when it names neither or both. */
 export function detectRole(text: string): QueryRole | null {
+  if (asksForSplit(text)) return null;
   const t = normalise(text);
   const s = side(t, strong);
   if (s !== undefined) return s;

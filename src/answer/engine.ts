@@ -1,0 +1,142 @@
+// Question -> retrieval -> answer with verified citations. LLM mode when a chat model is configured,
+// extractive otherwise or when the model fails. The engine reads the catalogue and the search index only:
+// it holds no reference to the SoA store, so nothing a question says can change a record.
+import type { Catalog } from '../catalog/catalog.js';
+import { redact, silentLogger, type Logger } from '../log.js';
+import type { SearchEngine, SearchHit } from '../search/engine.js';
+import { asksForSplit, detectRole } from '../search/query.js';
+import { detectLang, type Lang } from '../search/text.js';
+import { checkCitations } from './citations.js';
+import { composeExtractive, type AnswerRole } from './extractive.js';
+import type { ChatMessage, ChatModel } from './llm.js';
+import { fill, loadPrompt } from './prompts.js';
+import { T } from './text.js';
+
+export interface Turn {
+  role: 'user' | 'assistant';
+  text: string;
+}
+
+export interface Answer {
+  answer: string;
+  citations: string[];
+  language: Lang;
+  role: AnswerRole;
+  mode: 'llm' | 'extractive';
+  confidence: number;
+  /** Citations the model made that failed the check. */
+  removedCitations?: string[];
+  /** Why LLM mode fell back to the extractive answer. */
+  fallback?: string;
+  outOfScope?: boolean;
+  /** The retrieved controls, best first, for rendering (titles, role badges). */
+  hits: SearchHit[];
+  documents: SearchHit[];
+}
+
+export interface AskOptions {
+  role?: AnswerRole;
+  history?: Turn[];
+}
+
+export interface AnswerEngineOptions {
+  chat?: ChatModel | null;
+  /** The organisation's role when the question names none: ISMS_ROLE or the SoA profile. */
+  defaultRole?: () => AnswerRole;
+  log?: Logger;
+  top?: number;
+  promptsDir?: string;
+}
+
+/** Below this share of the question's terms in the best chunk, retrieval is weak. */
+const LOW_MATCH = 0.3;
+/** A question with no domain term (glossary) and no control ID needs this much overlap with a chunk to be in scope. */
+const SCOPE_MATCH = 0.6;
+const followUpMarkers = /^(and|what about|how about|also|then)\b|側は|の方は|はどう|については|は[?？]$|場合は[?？]?$/i;
+
+export class AnswerEngine {
+  private readonly log: Logger;
+  constructor(private readonly catalog: Catalog, private readonly search: SearchEngine, private readonly o: AnswerEngineOptions = {}) {
+    this.log = o.log ?? silentLogger;
+  }
+
+  get mode(): 'llm' | 'extractive' {
+    return this.o.chat ? 'llm' : 'extractive';
+  }
+
+  async ask(question: string, opts: AskOptions = {}): Promise<Answer> {
+    const history = opts.history ?? [];
+    const lang = detectLang(question);
+    const lastUser = [...history].reverse().find((t) => t.role === 'user')?.text;
+    // A short follow-up ("プロバイダ側は？") is read together with the previous question.
+    const isFollowUp = !!lastUser && (followUpMarkers.test(question.trim()) || question.trim().length < (lang === 'ja' ? 14 : 24));
+    const retrievalText = isFollowUp ? `${lastUser} ${question}` : question;
+    const role: AnswerRole = opts.role ?? (asksForSplit(question) ? 'both' : null) ?? detectRole(question) ?? (isFollowUp && lastUser ? detectRole(lastUser) : null) ?? this.o.defaultRole?.() ?? 'both';
+
+    const result = await this.search.search(retrievalText, { top: this.o.top ?? 6 });
+    const hits = result.hits.filter((h) => h.controlId && this.catalog.has(h.controlId));
+    const top = hits[0];
+    const typedId = result.query.ids.some((id) => this.catalog.has(id));
+    const domainTerms = this.search.glossaryMatches(retrievalText).length;
+    const match = top?.match ?? 0;
+    const confidence = round(typedId ? Math.max(0.9, match) : Math.min(1, match * 1.25));
+    const base = { language: lang, role, confidence, hits, documents: result.documents };
+
+    if (!top || (!typedId && domainTerms === 0 && match < SCOPE_MATCH)) {
+      return { ...base, answer: T[lang].outOfScope, citations: [], mode: 'extractive', confidence: 0, outOfScope: true, hits: [], documents: [] };
+    }
+    const lowConfidence = !typedId && match < LOW_MATCH;
+    const extractive = () => composeExtractive(this.catalog, hits, result.documents, lang, role, { lowConfidence });
+
+    if (!this.o.chat || lowConfidence) {
+      const e = extractive();
+      return { ...base, answer: e.text, citations: e.citations, mode: 'extractive' };
+    }
+    try {
+      const raw = await this.o.chat.complete(this.messages(question, history, hits, result.documents, lang, role));
+      if (!raw.trim()) throw new Error('empty reply');
+      const allowed = new Set(hits.map((h) => h.controlId!));
+      const check = checkCitations(redact(raw), allowed);
+      if (check.removed.length) this.log.warn('removed citations outside the retrieved context', { removed: check.removed });
+      const answer = check.removed.length ? `${check.text}\n\n${T[lang].removed(check.removed.join(', '))}` : check.text;
+      return { ...base, answer, citations: check.cited, mode: 'llm', ...(check.removed.length ? { removedCitations: check.removed } : {}) };
+    } catch (e) {
+      const why = describeFailure(e);
+      this.log.warn('language model failed; answering from the catalogue', { reason: why });
+      const ex = extractive();
+      return { ...base, answer: `${ex.text}\n\n${T[lang].fallback(why)}`, citations: ex.citations, mode: 'extractive', fallback: why };
+    }
+  }
+
+  private messages(question: string, history: Turn[], hits: SearchHit[], docs: SearchHit[], lang: Lang, role: AnswerRole): ChatMessage[] {
+    const context = [
+      ...hits.map((h) => {
+        const e = this.catalog.get(h.controlId!)!;
+        const parts = [`[${e.id}] ${e.title.en} / ${e.title.ja}`, `Purpose: ${e.summary[lang]}`];
+        if (e.guidance.customer) parts.push(`Customer guidance: ${e.guidance.customer[lang]}`);
+        if (e.guidance.provider) parts.push(`Provider guidance: ${e.guidance.provider[lang]}`);
+        return parts.join('\n');
+      }),
+      ...docs.map((d) => `[document: ${d.source!.file} › ${d.source!.heading}${d.controlId ? `; about ${d.controlId}` : ''}]\n${d.text}`),
+    ].join('\n\n');
+    const user = fill(loadPrompt('answer.user.md', this.o.promptsDir), {
+      language: lang === 'ja' ? 'Japanese (日本語)' : 'English',
+      role: role === 'both' ? 'both customer and provider (answer both, separately)' : role,
+      history: history.slice(-6).map((t) => `${t.role}: ${t.text}`).join('\n') || '(none)',
+      context,
+      question,
+    });
+    return [{ role: 'system', content: loadPrompt('answer.system.md', this.o.promptsDir) }, { role: 'user', content: user }];
+  }
+}
+
+function describeFailure(e: unknown): string {
+  const err = e as { status?: number; name?: string; message?: string };
+  if (err?.name === 'APIConnectionTimeoutError' || /timed? ?out/i.test(err?.message ?? '')) return 'timeout';
+  if (typeof err?.status === 'number') return `HTTP ${err.status}`;
+  return redact(err?.message ?? String(e)).slice(0, 120);
+}
+
+function round(x: number): number {
+  return Math.round(x * 100) / 100;
+}

@@ -1,0 +1,48 @@
+// The answer without a language model: the most relevant controls, with their ID, title and the guidance for the
+// role asked about, in the question's language.
+import type { Catalog } from '../catalog/catalog.js';
+import type { SearchHit } from '../search/engine.js';
+import type { Lang } from '../search/text.js';
+import { firstSentences, roleName, T } from './text.js';
+
+export type AnswerRole = 'customer' | 'provider' | 'both';
+
+export function composeExtractive(catalog: Catalog, hits: SearchHit[], documents: SearchHit[], lang: Lang, role: AnswerRole, opts: { lowConfidence: boolean }): { text: string; citations: string[] } {
+  const t = T[lang];
+  const lines: string[] = [];
+  const citations: string[] = [];
+  const shown = hits.filter((h) => h.controlId && catalog.has(h.controlId)).slice(0, opts.lowConfidence ? 3 : 3);
+  if (opts.lowConfidence) {
+    lines.push(t.low);
+    for (const h of shown) {
+      const e = catalog.get(h.controlId!)!;
+      lines.push(`• ${e.id} ${e.title[lang]}`);
+      citations.push(e.id);
+    }
+    return { text: lines.join('\n'), citations };
+  }
+  lines.push(t.intro(t.forRole[role]));
+  shown.forEach((h, i) => {
+    const e = catalog.get(h.controlId!)!;
+    citations.push(e.id);
+    const depth = i === 0 ? 3 : 2;
+    lines.push('', `*${e.id} ${e.title[lang]}*`);
+    const roles = role === 'both' ? (['customer', 'provider'] as const) : ([role] as const);
+    let wrote = false;
+    for (const r of roles) {
+      const g = e.guidance[r];
+      if (g) {
+        lines.push(`  ${t[r]}: ${firstSentences(g[lang], depth, lang)}`);
+        wrote = true;
+      } else if (role !== 'both' && e.kind !== 'requirement') {
+        lines.push(`  ${t.noRoleGuidance(roleName(lang, r))}`);
+      }
+    }
+    if (!wrote) lines.push(`  ${t.purpose}: ${firstSentences(e.summary[lang], depth, lang)}`);
+  });
+  if (documents.length) {
+    lines.push('', `${t.fromDocs}:`);
+    for (const d of documents.slice(0, 2)) lines.push(`  • ${d.source!.file} › ${d.source!.heading}: ${firstSentences(d.text.replace(/^[^.。]*[.。]\s*/, ''), 1, d.lang)}`);
+  }
+  return { text: lines.join('\n'), citations };
+}

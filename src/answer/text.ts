@@ -1,0 +1,35 @@
+// Wording used by answers, in both languages.
+import type { Lang } from '../search/text.js';
+
+export const T = {
+  en: {
+    customer: 'Customer (cloud service customer)', provider: 'Provider (cloud service provider)',
+    both: 'both customer and provider', intro: (topic: string) => `Controls that answer this${topic}:`,
+    forRole: { customer: ' — customer side', provider: ' — provider side', both: ' — customer and provider sides' },
+    noRoleGuidance: (role: string) => `ISO/IEC 27017 adds no ${role}-specific guidance here; ISO/IEC 27002 applies as it is.`,
+    purpose: 'Purpose', low: 'I could not find a control that clearly answers this. Possibly related:',
+    outOfScope: 'I can only help with information security and cloud compliance (ISO/IEC 27017, ISO/IEC 27002, JIP-ISMS517). Try asking about a control, a cloud risk or an SoA decision.',
+    sources: 'Sources', fromDocs: 'From your documents', removed: (ids: string) => `Note: citations not supported by the retrieved context were removed: ${ids}.`,
+    fallback: (why: string) => `(The language model was unavailable (${why}); this answer comes straight from the catalogue.)`,
+  },
+  ja: {
+    customer: 'カスタマ（クラウドサービス利用者）', provider: 'プロバイダ（クラウドサービス事業者）',
+    both: 'カスタマとプロバイダの両方', intro: (topic: string) => `この質問に関係する管理策${topic}:`,
+    forRole: { customer: '（カスタマ側）', provider: '（プロバイダ側）', both: '（カスタマ側・プロバイダ側）' },
+    noRoleGuidance: (role: string) => `この管理策には ISO/IEC 27017 の${role}向けの追加の手引はありません。ISO/IEC 27002 をそのまま適用します。`,
+    purpose: '目的', low: '明確に該当する管理策は見つかりませんでした。関連する可能性のある管理策:',
+    outOfScope: 'お答えできるのは情報セキュリティとクラウドのコンプライアンス（ISO/IEC 27017、ISO/IEC 27002、JIP-ISMS517）に関する質問です。管理策、クラウドのリスク、適用宣言書の判断などについてお尋ねください。',
+    sources: '出典', fromDocs: '社内文書から', removed: (ids: string) => `注記: 検索結果に含まれない引用を削除しました: ${ids}`,
+    fallback: (why: string) => `（言語モデルを利用できなかったため（${why}）、カタログから直接回答しています。）`,
+  },
+} as const;
+
+export function roleName(lang: Lang, role: 'customer' | 'provider'): string {
+  return lang === 'ja' ? (role === 'customer' ? 'カスタマ' : 'プロバイダ') : role;
+}
+
+/** The first n sentences of a text. */
+export function firstSentences(text: string, n: number, lang: Lang): string {
+  const parts = lang === 'ja' ? text.split(/(?<=。)/) : text.split(/(?<=[.!?])\s+/);
+  return parts.slice(0, n).join(lang === 'ja' ? '' : ' ').trim();
+}
