@@ -72,8 +72,14 @@ row('memory after both engines (rss / heap used)', `${(mem.rss / 2 ** 20).toFixe
   const dim = 384;
   const latent = 32;
   const nq = 200;
+  // mulberry32: a 32-bit PRNG in integer arithmetic (a float LCG loses precision and repeats vectors).
   let seed = 12345;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const rand = () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
   const gauss = () => Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
   const projection = Array.from({ length: dim }, () => Array.from({ length: latent }, gauss));
   const centres = Array.from({ length: 100 }, () => Array.from({ length: latent }, gauss));
@@ -83,7 +89,7 @@ row('memory after both engines (rss / heap used)', `${(mem.rss / 2 ** 20).toFixe
   };
   const make = () => {
     const c = centres[Math.floor(rand() * centres.length)]!;
-    const z = c.map((x) => x + 0.8 * gauss());
+    const z = c.map((x) => 0.6 * x + gauss());
     return unit(projection.map((row) => row.reduce((a, w, j) => a + w * z[j]!, 0) + 0.3 * gauss()));
   };
   const data = Array.from({ length: n }, make);
