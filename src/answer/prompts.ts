@@ -1,9 +1,9 @@
 // Prompt templates live in prompts/ as files; {{name}} placeholders are filled here.
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot } from '../paths.js';
 
-export const promptsDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../prompts');
+export const promptsDir = join(packageRoot, 'prompts');
 
 const cache = new Map<string, string>();
 

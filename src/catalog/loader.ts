@@ -2,9 +2,9 @@
 // A bad corpus fails as a whole with the file, the path inside it and the reason: never a half-valid catalogue.
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { ZodType } from 'zod';
+import { packageRoot } from '../paths.js';
 import {
   clauseFile, cldFile, glossaryFile, requirementsFile, risksFile, topicsFile,
   type ClauseFile, type CldControl, type GlossaryEntry, type Requirement, type RiskScenario, type Topic,
@@ -39,7 +39,7 @@ export interface RawCorpus {
   contentHash: string;
 }
 
-export const defaultCorpusDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../corpus');
+export const defaultCorpusDir = join(packageRoot, 'corpus');
 
 /** Expected clause files: one per 27002 clause, 5 to 18. */
 const clauseNumbers = Array.from({ length: 14 }, (_, i) => String(i + 5).padStart(2, '0'));
