@@ -11,6 +11,7 @@ const schema = z.object({
   ISMS_ROLE: roleSchema.default('both'),
   ISMS_LANG: z.enum(['ja', 'en']).default('ja'),
   ISMS_APPROVERS: z.string().default(''),
+  ISMS_RISK_LEVELS: z.string().default('low:1-6,medium:7-14,high:15-25').transform(parseRiskLevels),
   EMBEDDINGS: z.enum(['auto', 'transformers', 'openai', 'off']).default('auto'),
   EMBEDDING_MODEL: z.string().default('Xenova/multilingual-e5-small'),
   OPENAI_API_KEY: z.string().optional(),
@@ -19,9 +20,43 @@ const schema = z.object({
   OPENAI_EMBEDDING_MODEL: z.string().default('text-embedding-3-small'),
   OPENAI_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'must be a bot token starting with xoxb-').optional(),
+  SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'must be an app-level token starting with xapp-').optional(),
+  SLACK_SIGNING_SECRET: z.string().optional(),
+  SLACK_API_URL: z.string().url().regex(/\/api\/$/, 'must end with /api/, e.g. http://127.0.0.1:9999/api/').optional(),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  ISMS_ALLOW_BOTS: z.enum(['true', 'false']).default('false'),
 });
 
 export type Config = ReturnType<typeof toConfig>;
+
+export interface RiskLevel { name: string; min: number; max: number }
+
+/** "low:1-6,medium:7-14,high:15-25": named score bands that cover 1 to 25 (likelihood x impact) without gaps. */
+function parseRiskLevels(raw: string, ctx: z.RefinementCtx): RiskLevel[] {
+  const levels: RiskLevel[] = [];
+  for (const part of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const m = /^([a-z][\w-]*):(\d+)-(\d+)$/i.exec(part);
+    if (!m) {
+      ctx.addIssue({ code: 'custom', message: `"${part}" must look like name:min-max, e.g. low:1-6` });
+      return z.NEVER;
+    }
+    levels.push({ name: m[1]!, min: Number(m[2]), max: Number(m[3]) });
+  }
+  let next = 1;
+  for (const l of levels) {
+    if (l.min !== next || l.max < l.min) {
+      ctx.addIssue({ code: 'custom', message: `bands must run from 1 to 25 in order without gaps or overlaps (at "${l.name}:${l.min}-${l.max}", expected it to start at ${next}), e.g. low:1-6,medium:7-14,high:15-25` });
+      return z.NEVER;
+    }
+    next = l.max + 1;
+  }
+  if (next !== 26) {
+    ctx.addIssue({ code: 'custom', message: 'bands must end at 25 (5 x 5), e.g. low:1-6,medium:7-14,high:15-25' });
+    return z.NEVER;
+  }
+  return levels;
+}
 
 function toConfig(e: z.infer<typeof schema>) {
   return {
@@ -31,6 +66,7 @@ function toConfig(e: z.infer<typeof schema>) {
     role: e.ISMS_ROLE,
     lang: e.ISMS_LANG,
     approvers: e.ISMS_APPROVERS.split(',').map((s) => s.trim()).filter(Boolean),
+    riskLevels: e.ISMS_RISK_LEVELS,
     embeddings: e.EMBEDDINGS,
     embeddingModel: e.EMBEDDING_MODEL,
     openai: {
@@ -42,7 +78,27 @@ function toConfig(e: z.infer<typeof schema>) {
       enabled: !!(e.OPENAI_API_KEY || e.OPENAI_BASE_URL),
     },
     logLevel: e.LOG_LEVEL,
+    slack: {
+      botToken: e.SLACK_BOT_TOKEN,
+      appToken: e.SLACK_APP_TOKEN,
+      signingSecret: e.SLACK_SIGNING_SECRET,
+      apiUrl: e.SLACK_API_URL,
+      port: e.PORT,
+      allowBots: e.ISMS_ALLOW_BOTS === 'true',
+    },
   };
+}
+
+export type StartMode = { mode: 'socket' | 'http' | 'console' } | { mode: 'invalid'; message: string };
+
+/** How `npm start` runs: Socket Mode, HTTP mode, or the console chat; a partial Slack setup names what is missing. */
+export function startMode(c: Config): StartMode {
+  const { botToken, appToken, signingSecret } = c.slack;
+  if (botToken && appToken) return { mode: 'socket' };
+  if (botToken && signingSecret) return { mode: 'http' };
+  if (botToken) return { mode: 'invalid', message: 'SLACK_BOT_TOKEN is set, but neither SLACK_APP_TOKEN (Socket Mode, recommended) nor SLACK_SIGNING_SECRET (HTTP mode) is. Set one of them, or unset SLACK_BOT_TOKEN to use the console chat.' };
+  if (appToken || signingSecret) return { mode: 'invalid', message: `${appToken ? 'SLACK_APP_TOKEN' : 'SLACK_SIGNING_SECRET'} is set, but SLACK_BOT_TOKEN (xoxb-...) is missing. Set it, or unset the other Slack variables to use the console chat.` };
+  return { mode: 'console' };
 }
 
 export class ConfigError extends Error {

@@ -1,16 +1,35 @@
-// `npm start`. Until the Slack app lands, it prints what is available.
-import { loadCatalog } from './catalog/catalog.js';
-import { loadConfig } from './config.js';
+// `npm start`: Socket Mode or HTTP mode when Slack is configured, otherwise the local console chat.
+import { ConfigError, loadConfig, startMode } from './config.js';
+import { CorpusError } from './catalog/loader.js';
+import { createCore } from './core.js';
+import { runConsole } from './cli/console.js';
+import { StoreError } from './soa/index.js';
 
-const config = loadConfig();
-const catalog = loadCatalog(config.corpusDir);
-const n = (k: string) => catalog.entries.filter((e) => e.kind === k).length;
-console.log(`ISMS Cloud Assistant
-Catalogue loaded: ${n('control')} ISO/IEC 27002:2013 controls (${catalog.entries.filter((e) => e.extended).length} extended by ISO/IEC 27017), ${n('cld')} CLD controls, ${n('requirement')} JIP-ISMS517 requirements.
-
-Available now (run with npm run -s cli -- <command>):
-  catalog list [--json]           every control and requirement
-  catalog show 12.3.1 [--lang en] one control as a card
-  help                            all commands
-
-The Slack app and the console chat are not built yet.`);
+try {
+  const config = loadConfig();
+  const mode = startMode(config);
+  if (mode.mode === 'invalid') throw new ConfigError(mode.message);
+  const core = await createCore(config);
+  if (mode.mode === 'console') {
+    await runConsole(core);
+    core.close();
+  } else {
+    const { createSlackApp } = await import('./slack/app.js');
+    const s = config.slack;
+    const app = createSlackApp(core, { mode: mode.mode, botToken: s.botToken!, appToken: s.appToken, signingSecret: s.signingSecret, port: s.port, apiUrl: s.apiUrl, allowBots: s.allowBots });
+    await app.start();
+    core.ctx.log.info(`Slack app running in ${mode.mode === 'socket' ? 'Socket Mode' : `HTTP mode on port ${s.port} (/slack/events, /healthz)`}`);
+    const stop = async () => {
+      await app.stop().catch(() => undefined);
+      core.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  }
+} catch (e) {
+  if (e instanceof ConfigError || e instanceof CorpusError || e instanceof StoreError) {
+    process.stderr.write(`${e.message}\n`);
+    process.exitCode = 1;
+  } else throw e;
+}

@@ -1,7 +1,7 @@
 // Cross-language query expansion through the glossary: a Japanese term in the question adds its English forms
 // (and the reverse), with a lower weight than the words typed. Matched terms also point at their controls.
 import type { GlossaryEntry } from '../catalog/schema.js';
-import { normalise, tokenize } from './text.js';
+import { detectLang, normalise, tokenize } from './text.js';
 
 export interface Expansion {
   /** Query terms and their weights: typed terms 1, glossary expansions less. */
@@ -22,8 +22,11 @@ export class Glossary {
 
   constructor(readonly entries: GlossaryEntry[]) {
     for (const entry of entries) {
-      for (const f of [entry.ja, ...entry.aliases.ja]) this.forms.push({ entry, ja: normalise(f) });
-      for (const f of [entry.en, ...entry.aliases.en]) {
+      // Japanese forms match as substrings; a Latin form in the Japanese list ("UPS") must match as a word,
+      // or it would match inside "backups".
+      const [ja, latin] = partition([entry.ja, ...entry.aliases.ja], (f) => detectLang(f) === 'ja' || /[\u3040-\u30ff\u3400-\u9fff]/.test(f));
+      for (const f of ja) this.forms.push({ entry, ja: normalise(f) });
+      for (const f of [...latin, entry.en, ...entry.aliases.en]) {
         const tokens = tokenize(f);
         if (tokens.length) this.forms.push({ entry, tokens });
       }
@@ -68,4 +71,8 @@ function containsSequence(tokens: string[], seq: string[]): boolean {
     return true;
   }
   return false;
+}
+
+function partition<T>(xs: T[], test: (x: T) => boolean): [T[], T[]] {
+  return [xs.filter(test), xs.filter((x) => !test(x))];
 }

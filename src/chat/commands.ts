@@ -1,0 +1,55 @@
+// Parses what a person typed ("soa set 12.3.1 applicable=no ...", "/isms missing", a plain question) into a command.
+
+export type Command =
+  | { kind: 'help' }
+  | { kind: 'ask'; question: string }
+  | { kind: 'soa-show'; control: string; history: boolean }
+  | { kind: 'soa-set'; control: string; fields: Record<string, string[]> }
+  | { kind: 'soa-approve'; control: string }
+  | { kind: 'soa-reject'; control: string; reason?: string }
+  | { kind: 'missing' }
+  | { kind: 'export'; format: string }
+  | { kind: 'lang'; lang: string }
+  | { kind: 'assess'; service?: string }
+  | { kind: 'digest' }
+  | { kind: 'usage'; message: string };
+
+/** Splits on spaces, keeping "quoted text" and 「括弧」 together, also inside a word (reason=legal:"APPI art. 23"). */
+export function words(text: string): string[] {
+  return [...text.matchAll(/(?:[^\s"「]+|"[^"]*"?|「[^」]*」?)+/g)].map((m) => m[0].replace(/"|「|」/g, ''));
+}
+
+const helpWords = new Set(['help', 'ヘルプ', '使い方', '?', '？']);
+
+export function parseCommand(raw: string): Command {
+  const text = raw.normalize('NFKC').trim().replace(/^\/isms\s*/i, '');
+  const [head = '', ...rest] = words(text);
+  const cmd = head.toLowerCase();
+  if (!text || helpWords.has(cmd)) return { kind: 'help' };
+  if (cmd === 'ask') return rest.length ? { kind: 'ask', question: text.slice(head.length).trim() } : { kind: 'usage', message: 'ask <question>' };
+  if (cmd === 'missing' || cmd === '見落とし') return { kind: 'missing' };
+  if (cmd === 'export') return { kind: 'export', format: (rest[0] ?? 'xlsx').toLowerCase() };
+  if (cmd === 'lang') return { kind: 'lang', lang: (rest[0] ?? '').toLowerCase() };
+  if (cmd === 'digest') return { kind: 'digest' };
+  if (cmd === 'assess' || cmd === 'アセスメント') return { kind: 'assess', service: rest.join(' ') || undefined };
+  if (cmd === 'soa') {
+    const [sub = '', ...args] = rest;
+    const s = sub.toLowerCase();
+    if (s === 'set') {
+      if (!args[0]) return { kind: 'usage', message: 'soa set <controlId> [applicable=yes|no status=implemented|partial|planned|not-implemented justification="..." owner=NAME reason=risk:R-1]' };
+      const fields: Record<string, string[]> = {};
+      for (const a of args.slice(1)) {
+        const eq = a.indexOf('=');
+        if (eq <= 0) return { kind: 'usage', message: `"${a}" is not a field: write name=value, e.g. status=implemented` };
+        (fields[a.slice(0, eq).toLowerCase()] ??= []).push(a.slice(eq + 1));
+      }
+      return { kind: 'soa-set', control: args[0], fields };
+    }
+    if (s === 'approve') return args[0] ? { kind: 'soa-approve', control: args[0] } : { kind: 'usage', message: 'soa approve <controlId>' };
+    if (s === 'reject') return args[0] ? { kind: 'soa-reject', control: args[0], reason: args.slice(1).join(' ') || undefined } : { kind: 'usage', message: 'soa reject <controlId> [reason]' };
+    if (s === 'history') return args[0] ? { kind: 'soa-show', control: args[0], history: true } : { kind: 'usage', message: 'soa history <controlId>' };
+    if (sub) return { kind: 'soa-show', control: sub, history: args.includes('--history') || args.includes('history') };
+    return { kind: 'usage', message: 'soa <controlId> | soa set <controlId> | soa approve <controlId> | soa history <controlId>' };
+  }
+  return { kind: 'ask', question: text };
+}

@@ -1,0 +1,177 @@
+// The channel-neutral conversation: routes a message to ask / soa / missing / export / help and returns replies.
+// Slack and the console are thin adapters over this.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AnswerEngine } from '../answer/engine.js';
+import type { Catalog } from '../catalog/catalog.js';
+import { silentLogger, type Logger } from '../log.js';
+import { detectLang, type Lang } from '../search/text.js';
+import { exportFormats, StoreError, type DecisionInput, type ExportFormat, type Store } from '../soa/index.js';
+import { parseCommand, type Command } from './commands.js';
+import type { Reply } from './replies.js';
+import type { ChatState } from './state.js';
+
+export interface Incoming {
+  text: string;
+  /** Slack user ID or console user name: recorded on every write. */
+  user: string;
+  /** Thread key: follow-ups in the same thread share context. */
+  thread: string;
+  /** Where a write comes from: the Slack thread permalink, or "console". */
+  source: string;
+  /** The user's Slack locale, when known. */
+  locale?: Lang;
+}
+
+export interface ChatDeps {
+  catalog: Catalog;
+  answers: AnswerEngine;
+  store: Store;
+  state: ChatState;
+  approvers: string[];
+  defaultLang: Lang;
+  exportDir: string;
+  log?: Logger;
+}
+
+export const newRef = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`;
+
+export class ChatService {
+  private readonly log: Logger;
+  private readonly langs = new Map<string, Lang>();
+
+  constructor(readonly deps: ChatDeps) {
+    this.log = deps.log ?? silentLogger;
+  }
+
+  /** The reply language: a thread's `lang` choice, then the message's script, then the user's locale. */
+  langOf(msg: Pick<Incoming, 'text' | 'thread' | 'locale'>): Lang {
+    const chosen = this.langs.get(msg.thread);
+    if (chosen) return chosen;
+    if (detectLang(msg.text) === 'ja') return 'ja';
+    return msg.locale ?? this.deps.defaultLang;
+  }
+
+  async handle(msg: Incoming): Promise<Reply[]> {
+    const cmd = parseCommand(msg.text);
+    const lang = cmd.kind === 'ask' ? (this.langs.get(msg.thread) ?? detectLang(cmd.question)) : this.langOf(msg);
+    try {
+      return await this.run(cmd, msg, lang);
+    } catch (e) {
+      if (e instanceof StoreError) return this.storeError(e, lang);
+      throw e;
+    }
+  }
+
+  private async run(cmd: Command, msg: Incoming, lang: Lang): Promise<Reply[]> {
+    const { store } = this.deps;
+    switch (cmd.kind) {
+      case 'help':
+        return [{ type: 'help', lang }];
+      case 'usage':
+        return [{ type: 'error', lang, message: lang === 'ja' ? '入力の形式が正しくありません。' : 'That command is incomplete.', hint: cmd.message }];
+      case 'lang':
+        if (cmd.lang !== 'ja' && cmd.lang !== 'en') return [{ type: 'error', lang, message: `"${cmd.lang}" is not a language I speak`, hint: 'lang ja | lang en' }];
+        this.langs.set(msg.thread, cmd.lang);
+        return [{ type: 'text', lang: cmd.lang, text: cmd.lang === 'ja' ? 'このスレッドでは日本語で答えます。' : 'I will answer in English in this thread.' }];
+      case 'ask':
+        return [await this.ask(cmd.question, msg, lang)];
+      case 'soa-show': {
+        const entry = this.resolve(cmd.control);
+        const row = this.row(entry);
+        return [{ type: 'decision', lang, row, ...(cmd.history ? { history: store.soa.history(entry) } : {}) }];
+      }
+      case 'soa-set': {
+        const entry = this.resolve(cmd.control);
+        if (!Object.keys(cmd.fields).length) return [{ type: 'soa-form', lang, controlId: entry, row: this.row(entry) }];
+        const f = cmd.fields;
+        const one = (k: string) => f[k]?.at(-1);
+        return this.setDecision({
+          control: entry, applicable: one('applicable'), status: one('status'), justification: one('justification'),
+          owner: one('owner'), reasons: f.reason ?? f.reasons, evidence: f.evidence, by: msg.user, source: msg.source,
+        }, lang);
+      }
+      case 'soa-approve':
+        return this.review(cmd.control, msg.user, 'approved', lang);
+      case 'soa-reject':
+        return this.review(cmd.control, msg.user, 'rejected', lang, cmd.reason);
+      case 'missing':
+        return [{ type: 'missing', lang, rows: store.missing(), roles: store.profileRoles() }];
+      case 'export': {
+        if (!(exportFormats as readonly string[]).includes(cmd.format)) {
+          return [{ type: 'error', lang, message: `"${cmd.format}" is not an export format`, hint: `Use one of ${exportFormats.join(', ')}, e.g. export xlsx` }];
+        }
+        mkdirSync(this.deps.exportDir, { recursive: true });
+        const stamp = new Date().toISOString().slice(0, 10);
+        const filename = `SoA-${stamp}.${cmd.format}`;
+        const path = join(this.deps.exportDir, `${newRef('export')}-${filename}`);
+        await store.exportSoa(cmd.format as ExportFormat, path);
+        return [{ type: 'file', lang, path, filename, title: lang === 'ja' ? `適用宣言書 ${stamp}` : `Statement of Applicability ${stamp}` }];
+      }
+      case 'assess':
+      case 'digest':
+        return [{ type: 'error', lang, message: lang === 'ja' ? 'この機能はまだ使えません。' : 'This feature is not available yet.', hint: 'help' }];
+    }
+  }
+
+  /** Answers a question in a thread, with the thread's earlier turns for follow-ups. */
+  async ask(question: string, msg: Pick<Incoming, 'thread'>, _lang?: Lang): Promise<Reply> {
+    const { state, answers } = this.deps;
+    const history = state.history(msg.thread);
+    const answer = await answers.ask(question, { history });
+    const ref = newRef('ans');
+    state.addTurns(msg.thread, [{ role: 'user', text: question }, { role: 'assistant', text: answer.answer }]);
+    state.recordAnswer(ref, msg.thread, question, answer.citations);
+    return { type: 'answer', lang: answer.language, answer, ref };
+  }
+
+  /** Records a decision from any channel: approved when an approver makes it, a proposal otherwise. */
+  setDecision(input: DecisionInput, lang: Lang): Reply[] {
+    try {
+      const decision = this.deps.store.soa.set(input);
+      const row = this.row(decision.controlId);
+      this.log.info('soa decision recorded', { control: decision.controlId, state: decision.state, by: input.by, source: input.source });
+      return [{ type: 'recorded', lang, decision, row, approvers: decision.state === 'proposed' ? this.deps.approvers : [] }];
+    } catch (e) {
+      if (e instanceof StoreError) return this.storeError(e, lang);
+      throw e;
+    }
+  }
+
+  review(control: string, by: string, verdict: 'approved' | 'rejected', lang: Lang, reason?: string): Reply[] {
+    try {
+      const { soa } = this.deps.store;
+      const decision = verdict === 'approved' ? soa.approve(control, by) : soa.reject(control, by, reason);
+      return [{ type: 'reviewed', lang, decision, row: this.row(decision.controlId) }];
+    } catch (e) {
+      if (e instanceof StoreError) return this.storeError(e, lang);
+      throw e;
+    }
+  }
+
+  feedback(ref: string, user: string, vote: 'up' | 'down'): void {
+    this.deps.state.feedback(ref, user, vote);
+  }
+
+  isApprover(user: string): boolean {
+    return this.deps.store.soa.isApprover(user);
+  }
+
+  row(controlId: string) {
+    return this.deps.store.soaRows().find((r) => r.entry.id === controlId)!;
+  }
+
+  /** Canonical ID of an SoA control, or a StoreError naming the nearest ones. */
+  resolve(raw: string): string {
+    const r = this.deps.catalog.resolve(raw);
+    if (!r.ok) throw new StoreError([{ field: 'control', message: r.message.split('. Did')[0]!, hint: `Did you mean ${r.suggestions.join(', ')}?` }]);
+    if (r.entry.kind === 'requirement') throw new StoreError([{ field: 'control', message: `${r.id} is a JIP-ISMS517 requirement, not an SoA control`, hint: 'Use a 27002 control ID (e.g. 12.3.1) or a CLD control ID (e.g. CLD.9.5.1)' }]);
+    return r.id;
+  }
+
+  private storeError(e: StoreError, lang: Lang): Reply[] {
+    // The store's hints use CLI flags (--justification "..."); in chat the same field is typed justification="...".
+    return e.issues.map((i) => ({ type: 'error', lang, message: `${i.field}: ${i.message}`, hint: i.hint.replace(/--([a-z-]+)[ =]/g, '$1=') }) as Reply);
+  }
+}

@@ -1,0 +1,45 @@
+// The local console chat: the same conversations as Slack, in a terminal, on the embedded defaults.
+// On a terminal it prompts; with piped stdin it reads one message per line, so it can be scripted.
+import { userInfo } from 'node:os';
+import { createInterface } from 'node:readline';
+import type { Core } from '../core.js';
+import { renderText } from '../chat/render-text.js';
+
+export interface ConsoleOptions {
+  input?: NodeJS.ReadableStream;
+  output?: NodeJS.WritableStream;
+  user?: string;
+  interactive?: boolean;
+}
+
+export async function runConsole(core: Core, o: ConsoleOptions = {}): Promise<void> {
+  const input = o.input ?? process.stdin;
+  const output = o.output ?? process.stdout;
+  const interactive = o.interactive ?? !!(process.stdin.isTTY && process.stdout.isTTY);
+  const user = o.user ?? process.env.ISMS_USER ?? userInfo().username;
+  const write = (s: string) => output.write(s + '\n');
+  const rl = createInterface({ input, output: interactive ? output : undefined, terminal: interactive });
+  if (interactive) {
+    const r = core.search.report;
+    write(`ISMS Cloud Assistant — console chat (user: ${user}; ${core.answers.mode} answers; ${r.dense === 'off' ? 'lexical search' : 'hybrid search'})`);
+    write('Type a question, or "help". Ctrl-D to quit.\n');
+    rl.setPrompt('isms> ');
+    rl.prompt();
+  }
+  for await (const line of rl) {
+    const text = line.trim();
+    if (text === 'exit' || text === 'quit') break;
+    if (text) {
+      if (!interactive) write(`> ${text}`);
+      try {
+        const replies = await core.chat.handle({ text, user, thread: 'console', source: 'console' });
+        for (const r of replies) write(renderText(r) + '\n');
+      } catch (e) {
+        core.ctx.log.error('console message failed', { error: (e as Error).message });
+        write(`⚠ ${(e as Error).message}`);
+      }
+    }
+    if (interactive) rl.prompt();
+  }
+  rl.close();
+}

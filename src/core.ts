@@ -1,0 +1,40 @@
+// Builds the channel-neutral core once: catalogue, search, answers, SoA store, chat state and the chat service.
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createAnswerEngine, createContext, openSearch, type AppContext } from './app.js';
+import type { AnswerEngine } from './answer/engine.js';
+import { ChatService } from './chat/service.js';
+import { ChatState } from './chat/state.js';
+import type { Config } from './config.js';
+import type { Logger } from './log.js';
+import type { SearchEngine } from './search/engine.js';
+import { openStore, type Store } from './soa/index.js';
+
+export interface Core {
+  ctx: AppContext;
+  search: SearchEngine;
+  answers: AnswerEngine;
+  store: Store;
+  state: ChatState;
+  chat: ChatService;
+  close(): void;
+}
+
+export async function createCore(config: Config, log?: Logger): Promise<Core> {
+  const ctx = createContext(config, log);
+  const search = await openSearch(ctx);
+  const store = openStore(config, ctx.catalog);
+  // The organisation's role for answers: the SoA profile when it exists, else ISMS_ROLE.
+  const defaultRole = () => {
+    const roles = store.profile.get() ? store.profileRoles() : null;
+    if (!roles) return config.role;
+    return roles.length === 2 ? 'both' : roles[0]!;
+  };
+  const answers = createAnswerEngine(ctx, search, { defaultRole });
+  const state = new ChatState(config.dataDir);
+  const chat = new ChatService({
+    catalog: ctx.catalog, answers, store, state, approvers: config.approvers, defaultLang: config.lang,
+    exportDir: join(tmpdir(), 'isms-exports'), log: ctx.log,
+  });
+  return { ctx, search, answers, store, state, chat, close: () => { state.close(); store.close(); } };
+}

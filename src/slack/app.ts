@@ -1,0 +1,58 @@
+// The Bolt app: Socket Mode or HTTP, a thin adapter over the channel-neutral core.
+import { App, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
+import type { Core } from '../core.js';
+import { redact, type Logger } from '../log.js';
+import type { SlackDeps } from './context.js';
+import { registerActions } from './listeners/actions.js';
+import { registerCommands } from './listeners/commands.js';
+import { registerEvents } from './listeners/events.js';
+import { registerShortcuts } from './listeners/shortcuts.js';
+import { registerViews } from './listeners/views.js';
+
+export interface SlackSettings {
+  mode: 'socket' | 'http';
+  botToken: string;
+  appToken?: string;
+  signingSecret?: string;
+  port: number;
+  apiUrl?: string;
+  allowBots: boolean;
+  /** Tests: retries off so a failing fake never hangs. */
+  retries?: number;
+}
+
+/** Bolt's own log lines go through our logger, so tokens are masked there too. */
+function boltLogger(log: Logger): BoltLogger {
+  let level = LogLevel.INFO;
+  const line = (args: unknown[]) => redact(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
+  return {
+    debug: (...a) => log.debug(line(a)),
+    info: (...a) => log.info(line(a)),
+    warn: (...a) => log.warn(line(a)),
+    error: (...a) => log.error(line(a)),
+    setLevel: (l) => { level = l; },
+    getLevel: () => level,
+    setName: () => {},
+  };
+}
+
+export function createSlackApp(core: Core, s: SlackSettings): App {
+  const log = core.ctx.log;
+  const clientOptions = { ...(s.apiUrl ? { slackApiUrl: s.apiUrl } : {}), ...(s.retries !== undefined ? { retryConfig: { retries: s.retries } } : {}) };
+  const app = s.mode === 'socket'
+    ? new App({ token: s.botToken, appToken: s.appToken, socketMode: true, clientOptions, logger: boltLogger(log) })
+    : new App({
+      token: s.botToken, signingSecret: s.signingSecret, port: s.port, clientOptions, logger: boltLogger(log),
+      customRoutes: [{ path: '/healthz', method: ['GET'], handler: (_req, res) => { res.writeHead(200, { 'content-type': 'text/plain' }); res.end('ok'); } }],
+    });
+  const deps: SlackDeps = { core, log, allowBots: s.allowBots };
+  registerEvents(app, deps);
+  registerCommands(app, deps);
+  registerActions(app, deps);
+  registerViews(app, deps);
+  registerShortcuts(app, deps);
+  app.error(async (e) => {
+    log.error('bolt error', { error: redact(e.message) });
+  });
+  return app;
+}

@@ -1,0 +1,98 @@
+// Block Kit rendering of neutral replies. Text limits: a section holds at most 3000 characters.
+import type { Answer } from '../answer/engine.js';
+import type { Catalog } from '../catalog/catalog.js';
+import { renderText, decisionText, MAX_LIST } from '../chat/render-text.js';
+import { helpText } from '../chat/help.js';
+import type { Reply } from '../chat/replies.js';
+import type { Lang } from '../search/text.js';
+import type { Decision, SoaRow } from '../soa/index.js';
+
+// Block Kit is plain JSON; a loose type keeps this module free of Bolt.
+export type Block = Record<string, unknown>;
+
+const mrkdwn = (text: string) => ({ type: 'mrkdwn', text });
+const plain = (text: string) => ({ type: 'plain_text', text: text.slice(0, 75), emoji: true });
+
+export function sections(text: string): Block[] {
+  const out: Block[] = [];
+  let rest = text;
+  while (rest.length) {
+    let cut = rest.length <= 2900 ? rest.length : rest.lastIndexOf('\n', 2900);
+    if (cut <= 0) cut = 2900;
+    out.push({ type: 'section', text: mrkdwn(rest.slice(0, cut)) });
+    rest = rest.slice(cut).replace(/^\n+/, '');
+  }
+  return out;
+}
+
+export function button(text: string, actionId: string, value: string, style?: 'primary' | 'danger'): Block {
+  return { type: 'button', text: plain(text), action_id: actionId, value, ...(style ? { style } : {}) };
+}
+
+/** "C" / "P" badges: whether 27017 gives the customer / provider guidance for the control. */
+function badges(catalog: Catalog, id: string, lang: Lang): string {
+  const e = catalog.get(id);
+  if (!e) return '';
+  const b: string[] = [];
+  if (e.kind === 'cld') b.push('`CLD`');
+  else if (e.kind === 'requirement') b.push('`JIP-ISMS517`');
+  if (e.cloudGuidance.customer) b.push(lang === 'ja' ? '`カスタマ`' : '`customer`');
+  if (e.cloudGuidance.provider) b.push(lang === 'ja' ? '`プロバイダ`' : '`provider`');
+  return b.join(' ');
+}
+
+export function answerBlocks(catalog: Catalog, a: Answer, ref: string): Block[] {
+  const lang = a.language;
+  const blocks: Block[] = sections(a.answer);
+  if (a.citations.length) {
+    const lines = a.citations.map((id) => `• *${id}* ${catalog.get(id)?.title[lang] ?? ''} ${badges(catalog, id, lang)}`);
+    blocks.push({ type: 'divider' }, { type: 'section', text: mrkdwn(`${lang === 'ja' ? '*出典*' : '*Sources*'}\n${lines.join('\n')}`) });
+  }
+  const meta = `${a.mode === 'llm' ? 'LLM' : lang === 'ja' ? 'カタログから抽出' : 'from the catalogue'} · ${lang === 'ja' ? '確信度' : 'confidence'} ${a.confidence.toFixed(2)}${a.fallback ? ` · fallback: ${a.fallback}` : ''}`;
+  blocks.push({ type: 'context', elements: [mrkdwn(meta)] });
+  if (!a.outOfScope) {
+    blocks.push({
+      type: 'actions', block_id: `feedback:${ref}`,
+      elements: [button('👍', 'feedback_up', ref), button('👎', 'feedback_down', ref)],
+    });
+  }
+  return blocks;
+}
+
+export function decisionBlocks(row: SoaRow, d: Decision, lang: Lang, withButtons: boolean): Block[] {
+  const e = row.entry;
+  const blocks: Block[] = [
+    { type: 'section', text: mrkdwn(`*${lang === 'ja' ? '承認待ちの提案' : 'Proposal waiting for approval'}: ${e.id} ${e.title[lang]}*\n${decisionText(d, lang).join('\n')}`) },
+  ];
+  if (withButtons) {
+    const value = JSON.stringify({ decision: d.id, control: d.controlId });
+    blocks.push({
+      type: 'actions', block_id: `review:${d.id}`,
+      elements: [button(lang === 'ja' ? '承認' : 'Approve', 'soa_approve', value, 'primary'), button(lang === 'ja' ? '却下' : 'Reject', 'soa_reject', value, 'danger')],
+    });
+  }
+  return blocks;
+}
+
+/** Any neutral reply as blocks plus notification text. */
+export function replyBlocks(catalog: Catalog, r: Reply): { text: string; blocks: Block[] } {
+  const text = renderText(r).slice(0, 3000);
+  switch (r.type) {
+    case 'answer':
+      return { text: r.answer.answer.slice(0, 3000), blocks: answerBlocks(catalog, r.answer, r.ref) };
+    case 'error':
+      return { text, blocks: [{ type: 'section', text: mrkdwn(`:warning: ${r.message}${r.hint ? `\n_${r.hint}_` : ''}${r.ref ? `\nref: \`${r.ref}\`` : ''}`) }] };
+    case 'help':
+      return { text, blocks: sections(helpText[r.lang]) };
+    case 'proposal':
+      return { text, blocks: decisionBlocks(r.row, r.decision, r.lang, true) };
+    case 'missing': {
+      const head = r.rows.length ? `*${r.lang === 'ja' ? '承認済みの判断がない関連管理策' : 'Relevant controls with no approved decision'}: ${r.rows.length}*` : renderText(r);
+      const lines = r.rows.slice(0, MAX_LIST).map((x) => `• *${x.entry.id}* ${x.entry.title[r.lang]} ${badges(catalog, x.entry.id, r.lang)}`);
+      if (r.rows.length > MAX_LIST) lines.push(`… +${r.rows.length - MAX_LIST}`);
+      return { text: head, blocks: sections([head, ...lines].join('\n')) };
+    }
+    default:
+      return { text, blocks: sections(text) };
+  }
+}

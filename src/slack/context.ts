@@ -1,0 +1,129 @@
+// What every Slack listener shares: the core, who the bot is, and small helpers around the Web API.
+import type { KnownBlock } from '@slack/types';
+import type { FilesUploadV2Arguments, WebClient } from '@slack/web-api';
+import { newRef } from '../chat/service.js';
+import type { Reply } from '../chat/replies.js';
+import type { Core } from '../core.js';
+import type { Logger } from '../log.js';
+import type { Lang } from '../search/text.js';
+import { decisionBlocks, replyBlocks, type Block } from './blocks.js';
+import { soaModal, type ModalMeta } from './modal.js';
+
+/** Our blocks are plain JSON; the Web API types want its own block union. */
+export const kb = (blocks: Block[]) => blocks as unknown as KnownBlock[];
+
+export interface SlackDeps {
+  core: Core;
+  log: Logger;
+  /** Answer messages from other bots too (never the bot's own). */
+  allowBots: boolean;
+}
+
+const locales = new Map<string, Lang | undefined>();
+
+/** The user's Slack locale as a reply language, cached per process. */
+export async function userLang(client: WebClient, user: string): Promise<Lang | undefined> {
+  if (locales.has(user)) return locales.get(user);
+  let lang: Lang | undefined;
+  try {
+    const r = await client.users.info({ user, include_locale: true });
+    const loc = (r.user as { locale?: string } | undefined)?.locale;
+    lang = loc ? (loc.startsWith('ja') ? 'ja' : 'en') : undefined;
+  } catch {
+    lang = undefined;
+  }
+  locales.set(user, lang);
+  return lang;
+}
+
+/** The permalink of a message (the thread), for the audit trail. Falls back to a link built from the IDs. */
+export async function permalink(client: WebClient, channel: string, ts: string): Promise<string> {
+  try {
+    const r = await client.chat.getPermalink({ channel, message_ts: ts });
+    if (r.permalink) return r.permalink;
+  } catch {
+    // fall through
+  }
+  return `https://slack.com/archives/${channel}/p${ts.replace('.', '')}`;
+}
+
+export function channelLink(channel: string): string {
+  return `https://slack.com/app_redirect?channel=${channel}`;
+}
+
+/** Runs a listener's slow work; a failure reaches the user as a short ephemeral message with a reference ID. */
+export async function guarded(deps: SlackDeps, client: WebClient, where: { user: string; channel?: string; lang?: Lang }, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (e) {
+    const ref = newRef('err');
+    deps.log.error('slack listener failed', { ref, error: (e as Error).message, stack: (e as Error).stack?.split('\n').slice(0, 4).join(' | ') });
+    if (!where.channel) return;
+    const ja = where.lang === 'ja';
+    await client.chat.postEphemeral({
+      channel: where.channel, user: where.user,
+      text: ja ? `:warning: 処理中にエラーが発生しました（ref: ${ref}）。しばらくしてからもう一度お試しください。` : `:warning: Something went wrong (ref: ${ref}). Please try again in a moment.`,
+    }).catch(() => undefined);
+  }
+}
+
+/** Sends proposal messages with Approve / Reject to each configured approver, by DM. */
+export async function notifyApprovers(deps: SlackDeps, client: WebClient, reply: Extract<Reply, { type: 'recorded' }>): Promise<void> {
+  if (reply.decision.state !== 'proposed') return;
+  for (const approver of reply.approvers) {
+    if (!/^[UW][A-Z0-9]+$/.test(approver)) continue; // CLI user names cannot be messaged in Slack
+    const dm = await client.conversations.open({ users: approver });
+    const channel = (dm.channel as { id?: string } | undefined)?.id;
+    if (!channel) continue;
+    const blocks = decisionBlocks(reply.row, reply.decision, reply.lang, true);
+    await client.chat.postMessage({ channel, text: `${reply.row.entry.id}: ${reply.lang === 'ja' ? '承認待ちの提案' : 'proposal waiting for approval'}`, blocks: kb(blocks) });
+  }
+}
+
+/** Posts neutral replies into a channel or thread; the first may replace a placeholder message. */
+export async function postReplies(deps: SlackDeps, client: WebClient, replies: Reply[], at: { channel: string; threadTs?: string; placeholderTs?: string; user: string }): Promise<void> {
+  const { catalog } = deps.core.ctx;
+  let placeholder = at.placeholderTs;
+  for (const r of replies) {
+    if (r.type === 'file') {
+      await client.files.uploadV2({ channel_id: at.channel, ...(at.threadTs ? { thread_ts: at.threadTs } : {}), file: r.path, filename: r.filename, title: r.title } as FilesUploadV2Arguments);
+      if (placeholder) {
+        await client.chat.update({ channel: at.channel, ts: placeholder, text: r.title, blocks: [] });
+        placeholder = undefined;
+      }
+      continue;
+    }
+    const { text, blocks: raw } = r.type === 'soa-form' ? soaFormPrompt(r) : replyBlocks(catalog, r);
+    const blocks = kb(raw);
+    if (r.type === 'error' && !placeholder) {
+      await client.chat.postEphemeral({ channel: at.channel, user: at.user, text, blocks, ...(at.threadTs ? { thread_ts: at.threadTs } : {}) });
+      continue;
+    }
+    if (placeholder) {
+      await client.chat.update({ channel: at.channel, ts: placeholder, text, blocks });
+      placeholder = undefined;
+    } else {
+      await client.chat.postMessage({ channel: at.channel, text, blocks, ...(at.threadTs ? { thread_ts: at.threadTs } : {}) });
+    }
+    if (r.type === 'recorded') await notifyApprovers(deps, client, r);
+  }
+}
+
+/** In a message there is no trigger to open a modal: offer a button that opens it. */
+function soaFormPrompt(r: Extract<Reply, { type: 'soa-form' }>) {
+  const ja = r.lang === 'ja';
+  const text = ja ? `${r.controlId} の判断を記録するフォームを開きます。` : `Open the form to record a decision for ${r.controlId}.`;
+  return {
+    text,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text } },
+      { type: 'actions', elements: [{ type: 'button', action_id: 'soa_open_form', value: r.controlId, text: { type: 'plain_text', text: ja ? 'フォームを開く' : 'Open form' }, style: 'primary' }] },
+    ],
+  };
+}
+
+/** Opens the SoA decision modal for a control (needs a trigger from the last 3 seconds). */
+export async function openSoaForm(deps: SlackDeps, client: WebClient, triggerId: string, meta: ModalMeta): Promise<void> {
+  const view = soaModal(deps.core.chat.row(meta.control), meta);
+  await client.views.open({ trigger_id: triggerId, view: { ...view, blocks: kb(view.blocks as Block[]) } as Parameters<WebClient['views']['open']>[0]['view'] });
+}

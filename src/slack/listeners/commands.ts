@@ -1,0 +1,50 @@
+// `/isms ...`: ack within Slack's 3 seconds, then do the slow work and answer through response_url.
+import type { App, RespondFn } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { parseCommand } from '../../chat/commands.js';
+import type { Reply } from '../../chat/replies.js';
+import { StoreError } from '../../soa/index.js';
+import { replyBlocks } from '../blocks.js';
+import { channelLink, guarded, kb, notifyApprovers, openSoaForm, userLang, type SlackDeps } from '../context.js';
+import type { Lang } from '../../search/text.js';
+
+export function registerCommands(app: App, deps: SlackDeps): void {
+  const { core } = deps;
+
+  app.command('/isms', async ({ command, ack, respond, client }) => {
+    const cmd = parseCommand(command.text);
+    // The modal must open within 3 s of the command (its trigger expires): resolve and open before anything slow.
+    if (cmd.kind === 'soa-set' && !Object.keys(cmd.fields).length) {
+      const lang = core.chat.langOf({ text: command.text, thread: command.channel_id, locale: undefined });
+      try {
+        const control = core.chat.resolve(cmd.control);
+        await ack();
+        await openSoaForm(deps, client, command.trigger_id, { control, channel: command.channel_id, source: channelLink(command.channel_id), lang });
+      } catch (e) {
+        if (!(e instanceof StoreError)) throw e;
+        await ack({ response_type: 'ephemeral', text: `:warning: ${e.issues[0]!.message}. ${e.issues[0]!.hint}` });
+      }
+      return;
+    }
+    await ack();
+    await guarded(deps, client, { user: command.user_id, channel: command.channel_id }, async () => {
+      const locale = await userLang(client, command.user_id);
+      const replies = await core.chat.handle({ text: command.text, user: command.user_id, thread: `${command.channel_id}:cmd:${command.user_id}`, source: channelLink(command.channel_id), locale });
+      await respondAll(deps, client, respond, replies, command.channel_id, locale ?? core.ctx.config.lang);
+    });
+  });
+}
+
+/** Answers go to the channel; everything else only to the caller. Files are uploaded to the channel. */
+async function respondAll(deps: SlackDeps, client: WebClient, respond: RespondFn, replies: Reply[], channel: string, lang: Lang): Promise<void> {
+  for (const r of replies) {
+    if (r.type === 'file') {
+      await client.files.uploadV2({ channel_id: channel, file: r.path, filename: r.filename, title: r.title });
+      await respond({ response_type: 'ephemeral', text: lang === 'ja' ? `${r.title} をアップロードしました。` : `Uploaded ${r.title}.` });
+      continue;
+    }
+    const { text, blocks } = replyBlocks(deps.core.ctx.catalog, r);
+    await respond({ response_type: r.type === 'answer' ? 'in_channel' : 'ephemeral', text, blocks: kb(blocks) });
+    if (r.type === 'recorded') await notifyApprovers(deps, client, r);
+  }
+}

@@ -1,0 +1,52 @@
+// Mentions and direct messages: ack at once (Bolt does for events), show that the bot is working, answer in the thread.
+import type { App } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { guarded, kb, permalink, postReplies, userLang, type SlackDeps } from '../context.js';
+import { homeView } from '../home.js';
+
+interface MessageLike {
+  text?: string;
+  user?: string;
+  bot_id?: string;
+  subtype?: string;
+  channel: string;
+  ts: string;
+  thread_ts?: string;
+}
+
+export function registerEvents(app: App, deps: SlackDeps): void {
+  const { core } = deps;
+
+  async function handleMessage(ev: MessageLike, eventId: string | undefined, botUserId: string | undefined, client: WebClient): Promise<void> {
+    if (eventId && !core.state.firstDelivery(eventId)) return; // a retried delivery: already handled
+    if (!ev.user || ev.user === botUserId) return;
+    if ((ev.bot_id || ev.subtype === 'bot_message') && !deps.allowBots) return;
+    const text = (ev.text ?? '').replace(/<@[A-Z0-9]+>/g, '').trim();
+    const threadTs = ev.thread_ts ?? ev.ts;
+    const locale = await userLang(client, ev.user);
+    const lang = core.chat.langOf({ text, thread: `${ev.channel}:${threadTs}`, locale });
+    await guarded(deps, client, { user: ev.user, channel: ev.channel, lang }, async () => {
+      const placeholder = await client.chat.postMessage({ channel: ev.channel, thread_ts: threadTs, text: lang === 'ja' ? ':hourglass_flowing_sand: 調べています…' : ':hourglass_flowing_sand: Looking into it…' });
+      const source = await permalink(client, ev.channel, threadTs);
+      const replies = await core.chat.handle({ text, user: ev.user!, thread: `${ev.channel}:${threadTs}`, source, locale });
+      await postReplies(deps, client, replies, { channel: ev.channel, threadTs, placeholderTs: placeholder.ts, user: ev.user! });
+    });
+  }
+
+  app.event('app_mention', async ({ event, body, client, context }) => {
+    await handleMessage(event as MessageLike, (body as { event_id?: string }).event_id, context.botUserId, client);
+  });
+
+  app.event('message', async ({ event, body, client, context }) => {
+    const ev = event as MessageLike & { channel_type?: string };
+    if (ev.channel_type !== 'im' || (ev.subtype && ev.subtype !== 'bot_message')) return;
+    await handleMessage(ev, (body as { event_id?: string }).event_id, context.botUserId, client);
+  });
+
+  app.event('app_home_opened', async ({ event, client }) => {
+    if (event.tab !== 'home') return;
+    const lang = (await userLang(client, event.user)) ?? core.ctx.config.lang;
+    const view = homeView(core, event.user, lang);
+    await client.views.publish({ user_id: event.user, view: { ...view, blocks: kb(view.blocks) } });
+  });
+}

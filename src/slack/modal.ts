@@ -1,0 +1,75 @@
+// The SoA decision modal (`/isms soa set <id>`): fields, the values a submission carries, and inline errors.
+import type { Lang } from '../search/text.js';
+import type { DecisionInput, Issue, SoaRow } from '../soa/index.js';
+import { statusLabel } from '../soa/format.js';
+import type { Block } from './blocks.js';
+
+export const SOA_MODAL = 'soa_decision';
+
+export interface ModalMeta {
+  control: string;
+  channel?: string;
+  /** Where the write comes from: the thread permalink, or the channel's link. */
+  source: string;
+  lang: Lang;
+}
+
+const option = (text: string, value: string) => ({ text: { type: 'plain_text', text }, value });
+const input = (blockId: string, label: string, element: Block, optional = false, hint?: string): Block => ({
+  type: 'input', block_id: blockId, optional, label: { type: 'plain_text', text: label }, element: { action_id: 'value', ...element },
+  ...(hint ? { hint: { type: 'plain_text', text: hint } } : {}),
+});
+
+export function soaModal(row: SoaRow, meta: ModalMeta): Record<string, unknown> {
+  const ja = meta.lang === 'ja';
+  const d = row.pending ?? row.current;
+  const yes = option(ja ? '適用する' : 'Applicable', 'yes');
+  const no = option(ja ? '適用除外' : 'Not applicable', 'no');
+  const statuses = (['implemented', 'partial', 'planned', 'not-implemented'] as const).map((s) => option(statusLabel[s][meta.lang], s));
+  const text = (initial?: string | null, multiline = false) => ({ type: 'plain_text_input', multiline, ...(initial ? { initial_value: initial } : {}) });
+  return {
+    type: 'modal',
+    callback_id: SOA_MODAL,
+    private_metadata: JSON.stringify(meta),
+    title: { type: 'plain_text', text: ja ? '適用宣言書の判断' : 'SoA decision' },
+    submit: { type: 'plain_text', text: ja ? '記録' : 'Record' },
+    close: { type: 'plain_text', text: ja ? 'キャンセル' : 'Cancel' },
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: `*${row.entry.id} ${row.entry.title[meta.lang]}*\n${row.entry.summary[meta.lang]}` } },
+      input('applicable', ja ? '適用' : 'Applicability', { type: 'static_select', options: [yes, no], ...(d ? { initial_option: d.applicable ? yes : no } : {}) }),
+      input('status', ja ? '実施状況' : 'Implementation status', { type: 'static_select', options: statuses, ...(d ? { initial_option: statuses.find((s) => s.value === d.status) } : {}) }),
+      input('justification', ja ? '除外理由（適用除外の場合は必須）' : 'Exclusion justification (required when not applicable)', text(d?.justification, true), true),
+      input('reason', ja ? '採用理由（カンマ区切り）' : 'Reasons for inclusion (comma-separated)', text(d?.reasons.join(', ')), true, 'risk:R-1, legal:..., contractual:..., business:...'),
+      input('owner', ja ? '責任者' : 'Owner', text(d?.owner), true),
+      input('evidence', ja ? '証跡（カンマ区切り）' : 'Evidence references (comma-separated)', text(d?.evidence.join(', ')), true),
+    ],
+  };
+}
+
+type StateValues = Record<string, Record<string, { value?: string | null; selected_option?: { value: string } | null }>>;
+
+/** The decision a submission describes. */
+export function modalInput(values: StateValues, meta: ModalMeta, user: string): DecisionInput {
+  const v = (block: string) => {
+    const x = values[block]?.value;
+    return x?.selected_option?.value ?? x?.value ?? undefined;
+  };
+  const split = (s: string | undefined) => (s ?? '').split(/[,、\n]/).map((x) => x.trim()).filter(Boolean);
+  return {
+    control: meta.control, applicable: v('applicable'), status: v('status'), justification: v('justification') ?? undefined,
+    reasons: split(v('reason')), owner: v('owner') ?? undefined, evidence: split(v('evidence')), by: user, source: meta.source,
+  };
+}
+
+const blockOf: Record<string, string> = { applicable: 'applicable', status: 'status', justification: 'justification', reason: 'reason', owner: 'owner', evidence: 'evidence' };
+
+/** Store issues as Slack's inline modal errors (block_id → message). Issues on other fields are shown on "status". */
+export function modalErrors(issues: Issue[]): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const i of issues) {
+    const block = blockOf[i.field] ?? 'status';
+    const hint = i.hint.replace(/--([a-z-]+)[ =]?/g, '');
+    errors[block] = [errors[block], `${i.message}. ${hint}`].filter(Boolean).join(' / ').slice(0, 150);
+  }
+  return errors;
+}

@@ -1,0 +1,49 @@
+// What every part of the store shares, and small checks for the fields they all have.
+import type { Catalog } from '../catalog/catalog.js';
+import type { RiskLevel } from '../config.js';
+import type { AuditLog } from './audit.js';
+import type { Db } from './db.js';
+import type { Issues } from './errors.js';
+
+export type Role = 'customer' | 'provider';
+export type ServiceRole = Role | 'both';
+
+export interface StoreContext {
+  db: Db;
+  audit: AuditLog;
+  catalog: Catalog;
+  /** ISMS_APPROVERS: Slack user IDs or CLI user names. */
+  approvers: string[];
+  riskLevels: RiskLevel[];
+  /** Roles in scope when no profile is set (ISMS_ROLE). */
+  fallbackRole: ServiceRole;
+  now: () => Date;
+}
+
+const maxText = 4000;
+
+/** Trimmed text, or undefined when empty; too long or missing-but-required text becomes an issue. */
+export function text(issues: Issues, field: string, value: unknown, opts: { required?: string } = {}): string | undefined {
+  const s = typeof value === 'string' ? value.trim() : value == null ? '' : String(value).trim();
+  if (!s) {
+    if (opts.required) issues.add(field, 'is required', opts.required);
+    return undefined;
+  }
+  if (s.length > maxText) issues.add(field, `is ${s.length} characters long`, `Keep it under ${maxText} characters and link to a document for the rest`);
+  return s;
+}
+
+/** Where a change came from: "cli", "console", or a Slack permalink (an https URL). */
+export function source(issues: Issues, value: unknown): string {
+  const s = text(issues, 'source', value) ?? 'cli';
+  if (s === 'cli' || s === 'console' || /^https:\/\/\S+$/.test(s)) return s;
+  issues.add('source', `"${s}" is not a known source`, 'Use "cli", "console" or the https permalink of the Slack thread');
+  return s;
+}
+
+export function list(value: unknown): string[] {
+  const items = value == null ? [] : Array.isArray(value) ? value : [value];
+  return items.map((v) => String(v).trim()).filter(Boolean);
+}
+
+export const isoDate = (d: Date) => d.toISOString();

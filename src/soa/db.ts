@@ -1,0 +1,146 @@
+// The SQLite file: pragmas and versioned, forward-only migrations (schema version in PRAGMA user_version).
+import Database from 'better-sqlite3';
+import { StoreError } from './errors.js';
+
+export type Db = Database.Database;
+export type Statement = Database.Statement;
+
+const appendOnly = (table: string) => `
+CREATE TRIGGER ${table}_no_update BEFORE UPDATE ON ${table} BEGIN SELECT RAISE(ABORT, '${table} is append-only'); END;
+CREATE TRIGGER ${table}_no_delete BEFORE DELETE ON ${table} BEGIN SELECT RAISE(ABORT, '${table} is append-only'); END;`;
+
+/**
+ * Schema history. Never edit a shipped step: add a new one. New columns must be nullable with no default,
+ * so that the row hashes already recorded in the audit log stay valid (null fields are left out of hashes).
+ */
+export const migrations: string[] = [
+  // 1: profile, risk register, SoA decisions and reviews, hash-chained audit log. Every table is append-only.
+  `
+CREATE TABLE profile (
+  id INTEGER PRIMARY KEY,
+  scope TEXT NOT NULL CHECK (length(trim(scope)) > 0),
+  set_by TEXT NOT NULL,
+  set_at TEXT NOT NULL,
+  source TEXT NOT NULL
+);
+CREATE TABLE services (
+  id INTEGER PRIMARY KEY,
+  profile_id INTEGER NOT NULL REFERENCES profile (id),
+  name TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('customer', 'provider', 'both')),
+  model TEXT NOT NULL CHECK (model IN ('IaaS', 'PaaS', 'SaaS')),
+  on_other_cloud INTEGER NOT NULL CHECK (on_other_cloud IN (0, 1)),
+  UNIQUE (profile_id, name)
+);
+CREATE TABLE risks (
+  id INTEGER PRIMARY KEY,
+  risk_id TEXT NOT NULL CHECK (risk_id GLOB 'R-[1-9]*'),
+  title TEXT NOT NULL,
+  description TEXT,
+  service TEXT,
+  asset TEXT,
+  confidentiality INTEGER NOT NULL CHECK (confidentiality IN (0, 1)),
+  integrity INTEGER NOT NULL CHECK (integrity IN (0, 1)),
+  availability INTEGER NOT NULL CHECK (availability IN (0, 1)),
+  threat TEXT,
+  vulnerability TEXT,
+  owner TEXT NOT NULL CHECK (length(trim(owner)) > 0),
+  likelihood INTEGER NOT NULL CHECK (likelihood BETWEEN 1 AND 5),
+  impact INTEGER NOT NULL CHECK (impact BETWEEN 1 AND 5),
+  score INTEGER NOT NULL CHECK (score = likelihood * impact),
+  treatment TEXT CHECK (treatment IN ('modify', 'retain', 'avoid', 'share')),
+  controls TEXT NOT NULL,
+  residual INTEGER CHECK (residual BETWEEN 1 AND 25),
+  status TEXT NOT NULL CHECK (status IN ('open', 'treating', 'accepted', 'closed')),
+  next_review TEXT,
+  source TEXT NOT NULL,
+  recorded_by TEXT NOT NULL,
+  recorded_at TEXT NOT NULL
+);
+CREATE TABLE decisions (
+  id INTEGER PRIMARY KEY,
+  control_id TEXT NOT NULL,
+  applicable INTEGER NOT NULL CHECK (applicable IN (0, 1)),
+  reasons TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('implemented', 'partial', 'planned', 'not-implemented')),
+  justification TEXT,
+  owner TEXT,
+  evidence TEXT NOT NULL,
+  proposed_by TEXT NOT NULL,
+  proposed_at TEXT NOT NULL,
+  source TEXT NOT NULL,
+  CHECK (applicable = 1 OR length(trim(coalesce(justification, ''))) > 0)
+);
+CREATE TABLE reviews (
+  id INTEGER PRIMARY KEY,
+  decision_id INTEGER NOT NULL UNIQUE REFERENCES decisions (id),
+  verdict TEXT NOT NULL CHECK (verdict IN ('approved', 'rejected')),
+  reviewed_by TEXT NOT NULL,
+  reviewed_at TEXT NOT NULL
+);
+CREATE TABLE audit_log (
+  seq INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  data TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+${['profile', 'services', 'risks', 'decisions', 'reviews', 'audit_log'].map(appendOnly).join('\n')}
+`,
+  // 2: reasons for rejections, the cloud services a provider service runs on, indexes for history look-ups.
+  `
+ALTER TABLE reviews ADD COLUMN reason TEXT;
+ALTER TABLE services ADD COLUMN runs_on TEXT;
+CREATE INDEX decisions_by_control ON decisions (control_id, id);
+CREATE INDEX risks_by_risk_id ON risks (risk_id, id);
+`,
+];
+
+export const latestVersion = migrations.length;
+
+export function schemaVersion(db: Db): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+function tooNew(file: string, version: number): StoreError {
+  return new StoreError([{
+    field: 'database',
+    message: `${file} has schema version ${version}, but this build of ISMS Cloud Assistant knows versions up to ${latestVersion}`,
+    hint: 'Upgrade ISMS Cloud Assistant to the version that wrote this file, or restore a backup made by this version. The file was not changed',
+  }]);
+}
+
+/** Applies the missing steps up to `target` in one immediate transaction, so that two processes never migrate twice. */
+export function migrate(db: Db, target = latestVersion): void {
+  const step = db.transaction(() => {
+    const from = schemaVersion(db);
+    if (from > latestVersion) throw tooNew(db.name, from);
+    for (let v = from; v < target; v++) db.exec(migrations[v]!);
+    if (target > from) db.pragma(`user_version = ${target}`);
+  });
+  step.immediate();
+}
+
+/** Opens (creating if needed) and migrates the database: WAL, foreign keys, a busy timeout and full fsync on commit. */
+export function openDb(file: string, opts: { target?: number } = {}): Db {
+  const db = new Database(file);
+  try {
+    db.pragma('busy_timeout = 10000');
+    const version = schemaVersion(db);
+    if (version > latestVersion) throw tooNew(file, version);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    migrate(db, opts.target);
+    return db;
+  } catch (e) {
+    db.close();
+    if ((e as { code?: string }).code === 'SQLITE_NOTADB') {
+      throw new StoreError([{ field: 'database', message: `${file} is not an SQLite database`, hint: 'Point ISMS_DATA_DIR at the folder that holds isms.sqlite, or move the file away' }]);
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,115 @@
+// The SoA and risk-register store: one SQLite file (ISMS_DATA_DIR/isms.sqlite) shared by the CLI, console and Slack app.
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { Catalog } from '../catalog/catalog.js';
+import type { Config, RiskLevel } from '../config.js';
+import { AuditLog, type VerifyResult } from './audit.js';
+import type { Role, ServiceRole, StoreContext } from './context.js';
+import { openDb, type Db } from './db.js';
+import { DecisionStore, type SoaRow } from './decisions.js';
+import { fail } from './errors.js';
+import { writeExport, type ExportFormat, type SoaExport } from './export.js';
+import { ProfileStore } from './profile.js';
+import { RiskStore } from './risks.js';
+
+export { StoreError, type Issue } from './errors.js';
+export type { Role, ServiceRole } from './context.js';
+export type { Decision, DecisionInput, DecisionState, SoaRow, Status } from './decisions.js';
+export type { Profile, ProfileInput, Service, ServiceInput } from './profile.js';
+export type { Risk, RiskInput } from './risks.js';
+export type { AuditEntry, VerifyResult } from './audit.js';
+export { exportFormats, type ExportFormat, type SoaExport } from './export.js';
+
+export interface StoreOptions {
+  catalog: Catalog;
+  approvers?: string[];
+  riskLevels?: RiskLevel[];
+  /** Roles in scope before a profile is set (ISMS_ROLE); default both. */
+  fallbackRole?: ServiceRole;
+  now?: () => Date;
+  /** Migrate only up to this schema version (tests of migrations). */
+  schemaVersion?: number;
+}
+
+const defaultLevels: RiskLevel[] = [{ name: 'low', min: 1, max: 6 }, { name: 'medium', min: 7, max: 14 }, { name: 'high', min: 15, max: 25 }];
+
+export class Store {
+  readonly db: Db;
+  readonly audit: AuditLog;
+  readonly profile: ProfileStore;
+  readonly risks: RiskStore;
+  readonly soa: DecisionStore;
+  private readonly now: () => Date;
+
+  constructor(readonly file: string, opts: StoreOptions) {
+    this.db = openDb(file, { target: opts.schemaVersion });
+    this.audit = new AuditLog(this.db);
+    this.now = opts.now ?? (() => new Date());
+    const ctx: StoreContext = {
+      db: this.db, audit: this.audit, catalog: opts.catalog, approvers: opts.approvers ?? [], riskLevels: opts.riskLevels ?? defaultLevels,
+      fallbackRole: opts.fallbackRole ?? 'both', now: this.now,
+    };
+    this.profile = new ProfileStore(ctx);
+    this.risks = new RiskStore(ctx, this.profile);
+    this.soa = new DecisionStore(ctx, this.risks);
+  }
+
+  /** The roles in scope (JIP-ISMS517 4.1): from the profile's services, or ISMS_ROLE before a profile is set. */
+  profileRoles(): Role[] {
+    return this.profile.roles().roles;
+  }
+
+  /** All 121 SoA controls with their current decision and pending proposal. */
+  soaRows(): SoaRow[] {
+    return this.soa.rows(this.profileRoles());
+  }
+
+  /** JIP-ISMS517 4.2.2 c): relevant controls with no approved decision. */
+  missing(): SoaRow[] {
+    return this.soa.missing(this.profileRoles());
+  }
+
+  /** Everything an SoA export shows. */
+  exportData(): SoaExport {
+    const roles = this.profileRoles();
+    return { ...this.soa.snapshot(roles), profile: this.profile.get(), roles, risks: this.risks.list(), generatedAt: this.now() };
+  }
+
+  async exportSoa(format: ExportFormat, file: string): Promise<void> {
+    await writeExport(this.exportData(), format, file);
+  }
+
+  verifyAudit(): VerifyResult {
+    return this.audit.verify();
+  }
+
+  /** Runs fn in one immediate transaction: every write in it is committed together, or none is. */
+  batch<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  /** Copies the database with SQLite's online backup API; safe while other processes read and write. */
+  async backup(target: string): Promise<{ file: string; pages: number }> {
+    const file = resolve(target);
+    if (existsSync(file)) fail('file', `${file} already exists`, 'Choose a new file name; a backup never overwrites a file');
+    if (!existsSync(dirname(file))) fail('file', `folder ${dirname(file)} does not exist`, 'Create the folder first or choose another path');
+    const r = await this.db.backup(file);
+    return { file, pages: r.totalPages };
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+export function storeFile(config: Pick<Config, 'dataDir'>): string {
+  return join(config.dataDir, 'isms.sqlite');
+}
+
+/** Opens the store for a configuration: ISMS_DATA_DIR/isms.sqlite, approvers, risk levels and the fallback role. */
+export function openStore(config: Config, catalog: Catalog, extra: Partial<StoreOptions> = {}): Store {
+  mkdirSync(config.dataDir, { recursive: true });
+  return new Store(storeFile(config), {
+    catalog, approvers: config.approvers, riskLevels: config.riskLevels, fallbackRole: config.role, ...extra,
+  });
+}

@@ -1,0 +1,228 @@
+// The Slack app end to end: Bolt over HTTP with Slack-signed requests, and a fake Slack Web API on 127.0.0.1.
+import type { Server } from 'node:http';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { App } from '@slack/bolt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
+import { createCore, type Core } from '../src/core.js';
+import { createSlackApp } from '../src/slack/app.js';
+import { SOA_MODAL } from '../src/slack/modal.js';
+import { createLogger } from '../src/log.js';
+import { startFakeOpenAI, type FakeOpenAI } from './helpers/fake-openai.js';
+import {
+  appMention, blockAction, boltUrl, eventEnvelope, postToBolt, slashCommand, startFakeSlack, startFakeSocketModeServer, viewSubmission, type FakeSlack,
+} from './helpers/fake-slack.js';
+
+const SECRET = 'test-signing-secret';
+const ALICE = 'UALICE'; // staff, Japanese locale
+const CAROL = 'UCAROL'; // approver
+
+interface Bot { core: Core; app: App; url: string; logs: string[] }
+
+async function startBot(fake: FakeSlack, env: Record<string, string> = {}): Promise<Bot> {
+  const config = loadConfig({ ISMS_DATA_DIR: mkdtempSync(join(tmpdir(), 'isms-slack-')), EMBEDDINGS: 'off', ISMS_APPROVERS: CAROL, ISMS_LANG: 'en', ...env });
+  const logs: string[] = [];
+  const core = await createCore(config, createLogger('info', (l) => logs.push(l)));
+  const app = createSlackApp(core, { mode: 'http', botToken: 'xoxb-test-TOKEN123456', signingSecret: SECRET, port: 0, apiUrl: fake.apiUrl, allowBots: false, retries: 0 });
+  const server = (await app.start({ port: 0, host: '127.0.0.1' } as never)) as unknown as Server;
+  return { core, app, url: boltUrl(server), logs };
+}
+
+let fake: FakeSlack;
+let bot: Bot;
+
+beforeAll(async () => {
+  fake = await startFakeSlack({ users: { [ALICE]: { locale: 'ja-JP' }, [CAROL]: { locale: 'en-US' } } });
+  bot = await startBot(fake);
+});
+afterAll(async () => {
+  await bot.app.stop();
+  bot.core.close();
+  await fake.close();
+});
+
+describe('mentions', () => {
+  it('answers a Japanese mention in its thread, citing the backup control', async () => {
+    const ev = appMention('<@UBOT> バックアップは誰の責任？', { user: ALICE, channel: 'C1', ts: '1700000001.000100' });
+    const r = await postToBolt(bot.url, SECRET, 'event', eventEnvelope(ev, { eventId: 'Ev-ja-1' }));
+    expect(r.status).toBe(200);
+    const placeholder = await fake.waitFor('chat.postMessage', (a) => a.channel === 'C1' && a.thread_ts === '1700000001.000100');
+    expect(placeholder.args.text).toContain('調べています');
+    const update = await fake.waitFor('chat.update', (a) => a.channel === 'C1' && /12\.3\.1/.test(JSON.stringify(a.blocks)));
+    expect(update.args.text).toContain('12.3.1 情報のバックアップ');
+    expect(JSON.stringify(update.args.blocks)).toContain('feedback_up');
+  });
+
+  it('rejects a forged signature with 401 and does nothing', async () => {
+    const before = fake.calls.length;
+    const ev = appMention('<@UBOT> backup', { user: ALICE, channel: 'C2', ts: '1700000002.000100' });
+    const r = await postToBolt(bot.url, SECRET, 'event', eventEnvelope(ev, { eventId: 'Ev-forged' }), { forgeSignature: true });
+    expect(r.status).toBe(401);
+    const stale = await postToBolt(bot.url, SECRET, 'event', eventEnvelope(ev, { eventId: 'Ev-stale' }), { ts: Math.floor(Date.now() / 1000) - 600 });
+    expect(stale.status).toBe(401);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(fake.calls.slice(before).filter((c) => c.method.startsWith('chat.'))).toEqual([]);
+  });
+
+  it('answers a retried delivery only once', async () => {
+    const ev = appMention('<@UBOT> key management in the cloud', { user: CAROL, channel: 'C3', ts: '1700000003.000100' });
+    const env = eventEnvelope(ev, { eventId: 'Ev-retry' });
+    await postToBolt(bot.url, SECRET, 'event', env);
+    await fake.waitFor('chat.update', (a) => a.channel === 'C3');
+    const retry = await postToBolt(bot.url, SECRET, 'event', env, { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
+    expect(retry.status).toBe(200);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(fake.callsOf('chat.postMessage').filter((c) => c.args.channel === 'C3')).toHaveLength(1);
+    expect(fake.callsOf('chat.update').filter((c) => c.args.channel === 'C3')).toHaveLength(1);
+  });
+
+  it('ignores its own messages and other bots', async () => {
+    const own = appMention('<@UBOT> backup', { user: 'UBOT', channel: 'C4', ts: '1700000004.000100' });
+    await postToBolt(bot.url, SECRET, 'event', eventEnvelope(own, { eventId: 'Ev-own' }));
+    const other = { ...appMention('<@UBOT> backup', { user: 'UOTHER', channel: 'C4', ts: '1700000004.000200' }), bot_id: 'B9' };
+    await postToBolt(bot.url, SECRET, 'event', eventEnvelope(other, { eventId: 'Ev-bot' }));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(fake.calls.filter((c) => c.args.channel === 'C4')).toEqual([]);
+  });
+});
+
+describe('/isms', () => {
+  it('acks a slash command in under 3 s even when the LLM takes 10 s', async () => {
+    const llm: FakeOpenAI = await startFakeOpenAI();
+    llm.reply = () => ({ delayMs: 10_000, content: 'late [12.3.1]' });
+    const slowFake = await startFakeSlack();
+    const slow = await startBot(slowFake, { OPENAI_BASE_URL: llm.baseURL, OPENAI_API_KEY: 'sk-test-0123456789', OPENAI_TIMEOUT_MS: '15000' });
+    try {
+      const r = await postToBolt(slow.url, SECRET, 'command', slashCommand('ask Who takes backups of our VMs in IaaS?', { user: CAROL, channel: 'C5', responseUrl: slowFake.responseUrl }));
+      expect(r.status).toBe(200);
+      expect(r.ms).toBeLessThan(3000);
+      await expect.poll(() => llm.requests.length, { timeout: 5000 }).toBe(1);
+    } finally {
+      await slow.app.stop();
+      slow.core.close();
+      await slowFake.close();
+      await llm.close();
+    }
+  });
+
+  it('shows an SoA decision and its history to the caller only', async () => {
+    bot.core.store.soa.set({ control: '12.3.1', applicable: true, status: 'implemented', by: CAROL, source: 'cli' });
+    await postToBolt(bot.url, SECRET, 'command', slashCommand('soa 12.3.1', { user: CAROL, channel: 'C6', responseUrl: `${fake.responseUrl}/soa` }));
+    const r = await fake.waitFor('response_url', (a) => /12\.3\.1/.test(a.text ?? ''));
+    expect(r.args.response_type).toBe('ephemeral');
+    expect(r.args.text).toMatch(/Decision in force/);
+  });
+
+  it('opens the SoA modal, and a submission shows its validation errors inline and writes nothing', async () => {
+    await postToBolt(bot.url, SECRET, 'command', slashCommand('soa set A.11.1.1', { user: ALICE, channel: 'C7', responseUrl: fake.responseUrl, triggerId: 'T-modal' }));
+    const open = await fake.waitFor('views.open', (a) => a.trigger_id === 'T-modal');
+    expect(open.args.view.callback_id).toBe(SOA_MODAL);
+    const meta = open.args.view.private_metadata;
+    const r = await postToBolt(bot.url, SECRET, 'interactive', viewSubmission({
+      user: ALICE, callbackId: SOA_MODAL, privateMetadata: meta,
+      values: {
+        applicable: { value: { type: 'static_select', selected_option: { value: 'no' } } },
+        status: { value: { type: 'static_select', selected_option: { value: 'not-implemented' } } },
+        justification: { value: { type: 'plain_text_input', value: null } },
+        reason: { value: { type: 'plain_text_input', value: 'risk:R-99' } },
+      },
+    }));
+    expect(r.status).toBe(200);
+    const body = JSON.parse(r.body);
+    expect(body.response_action).toBe('errors');
+    expect(body.errors.justification).toMatch(/needs an exclusion justification/);
+    expect(bot.core.store.soa.history('11.1.1')).toEqual([]);
+  });
+
+  it('records a valid submission as a proposal with the Slack user and the channel link, and tells the approver', async () => {
+    const meta = JSON.stringify({ control: '11.1.1', channel: 'C7', source: 'https://slack.com/app_redirect?channel=C7', lang: 'en' });
+    const r = await postToBolt(bot.url, SECRET, 'interactive', viewSubmission({
+      user: ALICE, callbackId: SOA_MODAL, privateMetadata: meta,
+      values: {
+        applicable: { value: { type: 'static_select', selected_option: { value: 'no' } } },
+        status: { value: { type: 'static_select', selected_option: { value: 'not-implemented' } } },
+        justification: { value: { type: 'plain_text_input', value: 'SaaS only: no own premises in scope' } },
+      },
+    }));
+    expect(r.status).toBe(200);
+    const pending = bot.core.store.soa.state('11.1.1').pending!;
+    expect(pending).toMatchObject({ proposedBy: ALICE, source: 'https://slack.com/app_redirect?channel=C7', state: 'proposed', applicable: false });
+    const dm = await fake.waitFor('chat.postMessage', (a) => a.channel === `D${CAROL}` && /soa_approve/.test(JSON.stringify(a.blocks)));
+    expect(dm.args.text).toContain('11.1.1');
+  });
+
+  it('refuses an approval from a non-approver and leaves the store unchanged; the approver can approve', async () => {
+    const pending = bot.core.store.soa.state('11.1.1').pending!;
+    const value = JSON.stringify({ decision: pending.id, control: '11.1.1' });
+    const auditBefore = bot.core.store.verifyAudit();
+    await postToBolt(bot.url, SECRET, 'interactive', blockAction({ user: ALICE, actionId: 'soa_approve', value, channel: `D${CAROL}`, responseUrl: `${fake.responseUrl}/refuse` }));
+    const refusal = await fake.waitFor('response_url', (a) => /Only approvers|承認者/.test(a.text ?? ''));
+    expect(refusal.args.response_type).toBe('ephemeral');
+    expect(bot.core.store.soa.state('11.1.1')).toMatchObject({ current: null, pending: { id: pending.id } });
+    expect(bot.core.store.verifyAudit()).toEqual(auditBefore);
+
+    await postToBolt(bot.url, SECRET, 'interactive', blockAction({ user: CAROL, actionId: 'soa_approve', value, channel: `D${CAROL}`, responseUrl: `${fake.responseUrl}/approve` }));
+    await fake.waitFor('response_url', (a) => a.replace_original === true || a.replace_original === 'true');
+    expect(bot.core.store.soa.state('11.1.1').current).toMatchObject({ id: pending.id, approvedBy: CAROL });
+  });
+
+  it('uploads the XLSX SoA on /isms export', async () => {
+    await postToBolt(bot.url, SECRET, 'command', slashCommand('export', { user: CAROL, channel: 'C8', responseUrl: fake.responseUrl }));
+    const done = await fake.waitFor('files.completeUploadExternal', undefined, 15_000);
+    expect(done.args.channel_id).toBe('C8');
+    const upload = fake.callsOf('file_upload').at(-1)!;
+    expect(upload.args.bytes).toBeGreaterThan(5000);
+    expect(upload.args.body.subarray(0, 2).toString()).toBe('PK'); // a zip: XLSX
+  });
+
+  it('answers /isms help in both languages', async () => {
+    await postToBolt(bot.url, SECRET, 'command', slashCommand('help', { user: ALICE, channel: 'C9', responseUrl: `${fake.responseUrl}/help` }));
+    const r = await fake.waitFor('response_url', (a) => /ISMS Cloud Assistant の使い方/.test(a.text ?? ''));
+    expect(r.args.response_type).toBe('ephemeral');
+  });
+});
+
+describe('App Home and feedback', () => {
+  it('publishes the App Home with coverage and pending proposals', async () => {
+    await postToBolt(bot.url, SECRET, 'event', eventEnvelope({ type: 'app_home_opened', user: CAROL, channel: 'DHOME', tab: 'home' }, { eventId: 'Ev-home' }));
+    const pub = await fake.waitFor('views.publish', (a) => a.user_id === CAROL);
+    const text = JSON.stringify(pub.args.view.blocks);
+    expect(text).toContain('SoA coverage');
+    expect(text).toMatch(/2 \/ 121/);
+  });
+
+  it('stores 👍 feedback on an answer', async () => {
+    const update = fake.callsOf('chat.update').find((c) => /feedback_up/.test(JSON.stringify(c.args.blocks)))!;
+    const ref = (update.args.blocks as any[]).find((b) => b.type === 'actions').elements[0].value as string;
+    await postToBolt(bot.url, SECRET, 'interactive', blockAction({ user: ALICE, actionId: 'feedback_up', value: ref, channel: 'C1', responseUrl: `${fake.responseUrl}/fb` }));
+    await expect.poll(() => bot.core.state.feedbackFor(ref), { timeout: 3000 }).toEqual([{ user: ALICE, vote: 'up' }]);
+  });
+
+  it('never writes the bot token to the log', () => {
+    expect(bot.logs.join('\n')).not.toContain('TOKEN123456');
+  });
+});
+
+describe('Socket Mode', () => {
+  it('connects to a local WebSocket server, acks an event and answers it', async () => {
+    const f = await startFakeSlack();
+    const sm = await startFakeSocketModeServer(f);
+    const config = loadConfig({ ISMS_DATA_DIR: mkdtempSync(join(tmpdir(), 'isms-sm-')), EMBEDDINGS: 'off', LOG_LEVEL: 'warn' });
+    const core = await createCore(config);
+    const app = createSlackApp(core, { mode: 'socket', botToken: 'xoxb-test', appToken: 'xapp-test', port: 0, apiUrl: f.apiUrl, allowBots: false, retries: 0 });
+    try {
+      await app.start();
+      sm.send({ type: 'events_api', envelope_id: 'env-1', accepts_response_payload: false, payload: eventEnvelope(appMention('<@UBOT> clock synchronization', { user: 'U1', channel: 'CS', ts: '1700000009.000100' }), { eventId: 'Ev-sm' }) });
+      await sm.waitForAck('env-1');
+      const update = await f.waitFor('chat.update', (a) => a.channel === 'CS');
+      expect(JSON.stringify(update.args.blocks)).toContain('12.4.4');
+    } finally {
+      await app.stop();
+      await sm.close();
+      core.close();
+      await f.close();
+    }
+  });
+});

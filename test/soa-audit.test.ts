@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { canonical, genesisHash, sha256 } from '../src/soa/audit.js';
+import type { Store } from '../src/soa/index.js';
+import { cli } from './helpers/cli.js';
+import { tempStore } from './fixtures/soa-helpers.js';
+
+/** A store with a profile, a risk and a few decisions: 9 audit entries. */
+function populated() {
+  const t = tempStore();
+  const { store } = t;
+  store.profile.set({ scope: 'Acme Portal on AWS', services: [{ name: 'Acme Portal', role: 'provider', model: 'SaaS', runsOn: 'AWS' }], by: 'alice' });
+  store.risks.add({ title: 'Restore fails', owner: 'ops', likelihood: 3, impact: 4, cia: 'A' });
+  store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'planned', reasons: ['risk:R-1'], by: 'bob' }); // #3
+  store.soa.approve('12.3.1', 'alice'); // #4
+  store.soa.set({ control: '11.1.1', applicable: 'no', status: 'not-implemented', justification: 'no premises', by: 'alice' }); // #5, #6
+  store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'implemented', by: 'alice' }); // #7, #8
+  store.soa.set({ control: '5.1.1', applicable: 'yes', status: 'planned', by: 'bob' }); // #9
+  return t;
+}
+
+/** Changes a row the way someone with the file and the sqlite3 shell would: drop the guard trigger, then UPDATE. */
+function tamper(store: Store, table: string, sql: string) {
+  store.db.exec(`DROP TRIGGER ${table}_no_update; DROP TRIGGER IF EXISTS ${table}_no_delete; ${sql}`);
+}
+
+describe('audit trail', () => {
+  it('chains each entry to the previous one with SHA-256 over canonical JSON', () => {
+    const { store } = populated();
+    const entries = store.audit.entries(100);
+    expect(entries.map((e) => e.action)).toEqual([
+      'profile.set', 'risk.add', 'soa.propose', 'soa.approve', 'soa.set', 'soa.approve', 'soa.set', 'soa.approve', 'soa.propose',
+    ]);
+    expect(entries[0]!.prevHash).toBe(genesisHash);
+    for (let i = 1; i < entries.length; i++) expect(entries[i]!.prevHash).toBe(entries[i - 1]!.hash);
+    const e = entries[2]!;
+    expect(e.hash).toBe(sha256(canonical({ seq: e.seq, at: e.at, actor: e.actor, action: e.action, subject: e.subject, data: e.data, prev: e.prevHash })));
+    const row = store.db.prepare('SELECT * FROM decisions WHERE id = ?').get(e.data.row);
+    expect(e.data).toMatchObject({ table: 'decisions', rowHash: sha256(canonical(row)) });
+    expect(canonical({ b: 1, a: [null, 'x'], n: null })).toBe('{"a":[null,"x"],"b":1}');
+    expect(store.verifyAudit()).toEqual({ ok: true, entries: 9, head: entries[8]!.hash });
+  });
+
+  it('detects an old decision changed with raw SQL and names its entry', () => {
+    const { store } = populated();
+    tamper(store, 'decisions', "UPDATE decisions SET status = 'implemented' WHERE id = 1");
+    expect(store.verifyAudit()).toEqual({
+      ok: false, entries: 3, seq: 3,
+      problem: expect.stringMatching(/^entry #3 \(soa\.propose 12\.3\.1 by bob at .*\): decisions row 1 was changed after it was recorded/),
+    });
+  });
+
+  it('detects changed approvals, risks and profile services', () => {
+    let t = populated();
+    tamper(t.store, 'reviews', "UPDATE reviews SET reviewed_by = 'mallory' WHERE id = 1");
+    expect(t.store.verifyAudit()).toMatchObject({ ok: false, seq: 4, problem: expect.stringContaining('reviews row 1 was changed') });
+    t = populated();
+    tamper(t.store, 'risks', 'UPDATE risks SET impact = 1, score = 3 WHERE id = 1');
+    expect(t.store.verifyAudit()).toMatchObject({ ok: false, seq: 2, problem: expect.stringContaining('risks row 1 was changed') });
+    t = populated();
+    tamper(t.store, 'services', "UPDATE services SET role = 'customer', runs_on = NULL WHERE id = 1");
+    expect(t.store.verifyAudit()).toMatchObject({ ok: false, seq: 1, problem: expect.stringContaining('profile row 1 was changed') });
+  });
+
+  it('detects edited, removed and re-linked log entries and rows written around the store', () => {
+    let t = populated();
+    tamper(t.store, 'audit_log', `UPDATE audit_log SET actor = 'carol' WHERE seq = 4`);
+    expect(t.store.verifyAudit()).toMatchObject({ ok: false, seq: 4, problem: expect.stringContaining('was changed after it was written') });
+    t = populated();
+    tamper(t.store, 'audit_log', 'DELETE FROM audit_log WHERE seq = 6');
+    expect(t.store.verifyAudit()).toMatchObject({ ok: false, seq: 6, problem: 'entry #6 is missing: the log goes from #5 to #7' });
+    t = populated();
+    tamper(t.store, 'decisions', 'DELETE FROM decisions WHERE id = 4');
+    expect(t.store.verifyAudit()).toMatchObject({ ok: false, seq: 9, problem: expect.stringContaining('decisions row 4 that it recorded is gone') });
+    t = populated();
+    t.store.db.prepare(`INSERT INTO decisions (control_id, applicable, reasons, status, justification, owner, evidence, proposed_by, proposed_at, source)
+      VALUES ('9.1.1', 0, '[]', 'not-implemented', 'slipped in', NULL, '[]', 'mallory', '2025-04-01T00:00:00Z', 'cli')`).run();
+    expect(t.store.verifyAudit()).toMatchObject({ ok: false, seq: null, problem: 'decisions row 5 has no audit entry: it was written outside the store' });
+  });
+
+  it('`audit verify` prints the entry count, or exits 1 naming the first broken entry', () => {
+    const { store, dir } = populated();
+    store.close();
+    const env = { ISMS_DATA_DIR: dir, ISMS_APPROVERS: 'alice' };
+    let r = cli(['audit', 'verify'], env);
+    expect(r).toMatchObject({ code: 0, stdout: 'audit chain ok (9 entries)\n' });
+    const again = tempStore({}, dir).store;
+    tamper(again, 'decisions', "UPDATE decisions SET justification = 'changed later' WHERE id = 2");
+    again.close();
+    r = cli(['audit', 'verify'], env);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^error: audit chain broken: entry #5 \(soa\.set 11\.1\.1 by alice at [^)]+\): decisions row 2 was changed after it was recorded/);
+  });
+});

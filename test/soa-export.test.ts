@@ -1,0 +1,123 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import ExcelJS from 'exceljs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cli } from './helpers/cli.js';
+import { tempStore } from './fixtures/soa-helpers.js';
+
+let dir = '';
+
+beforeAll(async () => {
+  const t = tempStore();
+  dir = t.dir;
+  const { store } = t;
+  store.profile.set({ scope: 'Acme Portal (SaaS) on AWS', services: [{ name: 'Acme Portal', role: 'provider', model: 'SaaS', runsOn: 'AWS' }], by: 'alice' });
+  store.risks.add({ title: 'Restore fails', owner: 'ops', likelihood: 3, impact: 5, cia: 'IA', treatment: 'modify', controls: ['12.3.1'] });
+  store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'planned', by: 'alice' });
+  store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'partial', by: 'alice' });
+  store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'implemented', reasons: ['risk:R-1', 'contractual:SLA, section "4.2"'], owner: 'SRE team', evidence: ['restore-test-2025-03', 'backup-policy v2'], by: 'bob' });
+  store.soa.approve('12.3.1', 'alice');
+  store.soa.set({ control: '11.1.1', applicable: 'no', status: 'not-implemented', justification: 'No own premises | AWS data centres\n(see the AWS SOC 2 report)', by: 'alice' });
+  store.soa.set({ control: 'CLD.9.5.1', applicable: 'yes', status: 'implemented', by: 'U0APPROVER' });
+  store.soa.set({ control: 'CLD.9.5.1', applicable: 'yes', status: 'partial', by: 'bob' }); // pending
+  for (const format of ['xlsx', 'csv', 'md'] as const) await store.exportSoa(format, join(dir, `soa.${format}`));
+  store.close();
+});
+
+describe('SoA exports', () => {
+  it('writes a 適用宣言書 workbook that exceljs reads back: bilingual header, frozen panes, filters, versions and dates', async () => {
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(join(dir, 'soa.xlsx'));
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['適用宣言書 SoA', '改訂履歴 History', 'リスク Risks']);
+    const ws = wb.getWorksheet('適用宣言書 SoA')!;
+    expect(String(ws.getCell('A1').value)).toContain('適用宣言書 / Statement of Applicability');
+    expect(String(ws.getCell('A2').value)).toBe('適用範囲 / Scope: Acme Portal (SaaS) on AWS');
+    const header = (ws.getRow(4).values as string[]).slice(1);
+    expect(header.slice(0, 3)).toEqual(['管理策番号\nControl ID', '管理策名\nControl (Japanese)', '管理策名（英語）\nControl']);
+    expect(header).toEqual(expect.arrayContaining(['適用\nApplicable', '除外理由\nJustification for exclusion', '版\nVersion', '決定日\nDecision date', 'カスタマ\nCustomer', 'プロバイダ\nProvider', 'ISO/IEC 27001:2022\n2022 mapping']));
+    expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 4, xSplit: 1 });
+    expect(ws.autoFilter).toBeTruthy();
+    expect(ws.rowCount).toBe(4 + 121);
+
+    const col = (name: string) => header.findIndex((h) => h.endsWith(`\n${name}`)) + 1;
+    const rowOf = (id: string) => {
+      for (let r = 5; r <= ws.rowCount; r++) if (ws.getCell(r, 1).value === id) return ws.getRow(r);
+      throw new Error(`no row for ${id}`);
+    };
+    const backup = rowOf('12.3.1');
+    const v = (row: ExcelJS.Row, name: string) => row.getCell(col(name)).value;
+    expect(v(backup, 'Control (Japanese)')).toBe('情報のバックアップ');
+    expect(v(backup, 'Control')).toBe('Information backup');
+    expect(v(backup, 'Applicable')).toBe('適用 yes');
+    expect(v(backup, 'Implementation status')).toBe('実施済 Implemented');
+    expect(v(backup, 'Version')).toBe(3);
+    expect(v(backup, 'Decision date')).toBeInstanceOf(Date);
+    expect(v(backup, 'Approved by')).toBe('alice');
+    expect(v(backup, 'Proposed by')).toBe('bob');
+    expect(v(backup, 'Reasons for inclusion')).toBe('risk:R-1; contractual:SLA, section "4.2"');
+    expect(v(backup, '27017')).toBe('拡張 extended');
+    expect([v(backup, 'Customer'), v(backup, 'Provider')]).toEqual(['○', '○']);
+    expect(v(backup, '2022 mapping')).toBe('A.8.13');
+    expect(v(rowOf('11.1.1'), 'Applicable')).toBe('除外 no');
+    expect(v(rowOf('11.1.1'), 'Justification for exclusion')).toContain('No own premises');
+    const cld = rowOf('CLD.9.5.1');
+    expect([v(cld, '27017'), v(cld, 'Customer'), v(cld, 'Provider')]).toEqual(['追加 added (CLD)', null, '○']);
+    expect(v(cld, 'Pending proposal')).toMatch(/^v2 applicable, partial, by bob /);
+    expect(v(rowOf('5.1.1'), 'Applicable')).toBe('未決定 undecided');
+
+    const history = wb.getWorksheet('改訂履歴 History')!;
+    expect(history.rowCount).toBe(1 + 6);
+    expect(history.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
+    expect((history.getRow(2).values as unknown[]).slice(1, 5)).toEqual(['12.3.1', 1, 'approved', 'yes']);
+    const risks = wb.getWorksheet('リスク Risks')!;
+    expect((risks.getRow(2).values as unknown[]).slice(1, 3)).toEqual(['R-1', 'Restore fails']);
+  });
+
+  it('writes CSV as UTF-8 with a BOM that parses to one record per control', () => {
+    const bytes = readFileSync(join(dir, 'soa.csv'));
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const records = parse(bytes, { bom: true, columns: true }) as Record<string, string>[];
+    expect(records).toHaveLength(121);
+    const [header] = parse(bytes, { bom: true, to_line: 1 }) as string[][];
+    expect(header!.slice(0, 4)).toEqual(['管理策番号 / Control ID', '管理策名 / Control (Japanese)', '管理策名（英語） / Control', '27017']);
+    const backup = records.find((r) => r['管理策番号 / Control ID'] === '12.3.1')!;
+    expect(backup).toMatchObject({
+      '管理策名 / Control (Japanese)': '情報のバックアップ',
+      '適用 / Applicable': '適用 yes',
+      '採用理由 / Reasons for inclusion': 'risk:R-1; contractual:SLA, section "4.2"',
+      '版 / Version': '3',
+      '承認者 / Approved by': 'alice',
+      'カスタマ / Customer': '○',
+      '27017': '拡張 extended',
+      'ISO/IEC 27001:2022 / 2022 mapping': 'A.8.13',
+    });
+    expect(backup['決定日 / Decision date']).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d$/);
+    const excluded = records.find((r) => r['管理策番号 / Control ID'] === '11.1.1')!;
+    expect(excluded['除外理由 / Justification for exclusion']).toBe('No own premises | AWS data centres\n(see the AWS SOC 2 report)');
+    expect(records.filter((r) => r['27017'] === '追加 added (CLD)')).toHaveLength(7);
+  });
+
+  it('writes Markdown with one table row per control and escaped cells', () => {
+    const md = readFileSync(join(dir, 'soa.md'), 'utf8');
+    expect(md).toMatch(/^# 適用宣言書 \/ Statement of Applicability\n/);
+    expect(md).toContain('- 適用範囲 / Scope: Acme Portal (SaaS) on AWS');
+    expect(md).toContain('クラウドサービスカスタマ (cloud service customer), クラウドサービスプロバイダ (cloud service provider)');
+    const rows = md.split('\n').filter((l) => /^\| (\d|CLD)/.test(l));
+    expect(rows).toHaveLength(121);
+    const excluded = rows.find((l) => l.startsWith('| 11.1.1 |'))!;
+    expect(excluded).toContain('No own premises \\| AWS data centres<br>(see the AWS SOC 2 report)');
+    expect(excluded.split(/(?<!\\)\|/).length).toBe(rows[0]!.split(/(?<!\\)\|/).length);
+  });
+
+  it('`soa export` writes the file named by --out and rejects an unknown format', () => {
+    const out = join(dir, 'cli.csv');
+    let r = cli(['soa', 'export', '--format', 'csv', '--out', out], { ISMS_DATA_DIR: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`wrote the SoA (121 controls, 3 with an approved decision) as csv to ${out}\n`);
+    expect(parse(readFileSync(out), { bom: true, columns: true })).toHaveLength(121);
+    r = cli(['soa', 'export', '--format', 'pdf', '--out', join(dir, 'x.pdf')], { ISMS_DATA_DIR: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--format must be one of xlsx, csv, md');
+  });
+});
