@@ -1,7 +1,7 @@
 // npm run bench:store — SoA store timings: 10,000 decision writes (one transaction each, and as one batch),
 // an XLSX export of the full SoA, CSV and Markdown exports, and a full audit verify. Prints a Markdown table.
 // BENCH_WRITES sets the number of writes (default 10000).
-import { mkdtempSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCatalog } from '../src/catalog/catalog.js';
@@ -57,5 +57,6 @@ const [verified, tv] = await time(() => store.verifyAudit());
 row(`audit verify (${verified.entries.toLocaleString('en')} entries, every row re-hashed)`, `${ms(tv)} (${verified.ok ? 'ok' : 'BROKEN'})`);
 row('database size', `${(statSync(store.file).size / 1024 / 1024).toFixed(1)} MiB (+ WAL)`);
 store.close();
+rmSync(dir, { recursive: true, force: true });
 
 process.stdout.write(`\n| Measure | Result |\n|---|---|\n${rows.map(([k, v]) => `| ${k} | ${v} |`).join('\n')}\n\nNode ${process.version}, ${process.platform}/${process.arch}\n`);

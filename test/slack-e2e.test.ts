@@ -48,11 +48,12 @@ describe('mentions', () => {
     const ev = appMention('<@UBOT> バックアップは誰の責任？', { user: ALICE, channel: 'C1', ts: '1700000001.000100' });
     const r = await postToBolt(bot.url, SECRET, 'event', eventEnvelope(ev, { eventId: 'Ev-ja-1' }));
     expect(r.status).toBe(200);
-    const placeholder = await fake.waitFor('chat.postMessage', (a) => a.channel === 'C1' && a.thread_ts === '1700000001.000100');
-    expect(placeholder.args.text).toContain('調べています');
-    const update = await fake.waitFor('chat.update', (a) => a.channel === 'C1' && /12\.3\.1/.test(JSON.stringify(a.blocks)));
-    expect(update.args.text).toContain('12.3.1 情報のバックアップ');
-    expect(JSON.stringify(update.args.blocks)).toContain('feedback_up');
+    const working = await fake.waitFor('reactions.add', (a) => a.channel === 'C1');
+    expect(working.args).toMatchObject({ name: 'eyes', timestamp: '1700000001.000100' });
+    const answer = await fake.waitFor('chat.postMessage', (a) => a.channel === 'C1' && a.thread_ts === '1700000001.000100');
+    expect(answer.args.text).toContain('12.3.1 情報のバックアップ');
+    expect(JSON.stringify(answer.args.blocks)).toContain('feedback_up');
+    await fake.waitFor('reactions.remove', (a) => a.channel === 'C1');
   });
 
   it('rejects a forged signature with 401 and does nothing', async () => {
@@ -70,12 +71,12 @@ describe('mentions', () => {
     const ev = appMention('<@UBOT> key management in the cloud', { user: CAROL, channel: 'C3', ts: '1700000003.000100' });
     const env = eventEnvelope(ev, { eventId: 'Ev-retry' });
     await postToBolt(bot.url, SECRET, 'event', env);
-    await fake.waitFor('chat.update', (a) => a.channel === 'C3');
+    await fake.waitFor('chat.postMessage', (a) => a.channel === 'C3');
     const retry = await postToBolt(bot.url, SECRET, 'event', env, { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
     expect(retry.status).toBe(200);
     await new Promise((r) => setTimeout(r, 300));
     expect(fake.callsOf('chat.postMessage').filter((c) => c.args.channel === 'C3')).toHaveLength(1);
-    expect(fake.callsOf('chat.update').filter((c) => c.args.channel === 'C3')).toHaveLength(1);
+    expect(fake.callsOf('reactions.add').filter((c) => c.args.channel === 'C3')).toHaveLength(1);
   });
 
   it('ignores its own messages and other bots', async () => {
@@ -194,7 +195,7 @@ describe('App Home and feedback', () => {
   });
 
   it('stores 👍 feedback on an answer', async () => {
-    const update = fake.callsOf('chat.update').find((c) => /feedback_up/.test(JSON.stringify(c.args.blocks)))!;
+    const update = fake.callsOf('chat.postMessage').find((c) => /feedback_up/.test(JSON.stringify(c.args.blocks)))!;
     const ref = (update.args.blocks as any[]).find((b) => b.type === 'actions').elements[0].value as string;
     await postToBolt(bot.url, SECRET, 'interactive', blockAction({ user: ALICE, actionId: 'feedback_up', value: ref, channel: 'C1', responseUrl: `${fake.responseUrl}/fb` }));
     await expect.poll(() => bot.core.state.feedbackFor(ref), { timeout: 3000 }).toEqual([{ user: ALICE, vote: 'up' }]);
@@ -216,7 +217,7 @@ describe('Socket Mode', () => {
       await app.start();
       sm.send({ type: 'events_api', envelope_id: 'env-1', accepts_response_payload: false, payload: eventEnvelope(appMention('<@UBOT> clock synchronization', { user: 'U1', channel: 'CS', ts: '1700000009.000100' }), { eventId: 'Ev-sm' }) });
       await sm.waitForAck('env-1');
-      const update = await f.waitFor('chat.update', (a) => a.channel === 'CS');
+      const update = await f.waitFor('chat.postMessage', (a) => a.channel === 'CS');
       expect(JSON.stringify(update.args.blocks)).toContain('12.4.4');
     } finally {
       await app.stop();
@@ -224,5 +225,18 @@ describe('Socket Mode', () => {
       core.close();
       await f.close();
     }
+  });
+});
+
+describe('message shortcut', () => {
+  it('answers "Ask ISMS about this message" in the message thread', async () => {
+    const { messageShortcut } = await import('./helpers/fake-slack.js');
+    const r = await postToBolt(bot.url, SECRET, 'interactive', messageShortcut({
+      user: CAROL, callbackId: 'ask_isms', channel: 'C10', messageText: 'Our vendor wants to change the hypervisor next week. Do they have to tell us?',
+      messageTs: '1700000010.000100', responseUrl: fake.responseUrl,
+    }));
+    expect(r.status).toBe(200);
+    const answer = await fake.waitFor('chat.postMessage', (a) => a.channel === 'C10' && a.thread_ts === '1700000010.000100');
+    expect(answer.args.text).toMatch(/12\.1\.2|15\.2\.2|CLD\./);
   });
 });

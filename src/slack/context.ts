@@ -80,31 +80,19 @@ export async function notifyApprovers(deps: SlackDeps, client: WebClient, reply:
   }
 }
 
-/** Posts neutral replies into a channel or thread; the first may replace a placeholder message. */
-export async function postReplies(deps: SlackDeps, client: WebClient, replies: Reply[], at: { channel: string; threadTs?: string; placeholderTs?: string; user: string }): Promise<void> {
+/** Posts neutral replies into a channel or thread. Errors go only to the user who caused them. */
+export async function postReplies(deps: SlackDeps, client: WebClient, replies: Reply[], at: { channel: string; threadTs?: string; user: string }): Promise<void> {
   const { catalog } = deps.core.ctx;
-  let placeholder = at.placeholderTs;
+  const thread = at.threadTs ? { thread_ts: at.threadTs } : {};
   for (const r of replies) {
     if (r.type === 'file') {
-      await client.files.uploadV2({ channel_id: at.channel, ...(at.threadTs ? { thread_ts: at.threadTs } : {}), file: r.path, filename: r.filename, title: r.title } as FilesUploadV2Arguments);
-      if (placeholder) {
-        await client.chat.update({ channel: at.channel, ts: placeholder, text: r.title, blocks: [] });
-        placeholder = undefined;
-      }
+      await client.files.uploadV2({ channel_id: at.channel, ...thread, file: r.path, filename: r.filename, title: r.title } as FilesUploadV2Arguments);
       continue;
     }
     const { text, blocks: raw } = r.type === 'soa-form' ? soaFormPrompt(r) : replyBlocks(catalog, r);
     const blocks = kb(raw);
-    if (r.type === 'error' && !placeholder) {
-      await client.chat.postEphemeral({ channel: at.channel, user: at.user, text, blocks, ...(at.threadTs ? { thread_ts: at.threadTs } : {}) });
-      continue;
-    }
-    if (placeholder) {
-      await client.chat.update({ channel: at.channel, ts: placeholder, text, blocks });
-      placeholder = undefined;
-    } else {
-      await client.chat.postMessage({ channel: at.channel, text, blocks, ...(at.threadTs ? { thread_ts: at.threadTs } : {}) });
-    }
+    if (r.type === 'error') await client.chat.postEphemeral({ channel: at.channel, user: at.user, text, blocks, ...thread });
+    else await client.chat.postMessage({ channel: at.channel, text, blocks, ...thread });
     if (r.type === 'recorded') await notifyApprovers(deps, client, r);
   }
 }

@@ -26,10 +26,16 @@ export function registerEvents(app: App, deps: SlackDeps): void {
     const locale = await userLang(client, ev.user);
     const lang = core.chat.langOf({ text, thread: `${ev.channel}:${threadTs}`, locale });
     await guarded(deps, client, { user: ev.user, channel: ev.channel, lang }, async () => {
-      const placeholder = await client.chat.postMessage({ channel: ev.channel, thread_ts: threadTs, text: lang === 'ja' ? ':hourglass_flowing_sand: 調べています…' : ':hourglass_flowing_sand: Looking into it…' });
-      const source = await permalink(client, ev.channel, threadTs);
-      const replies = await core.chat.handle({ text, user: ev.user!, thread: `${ev.channel}:${threadTs}`, source, locale });
-      await postReplies(deps, client, replies, { channel: ev.channel, threadTs, placeholderTs: placeholder.ts, user: ev.user! });
+      // 👀 on the question shows that the bot is working; it is removed when the answer is posted.
+      const working = { channel: ev.channel, timestamp: ev.ts, name: 'eyes' };
+      await client.reactions.add(working).catch(() => undefined);
+      try {
+        const source = await permalink(client, ev.channel, threadTs);
+        const replies = await core.chat.handle({ text, user: ev.user!, thread: `${ev.channel}:${threadTs}`, source, locale });
+        await postReplies(deps, client, replies, { channel: ev.channel, threadTs, user: ev.user! });
+      } finally {
+        await client.reactions.remove(working).catch(() => undefined);
+      }
     });
   }
 
