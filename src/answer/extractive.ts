@@ -7,11 +7,17 @@ import { firstSentences, roleName, T } from './text.js';
 
 export type AnswerRole = 'customer' | 'provider' | 'both';
 
+/** A further control is shown when it covers at least this share of what the best one covers. */
+const RELATED_MATCH = 0.6;
+
 export function composeExtractive(catalog: Catalog, hits: SearchHit[], documents: SearchHit[], lang: Lang, role: AnswerRole, opts: { lowConfidence: boolean }): { text: string; citations: string[] } {
   const t = T[lang];
   const lines: string[] = [];
   const citations: string[] = [];
-  const shown = hits.filter((h) => h.controlId && catalog.has(h.controlId)).slice(0, opts.lowConfidence ? 3 : 3);
+  // Keep the answer short: the best control, plus others that match the question nearly as well.
+  const known = hits.filter((h) => h.controlId && catalog.has(h.controlId));
+  const best = known[0]?.match ?? 0;
+  const shown = opts.lowConfidence ? known.slice(0, 3) : known.filter((h, i) => i === 0 || h.match >= best * RELATED_MATCH).slice(0, 3);
   if (opts.lowConfidence) {
     lines.push(t.low);
     for (const h of shown) {
@@ -25,7 +31,8 @@ export function composeExtractive(catalog: Catalog, hits: SearchHit[], documents
   shown.forEach((h, i) => {
     const e = catalog.get(h.controlId!)!;
     citations.push(e.id);
-    const depth = i === 0 ? 3 : 2;
+    // Japanese guidance sentences are long: one fewer sentence than in English.
+    const depth = (i === 0 ? 3 : 2) - (lang === 'ja' ? 1 : 0);
     lines.push('', `*${e.id} ${e.title[lang]}*`);
     const roles = role === 'both' ? (['customer', 'provider'] as const) : ([role] as const);
     let wrote = false;
