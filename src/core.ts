@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAnswerEngine, createContext, openSearch, type AppContext } from './app.js';
 import type { AnswerEngine } from './answer/engine.js';
+import { Assessments } from './assessment/session.js';
 import { ChatService } from './chat/service.js';
 import { ChatState } from './chat/state.js';
 import type { Config } from './config.js';
@@ -17,6 +18,7 @@ export interface Core {
   store: Store;
   state: ChatState;
   chat: ChatService;
+  assessments: Assessments;
   close(): void;
 }
 
@@ -32,9 +34,10 @@ export async function createCore(config: Config, log?: Logger): Promise<Core> {
   };
   const answers = createAnswerEngine(ctx, search, { defaultRole });
   const state = new ChatState(config.dataDir);
+  const assessments = new Assessments({ ctx, store, state, search });
   const chat = new ChatService({
     catalog: ctx.catalog, answers, store, state, approvers: config.approvers, defaultLang: config.lang,
-    exportDir: join(tmpdir(), 'isms-exports'), log: ctx.log,
+    exportDir: join(tmpdir(), 'isms-exports'), assessments, log: ctx.log,
   });
-  return { ctx, search, answers, store, state, chat, close: () => { state.close(); store.close(); } };
+  return { ctx, search, answers, store, state, chat, assessments, close: () => { state.close(); store.close(); } };
 }

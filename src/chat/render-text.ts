@@ -91,5 +91,22 @@ export function renderText(r: Reply): string {
       return [t.form(r.controlId), ...rowText(r.row, r.lang)].join('\n');
     case 'file':
       return `${t.file}: ${r.title} → ${r.path}`;
+    case 'assessment':
+      return assessmentText(r);
   }
+}
+
+/** An assessment step as text: notes, a problem with its hint, then the question with numbered choices. */
+function assessmentText(r: Extract<Reply, { type: 'assessment' }>): string {
+  const out: string[] = [...r.notes];
+  if (r.error) out.push(`⚠ ${r.error}`);
+  const p = r.prompt;
+  if (p) {
+    out.push(`? ${p.text}`);
+    const choices = p.choices ?? [];
+    if (choices.length && choices.every((c) => c.label === c.value)) out.push(`  ${choices.map((c) => c.value).join(' · ')}`);
+    else choices.forEach((c, i) => out.push(/^\d+\. /.test(c.label) ? `  ${c.label}` : `  ${i + 1}. ${c.label}`));
+    if (p.suggested) out.push(r.lang === 'ja' ? `  （提案: ${p.suggested} — 「ok」で採用）` : `  (suggested: ${p.suggested} — "ok" accepts it)`);
+  }
+  return out.join('\n');
 }

@@ -1,5 +1,6 @@
 // Channel-neutral replies. The console renders them as text, Slack as Block Kit; the core never imports Bolt.
 import type { Answer } from '../answer/engine.js';
+import type { AssessmentReply } from '../assessment/session.js';
 import type { Decision, SoaRow } from '../soa/index.js';
 import type { Lang } from '../search/text.js';
 
@@ -20,6 +21,8 @@ export type Reply =
   | { type: 'missing'; lang: Lang; rows: SoaRow[]; roles: string[] }
   /** Ask for the SoA form: Slack opens a modal, the console shows the typed form. */
   | { type: 'soa-form'; lang: Lang; controlId: string; row: SoaRow }
-  | { type: 'file'; lang: Lang; path: string; filename: string; title: string };
+  | { type: 'file'; lang: Lang; path: string; filename: string; title: string }
+  /** A step of a guided risk assessment: notes for the thread, then the next question. */
+  | AssessmentReply;
 
 export type ReplyOf<T extends Reply['type']> = Extract<Reply, { type: T }>;

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AnswerEngine } from '../answer/engine.js';
+import type { Assessments } from '../assessment/session.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { silentLogger, type Logger } from '../log.js';
 import { detectLang, type Lang } from '../search/text.js';
@@ -32,6 +33,7 @@ export interface ChatDeps {
   approvers: string[];
   defaultLang: Lang;
   exportDir: string;
+  assessments: Assessments;
   log?: Logger;
 }
 
@@ -55,6 +57,12 @@ export class ChatService {
 
   async handle(msg: Incoming): Promise<Reply[]> {
     const cmd = parseCommand(msg.text);
+    // In a thread with a running assessment, anything that is not an explicit command answers its question.
+    const running = this.deps.assessments.active(msg.thread);
+    if (running && (cmd.kind === 'lang' || (cmd.kind === 'ask' && !/^(\/isms\s+)?ask\s/i.test(msg.text.trim())))) {
+      const reply = await this.deps.assessments.input(msg.thread, { user: msg.user, text: msg.text, at: new Date().toISOString() }, msg.source);
+      return reply ? [reply] : [];
+    }
     const lang = cmd.kind === 'ask' ? (this.langs.get(msg.thread) ?? detectLang(cmd.question)) : this.langOf(msg);
     try {
       return await this.run(cmd, msg, lang);
@@ -110,6 +118,8 @@ export class ChatService {
         return [{ type: 'file', lang, path, filename, title: lang === 'ja' ? `適用宣言書 ${stamp}` : `Statement of Applicability ${stamp}` }];
       }
       case 'assess':
+        if (this.deps.assessments.active(msg.thread)) return [{ type: 'error', lang, message: lang === 'ja' ? 'このスレッドではアセスメントが進行中です。' : 'An assessment is already running in this thread.', hint: lang === 'ja' ? '続けて回答するか、「キャンセル」で終了してください。' : 'Answer its question, or type "cancel" to end it.' }];
+        return [this.deps.assessments.begin(msg.thread, msg.user, lang, cmd.service)];
       case 'digest':
         return [{ type: 'error', lang, message: lang === 'ja' ? 'この機能はまだ使えません。' : 'This feature is not available yet.', hint: 'help' }];
     }

@@ -4,6 +4,7 @@ import type { Core } from '../core.js';
 import { redact, type Logger } from '../log.js';
 import type { SlackDeps } from './context.js';
 import { registerActions } from './listeners/actions.js';
+import { registerAssessment } from './listeners/assessment.js';
 import { registerCommands } from './listeners/commands.js';
 import { registerEvents } from './listeners/events.js';
 import { registerShortcuts } from './listeners/shortcuts.js';
@@ -51,6 +52,7 @@ export function createSlackApp(core: Core, s: SlackSettings): App {
   registerActions(app, deps);
   registerViews(app, deps);
   registerShortcuts(app, deps);
+  registerAssessment(app, deps);
   app.error(async (e) => {
     log.error('bolt error', { error: redact(e.message) });
   });

@@ -1,54 +1,23 @@
 // What every Slack listener shares: the core, who the bot is, and small helpers around the Web API.
-import type { KnownBlock } from '@slack/types';
 import type { FilesUploadV2Arguments, WebClient } from '@slack/web-api';
 import { newRef } from '../chat/service.js';
 import type { Reply } from '../chat/replies.js';
 import type { Core } from '../core.js';
 import type { Logger } from '../log.js';
 import type { Lang } from '../search/text.js';
+import { postAssessment } from './assessment.js';
+import { kb } from './web.js';
 import { decisionBlocks, replyBlocks, type Block } from './blocks.js';
 import { soaModal, type ModalMeta } from './modal.js';
 
-/** Our blocks are plain JSON; the Web API types want its own block union. */
-export const kb = (blocks: Block[]) => blocks as unknown as KnownBlock[];
+
+export { channelLink, kb, permalink, userLang } from './web.js';
 
 export interface SlackDeps {
   core: Core;
   log: Logger;
   /** Answer messages from other bots too (never the bot's own). */
   allowBots: boolean;
-}
-
-const locales = new Map<string, Lang | undefined>();
-
-/** The user's Slack locale as a reply language, cached per process. */
-export async function userLang(client: WebClient, user: string): Promise<Lang | undefined> {
-  if (locales.has(user)) return locales.get(user);
-  let lang: Lang | undefined;
-  try {
-    const r = await client.users.info({ user, include_locale: true });
-    const loc = (r.user as { locale?: string } | undefined)?.locale;
-    lang = loc ? (loc.startsWith('ja') ? 'ja' : 'en') : undefined;
-  } catch {
-    lang = undefined;
-  }
-  locales.set(user, lang);
-  return lang;
-}
-
-/** The permalink of a message (the thread), for the audit trail. Falls back to a link built from the IDs. */
-export async function permalink(client: WebClient, channel: string, ts: string): Promise<string> {
-  try {
-    const r = await client.chat.getPermalink({ channel, message_ts: ts });
-    if (r.permalink) return r.permalink;
-  } catch {
-    // fall through
-  }
-  return `https://slack.com/archives/${channel}/p${ts.replace('.', '')}`;
-}
-
-export function channelLink(channel: string): string {
-  return `https://slack.com/app_redirect?channel=${channel}`;
 }
 
 /** Runs a listener's slow work; a failure reaches the user as a short ephemeral message with a reference ID. */
@@ -85,6 +54,10 @@ export async function postReplies(deps: SlackDeps, client: WebClient, replies: R
   const { catalog } = deps.core.ctx;
   const thread = at.threadTs ? { thread_ts: at.threadTs } : {};
   for (const r of replies) {
+    if (r.type === 'assessment') {
+      if (at.threadTs) await postAssessment(deps, client, r, { channel: at.channel, threadTs: at.threadTs, user: at.user });
+      continue;
+    }
     if (r.type === 'file') {
       await client.files.uploadV2({ channel_id: at.channel, ...thread, file: r.path, filename: r.filename, title: r.title } as FilesUploadV2Arguments);
       continue;

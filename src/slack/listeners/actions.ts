@@ -2,6 +2,7 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { replyBlocks } from '../blocks.js';
 import { channelLink, guarded, kb, openSoaForm, permalink, postReplies, userLang, type SlackDeps } from '../context.js';
+import { startAssessment } from './commands.js';
 
 export function registerActions(app: App, deps: SlackDeps): void {
   const { core } = deps;
@@ -62,4 +63,12 @@ export function registerActions(app: App, deps: SlackDeps): void {
     });
   }
 
+
+  // "Start assessment" on the App Home: the assessment runs in a thread of the bot's DM with the user.
+  app.action<BlockAction<ButtonAction>>('home_assess', async ({ ack, body, client }) => {
+    await ack();
+    const dm = await client.conversations.open({ users: body.user.id });
+    const channel = (dm.channel as { id?: string } | undefined)?.id;
+    if (channel) await startAssessment(deps, client, channel, body.user.id);
+  });
 }

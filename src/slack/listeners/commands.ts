@@ -5,6 +5,7 @@ import { parseCommand } from '../../chat/commands.js';
 import type { Reply } from '../../chat/replies.js';
 import { StoreError } from '../../soa/index.js';
 import { replyBlocks } from '../blocks.js';
+import { postAssessment, threadKey } from '../assessment.js';
 import { channelLink, guarded, kb, notifyApprovers, openSoaForm, userLang, type SlackDeps } from '../context.js';
 import type { Lang } from '../../search/text.js';
 
@@ -24,6 +25,11 @@ export function registerCommands(app: App, deps: SlackDeps): void {
         if (!(e instanceof StoreError)) throw e;
         await ack({ response_type: 'ephemeral', text: `:warning: ${e.issues[0]!.message}. ${e.issues[0]!.hint}` });
       }
+      return;
+    }
+    if (cmd.kind === 'assess') {
+      await ack();
+      await startAssessment(deps, client, command.channel_id, command.user_id, cmd.service);
       return;
     }
     await ack();
@@ -47,4 +53,16 @@ async function respondAll(deps: SlackDeps, client: WebClient, respond: RespondFn
     await respond({ response_type: r.type === 'answer' ? 'in_channel' : 'ephemeral', text, blocks: kb(blocks) });
     if (r.type === 'recorded') await notifyApprovers(deps, client, r);
   }
+}
+
+/** Opens a thread for a new assessment: its first message is the summary, pinned and updated as the steps go. */
+export async function startAssessment(deps: SlackDeps, client: WebClient, channel: string, user: string, service?: string): Promise<void> {
+  const lang = (await userLang(client, user)) ?? deps.core.ctx.config.lang;
+  await guarded(deps, client, { user, channel, lang }, async () => {
+    const opening = await client.chat.postMessage({ channel, text: lang === 'ja' ? `<@${user}> がリスクアセスメントを開始しました。` : `<@${user}> started a risk assessment.` });
+    const ts = opening.ts!;
+    await client.pins.add({ channel, timestamp: ts }).catch(() => undefined);
+    const reply = deps.core.assessments.begin(threadKey(channel, ts), user, lang, service, ts);
+    await postAssessment(deps, client, reply, { channel, threadTs: ts, user });
+  });
 }

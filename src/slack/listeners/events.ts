@@ -45,7 +45,10 @@ export function registerEvents(app: App, deps: SlackDeps): void {
 
   app.event('message', async ({ event, body, client, context }) => {
     const ev = event as MessageLike & { channel_type?: string };
-    if (ev.channel_type !== 'im' || (ev.subtype && ev.subtype !== 'bot_message')) return;
+    if (ev.subtype && ev.subtype !== 'bot_message') return;
+    // Channel messages reach the bot only as replies in a thread with a running assessment (mentions come as app_mention).
+    const inAssessment = !!ev.thread_ts && !!core.assessments.active(`${ev.channel}:${ev.thread_ts}`) && !/<@[A-Z0-9]+>/.test(ev.text ?? '');
+    if (ev.channel_type !== 'im' && !inAssessment) return;
     await handleMessage(ev, (body as { event_id?: string }).event_id, context.botUserId, client);
   });
 

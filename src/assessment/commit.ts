@@ -1,0 +1,54 @@
+// Writes an approved assessment in one transaction: the service in the profile (4.1), the risks in the register
+// (4.2.1) and the SoA decisions with their reasons linked to the risk IDs (4.2.2). All of it, or nothing.
+import type { Decision, DecisionInput, Risk, Store } from '../soa/index.js';
+import type { AssessmentState } from './types.js';
+
+export interface Written {
+  risks: Risk[];
+  decisions: Decision[];
+  profileUpdated: boolean;
+}
+
+export function commitAssessment(store: Store, state: AssessmentState, approver: string, source: string): Written {
+  return store.batch(() => {
+    const s = state.scope;
+    let profileUpdated = false;
+    const profile = store.profile.get();
+    const listed = profile?.services.some((x) => x.name.toLowerCase() === s.service!.toLowerCase());
+    if (!listed) {
+      const scope = profile ? `${profile.scope}; ${s.service}` : `Cloud services: ${s.service}`;
+      const services = [
+        ...(profile?.services ?? []).map((x) => ({ name: x.name, role: x.role, model: x.model, runsOn: x.runsOn })),
+        { name: s.service!, role: s.role!, model: s.model!, runsOn: s.runsOn ?? null },
+      ];
+      store.profile.set({ scope, services, by: approver, source });
+      profileUpdated = true;
+    }
+    const assets = s.assets.map((a) => `${a.name} (${a.classification})`).join(', ');
+    const risks = state.risks.map((r) => store.risks.add({
+      title: r.title, description: r.description, service: s.service, asset: assets || undefined, cia: r.cia, owner: r.owner,
+      likelihood: r.likelihood, impact: r.impact, treatment: r.treatment, controls: r.controls,
+      status: r.treatment === 'modify' ? 'treating' : r.treatment === 'retain' ? 'accepted' : 'open', source, by: approver,
+    }));
+
+    // Each chosen control: applicable, with every risk that chose it as a reason. A decision already in force keeps
+    // its status and its other reasons.
+    const byControl = new Map<string, string[]>();
+    state.risks.forEach((r, i) => r.controls.forEach((id) => byControl.set(id, [...(byControl.get(id) ?? []), `risk:${risks[i]!.id}`])));
+    const inputs: DecisionInput[] = [...byControl].map(([control, reasons]) => {
+      const current = store.soa.state(control).current;
+      const keep = current?.applicable ? current : null;
+      return {
+        control, applicable: true, status: keep?.status ?? 'planned', reasons: [...new Set([...(keep?.reasons ?? []), ...reasons])],
+        owner: keep?.owner ?? undefined, evidence: keep?.evidence, by: approver, source,
+      };
+    });
+    for (const d of state.decisions) {
+      inputs.push(d.applicable
+        ? { control: d.controlId, applicable: true, status: 'planned', reasons: [`business:${d.reason ?? `risk assessment ${state.id} of ${s.service}`}`], by: approver, source }
+        : { control: d.controlId, applicable: false, status: 'not-implemented', justification: d.justification, by: approver, source });
+    }
+    const decisions = store.soa.setMany(inputs);
+    return { risks, decisions, profileUpdated };
+  });
+}

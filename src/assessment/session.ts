@@ -1,0 +1,102 @@
+// Runs assessments for the chat core: one per thread, persisted after every step so a restart resumes it.
+import type { Core } from '../core.js';
+import type { Lang } from '../search/text.js';
+import { commitAssessment, type Written } from './commit.js';
+import { advance, start, summary, type FlowDeps } from './flow.js';
+import type { AssessmentInput, AssessmentState, Prompt } from './types.js';
+
+export interface AssessmentReply {
+  type: 'assessment';
+  lang: Lang;
+  state: AssessmentState;
+  summary: string;
+  notes: string[];
+  prompt?: Prompt;
+  error?: string;
+  /** What an approval wrote. */
+  written?: Written;
+  /** Approvers to tell, when the assessment was submitted. */
+  notify: string[];
+}
+
+/** Assessments idle this long get one reminder to their starter. */
+export const REMIND_AFTER_MS = 3 * 24 * 3600 * 1000;
+
+export class Assessments {
+  constructor(private readonly core: Pick<Core, 'ctx' | 'store' | 'state' | 'search'>) {}
+
+  deps(): FlowDeps {
+    const { store, ctx, search } = this.core;
+    return {
+      catalog: ctx.catalog,
+      profile: store.profile.get(),
+      decided: new Set(store.soaRows().filter((r) => r.current).map((r) => r.entry.id)),
+      riskLevels: ctx.config.riskLevels,
+      isApprover: (user) => store.soa.isApprover(user),
+      suggest: async (text, role) => {
+        const r = await search.search(text, { top: 6, ...(role === 'both' ? {} : { role }) });
+        return r.hits.map((h) => h.controlId).filter((id): id is string => !!id && ctx.catalog.get(id)?.kind !== 'requirement');
+      },
+    };
+  }
+
+  active(thread: string): AssessmentState | undefined {
+    const s = this.core.state.loadAssessment<AssessmentState>(thread);
+    return s && s.step !== 'done' && s.step !== 'cancelled' ? s : undefined;
+  }
+
+  begin(thread: string, user: string, lang: Lang, service?: string, summaryTs?: string): AssessmentReply {
+    const deps = this.deps();
+    const r = start(thread, user, lang, new Date().toISOString(), deps, service);
+    if (summaryTs) r.state.summaryTs = summaryTs;
+    this.core.state.saveAssessment(thread, r.state);
+    return this.reply(r.state, r.notes, deps, r.prompt);
+  }
+
+  /** Feeds one input to the thread's assessment. An approval writes everything in one transaction, or nothing. */
+  async input(thread: string, input: AssessmentInput, source: string): Promise<AssessmentReply | undefined> {
+    const current = this.active(thread);
+    if (!current) return undefined;
+    const deps = this.deps();
+    const r = await advance(current, input, deps);
+    if (r.error) return { ...this.reply(current, [], deps, r.prompt), error: r.error };
+    let written: Written | undefined;
+    if (r.commit) {
+      try {
+        written = commitAssessment(this.core.store, r.state, input.user, source);
+      } catch (e) {
+        // Nothing was written (one transaction): the assessment stays at review so it can be fixed and approved again.
+        this.core.ctx.log.warn('assessment approval failed; nothing written', { thread, error: (e as Error).message });
+        return { ...this.reply(current, [], deps, r.prompt), error: (e as Error).message };
+      }
+    }
+    if (r.state.step === 'cancelled') this.core.state.deleteAssessment(thread);
+    else this.core.state.saveAssessment(thread, r.state);
+    const reply = this.reply(r.state, r.notes, deps, r.prompt, r.submitted);
+    return written ? { ...reply, written, notes: [...reply.notes, writtenNote(r.state.lang, written)] } : reply;
+  }
+
+  /** Assessments idle for 3 days whose starter has not been reminded; marks them reminded. */
+  dueReminders(now = Date.now()): AssessmentState[] {
+    const due = this.core.state.assessments<AssessmentState>()
+      .map((a) => a.state)
+      .filter((s) => s.step !== 'done' && s.step !== 'cancelled' && !s.reminded && now - Date.parse(s.updatedAt) >= REMIND_AFTER_MS);
+    for (const s of due) this.core.state.saveAssessment(s.thread, { ...s, reminded: true });
+    return due;
+  }
+
+  private reply(state: AssessmentState, notes: string[], deps: FlowDeps, prompt?: Prompt, submitted?: boolean): AssessmentReply {
+    return {
+      type: 'assessment', lang: state.lang, state, summary: summary(state, deps), notes, prompt,
+      notify: submitted ? this.core.ctx.config.approvers : [],
+    };
+  }
+}
+
+function writtenNote(lang: Lang, w: Written): string {
+  const risks = w.risks.map((r) => `${r.id} ${r.title} (${r.owner}, ${r.level})`).join('; ');
+  const controls = w.decisions.map((d) => d.controlId).join(', ');
+  return lang === 'ja'
+    ? `承認され、記録しました。リスク: ${risks}。適用宣言書の判断 ${w.decisions.length} 件: ${controls}。${w.profileUpdated ? 'プロファイルにサービスを追加しました。' : ''}`
+    : `Approved and written. Risks: ${risks}. SoA decisions (${w.decisions.length}): ${controls}.${w.profileUpdated ? ' The service was added to the profile.' : ''}`;
+}

@@ -1,0 +1,114 @@
+// Assessments in Slack: Block Kit for each step, the pinned summary message, and the risk-analysis modal.
+import type { WebClient } from '@slack/web-api';
+import type { AssessmentReply } from '../assessment/session.js';
+import type { Prompt } from '../assessment/types.js';
+import type { Lang } from '../search/text.js';
+import { button, sections, type Block } from './blocks.js';
+import type { SlackDeps } from './context.js';
+import { kb, permalink } from './web.js';
+
+export const ANALYSIS_MODAL = 'assess_analysis';
+
+/** Threads are "channel:ts"; the block ID carries it so that any button finds its assessment. */
+export const threadKey = (channel: string, ts: string) => `${channel}:${ts}`;
+export const blockId = (thread: string, part: string) => `assess|${thread}|${part}`;
+export function threadOf(block: string | undefined): string | undefined {
+  const m = /^assess\|([^|]+)\|/.exec(block ?? '');
+  return m?.[1];
+}
+
+function promptBlocks(p: Prompt, thread: string, lang: Lang): Block[] {
+  const ja = lang === 'ja';
+  const blocks: Block[] = sections(`*${p.text}*`);
+  const elements: Block[] = [];
+  if (p.multi && p.choices?.length) {
+    blocks.push({
+      type: 'section', block_id: blockId(thread, 'multi'), text: { type: 'mrkdwn', text: ja ? 'シナリオを選択' : 'Pick scenarios' },
+      accessory: { type: 'multi_static_select', action_id: 'assess_multi', placeholder: { type: 'plain_text', text: ja ? '選択…' : 'Select…' }, options: p.choices.slice(0, 100).map((c) => ({ text: { type: 'plain_text', text: c.label.slice(0, 75) }, value: c.value })) },
+    });
+  } else if (p.choices?.length && p.choices.length <= 5) {
+    p.choices.forEach((c, i) => elements.push(button(c.label, `assess_choice_${i}`, c.value)));
+  } else if (p.choices?.length) {
+    blocks.push(...sections(p.choices.map((c, i) => `${i + 1}. ${c.label}`).join('\n')));
+  }
+  if (p.user) {
+    blocks.push({
+      type: 'section', block_id: blockId(thread, 'owner'), text: { type: 'mrkdwn', text: ja ? 'リスク所有者' : 'Risk owner' },
+      accessory: { type: 'users_select', action_id: 'assess_owner', placeholder: { type: 'plain_text', text: ja ? '担当者を選択' : 'Pick a person' } },
+    });
+  }
+  if (p.analysisForm) elements.push(button(ja ? 'フォームで入力' : 'Answer in a form', 'assess_form', 'form', 'primary'));
+  if (p.suggested || p.multi) elements.push(button(p.multi ? (ja ? '次へ' : 'Next') : `OK (${p.suggested})`, 'assess_ok', 'ok', 'primary'));
+  elements.push(button(ja ? 'キャンセル' : 'Cancel', 'assess_cancel', 'cancel', 'danger'));
+  blocks.push({ type: 'actions', block_id: blockId(thread, 'actions'), elements });
+  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: ja ? 'スレッドに返信して回答することもできます。' : 'You can also answer by replying in this thread.' }] });
+  return blocks;
+}
+
+export function assessmentBlocks(r: AssessmentReply): { text: string; blocks: Block[] } {
+  const blocks: Block[] = [];
+  if (r.notes.length) blocks.push(...sections(r.notes.join('\n')));
+  if (r.error) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `:warning: ${r.error}` } });
+  if (r.prompt) blocks.push(...promptBlocks(r.prompt, r.state.thread, r.lang));
+  const text = [...r.notes, r.error ? `⚠ ${r.error}` : '', r.prompt?.text ?? ''].filter(Boolean).join('\n') || r.summary;
+  return { text: text.slice(0, 3000), blocks };
+}
+
+/**
+ * Posts one step into the thread: a problem only to the person who caused it, everything else to the thread,
+ * then updates (or creates and pins) the summary message and tells approvers about a submission.
+ */
+export async function postAssessment(deps: SlackDeps, client: WebClient, r: AssessmentReply, at: { channel: string; threadTs: string; user: string }): Promise<void> {
+  const { text, blocks } = assessmentBlocks(r);
+  if (r.error && !r.notes.length) {
+    await client.chat.postEphemeral({ channel: at.channel, user: at.user, thread_ts: at.threadTs, text, blocks: kb(blocks) });
+  } else {
+    await client.chat.postMessage({ channel: at.channel, thread_ts: at.threadTs, text, blocks: kb(blocks) });
+  }
+  const summaryBlocks = kb(sections(r.summary));
+  if (r.state.summaryTs) {
+    await client.chat.update({ channel: at.channel, ts: r.state.summaryTs, text: r.summary.slice(0, 3000), blocks: summaryBlocks });
+  } else if (r.state.step !== 'cancelled') {
+    const posted = await client.chat.postMessage({ channel: at.channel, thread_ts: at.threadTs, text: r.summary.slice(0, 3000), blocks: summaryBlocks });
+    if (posted.ts) {
+      await client.pins.add({ channel: at.channel, timestamp: posted.ts }).catch(() => undefined);
+      const saved = deps.core.assessments.active(r.state.thread);
+      if (saved) deps.core.state.saveAssessment(r.state.thread, { ...saved, summaryTs: posted.ts });
+    }
+  }
+  if (r.notify.length) {
+    const link = await permalink(client, at.channel, at.threadTs);
+    const ja = r.lang === 'ja';
+    for (const approver of r.notify.filter((a) => /^[UW][A-Z0-9]+$/.test(a))) {
+      const dm = await client.conversations.open({ users: approver });
+      const channel = (dm.channel as { id?: string } | undefined)?.id;
+      if (!channel) continue;
+      await client.chat.postMessage({
+        channel, text: ja ? `リスクアセスメント ${r.state.id} の承認依頼: ${link}` : `Risk assessment ${r.state.id} is waiting for your approval: ${link}`,
+        blocks: kb([
+          ...sections(`${ja ? '承認依頼' : 'Approval requested'}: <${link}|${r.state.id}>\n${r.summary}`),
+          { type: 'actions', block_id: blockId(r.state.thread, 'approve'), elements: [button(ja ? '承認' : 'Approve', 'assess_choice_approve', 'approve', 'primary')] },
+        ]),
+      });
+    }
+  }
+}
+
+/** The risk-analysis form: CIA, owner, likelihood and impact in one go. */
+export function analysisModal(thread: string, channel: string, riskTitle: string, lang: Lang): Record<string, unknown> {
+  const ja = lang === 'ja';
+  const opt = (text: string, value: string) => ({ text: { type: 'plain_text', text }, value });
+  const scale = [1, 2, 3, 4, 5].map((n) => opt(String(n), String(n)));
+  return {
+    type: 'modal', callback_id: ANALYSIS_MODAL, private_metadata: JSON.stringify({ thread, channel }),
+    title: { type: 'plain_text', text: ja ? 'リスク分析' : 'Risk analysis' },
+    submit: { type: 'plain_text', text: ja ? '記録' : 'Save' },
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: `*${riskTitle.slice(0, 2900)}*` } },
+      { type: 'input', block_id: 'cia', label: { type: 'plain_text', text: ja ? '影響する特性' : 'Affected properties' }, element: { type: 'checkboxes', action_id: 'value', options: [opt(ja ? '機密性 (C)' : 'Confidentiality (C)', 'C'), opt(ja ? '完全性 (I)' : 'Integrity (I)', 'I'), opt(ja ? '可用性 (A)' : 'Availability (A)', 'A')] } },
+      { type: 'input', block_id: 'owner', label: { type: 'plain_text', text: ja ? 'リスク所有者' : 'Risk owner' }, element: { type: 'users_select', action_id: 'value' } },
+      { type: 'input', block_id: 'likelihood', label: { type: 'plain_text', text: ja ? '起こりやすさ (1-5)' : 'Likelihood (1-5)' }, element: { type: 'static_select', action_id: 'value', options: scale } },
+      { type: 'input', block_id: 'impact', label: { type: 'plain_text', text: ja ? '影響 (1-5)' : 'Impact (1-5)' }, element: { type: 'static_select', action_id: 'value', options: scale } },
+    ],
+  };
+}

@@ -1,0 +1,81 @@
+// Assessment buttons, pickers and the risk-analysis form. Each turns into the same input a thread reply gives.
+import type { App, BlockAction } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import * as parse from '../../assessment/parse.js';
+import type { AssessmentInput } from '../../assessment/types.js';
+import { ANALYSIS_MODAL, analysisModal, postAssessment, threadOf } from '../assessment.js';
+import { guarded, type SlackDeps } from '../context.js';
+import { permalink, userLang } from '../web.js';
+
+/** Feeds one input to the assessment of a thread and posts the result there. */
+export async function feed(deps: SlackDeps, client: WebClient, thread: string, input: AssessmentInput): Promise<void> {
+  const [channel, threadTs] = thread.split(':') as [string, string];
+  const lang = (await userLang(client, input.user)) ?? deps.core.ctx.config.lang;
+  await guarded(deps, client, { user: input.user, channel, lang }, async () => {
+    const reply = await deps.core.assessments.input(thread, input, await permalink(client, channel, threadTs));
+    if (!reply) {
+      await client.chat.postEphemeral({ channel, user: input.user, text: lang === 'ja' ? 'このスレッドで進行中のアセスメントはありません。' : 'No assessment is running in this thread.' });
+      return;
+    }
+    await postAssessment(deps, client, reply, { channel, threadTs, user: input.user });
+  });
+}
+
+const now = () => new Date().toISOString();
+
+export function registerAssessment(app: App, deps: SlackDeps): void {
+  const { core } = deps;
+
+  app.action<BlockAction>(/^assess_(choice_.+|ok|cancel)$/, async ({ ack, action, body, client }) => {
+    await ack();
+    const thread = threadOf(action.block_id);
+    if (thread && action.type === 'button') await feed(deps, client, thread, { user: body.user.id, text: action.value ?? '', at: now() });
+  });
+
+  app.action<BlockAction>('assess_multi', async ({ ack, action, body, client }) => {
+    await ack();
+    const thread = threadOf(action.block_id);
+    if (thread && action.type === 'multi_static_select') {
+      await feed(deps, client, thread, { user: body.user.id, text: action.selected_options.map((o) => o.value).join(','), at: now() });
+    }
+  });
+
+  app.action<BlockAction>('assess_owner', async ({ ack, action, body, client }) => {
+    await ack();
+    const thread = threadOf(action.block_id);
+    if (thread && action.type === 'users_select') await feed(deps, client, thread, { user: body.user.id, text: `<@${action.selected_user}>`, at: now() });
+  });
+
+  app.action<BlockAction>('assess_form', async ({ ack, action, body, client }) => {
+    await ack();
+    const thread = threadOf(action.block_id);
+    const state = thread ? core.assessments.active(thread) : undefined;
+    if (!thread || !state) return;
+    const risk = state.risks[state.cursor];
+    await client.views.open({ trigger_id: body.trigger_id, view: analysisModal(thread, thread.split(':')[0]!, risk?.title ?? '', state.lang) as never });
+  });
+
+  app.view(ANALYSIS_MODAL, async ({ ack, view, body, client }) => {
+    const { thread } = JSON.parse(view.private_metadata) as { thread: string };
+    const v = view.state.values as Record<string, Record<string, { selected_options?: { value: string }[]; selected_user?: string; selected_option?: { value: string } }>>;
+    const fields = {
+      cia: (v.cia?.value?.selected_options ?? []).map((o) => o.value).join(''),
+      owner: v.owner?.value?.selected_user ? `<@${v.owner.value.selected_user}>` : '',
+      likelihood: v.likelihood?.value?.selected_option?.value ?? '',
+      impact: v.impact?.value?.selected_option?.value ?? '',
+    };
+    // Checked here so that problems show inline in the form; the flow checks the same again.
+    const errors: Record<string, string> = {};
+    const ja = core.assessments.active(thread)?.lang === 'ja';
+    if (!parse.cia(fields.cia)) errors.cia = ja ? '少なくとも 1 つ選んでください' : 'Pick at least one';
+    if (!parse.owner(fields.owner)) errors.owner = ja ? 'リスク所有者は必須です（JIP-ISMS517 4.2.1）' : 'A risk owner is required (JIP-ISMS517 4.2.1)';
+    if (!parse.score(fields.likelihood)) errors.likelihood = '1-5';
+    if (!parse.score(fields.impact)) errors.impact = '1-5';
+    if (Object.keys(errors).length) {
+      await ack({ response_action: 'errors', errors });
+      return;
+    }
+    await ack();
+    await feed(deps, client, thread, { user: body.user.id, text: '', at: now(), fields });
+  });
+}

@@ -1,0 +1,33 @@
+// One reminder to the starter of an assessment that has been idle for 3 days. Checked every hour.
+import type { WebClient } from '@slack/web-api';
+import type { Core } from '../core.js';
+import { permalink } from './web.js';
+
+const HOUR = 3600 * 1000;
+
+export async function sendReminders(core: Core, client: WebClient, now = Date.now()): Promise<number> {
+  const due = core.assessments.dueReminders(now);
+  for (const s of due) {
+    const [channel, ts] = s.thread.split(':') as [string, string];
+    if (!/^[UW][A-Z0-9]+$/.test(s.startedBy)) continue;
+    const link = await permalink(client, channel, ts);
+    const dm = await client.conversations.open({ users: s.startedBy });
+    const dmChannel = (dm.channel as { id?: string } | undefined)?.id;
+    if (!dmChannel) continue;
+    await client.chat.postMessage({
+      channel: dmChannel,
+      text: s.lang === 'ja'
+        ? `リスクアセスメント ${s.id}（${s.scope.service ?? '?'}）が 3 日間止まっています: ${link} — 続けるか「キャンセル」してください。`
+        : `Risk assessment ${s.id} (${s.scope.service ?? '?'}) has been idle for 3 days: ${link} — carry on, or "cancel" it.`,
+    });
+  }
+  return due.length;
+}
+
+export function startReminders(core: Core, client: WebClient): () => void {
+  const tick = () => void sendReminders(core, client).catch((e) => core.ctx.log.warn('assessment reminders failed', { error: (e as Error).message }));
+  const timer = setInterval(tick, HOUR);
+  timer.unref();
+  tick();
+  return () => clearInterval(timer);
+}

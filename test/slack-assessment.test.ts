@@ -1,0 +1,149 @@
+// The same assessment as test/assessment.test.ts, through Slack: signed block_actions, view_submission and
+// thread replies against the fake Web API; the store ends up the same.
+import type { Server } from 'node:http';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { App } from '@slack/bolt';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
+import { createCore, type Core } from '../src/core.js';
+import { ANALYSIS_MODAL } from '../src/slack/assessment.js';
+import { createSlackApp } from '../src/slack/app.js';
+import { checkWrittenAssessment, scope } from './helpers/assessment-script.js';
+import { blockAction, boltUrl, eventEnvelope, postToBolt, slashCommand, startFakeSlack, viewSubmission, type FakeSlack } from './helpers/fake-slack.js';
+
+const SECRET = 'secret-assess';
+const ALICE = 'UALICE';
+const BOB = 'UBOB';
+const CAROL = 'UCAROL';
+let fake: FakeSlack;
+let core: Core;
+let app: App;
+let url: string;
+let dataDir: string;
+
+beforeAll(async () => {
+  fake = await startFakeSlack();
+  dataDir = mkdtempSync(join(tmpdir(), 'isms-slack-assess-'));
+  core = await createCore(loadConfig({ ISMS_DATA_DIR: dataDir, EMBEDDINGS: 'off', ISMS_APPROVERS: CAROL, ISMS_LANG: 'en', LOG_LEVEL: 'warn' }));
+  app = createSlackApp(core, { mode: 'http', botToken: 'xoxb-test', signingSecret: SECRET, port: 0, apiUrl: fake.apiUrl, allowBots: false, retries: 0 });
+  url = boltUrl((await app.start({ port: 0, host: '127.0.0.1' } as never)) as unknown as Server);
+});
+afterAll(async () => {
+  await app.stop();
+  core.close();
+  await fake.close();
+});
+
+let channel = '';
+let threadTs = '';
+let eventN = 0;
+const thread = () => `${channel}:${threadTs}`;
+const block = (part = 'actions') => `assess|${thread()}|${part}`;
+
+/** Sends one input and waits until the bot has posted its next message (or ephemeral) in the thread. */
+async function send(kind: 'reply' | 'button' | 'multi' | 'owner' | 'form', user: string, value: string | string[] | Record<string, string>) {
+  const seen = fake.calls.length;
+  if (kind === 'reply') {
+    const ev = { type: 'message', channel, user, text: value as string, ts: `1800000000.${String(++eventN).padStart(6, '0')}`, thread_ts: threadTs, channel_type: 'channel' };
+    expect((await postToBolt(url, SECRET, 'event', eventEnvelope(ev, { eventId: `Ev-a-${eventN}` }))).status).toBe(200);
+  } else if (kind === 'form') {
+    const f = value as Record<string, string>;
+    const r = await postToBolt(url, SECRET, 'interactive', viewSubmission({
+      user, callbackId: ANALYSIS_MODAL, privateMetadata: JSON.stringify({ thread: thread(), channel }),
+      values: {
+        cia: { value: { type: 'checkboxes', selected_options: f.cia!.split('').map((v) => ({ value: v })) } },
+        owner: { value: { type: 'users_select', selected_user: f.owner } },
+        likelihood: { value: { type: 'static_select', selected_option: { value: f.likelihood } } },
+        impact: { value: { type: 'static_select', selected_option: { value: f.impact } } },
+      },
+    }));
+    expect(r.status).toBe(200);
+  } else {
+    const action = kind === 'button'
+      ? { actionId: value === 'ok' ? 'assess_ok' : 'assess_choice_0', value: value as string, blockId: block() }
+      : kind === 'multi'
+        ? { actionId: 'assess_multi', blockId: block('multi'), type: 'multi_static_select', selectedOptions: (value as string[]).map((v) => ({ value: v, text: { type: 'plain_text', text: v } })) }
+        : { actionId: 'assess_owner', blockId: block('owner'), type: 'users_select', selectedUser: value as string };
+    const payload = blockAction({ user, channel, messageTs: threadTs, threadTs, ...action } as never) as any;
+    // Pickers carry their selection in the action itself.
+    if (kind === 'multi') payload.actions[0] = { ...payload.actions[0], type: 'multi_static_select', selected_options: (value as string[]).map((v) => ({ value: v, text: { type: 'plain_text', text: v } })) };
+    if (kind === 'owner') payload.actions[0] = { ...payload.actions[0], type: 'users_select', selected_user: value };
+    expect((await postToBolt(url, SECRET, 'interactive', payload)).status).toBe(200);
+  }
+  await expect.poll(() => fake.calls.slice(seen).find((c) => (c.method === 'chat.postMessage' || c.method === 'chat.postEphemeral') && c.args.thread_ts === threadTs), { timeout: 5000 }).toBeTruthy();
+  return fake.calls.slice(seen).find((c) => (c.method === 'chat.postMessage' || c.method === 'chat.postEphemeral') && c.args.thread_ts === threadTs)!;
+}
+
+it('runs the assessment through Slack interactions and writes the same result as the console', async () => {
+  await postToBolt(url, SECRET, 'command', slashCommand('assess PayCloud', { user: ALICE, channel: 'CASSESS', responseUrl: fake.responseUrl }));
+  channel = 'CASSESS';
+  const opening = await fake.waitFor('chat.postMessage', (a) => a.channel === channel && !a.thread_ts);
+  threadTs = (await fake.waitFor('chat.postMessage', (a) => a.channel === channel && !!a.thread_ts)).args.thread_ts;
+  expect(opening.args.text).toContain('started a risk assessment');
+  await fake.waitFor('pins.add', (a) => a.channel === channel && a.timestamp === threadTs);
+
+  await send('button', ALICE, scope[0]!); // provider
+  await send('button', BOB, scope[1]!); // SaaS — another participant answers
+  const assets = await send('reply', ALICE, scope[2]!); // yes AWS
+  expect(assets.args.text).toContain('both the provider and the customer role are in scope');
+  const risks = await send('reply', ALICE, scope[3]!);
+  const select = (risks.args.blocks as any[]).find((b) => b.accessory?.type === 'multi_static_select');
+  const offered = select.accessory.options.map((o: { value: string }) => o.value);
+  await send('multi', ALICE, offered.slice(0, 2));
+  await send('reply', ALICE, '+ Payroll export emailed to the wrong customer');
+  await send('button', ALICE, 'ok');
+
+  // Risk 1 through the analysis form (the library's CIA), risk 2 step by step, risk 3 through the form.
+  const libraryCia = core.assessments.active(thread())!.risks[0]!.cia!;
+  const badForm = await postToBolt(url, SECRET, 'interactive', viewSubmission({
+    user: ALICE, callbackId: ANALYSIS_MODAL, privateMetadata: JSON.stringify({ thread: thread(), channel }),
+    values: { cia: { value: { type: 'checkboxes', selected_options: [] } }, owner: { value: { type: 'users_select', selected_user: null } }, likelihood: { value: { type: 'static_select', selected_option: { value: '3' } } }, impact: { value: { type: 'static_select', selected_option: { value: '5' } } } },
+  }));
+  expect(JSON.parse(badForm.body)).toMatchObject({ response_action: 'errors', errors: { owner: expect.stringMatching(/risk owner is required/), cia: expect.any(String) } });
+  await send('form', ALICE, { cia: libraryCia, owner: ALICE, likelihood: '3', impact: '5' });
+  await send('button', ALICE, 'modify');
+  await send('button', ALICE, 'ok');
+  await send('reply', BOB, 'CI');
+  await send('owner', BOB, BOB);
+  await send('reply', BOB, '2');
+  await send('reply', BOB, '4');
+  await send('button', BOB, 'modify');
+  await send('reply', BOB, '+12.3.1');
+  await send('button', BOB, 'ok');
+  await send('form', ALICE, { cia: 'CIA', owner: ALICE, likelihood: '2', impact: '2' });
+  await send('button', ALICE, 'retain');
+  await send('button', ALICE, 'ok');
+  await send('reply', ALICE, 'exclude 11.1.1 SaaS only: no premises of our own in scope');
+  await send('reply', ALICE, 'include 12.4.1 audit trail for payroll changes');
+  await send('reply', ALICE, 'next');
+
+  // A non-approver cannot approve: refused to them only, and nothing is written.
+  const refused = await send('button', ALICE, 'approve');
+  expect(refused.method).toBe('chat.postEphemeral');
+  expect(refused.args.text).toMatch(/Only approvers can approve/);
+  expect(core.store.risks.list()).toEqual([]);
+
+  await send('button', ALICE, 'submit');
+  const dm = await fake.waitFor('chat.postMessage', (a) => a.channel === `D${CAROL}` && /waiting for your approval/.test(a.text));
+  expect(JSON.stringify(dm.args.blocks)).toContain(`assess|${thread()}|approve`);
+  const done = await send('button', CAROL, 'approve');
+  expect(done.args.text).toContain('Approved and written.');
+
+  // The pinned summary was kept up to date.
+  const summary = fake.callsOf('chat.update').filter((c) => c.args.channel === channel).at(-1)!;
+  expect(summary.args.text).toMatch(/R|Payroll export emailed to the wrong customer/);
+  checkWrittenAssessment(dataDir, CAROL, /^https:\/\/example\.slack\.com\/archives\/CASSESS\/p\d+$/, { alice: ALICE, bob: BOB });
+});
+
+it('reminds the starter once about an assessment idle for 3 days', async () => {
+  const { sendReminders } = await import('../src/slack/reminders.js');
+  const started = core.assessments.begin('CIDLE:1700000000.000100', ALICE, 'en', 'IdleSvc');
+  const later = Date.parse(started.state.updatedAt) + 3 * 24 * 3600 * 1000 + 1000;
+  expect(await sendReminders(core, app.client, later - 2000 * 1000)).toBe(0);
+  expect(await sendReminders(core, app.client, later)).toBe(1);
+  const dm = await fake.waitFor('chat.postMessage', (a) => a.channel === `D${ALICE}` && /idle for 3 days/.test(a.text));
+  expect(dm.args.text).toContain(started.state.id);
+  expect(await sendReminders(core, app.client, later + 3600 * 1000)).toBe(0);
+});
