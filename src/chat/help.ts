@@ -7,6 +7,7 @@ export const helpText: Record<Lang, string> = {
 • soa <管理策番号>: 適用宣言書の現在の判断と履歴（例: soa 12.3.1）
 • soa set <管理策番号>: 判断を記録（Slack ではフォーム、コンソールでは applicable=yes|no status=implemented|partial|planned|not-implemented justification="..." owner=名前 reason=risk:R-1）
 • soa approve <番号> / soa reject <番号> [理由]: 承認者が提案を承認・却下
+• assess [サービス名]: リスクアセスメントを対話で実施（範囲→リスク特定→分析→対応→見落としチェック→承認）。「キャンセル」で中止
 • missing: 判断が承認されていない関連管理策（JIP-ISMS517 4.2.2 c）
 • export [xlsx|csv|md]: 適用宣言書を出力
 • lang en / lang ja: 応答言語の切替
@@ -16,6 +17,7 @@ export const helpText: Record<Lang, string> = {
 • soa <controlId>: the current SoA decision and its history (e.g. soa 12.3.1)
 • soa set <controlId>: record a decision (a form in Slack; in the console: applicable=yes|no status=implemented|partial|planned|not-implemented justification="..." owner=NAME reason=risk:R-1)
 • soa approve <id> / soa reject <id> [reason]: approvers approve or reject a proposal
+• assess [service]: a guided risk assessment (scope → risks → analysis → treatment → missed controls → approval); "cancel" stops it
 • missing: relevant controls with no approved decision (JIP-ISMS517 4.2.2 c)
 • export [xlsx|csv|md]: export the Statement of Applicability
 • lang en / lang ja: switch the reply language
