@@ -23,6 +23,9 @@ RUN mkdir -p /data && if [ -n "$PREFETCH_MODEL" ]; then \
 
 FROM node:${NODE_VERSION} AS runtime
 ENV NODE_ENV=production ISMS_DATA_DIR=/data
+# A font for the labels of the digest's trend chart (drawn with @napi-rs/canvas).
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json package-lock.json tsconfig.json ./

@@ -1,5 +1,6 @@
 // One typed configuration, read from the environment. A bad value fails with the variable's name and the fix.
 import { resolve } from 'node:path';
+import { Cron } from 'croner';
 import { z } from 'zod';
 
 const roleSchema = z.enum(['customer', 'provider', 'both']);
@@ -26,7 +27,30 @@ const schema = z.object({
   SLACK_API_URL: z.string().url().regex(/\/api\/$/, 'must end with /api/, e.g. http://127.0.0.1:9999/api/').optional(),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   ISMS_ALLOW_BOTS: z.enum(['true', 'false']).default('false'),
+  ISMS_DIGEST_CRON: z.string().default('0 9 * * 1').superRefine(checkCron),
+  ISMS_TIMEZONE: z.string().default('Asia/Tokyo').refine(isTimeZone, 'must be an IANA time zone such as Asia/Tokyo, Europe/London or UTC'),
+  ISMS_DIGEST_CHANNEL: z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'must be a Slack channel ID such as C0123ABCD (channel details → copy channel ID), not a name').optional(),
+  ISMS_DIGEST_LANG: z.enum(['ja', 'en']).optional(),
+  ISMS_AUDIT_INTERVAL_MONTHS: z.coerce.number().int().min(1).max(36).default(12),
 });
+
+/** A standard five-field cron expression (minute hour day-of-month month day-of-week) that croner accepts. */
+function checkCron(raw: string, ctx: z.RefinementCtx): void {
+  try {
+    new Cron(raw, { mode: '5-part' });
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: `not a cron expression (${(e as Error).message}); write five fields "minute hour day-of-month month day-of-week", e.g. "0 9 * * 1" for Monday 09:00` });
+  }
+}
+
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export type Config = ReturnType<typeof toConfig>;
 
@@ -85,6 +109,14 @@ function toConfig(e: z.infer<typeof schema>) {
       apiUrl: e.SLACK_API_URL,
       port: e.PORT,
       allowBots: e.ISMS_ALLOW_BOTS === 'true',
+    },
+    /** Local dates (weeks, overdue reviews and audits) and the digest schedule use this time zone. */
+    timezone: e.ISMS_TIMEZONE,
+    auditIntervalMonths: e.ISMS_AUDIT_INTERVAL_MONTHS,
+    digest: {
+      cron: e.ISMS_DIGEST_CRON,
+      channel: e.ISMS_DIGEST_CHANNEL,
+      lang: e.ISMS_DIGEST_LANG ?? e.ISMS_LANG,
     },
   };
 }

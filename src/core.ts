@@ -37,7 +37,7 @@ export async function createCore(config: Config, log?: Logger): Promise<Core> {
   const assessments = new Assessments({ ctx, store, state, search });
   const chat = new ChatService({
     catalog: ctx.catalog, answers, store, state, approvers: config.approvers, defaultLang: config.lang,
-    exportDir: join(tmpdir(), 'isms-exports'), assessments, log: ctx.log,
+    exportDir: join(tmpdir(), 'isms-exports'), assessments, timezone: config.timezone, log: ctx.log,
   });
   return { ctx, search, answers, store, state, chat, assessments, close: () => { state.close(); store.close(); } };
 }

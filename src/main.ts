@@ -19,7 +19,17 @@ try {
     const app = createSlackApp(core, { mode: mode.mode, botToken: s.botToken!, appToken: s.appToken, signingSecret: s.signingSecret, port: s.port, apiUrl: s.apiUrl, allowBots: s.allowBots });
     await app.start();
     core.ctx.log.info(`Slack app running in ${mode.mode === 'socket' ? 'Socket Mode' : `HTTP mode on port ${s.port} (/slack/events, /healthz)`}`);
+    // The weekly readiness digest, when ISMS_DIGEST_CHANNEL is set; a run missed while the bot was down is posted now.
+    let stopDigest = () => {};
+    if (config.digest.channel) {
+      const { startDigestScheduler } = await import('./slack/digest.js');
+      stopDigest = await startDigestScheduler(core, app.client, config);
+    }
+    const { startReminders } = await import('./slack/reminders.js');
+    const stopReminders = startReminders(core, app.client);
     const stop = async () => {
+      stopDigest();
+      stopReminders();
       await app.stop().catch(() => undefined);
       core.close();
       process.exit(0);

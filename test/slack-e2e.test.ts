@@ -232,11 +232,29 @@ describe('message shortcut', () => {
   it('answers "Ask ISMS about this message" in the message thread', async () => {
     const { messageShortcut } = await import('./helpers/fake-slack.js');
     const r = await postToBolt(bot.url, SECRET, 'interactive', messageShortcut({
-      user: CAROL, callbackId: 'ask_isms', channel: 'C10', messageText: 'Our vendor wants to change the hypervisor next week. Do they have to tell us?',
+      user: CAROL, callbackId: 'ask_isms', channel: 'C10', messageText: 'Does the provider have to notify us before it changes the cloud service?',
       messageTs: '1700000010.000100', responseUrl: fake.responseUrl,
     }));
     expect(r.status).toBe(200);
     const answer = await fake.waitFor('chat.postMessage', (a) => a.channel === 'C10' && a.thread_ts === '1700000010.000100');
-    expect(answer.args.text).toMatch(/12\.1\.2|15\.2\.2|CLD\./);
+    expect(answer.args.text).toMatch(/12\.1\.2 Change management/);
+  });
+});
+
+describe('/isms digest and the App Home assessment button', () => {
+  it('shows the readiness digest preview to the caller only', async () => {
+    await postToBolt(bot.url, SECRET, 'command', slashCommand('digest', { user: CAROL, channel: 'C11', responseUrl: `${fake.responseUrl}/digest` }));
+    const r = await fake.waitFor('response_url', (a) => /readiness/i.test(a.text ?? ''));
+    expect(r.args.response_type).toBe('ephemeral');
+    expect(JSON.stringify(r.args.blocks)).toMatch(/coverage/i);
+  });
+
+  it('starts an assessment in a DM thread from the App Home', async () => {
+    await postToBolt(bot.url, SECRET, 'interactive', blockAction({ user: CAROL, actionId: 'home_assess', value: 'assess', responseUrl: `${fake.responseUrl}/home` }));
+    const opening = await fake.waitFor('chat.postMessage', (a) => a.channel === `D${CAROL}` && /started a risk assessment/.test(a.text));
+    const question = await fake.waitFor('chat.postMessage', (a) => a.channel === `D${CAROL}` && !!a.thread_ts && /Which cloud service/.test(a.text));
+    expect(question.args.thread_ts).toBeDefined();
+    expect(opening.args.thread_ts).toBeUndefined();
+    expect(bot.core.assessments.active(`D${CAROL}:${question.args.thread_ts}`)).toMatchObject({ step: 'service', startedBy: CAROL });
   });
 });

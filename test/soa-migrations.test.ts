@@ -16,7 +16,7 @@ const schema = (db: Database.Database) =>
 describe('schema migrations', () => {
   it('creates the latest schema in an empty file, with WAL, foreign keys and a busy timeout', () => {
     const { store, file } = tempStore();
-    expect(latestVersion).toBe(2);
+    expect(latestVersion).toBe(3);
     expect(schemaVersion(store.db)).toBe(latestVersion);
     expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
@@ -40,7 +40,7 @@ describe('schema migrations', () => {
       VALUES ('12.3.1', 1, '[]', 'planned', NULL, NULL, '[]', 'bob', '2025-01-01T00:00:00.000Z', 'cli')`).run();
     v1.close();
     const store = new Store(file, { catalog, approvers: ['alice'] });
-    expect(schemaVersion(store.db)).toBe(2);
+    expect(schemaVersion(store.db)).toBe(latestVersion);
     expect(columns(store.db, 'reviews')).toContain('reason');
     expect(store.soa.state('12.3.1').pending).toMatchObject({ proposedBy: 'bob', state: 'proposed' });
   });
@@ -58,7 +58,7 @@ describe('schema migrations', () => {
     raw.close();
 
     const store = new Store(file, { catalog, approvers: ['alice'] });
-    expect(schemaVersion(store.db)).toBe(2);
+    expect(schemaVersion(store.db)).toBe(latestVersion);
     expect(store.verifyAudit()).toMatchObject({ ok: true, entries: 7 });
     expect(store.profile.get()).toMatchObject({
       scope: 'Development and operation of Acme Portal (SaaS) on AWS',

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { AnswerEngine } from '../answer/engine.js';
 import type { Assessments } from '../assessment/session.js';
 import type { Catalog } from '../catalog/catalog.js';
+import { previewText } from '../digest/data.js';
 import { silentLogger, type Logger } from '../log.js';
 import { detectLang, type Lang } from '../search/text.js';
 import { exportFormats, StoreError, type DecisionInput, type ExportFormat, type Store } from '../soa/index.js';
@@ -34,6 +35,8 @@ export interface ChatDeps {
   defaultLang: Lang;
   exportDir: string;
   assessments: Assessments;
+  /** ISMS_TIMEZONE: the digest's week and overdue dates. */
+  timezone: string;
   log?: Logger;
 }
 
@@ -121,7 +124,8 @@ export class ChatService {
         if (this.deps.assessments.active(msg.thread)) return [{ type: 'error', lang, message: lang === 'ja' ? 'このスレッドではアセスメントが進行中です。' : 'An assessment is already running in this thread.', hint: lang === 'ja' ? '続けて回答するか、「キャンセル」で終了してください。' : 'Answer its question, or type "cancel" to end it.' }];
         return [this.deps.assessments.begin(msg.thread, msg.user, lang, cmd.service)];
       case 'digest':
-        return [{ type: 'error', lang, message: lang === 'ja' ? 'この機能はまだ使えません。' : 'This feature is not available yet.', hint: 'help' }];
+        // A preview for the caller only; it records no snapshot and posts nothing.
+        return [{ type: 'text', lang, text: previewText(store, lang, { timezone: this.deps.timezone }) }];
     }
   }
 

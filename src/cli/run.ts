@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from '../config.js';
 import { UserError, type Out } from './args.js';
 import { askCommand } from './ask.js';
 import { catalogCommand } from './catalog.js';
+import { digestCommand, digestHelp } from './digest.js';
 import { evalCommand, indexCommand, searchCommand } from './search.js';
 import { storeCommand, storeCommandNames, storeHelp } from './store.js';
 import { createContext } from '../app.js';
@@ -21,6 +22,7 @@ Commands:
   ask "<question>" [--role customer|provider|both] [--json] answer with cited controls (LLM when configured)
   index [--force]                                           build the search index (lexical + dense when a model loads)
 ${storeHelp}
+${digestHelp}
   help                                                      this text
 `;
 
@@ -47,6 +49,9 @@ export async function run(argv: string[], out: Out = (s) => process.stdout.write
         return 0;
       case 'index':
         await indexCommand(ctx, rest, out);
+        return 0;
+      case 'digest':
+        await digestCommand(ctx, rest, out);
         return 0;
       default:
         if (storeCommandNames.includes(command)) {

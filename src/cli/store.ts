@@ -31,13 +31,17 @@ export const storeHelp = `  soa set <controlId> --applicable yes|no --status imp
   profile show [--json]                                     scope, cloud services and the roles in scope (4.1)
   audit verify [--json]                                     check the hash chain and every recorded row
   audit log [--limit N] [--json]                            the latest audit entries
+  audit record --date YYYY-MM-DD --auditor NAME --by NAME [--scope "..."] [--result "..."] [--next YYYY-MM-DD] [--json]
+                                                            record an internal audit (4.3); --next defaults to
+                                                            the date + ISMS_AUDIT_INTERVAL_MONTHS (12)
+  audit list [--json]                                       the internal audits recorded, oldest first
   db backup <file>                                          online backup of isms.sqlite (safe while the bot runs)`;
 
 const usage = {
   soa: 'soa set|show|list|missing|approve|reject|export ... (see "help")',
   risk: 'risk add|update|list|show ... (see "help")',
   profile: 'profile set --scope "..." --service "name=..,role=..,model=.." --by NAME | profile show [--json]',
-  audit: 'audit verify | audit log [--limit N] [--json]',
+  audit: 'audit verify | audit log [--limit N] [--json] | audit record --date YYYY-MM-DD --auditor NAME --by NAME [--scope ..] [--result ..] [--next YYYY-MM-DD] | audit list [--json]',
   db: 'db backup <file>',
 };
 
@@ -214,7 +218,20 @@ function profileCommand({ store, out, json }: Cmd, sub: string | undefined, argv
 }
 
 function auditCommand({ store, out, json }: Cmd, sub: string | undefined, argv: string[]): void {
-  const { values: v } = parse(argv, { json: flag, limit: str }, usage.audit);
+  const { values: v } = parse(argv, { json: flag, limit: str, date: str, auditor: str, scope: str, result: str, next: str, by: str, source: str }, usage.audit);
+  if (sub === 'record') {
+    const a = store.internalAudits.record({ date: v.date, auditor: v.auditor, scope: v.scope, result: v.result, nextDue: v.next, by: v.by, source: v.source });
+    if (v.json) return json(a);
+    out(`internal audit #${a.id} recorded: ${a.date} by ${a.auditor}${a.scope ? ` (scope: ${a.scope})` : ''}; next due ${a.nextDue}`);
+    return;
+  }
+  if (sub === 'list') {
+    const audits = store.internalAudits.list();
+    if (v.json) return json(audits);
+    for (const a of audits) out(`#${a.id} ${a.date} by ${a.auditor} · next due ${a.nextDue}${a.scope ? ` · scope: ${a.scope}` : ''}${a.result ? ` · result: ${a.result}` : ''}`);
+    out(`${audits.length} internal audit${audits.length === 1 ? '' : 's'} recorded.`);
+    return;
+  }
   if (sub === 'verify') {
     const r = store.verifyAudit();
     if (v.json) json(r);

@@ -6,8 +6,8 @@ import type { Db, Statement } from './db.js';
 export const genesisHash = '0'.repeat(64);
 
 /** The tables whose rows the log vouches for. A profile row is hashed together with its services. */
-export type AuditedTable = 'profile' | 'risks' | 'decisions' | 'reviews';
-const audited: AuditedTable[] = ['profile', 'risks', 'decisions', 'reviews'];
+export type AuditedTable = 'profile' | 'risks' | 'decisions' | 'reviews' | 'internal_audits';
+const allAudited: AuditedTable[] = ['profile', 'risks', 'decisions', 'reviews', 'internal_audits'];
 
 export interface AuditEntry {
   seq: number;
@@ -67,10 +67,15 @@ export class AuditLog {
   private readonly rowOf: Record<AuditedTable, Statement>;
   private readonly servicesOf;
 
+  /** The audited tables this file has (internal_audits arrived with schema version 3). */
+  private readonly audited: AuditedTable[];
+
   constructor(private readonly db: Db) {
+    const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name));
+    this.audited = allAudited.filter((t) => tables.has(t));
     this.last = db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
     this.insert = db.prepare('INSERT INTO audit_log (seq, at, actor, action, subject, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-    this.rowOf = Object.fromEntries(audited.map((t) => [t, db.prepare(`SELECT * FROM ${t} WHERE id = ?`)])) as Record<AuditedTable, Statement>;
+    this.rowOf = Object.fromEntries(this.audited.map((t) => [t, db.prepare(`SELECT * FROM ${t} WHERE id = ?`)])) as Record<AuditedTable, Statement>;
     this.servicesOf = db.prepare('SELECT * FROM services WHERE profile_id = ? ORDER BY id');
   }
 
@@ -94,7 +99,7 @@ export class AuditLog {
   /** Walks the whole chain and the audited rows; names the first entry (or row) that does not check out. */
   verify(): VerifyResult {
     const rows = new Map<AuditedTable, Map<number, Row>>(
-      audited.map((t) => [t, new Map((this.db.prepare(`SELECT * FROM ${t}`).all() as Row[]).map((r) => [r.id as number, r]))]),
+      this.audited.map((t) => [t, new Map((this.db.prepare(`SELECT * FROM ${t}`).all() as Row[]).map((r) => [r.id as number, r]))]),
     );
     const services = new Map<number, Row[]>();
     for (const s of this.db.prepare('SELECT * FROM services ORDER BY id').all() as Row[]) {

@@ -97,6 +97,45 @@ ALTER TABLE services ADD COLUMN runs_on TEXT;
 CREATE INDEX decisions_by_control ON decisions (control_id, id);
 CREATE INDEX risks_by_risk_id ON risks (risk_id, id);
 `,
+  // 3: internal audits (JIP-ISMS517 4.3), weekly readiness snapshots, and the digest run log. Internal audits and
+  // snapshots are append-only records. A digest run is claimed once (scheduled_for is unique) and finished once.
+  `
+CREATE TABLE internal_audits (
+  id INTEGER PRIMARY KEY,
+  audit_date TEXT NOT NULL CHECK (audit_date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+  scope TEXT,
+  auditor TEXT NOT NULL CHECK (length(trim(auditor)) > 0),
+  result TEXT,
+  next_due TEXT NOT NULL CHECK (next_due GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]' AND next_due > audit_date),
+  recorded_by TEXT NOT NULL,
+  recorded_at TEXT NOT NULL,
+  source TEXT NOT NULL
+);
+CREATE TABLE readiness_snapshots (
+  id INTEGER PRIMARY KEY,
+  week TEXT NOT NULL CHECK (week GLOB '[0-9][0-9][0-9][0-9]-W[0-9][0-9]'),
+  score INTEGER NOT NULL CHECK (score BETWEEN 0 AND 100),
+  metrics TEXT NOT NULL,
+  taken_at TEXT NOT NULL
+);
+CREATE INDEX readiness_snapshots_by_week ON readiness_snapshots (week, id);
+CREATE TABLE digest_runs (
+  id INTEGER PRIMARY KEY,
+  scheduled_for TEXT NOT NULL UNIQUE,
+  started_at TEXT NOT NULL,
+  process TEXT NOT NULL,
+  posted_at TEXT,
+  channel TEXT,
+  message_ts TEXT,
+  error TEXT
+);
+${['internal_audits', 'readiness_snapshots'].map(appendOnly).join('\n')}
+CREATE TRIGGER digest_runs_no_delete BEFORE DELETE ON digest_runs BEGIN SELECT RAISE(ABORT, 'digest_runs is append-only'); END;
+CREATE TRIGGER digest_runs_finish_once BEFORE UPDATE ON digest_runs
+  WHEN OLD.posted_at IS NOT NULL OR OLD.error IS NOT NULL OR NEW.id IS NOT OLD.id OR NEW.scheduled_for IS NOT OLD.scheduled_for
+    OR NEW.started_at IS NOT OLD.started_at OR NEW.process IS NOT OLD.process
+  BEGIN SELECT RAISE(ABORT, 'a digest run is finished once and its claim never changes'); END;
+`,
 ];
 
 export const latestVersion = migrations.length;

@@ -8,6 +8,7 @@ import type { Role, ServiceRole, StoreContext } from './context.js';
 import { openDb, type Db } from './db.js';
 import { DecisionStore, type SoaRow } from './decisions.js';
 import { fail } from './errors.js';
+import { InternalAuditStore } from './internal-audits.js';
 import { writeExport, type ExportFormat, type SoaExport } from './export.js';
 import { ProfileStore } from './profile.js';
 import { RiskStore } from './risks.js';
@@ -18,6 +19,7 @@ export type { Decision, DecisionInput, DecisionState, SoaRow, Status } from './d
 export type { Profile, ProfileInput, Service, ServiceInput } from './profile.js';
 export type { Risk, RiskInput } from './risks.js';
 export type { AuditEntry, VerifyResult } from './audit.js';
+export type { InternalAudit, InternalAuditInput } from './internal-audits.js';
 export { exportFormats, type ExportFormat, type SoaExport } from './export.js';
 
 export interface StoreOptions {
@@ -27,6 +29,8 @@ export interface StoreOptions {
   /** Roles in scope before a profile is set (ISMS_ROLE); default both. */
   fallbackRole?: ServiceRole;
   now?: () => Date;
+  /** Months from one internal audit to the next due one (ISMS_AUDIT_INTERVAL_MONTHS); default 12. */
+  auditIntervalMonths?: number;
   /** Migrate only up to this schema version (tests of migrations). */
   schemaVersion?: number;
 }
@@ -39,19 +43,24 @@ export class Store {
   readonly profile: ProfileStore;
   readonly risks: RiskStore;
   readonly soa: DecisionStore;
+  readonly internalAudits: InternalAuditStore;
+  /** The risk levels by score (ISMS_RISK_LEVELS), lowest first. */
+  readonly riskLevels: RiskLevel[];
   private readonly now: () => Date;
 
   constructor(readonly file: string, opts: StoreOptions) {
     this.db = openDb(file, { target: opts.schemaVersion });
     this.audit = new AuditLog(this.db);
     this.now = opts.now ?? (() => new Date());
+    this.riskLevels = opts.riskLevels ?? defaultLevels;
     const ctx: StoreContext = {
-      db: this.db, audit: this.audit, catalog: opts.catalog, approvers: opts.approvers ?? [], riskLevels: opts.riskLevels ?? defaultLevels,
+      db: this.db, audit: this.audit, catalog: opts.catalog, approvers: opts.approvers ?? [], riskLevels: this.riskLevels,
       fallbackRole: opts.fallbackRole ?? 'both', now: this.now,
     };
     this.profile = new ProfileStore(ctx);
     this.risks = new RiskStore(ctx, this.profile);
     this.soa = new DecisionStore(ctx, this.risks);
+    this.internalAudits = new InternalAuditStore(ctx, opts.auditIntervalMonths);
   }
 
   /** The roles in scope (JIP-ISMS517 4.1): from the profile's services, or ISMS_ROLE before a profile is set. */
@@ -110,6 +119,6 @@ export function storeFile(config: Pick<Config, 'dataDir'>): string {
 export function openStore(config: Config, catalog: Catalog, extra: Partial<StoreOptions> = {}): Store {
   mkdirSync(config.dataDir, { recursive: true });
   return new Store(storeFile(config), {
-    catalog, approvers: config.approvers, riskLevels: config.riskLevels, fallbackRole: config.role, ...extra,
+    catalog, approvers: config.approvers, riskLevels: config.riskLevels, fallbackRole: config.role, auditIntervalMonths: config.auditIntervalMonths, ...extra,
   });
 }

@@ -6,6 +6,7 @@ import type { Reply } from '../../chat/replies.js';
 import { StoreError } from '../../soa/index.js';
 import { replyBlocks } from '../blocks.js';
 import { postAssessment, threadKey } from '../assessment.js';
+import { digestPreviewBlocks, digestPreviewText } from '../digest.js';
 import { channelLink, guarded, kb, notifyApprovers, openSoaForm, userLang, type SlackDeps } from '../context.js';
 import type { Lang } from '../../search/text.js';
 
@@ -25,6 +26,14 @@ export function registerCommands(app: App, deps: SlackDeps): void {
         if (!(e instanceof StoreError)) throw e;
         await ack({ response_type: 'ephemeral', text: `:warning: ${e.issues[0]!.message}. ${e.issues[0]!.hint}` });
       }
+      return;
+    }
+    if (cmd.kind === 'digest') {
+      await ack();
+      await guarded(deps, client, { user: command.user_id, channel: command.channel_id }, async () => {
+        const lang = (await userLang(client, command.user_id)) ?? deps.core.ctx.config.digest.lang;
+        await respond({ response_type: 'ephemeral', text: digestPreviewText(core, lang).slice(0, 3000), blocks: kb(digestPreviewBlocks(core, lang)) });
+      });
       return;
     }
     if (cmd.kind === 'assess') {

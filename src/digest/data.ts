@@ -1,0 +1,23 @@
+// The digest's data, channel-neutral: live metrics and the trend up to them (Slack, the chat service and the CLI).
+import type { Lang } from '../search/text.js';
+import type { Store } from '../soa/index.js';
+import { DigestLog, type Trend } from './log.js';
+import { readinessMetrics, type ReadinessMetrics } from './metrics.js';
+import { digestText } from './render.js';
+
+export interface DigestData { metrics: ReadinessMetrics; trend: Trend }
+
+/** Live metrics and the trend up to them; `record` first appends them as this week's snapshot (the scheduled post). */
+export function digestData(store: Store, opts: { timezone: string; now?: Date; record?: boolean }): DigestData {
+  const now = opts.now ?? new Date();
+  const metrics = readinessMetrics(store, { now, timezone: opts.timezone });
+  const log = new DigestLog(store);
+  if (opts.record) log.addSnapshot(metrics, now);
+  return { metrics, trend: log.trend({ week: metrics.week, score: metrics.score.value }) };
+}
+
+/** The digest preview as plain text, for any channel. Records nothing. */
+export function previewText(store: Store, lang: Lang, opts: { timezone: string; now?: Date }): string {
+  const { metrics, trend } = digestData(store, opts);
+  return digestText(metrics, trend, lang, { preview: true });
+}

@@ -1,0 +1,175 @@
+// The digest schedule: next runs across time zones and DST, start-up catch-up, and one post per slot even with two
+// schedulers (two connections, and two processes) on the same database. Clocks are injected; nothing sleeps.
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
+import { DigestLog } from '../src/digest/log.js';
+import { DigestScheduler, lastRun, nextRun } from '../src/digest/schedule.js';
+import { root } from './helpers/cli.js';
+import { tempStore } from './fixtures/soa-helpers.js';
+
+const MONDAY_9 = '0 9 * * 1';
+const iso = (s: string) => new Date(s).toISOString();
+
+describe('next run across time zones', () => {
+  it('Monday 09:00 in Asia/Tokyo is Monday 00:00 UTC', () => {
+    expect(nextRun(MONDAY_9, 'Asia/Tokyo', new Date('2026-11-25T12:00:00Z'))?.toISOString()).toBe(iso('2026-11-30T00:00:00Z'));
+    // Sunday 23:59 UTC is already Monday 08:59 in Tokyo: the run is one minute away.
+    expect(nextRun(MONDAY_9, 'Asia/Tokyo', new Date('2026-11-29T23:59:00Z'))?.toISOString()).toBe(iso('2026-11-30T00:00:00Z'));
+    // At the run itself, the next one is a week later.
+    expect(nextRun(MONDAY_9, 'Asia/Tokyo', new Date('2026-11-30T00:00:00Z'))?.toISOString()).toBe(iso('2026-12-07T00:00:00Z'));
+  });
+
+  it('keeps 09:00 local in America/New_York across the end and the start of daylight saving time', () => {
+    // DST ends on Sunday 1 November 2026: 09:00 EDT is 13:00 UTC, 09:00 EST is 14:00 UTC.
+    expect(nextRun(MONDAY_9, 'America/New_York', new Date('2026-10-25T00:00:00Z'))?.toISOString()).toBe(iso('2026-10-26T13:00:00Z'));
+    expect(nextRun(MONDAY_9, 'America/New_York', new Date('2026-10-27T00:00:00Z'))?.toISOString()).toBe(iso('2026-11-02T14:00:00Z'));
+    // DST starts on Sunday 8 March 2026.
+    expect(nextRun(MONDAY_9, 'America/New_York', new Date('2026-03-03T00:00:00Z'))?.toISOString()).toBe(iso('2026-03-09T13:00:00Z'));
+    // A daily 02:30 run on the day the clock jumps from 02:00 to 03:00 runs once, right after the gap (03:00 EDT).
+    expect(nextRun('30 2 * * *', 'America/New_York', new Date('2026-03-08T05:00:00Z'))?.toISOString()).toBe(iso('2026-03-08T07:00:00Z'));
+  });
+
+  it('finds the latest scheduled time at or before now', () => {
+    expect(lastRun(MONDAY_9, 'Asia/Tokyo', new Date('2026-11-30T00:00:00Z'))?.toISOString()).toBe(iso('2026-11-30T00:00:00Z'));
+    expect(lastRun(MONDAY_9, 'Asia/Tokyo', new Date('2026-11-29T23:59:59.999Z'))?.toISOString()).toBe(iso('2026-11-23T00:00:00Z'));
+    expect(lastRun(MONDAY_9, 'UTC', new Date('2026-11-30T08:59:00Z'))?.toISOString()).toBe(iso('2026-11-23T09:00:00Z'));
+    expect(lastRun('0 9 1 1 *', 'Europe/London', new Date('2026-11-30T00:00:00Z'))?.toISOString()).toBe(iso('2026-01-01T09:00:00Z'));
+  });
+});
+
+/** A scheduler on a store (in `dir`, or a new folder) with a movable clock; `posts` lists the slots it posted. */
+function harness(dir?: string, name = 'p1') {
+  const { store, dir: folder } = tempStore({}, dir);
+  let now = new Date('2026-11-02T00:00:00Z');
+  const posts: string[] = [];
+  let fail = false;
+  const scheduler = new DigestScheduler({
+    log: new DigestLog(store), cron: MONDAY_9, timezone: 'Asia/Tokyo', now: () => now, process: name,
+    post: async (slot) => {
+      if (fail) throw new Error('channel_not_found');
+      posts.push(slot.toISOString());
+      return { channel: 'CDIGEST', messageTs: `${posts.length}.0001` };
+    },
+  });
+  return {
+    store, dir: folder, scheduler, posts, log: new DigestLog(store),
+    at(t: string) { now = new Date(t); return this; },
+    failing() { fail = true; },
+  };
+}
+
+describe('catch-up at start-up', () => {
+  it('posts one missed run once, and nothing on a restart in the same week', async () => {
+    const h = harness();
+    expect(await h.at('2026-11-16T00:00:00Z').scheduler.runDue()).toMatchObject({ outcome: 'posted' }); // on time
+    // Down from Sunday to Tuesday: Monday 23 November was missed.
+    expect(await h.at('2026-11-24T03:00:00Z').scheduler.start()).toMatchObject({ outcome: 'posted', slot: new Date('2026-11-23T00:00:00Z') });
+    h.scheduler.stop();
+    expect(await h.at('2026-11-24T05:00:00Z').scheduler.start()).toMatchObject({ outcome: 'taken' });
+    h.scheduler.stop();
+    expect(h.posts).toEqual([iso('2026-11-16T00:00:00Z'), iso('2026-11-23T00:00:00Z')]);
+    expect(h.log.runs().map((r) => [r.scheduledFor, r.process, r.channel, r.messageTs])).toEqual([
+      [iso('2026-11-16T00:00:00Z'), 'p1', 'CDIGEST', '1.0001'], [iso('2026-11-23T00:00:00Z'), 'p1', 'CDIGEST', '2.0001'],
+    ]);
+  });
+
+  it('posts only the latest of several missed runs', async () => {
+    const h = harness();
+    await h.at('2026-11-02T00:00:00Z').scheduler.runDue();
+    // Down for three Mondays (9, 16 and 23 November).
+    await h.at('2026-11-25T10:00:00Z').scheduler.start();
+    h.scheduler.stop();
+    await h.at('2026-11-26T10:00:00Z').scheduler.runDue();
+    expect(h.posts).toEqual([iso('2026-11-02T00:00:00Z'), iso('2026-11-23T00:00:00Z')]);
+    expect(h.log.runs()).toHaveLength(2);
+  });
+
+  it('waits until the scheduled time, then posts', async () => {
+    const h = harness();
+    await h.at('2026-11-16T00:00:00Z').scheduler.runDue();
+    expect(await h.at('2026-11-22T23:59:59Z').scheduler.runDue()).toMatchObject({ outcome: 'taken' }); // 08:59:59 in Tokyo
+    expect(await h.at('2026-11-23T00:00:00Z').scheduler.runDue()).toMatchObject({ outcome: 'posted' });
+    expect(h.posts).toHaveLength(2);
+    expect(h.scheduler.next()?.toISOString()).toBe(iso('2026-11-30T00:00:00Z'));
+  });
+
+  it('records a failed post and does not retry it (no double post when Slack took it after all)', async () => {
+    const h = harness();
+    h.failing();
+    expect(await h.at('2026-11-23T01:00:00Z').scheduler.runDue()).toMatchObject({ outcome: 'failed', error: 'channel_not_found' });
+    expect(await h.scheduler.runDue()).toMatchObject({ outcome: 'taken' });
+    expect(h.log.runs()).toMatchObject([{ scheduledFor: iso('2026-11-23T00:00:00Z'), postedAt: null, error: 'channel_not_found' }]);
+  });
+
+  it('claims a run once and finishes it once; the run log keeps its rows', async () => {
+    const h = harness();
+    await h.at('2026-11-23T01:00:00Z').scheduler.runDue();
+    expect(() => h.store.db.prepare("UPDATE digest_runs SET posted_at = '2030-01-01'").run()).toThrow(/finished once/);
+    expect(() => h.store.db.prepare("UPDATE digest_runs SET process = 'other'").run()).toThrow(/finished once/);
+    expect(() => h.store.db.prepare('DELETE FROM digest_runs').run()).toThrow(/append-only/);
+  });
+});
+
+describe('idempotency', () => {
+  it('two schedulers on the same database post once', async () => {
+    const a = harness(undefined, 'bot-a');
+    const b = harness(a.dir, 'bot-b');
+    a.at('2026-11-24T03:00:00Z');
+    b.at('2026-11-24T03:00:01Z');
+    const outcomes = await Promise.all([a.scheduler.start(), b.scheduler.start()]);
+    a.scheduler.stop();
+    b.scheduler.stop();
+    expect(outcomes.map((o) => o.outcome).sort()).toEqual(['posted', 'taken']);
+    expect([...a.posts, ...b.posts]).toEqual([iso('2026-11-23T00:00:00Z')]);
+    expect(a.log.runs()).toMatchObject([{ scheduledFor: iso('2026-11-23T00:00:00Z'), process: 'bot-a' }]);
+  });
+
+  it('two bot processes started together post once', async () => {
+    const { dir, store } = tempStore();
+    store.close();
+    const go = join(dir, 'go');
+    const env = { ...process.env, ISMS_DATA_DIR: dir, DIGEST_GO_FILE: go, LOG_LEVEL: 'warn' };
+    const run = (name: string) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/digest-claimer.ts', name, '2026-11-24T03:00:00Z'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      const ready = new Promise<void>((resolve) => child.stdout.on('data', (d: Buffer) => { out += d.toString(); if (out.includes('ready')) resolve(); }));
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      const done = new Promise<string>((resolve) => child.on('exit', (code) => resolve(code === 0 ? out : `exit ${code}: ${err}`)));
+      return { ready, done };
+    };
+    const one = run('proc-1');
+    const two = run('proc-2');
+    await Promise.all([one.ready, two.ready]);
+    writeFileSync(go, '');
+    const outs = await Promise.all([one.done, two.done]);
+    const all = outs.join('\n');
+    expect(all.match(/posted proc-\d/g)).toHaveLength(1);
+    expect(all.match(/outcome (\w+)/g)?.sort()).toEqual(['outcome posted', 'outcome taken']);
+    const check = tempStore({}, dir).store;
+    expect(new DigestLog(check).runs()).toMatchObject([{ scheduledFor: iso('2026-11-23T00:00:00Z'), channel: 'CDIGEST' }]);
+    check.close();
+  }, 60_000);
+});
+
+describe('configuration', () => {
+  it('defaults to Monday 09:00 in Asia/Tokyo, and the digest language to ISMS_LANG', () => {
+    const c = loadConfig({ ISMS_LANG: 'en' });
+    expect(c.digest).toEqual({ cron: MONDAY_9, channel: undefined, lang: 'en' });
+    expect(c.timezone).toBe('Asia/Tokyo');
+    expect(c.auditIntervalMonths).toBe(12);
+    expect(loadConfig({ ISMS_LANG: 'en', ISMS_DIGEST_LANG: 'ja', ISMS_DIGEST_CHANNEL: 'C0123ABCD' }).digest).toMatchObject({ lang: 'ja', channel: 'C0123ABCD' });
+  });
+
+  it('fails at start-up on a bad cron expression, time zone or channel, naming the variable', () => {
+    expect(() => loadConfig({ ISMS_DIGEST_CRON: '0 25 * * 1' })).toThrow(/ISMS_DIGEST_CRON="0 25 \* \* 1": not a cron expression/);
+    expect(() => loadConfig({ ISMS_DIGEST_CRON: 'every monday' })).toThrow(/ISMS_DIGEST_CRON/);
+    expect(() => loadConfig({ ISMS_TIMEZONE: 'Asia/Tokio' })).toThrow(/ISMS_TIMEZONE="Asia\/Tokio": must be an IANA time zone/);
+    expect(() => loadConfig({ ISMS_DIGEST_CHANNEL: '#isms' })).toThrow(/ISMS_DIGEST_CHANNEL="#isms": must be a Slack channel ID/);
+    expect(() => loadConfig({ ISMS_DIGEST_LANG: 'fr' })).toThrow(/ISMS_DIGEST_LANG/);
+    expect(() => loadConfig({ ISMS_AUDIT_INTERVAL_MONTHS: '0' })).toThrow(/ISMS_AUDIT_INTERVAL_MONTHS/);
+  });
+});
