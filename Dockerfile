@@ -19,7 +19,7 @@ COPY corpus ./corpus
 COPY tsconfig.json ./
 # Downloads the model into /data/models and builds the search index once, so the container starts offline.
 RUN mkdir -p /data && if [ -n "$PREFETCH_MODEL" ]; then \
-      EMBEDDING_MODEL="$PREFETCH_MODEL" EMBEDDINGS=transformers npx tsx src/cli/main.ts index ; fi
+      EMBEDDING_MODEL="$PREFETCH_MODEL" EMBEDDINGS=transformers npx tsx src/cli/main.ts index --require-dense ; fi
 
 FROM node:${NODE_VERSION} AS runtime
 ENV NODE_ENV=production ISMS_DATA_DIR=/data

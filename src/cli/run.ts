@@ -20,7 +20,7 @@ Commands:
   search --batch FILE --top K --json                        JSONL in ({"id","query"}), JSONL out
   eval --file FILE --top K                                  recall@K and MRR on a JSONL question set
   ask "<question>" [--role customer|provider|both] [--json] answer with cited controls (LLM when configured)
-  index [--force]                                           build the search index (lexical + dense when a model loads)
+  index [--force] [--require-dense]                         build the search index (lexical + dense when a model loads)
 ${storeHelp}
 ${digestHelp}
   help                                                      this text

@@ -133,9 +133,11 @@ export async function evaluate(engine: SearchEngine, items: EvalItem[], top: num
 }
 
 export async function indexCommand(ctx: AppContext, argv: string[], out: Out): Promise<void> {
-  const { values } = parse(argv, { force: { type: 'boolean' } }, 'index [--force]');
+  const { values } = parse(argv, { force: { type: 'boolean' }, 'require-dense': { type: 'boolean' } }, 'index [--force] [--require-dense]');
   const t0 = performance.now();
   const engine = await openSearch(ctx, { progress: stderrProgress(), force: values.force ?? true });
+  // For image builds: a model that could not be fetched must fail the build, not ship a lexical-only image.
+  if (values['require-dense'] && !engine.hasDense) throw new UserError(`no embedding vectors were built: check EMBEDDING_MODEL (${ctx.config.embeddingModel}) and network access`);
   const r = engine.report;
   const m = engine.manifest;
   out(`index: ${r.chunks} chunks (${r.docs} user documents) in ${ctx.config.dataDir}/index`);
