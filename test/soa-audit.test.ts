@@ -9,7 +9,7 @@ function populated() {
   const t = tempStore();
   const { store } = t;
   store.profile.set({ scope: 'Acme Portal on AWS', services: [{ name: 'Acme Portal', role: 'provider', model: 'SaaS', runsOn: 'AWS' }], by: 'alice' });
-  store.risks.add({ title: 'Restore fails', owner: 'ops', likelihood: 3, impact: 4, cia: 'A' });
+  store.risks.add({ by: 'tester', title: 'Restore fails', owner: 'ops', likelihood: 3, impact: 4, cia: 'A' });
   store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'planned', reasons: ['risk:R-1'], by: 'bob' }); // #3
   store.soa.approve('12.3.1', 'alice'); // #4
   store.soa.set({ control: '11.1.1', applicable: 'no', status: 'not-implemented', justification: 'no premises', by: 'alice' }); // #5, #6

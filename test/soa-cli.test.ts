@@ -35,8 +35,9 @@ describe('cli: soa, risk, profile, audit', () => {
     r = run('risk', 'add', '--title', 'Restore fails', '--likelihood', '3', '--impact', '5', '--cia', 'IA');
     expect(r).toMatchObject({ code: 1, stdout: '' });
     expect(r.stderr).toContain('error: owner: is required. Every risk needs a risk owner');
+    expect(r.stderr).toContain('by: is required. Say who records the risk');
     r = run('risk', 'add', '--title', 'Restore fails', '--owner', 'ops-lead', '--likelihood', '3', '--impact', '5', '--cia', 'IA',
-      '--treatment', 'modify', '--control', 'A.12.3.1', '--service', 'Acme Portal', '--review', '2025-10-01');
+      '--treatment', 'modify', '--control', 'A.12.3.1', '--service', 'Acme Portal', '--review', '2025-10-01', '--by', 'alice');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^R-1 Restore fails \(version 1, open\)\n {2}owner: ops-lead · CIA: IA · likelihood 3 x impact 5 = 15 \(high\)/);
 

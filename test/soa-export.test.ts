@@ -13,7 +13,7 @@ beforeAll(async () => {
   dir = t.dir;
   const { store } = t;
   store.profile.set({ scope: 'Acme Portal (SaaS) on AWS', services: [{ name: 'Acme Portal', role: 'provider', model: 'SaaS', runsOn: 'AWS' }], by: 'alice' });
-  store.risks.add({ title: 'Restore fails', owner: 'ops', likelihood: 3, impact: 5, cia: 'IA', treatment: 'modify', controls: ['12.3.1'] });
+  store.risks.add({ by: 'tester', title: 'Restore fails', owner: 'ops', likelihood: 3, impact: 5, cia: 'IA', treatment: 'modify', controls: ['12.3.1'] });
   store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'planned', by: 'alice' });
   store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'partial', by: 'alice' });
   store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'implemented', reasons: ['risk:R-1', 'contractual:SLA, section "4.2"'], owner: 'SRE team', evidence: ['restore-test-2025-03', 'backup-policy v2'], by: 'bob' });

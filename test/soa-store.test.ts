@@ -59,7 +59,7 @@ describe('SoA decision validation', () => {
     expect(e.field).toBe('justification');
     nothingWritten(store);
 
-    store.risks.add({ title: 'Restore fails', owner: 'ops', likelihood: 3, impact: 4, cia: 'A' });
+    store.risks.add({ by: 'tester', title: 'Restore fails', owner: 'ops', likelihood: 3, impact: 4, cia: 'A' });
     const d = store.soa.set({ control: 'a.12.3.1', applicable: 'yes', status: 'implemented', reasons: ['risk:r1', 'legal: 個人情報保護法', 'risk:R-1'], by: 'alice' });
     expect(d).toMatchObject({ controlId: '12.3.1', reasons: ['risk:R-1', 'legal:個人情報保護法'] });
   });
@@ -184,20 +184,20 @@ describe('SoA proposals and approvals', () => {
 describe('risk register', () => {
   it('requires a risk owner and checks scores, CIA, treatment and controls', () => {
     const { store } = tempStore();
-    const e = storeError(() => store.risks.add({ title: 'x', likelihood: 6, impact: '0', cia: 'CX', treatment: 'modify', controls: ['12.3.9'] }));
+    const e = storeError(() => store.risks.add({ by: 'tester', title: 'x', likelihood: 6, impact: '0', cia: 'CX', treatment: 'modify', controls: ['12.3.9'] }));
     expect(e.issues.map((i) => i.field)).toEqual(['owner', 'likelihood', 'impact', 'cia', 'control']);
     expect(e.issues[0]).toEqual({ field: 'owner', message: 'is required', hint: 'Every risk needs a risk owner (JIP-ISMS517 4.2.1): add --owner NAME' });
     expect(e.issues[1]!.message).toBe('"6" is not a whole number from 1 to 5');
     expect(e.issues[4]!.hint).toMatch(/^Did you mean 12\.3\.1/);
-    expect(storeError(() => store.risks.add({ title: 'x', owner: 'o', likelihood: 2, impact: 2, cia: 'C', treatment: 'modify' })).issues)
+    expect(storeError(() => store.risks.add({ by: 'tester', title: 'x', owner: 'o', likelihood: 2, impact: 2, cia: 'C', treatment: 'modify' })).issues)
       .toEqual([expect.objectContaining({ field: 'control', message: 'treatment "modify" needs the controls that modify the risk' })]);
-    expect(storeError(() => store.risks.add({ title: 'x', owner: 'o', likelihood: 2, impact: 2, cia: 'C', nextReview: '2025-02-30' })).field).toBe('review');
+    expect(storeError(() => store.risks.add({ by: 'tester', title: 'x', owner: 'o', likelihood: 2, impact: 2, cia: 'C', nextReview: '2025-02-30' })).field).toBe('review');
     nothingWritten(store);
   });
 
   it('numbers risks R-1, R-2, scores them on the configured matrix and canonicalises controls', () => {
     const { store } = tempStore({ riskLevels: [{ name: 'low', min: 1, max: 4 }, { name: 'high', min: 5, max: 25 }] });
-    const r1 = store.risks.add({
+    const r1 = store.risks.add({ by: 'tester',
       title: 'Customer data lost after a failed restore', description: 'restores never tested', asset: 'customer DB', cia: 'ia',
       threat: 'operator error', vulnerability: 'no restore test', owner: 'ops-lead', likelihood: '3', impact: 5, treatment: 'Modify',
       controls: ['A.12.3.1', '１２．３．１', 'cld12.4.5'], residual: 4, status: 'treating', nextReview: '2025-10-01',
@@ -205,7 +205,7 @@ describe('risk register', () => {
     });
     expect(r1).toMatchObject({
       id: 'R-1', version: 1, score: 15, level: 'high', treatment: 'modify', controls: ['12.3.1', 'CLD.12.4.5'], residual: 4, residualLevel: 'low',
-      cia: { confidentiality: false, integrity: true, availability: true }, recordedBy: 'ops-lead', source: 'https://acme.slack.com/archives/C01/p123',
+      cia: { confidentiality: false, integrity: true, availability: true }, recordedBy: 'tester', source: 'https://acme.slack.com/archives/C01/p123',
     });
     const r2 = store.risks.add({ title: 'Admin phishing', owner: 'ciso', likelihood: 1, impact: 2, cia: 'C', treatment: 'retain', by: 'bob' });
     expect(r2).toMatchObject({ id: 'R-2', score: 2, level: 'low', recordedBy: 'bob', status: 'open' });
@@ -214,21 +214,21 @@ describe('risk register', () => {
 
   it('records an update as a new version and keeps the old one', () => {
     const { store } = tempStore();
-    store.risks.add({ title: 'Key leak', owner: 'sec', likelihood: 4, impact: 4, cia: 'C' });
+    store.risks.add({ by: 'tester', title: 'Key leak', owner: 'sec', likelihood: 4, impact: 4, cia: 'C' });
     const v2 = store.risks.update('r1', { likelihood: 2, treatment: 'share', threat: 'stolen laptop', by: 'alice' });
     expect(v2).toMatchObject({ id: 'R-1', version: 2, likelihood: 2, impact: 4, score: 8, level: 'medium', treatment: 'share', owner: 'sec' });
     expect(store.risks.history('R-1').map((r) => [r.version, r.score])).toEqual([[1, 16], [2, 8]]);
-    expect(storeError(() => store.risks.update('R-1', { owner: '' })).field).toBe('owner');
-    expect(storeError(() => store.risks.update('R-9', {})).issues[0]).toMatchObject({ field: 'risk', message: 'no risk R-9 in the register', hint: expect.stringContaining('R-1') });
+    expect(storeError(() => store.risks.update('R-1', { by: 'tester', owner: '' })).field).toBe('owner');
+    expect(storeError(() => store.risks.update('R-9', { by: 'tester',})).issues[0]).toMatchObject({ field: 'risk', message: 'no risk R-9 in the register', hint: expect.stringContaining('R-1') });
     expect(count(store, 'risks')).toBe(2);
   });
 
   it('checks the cloud service against the profile', () => {
     const { store } = tempStore();
     store.profile.set({ scope: 'Acme Portal and Acme API', services: [{ name: 'Acme Portal', role: 'provider', model: 'SaaS' }, { name: 'Acme API', role: 'provider', model: 'PaaS' }], by: 'alice' });
-    expect(storeError(() => store.risks.add({ title: 'x', owner: 'o', likelihood: 1, impact: 1, cia: 'A', service: 'Acme Mail' })).hint)
+    expect(storeError(() => store.risks.add({ by: 'tester', title: 'x', owner: 'o', likelihood: 1, impact: 1, cia: 'A', service: 'Acme Mail' })).hint)
       .toBe('Use one of "Acme Portal", "Acme API", or add it with "profile set"');
-    expect(store.risks.add({ title: 'x', owner: 'o', likelihood: 1, impact: 1, cia: 'A', service: 'acme api' }).service).toBe('Acme API');
+    expect(store.risks.add({ by: 'tester', title: 'x', owner: 'o', likelihood: 1, impact: 1, cia: 'A', service: 'acme api' }).service).toBe('Acme API');
   });
 });
 

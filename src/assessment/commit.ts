@@ -1,6 +1,6 @@
 // Writes an approved assessment in one transaction: the service in the profile (4.1), the risks in the register
 // (4.2.1) and the SoA decisions with their reasons linked to the risk IDs (4.2.2). All of it, or nothing.
-import type { Decision, DecisionInput, Risk, Store } from '../soa/index.js';
+import { StoreError, type Decision, type DecisionInput, type Risk, type Store } from '../soa/index.js';
 import type { AssessmentState } from './types.js';
 
 export interface Written {
@@ -11,6 +11,11 @@ export interface Written {
 
 export function commitAssessment(store: Store, state: AssessmentState, approver: string, source: string): Written {
   return store.batch(() => {
+    // Checked and recorded inside the same immediate transaction: a second approval (a double click, the DM button
+    // and the thread button, another process) finds the first one and writes nothing.
+    if (store.audit.recorded('assessment.approve', state.id)) {
+      throw new StoreError([{ field: 'assessment', message: `assessment ${state.id} was already approved`, hint: 'Nothing was written again; see "risk list" and "soa list"' }]);
+    }
     const s = state.scope;
     let profileUpdated = false;
     const profile = store.profile.get();
@@ -49,6 +54,10 @@ export function commitAssessment(store: Store, state: AssessmentState, approver:
         : { control: d.controlId, applicable: false, status: 'not-implemented', justification: d.justification, by: approver, source });
     }
     const decisions = store.soa.setMany(inputs);
+    store.audit.append({
+      at: new Date().toISOString(), actor: approver, action: 'assessment.approve', subject: state.id,
+      extra: { thread: state.thread, source, service: s.service, risks: risks.map((r) => r.id), decisions: decisions.map((d) => d.id) },
+    });
     return { risks, decisions, profileUpdated };
   });
 }

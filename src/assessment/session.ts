@@ -53,8 +53,19 @@ export class Assessments {
     return this.reply(r.state, r.notes, deps, r.prompt);
   }
 
+  /** Inputs to one thread run one at a time, so two people answering at once never overwrite each other. */
+  private readonly queues = new Map<string, Promise<unknown>>();
+
   /** Feeds one input to the thread's assessment. An approval writes everything in one transaction, or nothing. */
-  async input(thread: string, input: AssessmentInput, source: string): Promise<AssessmentReply | undefined> {
+  input(thread: string, input: AssessmentInput, source: string): Promise<AssessmentReply | undefined> {
+    const run = (this.queues.get(thread) ?? Promise.resolve()).then(() => this.step(thread, input, source));
+    const tail = run.catch(() => undefined);
+    this.queues.set(thread, tail);
+    void tail.then(() => { if (this.queues.get(thread) === tail) this.queues.delete(thread); });
+    return run;
+  }
+
+  private async step(thread: string, input: AssessmentInput, source: string): Promise<AssessmentReply | undefined> {
     const current = this.active(thread);
     if (!current) return undefined;
     const deps = this.deps();

@@ -19,6 +19,8 @@ export function words(text: string): string[] {
   return [...text.matchAll(/(?:[^\s"「]+|"[^"]*"?|「[^」]*」?)+/g)].map((m) => m[0].replace(/"|「|」/g, ''));
 }
 
+const soaFields = ['applicable', 'status', 'justification', 'owner', 'reason', 'reasons', 'evidence'];
+
 const helpWords = new Set(['help', 'ヘルプ', '使い方', '?', '？']);
 
 export function parseCommand(raw: string): Command {
@@ -41,7 +43,9 @@ export function parseCommand(raw: string): Command {
       for (const a of args.slice(1)) {
         const eq = a.indexOf('=');
         if (eq <= 0) return { kind: 'usage', message: `"${a}" is not a field: write name=value, e.g. status=implemented` };
-        (fields[a.slice(0, eq).toLowerCase()] ??= []).push(a.slice(eq + 1));
+        const key = a.slice(0, eq).toLowerCase();
+        if (!soaFields.includes(key)) return { kind: 'usage', message: `"${key}" is not a field of an SoA decision: use ${soaFields.filter((f) => f !== 'reasons').join(', ')}` };
+        (fields[key] ??= []).push(a.slice(eq + 1));
       }
       return { kind: 'soa-set', control: args[0], fields };
     }

@@ -56,8 +56,9 @@ export interface AppendInput {
   actor: string;
   action: string;
   subject: string;
-  table: AuditedTable;
-  row: number;
+  /** The row just written; absent for an event that writes no row of its own (e.g. an assessment approval). */
+  table?: AuditedTable;
+  row?: number;
   extra?: Record<string, unknown>;
 }
 
@@ -81,14 +82,22 @@ export class AuditLog {
 
   /** Records a row just written. Call inside the transaction that wrote it (an immediate one, so the chain stays linear). */
   append(input: AppendInput): AuditEntry {
-    const row = this.rowOf[input.table].get(input.row) as Row;
-    const services = input.table === 'profile' ? (this.servicesOf.all(input.row) as Row[]) : [];
-    const data = { ...input.extra, table: input.table, row: input.row, rowHash: rowHash(input.table, row, services) };
+    let data: Record<string, unknown> = { ...input.extra };
+    if (input.table && input.row !== undefined) {
+      const row = this.rowOf[input.table].get(input.row) as Row;
+      const services = input.table === 'profile' ? (this.servicesOf.all(input.row) as Row[]) : [];
+      data = { ...data, table: input.table, row: input.row, rowHash: rowHash(input.table, row, services) };
+    }
     const last = this.last.get() as { seq: number; hash: string } | undefined;
     const base = { seq: (last?.seq ?? 0) + 1, at: input.at, actor: input.actor, action: input.action, subject: input.subject, data, prevHash: last?.hash ?? genesisHash };
     const entry = { ...base, hash: entryHash(base) };
     this.insert.run(entry.seq, entry.at, entry.actor, entry.action, entry.subject, canonical(entry.data), entry.prevHash, entry.hash);
     return entry;
+  }
+
+  /** Whether an event was already recorded, e.g. that an assessment was approved. */
+  recorded(action: string, subject: string): boolean {
+    return !!this.db.prepare('SELECT 1 FROM audit_log WHERE action = ? AND subject = ? LIMIT 1').get(action, subject);
   }
 
   entries(limit = 50): AuditEntry[] {

@@ -237,6 +237,9 @@ export class DecisionStore {
     }
     const justification = text(issues, 'justification', input.justification);
     const reasons = this.checkReasons(issues, list(input.reasons));
+    if (applicable === false && status === 'implemented') {
+      issues.add('status', 'a control that is not applicable cannot be implemented', 'Use --status not-implemented for an excluded control, or --applicable yes');
+    }
     if (applicable === false && !justification) {
       issues.add('justification', 'a control that is not applicable needs an exclusion justification (JIP-ISMS517 4.2.2)',
         'Add --justification "why the control is excluded", e.g. --justification "No own data centre: physical security is the provider\'s (see contract)"');

@@ -180,7 +180,7 @@ export class RiskStore {
     if (nextReview && !validDate(nextReview)) issues.add('review', `"${nextReview}" is not a date`, 'Write the next review date as YYYY-MM-DD, e.g. --review 2026-04-01');
     const service = this.checkService(issues, text(issues, 'service', input.service));
     const src = source(issues, input.source);
-    const by = text(issues, 'by', input.by) ?? owner;
+    const by = text(issues, 'by', input.by, { required: 'Say who records the risk, e.g. --by alice' });
     const optional = (field: keyof RiskInput) => text(issues, field, input[field]) ?? null;
     const [description, asset, threat, vulnerability] = [optional('description'), optional('asset'), optional('threat'), optional('vulnerability')];
     issues.done();
@@ -188,7 +188,7 @@ export class RiskStore {
       title, description, service, asset,
       confidentiality: +cia.includes('C'), integrity: +cia.includes('I'), availability: +cia.includes('A'),
       threat, vulnerability, owner, likelihood, impact, score: likelihood! * impact!, treatment: treatment ?? null, controls: JSON.stringify(controls),
-      residual, status, next_review: nextReview ?? null, source: src, recorded_by: by, recorded_at: isoDate(this.ctx.now()),
+      residual, status, next_review: nextReview ?? null, source: src, recorded_by: by!, recorded_at: isoDate(this.ctx.now()),
     };
   }
 
