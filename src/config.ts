@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { Cron } from 'croner';
 import { z } from 'zod';
+import { registerSecret } from './log.js';
 
 const roleSchema = z.enum(['customer', 'provider', 'both']);
 
@@ -141,8 +142,15 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const r = schema.safeParse(cleaned);
+  const secret = (key: string) => /TOKEN|SECRET|KEY/.test(key);
+  for (const [k, v] of Object.entries(cleaned)) if (secret(k)) registerSecret(v);
   if (!r.success) {
-    const lines = r.error.issues.map((i) => `  ${i.path.join('.')}=${JSON.stringify(cleaned[String(i.path[0])])}: ${i.message}`);
+    // A secret's value is never printed, not even a wrong one: only its first characters.
+    const shown = (key: string) => {
+      const v = String(cleaned[key] ?? '');
+      return secret(key) ? `"${v.slice(0, 5)}…" (${v.length} characters)` : JSON.stringify(cleaned[key]);
+    };
+    const lines = r.error.issues.map((i) => `  ${i.path.join('.')}=${shown(String(i.path[0]))}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   return toConfig(r.data);

@@ -4,9 +4,18 @@ const order: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40,
 
 const secretPatterns = [/\b(sk-[A-Za-z0-9_-]{6})[A-Za-z0-9_-]+/g, /\b(xox[abposr]-)[A-Za-z0-9-]+/g, /\b(xapp-)[A-Za-z0-9-]+/g];
 
-/** Masks API keys and Slack tokens in any text that may reach a log or a user. */
+/** Configured secrets (signing secret, API keys of any shape), masked wherever they appear. */
+const knownSecrets = new Set<string>();
+
+export function registerSecret(value: string | undefined): void {
+  if (value && value.length >= 6) knownSecrets.add(value);
+}
+
+/** Masks API keys, Slack tokens and configured secrets in any text that may reach a log or a user. */
 export function redact(text: string): string {
-  return secretPatterns.reduce((s, re) => s.replace(re, '$1…'), text);
+  let out = secretPatterns.reduce((s, re) => s.replace(re, '$1…'), text);
+  for (const secret of knownSecrets) out = out.split(secret).join('…');
+  return out;
 }
 
 export interface Logger {

@@ -4,7 +4,7 @@ import type { AppContext } from '../app.js';
 import type { Catalog, CatalogEntry } from '../catalog/catalog.js';
 import { Issues } from '../soa/errors.js';
 import { controlFlags, decisionLines, profileLines, riskLines } from '../soa/format.js';
-import { exportFormats, openStore, StoreError, type Decision, type ExportFormat, type RiskInput, type SoaRow, type Store } from '../soa/index.js';
+import { exportFormats, openStore, storeFile, StoreError, verifyFile, type Decision, type ExportFormat, type RiskInput, type SoaRow, type Store } from '../soa/index.js';
 import { parseService } from '../soa/profile.js';
 import { oneOf, parse, UserError, type Out } from './args.js';
 
@@ -29,7 +29,7 @@ export const storeHelp = `  soa set <controlId> --applicable yes|no --status imp
   profile set --scope "..." --service "name=N,role=customer|provider|both,model=IaaS|PaaS|SaaS[,runs-on=X]"... --by NAME
                                                             the ISMS scope and its cloud services (4.1)
   profile show [--json]                                     scope, cloud services and the roles in scope (4.1)
-  audit verify [--json]                                     check the hash chain and every recorded row
+  audit verify [--json] [--expect-head HASH]                 check the hash chain and every recorded row (read-only)
   audit log [--limit N] [--json]                            the latest audit entries
   audit record --date YYYY-MM-DD --auditor NAME --by NAME [--scope "..."] [--result "..."] [--next YYYY-MM-DD] [--json]
                                                             record an internal audit (4.3); --next defaults to
@@ -56,6 +56,7 @@ const riskFlags = {
 export async function storeCommand(ctx: AppContext, command: string, argv: string[], out: Out): Promise<void> {
   let store: Store | undefined;
   try {
+    if (command === 'audit' && argv[0] === 'verify') return verifyCommand(storeFile(ctx.config), argv.slice(1), out);
     store = openStore(ctx.config, ctx.catalog);
     const [sub, ...rest] = argv;
     const json = (v: unknown) => out(JSON.stringify(v, null, 2));
@@ -232,13 +233,6 @@ function auditCommand({ store, out, json }: Cmd, sub: string | undefined, argv: 
     out(`${audits.length} internal audit${audits.length === 1 ? '' : 's'} recorded.`);
     return;
   }
-  if (sub === 'verify') {
-    const r = store.verifyAudit();
-    if (v.json) json(r);
-    if (!r.ok) throw new UserError(`audit chain broken: ${r.problem}`, 1);
-    if (!v.json) out(`audit chain ok (${r.entries} entries)`);
-    return;
-  }
   if (sub === 'log') {
     const limit = Number(v.limit ?? 50);
     if (!Number.isInteger(limit) || limit < 1) throw new UserError(`--limit must be a positive whole number (got "${v.limit}")`, 2);
@@ -256,4 +250,13 @@ async function dbCommand({ store, out }: Cmd, sub: string | undefined, argv: str
   if (!positionals[0]) throw new UserError(`db backup needs a file name, e.g. db backup backups/isms-2025-04-01.sqlite\nUsage: ${usage.db}`, 2);
   const r = await store.backup(positionals[0]);
   out(`backup written to ${r.file} (${r.pages} pages)`);
+}
+
+/** `audit verify [--json] [--expect-head HASH]`: read-only; --json includes the head hash, to record it elsewhere. */
+function verifyCommand(file: string, argv: string[], out: Out): void {
+  const { values: v } = parse(argv, { json: { type: 'boolean' }, 'expect-head': { type: 'string' } }, 'audit verify [--json] [--expect-head HASH]');
+  const r = verifyFile(file, v['expect-head']);
+  if (v.json) out(JSON.stringify(r, null, 2));
+  if (!r.ok) throw new UserError(`audit chain broken: ${r.problem}`, 1);
+  if (!v.json) out(`audit chain ok (${r.entries} entries)`);
 }

@@ -144,7 +144,7 @@ export function schemaVersion(db: Db): number {
   return db.pragma('user_version', { simple: true }) as number;
 }
 
-function tooNew(file: string, version: number): StoreError {
+export function tooNew(file: string, version: number): StoreError {
   return new StoreError([{
     field: 'database',
     message: `${file} has schema version ${version}, but this build of ISMS Cloud Assistant knows versions up to ${latestVersion}`,

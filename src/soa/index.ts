@@ -5,7 +5,8 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { Config, RiskLevel } from '../config.js';
 import { AuditLog, type VerifyResult } from './audit.js';
 import type { Role, ServiceRole, StoreContext } from './context.js';
-import { openDb, type Db } from './db.js';
+import Database from 'better-sqlite3';
+import { latestVersion, openDb, schemaVersion, tooNew, type Db } from './db.js';
 import { DecisionStore, type SoaRow } from './decisions.js';
 import { fail } from './errors.js';
 import { InternalAuditStore } from './internal-audits.js';
@@ -121,4 +122,25 @@ export function openStore(config: Config, catalog: Catalog, extra: Partial<Store
   return new Store(storeFile(config), {
     catalog, approvers: config.approvers, riskLevels: config.riskLevels, fallbackRole: config.role, auditIntervalMonths: config.auditIntervalMonths, ...extra,
   });
+}
+
+/**
+ * Verifies a database file as it is: opened read-only, never created and never migrated, so that checking evidence
+ * (or an old backup) does not change it. `expectHead` is a chain hash recorded elsewhere earlier (a digest post, a
+ * backup note): if no entry has it, entries were removed from the end of the log.
+ */
+export function verifyFile(file: string, expectHead?: string): VerifyResult {
+  if (!existsSync(file)) fail('database', `no database at ${file}`, 'Check ISMS_DATA_DIR (or the backup path); nothing was created');
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const version = schemaVersion(db);
+    if (version > latestVersion) throw tooNew(file, version);
+    const r = new AuditLog(db).verify();
+    if (r.ok && expectHead && !db.prepare('SELECT 1 FROM audit_log WHERE hash = ?').get(expectHead)) {
+      return { ok: false, entries: r.entries, seq: null, problem: `no entry has the recorded head hash ${expectHead.slice(0, 16)}…: entries were removed from the end of the log, or this is another database` };
+    }
+    return r;
+  } finally {
+    db.close();
+  }
 }
