@@ -140,7 +140,7 @@ describe('cli search', () => {
   it('answers a batch as JSONL, one line per input, with malformed lines reported and the rest answered', () => {
     const dir = tmp();
     const file = join(dir, 'q.jsonl');
-    writeFileSync(file, [
+    writeFileSync(file, '\uFEFF' + [
       '{"id": "q1", "query": "deletion of customer data when the contract ends"}',
       '{"id": "q2", "query": ',
       '{"id": "q3"}',
@@ -155,14 +155,14 @@ describe('cli search', () => {
     expect(lines[0].hits.map((h: { controlId: string }) => h.controlId)).toContain('CLD.8.1.5');
     expect(lines[0].hits[0]).toEqual({ controlId: expect.any(String), score: expect.any(Number), facet: expect.any(String), lang: expect.stringMatching(/^(en|ja)$/) });
     expect(lines[1]).toEqual({ id: null, error: expect.stringMatching(/^line 2: not valid JSON/) });
-    expect(lines[2]).toEqual({ id: 'q3', error: 'line 3: needs a non-empty string "query"' });
+    expect(lines[2]).toEqual({ id: null, error: 'line 3: needs a non-empty string "query" (id "q3")' });
     expect(lines[3].hits[0].controlId).toBe('CLD.9.5.2');
   });
 
   it('prints recall@K as the last line of eval', () => {
     const dir = tmp();
     const file = join(dir, 'e.jsonl');
-    writeFileSync(file, '{"id":"a","lang":"en","query":"information backup","expected":["12.3.1"]}\n{"id":"b","lang":"ja","query":"クロックの同期","expected":["12.4.4"]}\n{"id":"c","lang":"en","query":"tea ceremony etiquette","expected":["5.1.2"]}\n');
+    writeFileSync(file, '{"id":"a","lang":"en","query":"information backup","expected":["A.12.3.1"]}\n{"id":"b","lang":"ja","query":"クロックの同期","expected":["12.4.4"]}\n{"id":"c","lang":"en","query":"tea ceremony etiquette","expected":["5.1.2"]}\n');
     const r = cli(['eval', '--file', file, '--top', '5'], { ISMS_DATA_DIR: dir, EMBEDDINGS: 'off' });
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');

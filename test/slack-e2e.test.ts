@@ -185,6 +185,25 @@ describe('/isms', () => {
   });
 });
 
+describe('escaping', () => {
+  it('shows user text as text: a justification cannot ping a channel or disguise a link', async () => {
+    const meta = JSON.stringify({ control: '11.1.2', channel: 'C12', source: 'https://slack.com/app_redirect?channel=C12', lang: 'en' });
+    await postToBolt(bot.url, SECRET, 'interactive', viewSubmission({
+      user: ALICE, callbackId: SOA_MODAL, privateMetadata: meta,
+      values: {
+        applicable: { value: { type: 'static_select', selected_option: { value: 'no' } } },
+        status: { value: { type: 'static_select', selected_option: { value: 'not-implemented' } } },
+        justification: { value: { type: 'plain_text_input', value: '<!channel> no premises, see <https://evil.example|the contract>' } },
+      },
+    }));
+    const dm = await fake.waitFor('chat.postMessage', (a) => a.channel === `D${CAROL}` && /11\.1\.2/.test(a.text));
+    const shown = JSON.stringify(dm.args.blocks);
+    expect(shown).toContain('&lt;!channel&gt;');
+    expect(shown).not.toContain('<!channel>');
+    expect(shown).not.toContain('<https://evil.example|');
+  });
+});
+
 describe('App Home and feedback', () => {
   it('publishes the App Home with coverage and pending proposals', async () => {
     await postToBolt(bot.url, SECRET, 'event', eventEnvelope({ type: 'app_home_opened', user: CAROL, channel: 'DHOME', tab: 'home' }, { eventId: 'Ev-home' }));

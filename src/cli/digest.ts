@@ -5,7 +5,7 @@ import { renderTrendChart } from '../digest/chart.js';
 import { digestData } from '../digest/data.js';
 import { weights } from '../digest/metrics.js';
 import { digestText } from '../digest/render.js';
-import { openStore, StoreError } from '../soa/index.js';
+import { checkOutputFolder, openStore, StoreError } from '../soa/index.js';
 import { oneOf, parse, UserError, type Out } from './args.js';
 
 export const digestHelp = `  digest --preview [--json] [--lang ja|en] [--chart FILE]   the weekly readiness digest as it would be posted now
@@ -21,6 +21,7 @@ export async function digestCommand(ctx: AppContext, argv: string[], out: Out): 
   try {
     const { metrics, trend } = digestData(store, { timezone: ctx.config.timezone });
     if (v.chart) {
+      checkOutputFolder(v.chart);
       writeFileSync(v.chart, await renderTrendChart(trend.points));
       if (!v.json) out(`trend chart written to ${v.chart}`);
     }

@@ -4,6 +4,7 @@ import type { AppContext } from '../app.js';
 import { openSearch } from '../app.js';
 import { stderrProgress } from '../progress.js';
 import type { SearchEngine, SearchHit } from '../search/engine.js';
+import { canonicalId } from '../catalog/ids.js';
 import { oneOf, parse, UserError, type Out } from './args.js';
 
 const searchUsage = 'search "<question>" --top K [--role customer|provider] [--json] | search --batch FILE --top K --json';
@@ -35,8 +36,17 @@ export async function searchCommand(ctx: AppContext, argv: string[], out: Out): 
         out(JSON.stringify({ id: null, error: `line ${n}: not valid JSON (${(e as Error).message})` }));
         continue;
       }
-      if (!item || typeof item !== 'object' || typeof item.query !== 'string' || !item.query.trim()) {
-        out(JSON.stringify({ id: (item as { id?: unknown })?.id ?? null, error: `line ${n}: needs a non-empty string "query"` }));
+      // The contract: a malformed line answers {"id": null, "error": "line N: ..."}; the others are still answered.
+      if (!item || typeof item !== 'object' || Array.isArray(item)) {
+        out(JSON.stringify({ id: null, error: `line ${n}: expected an object {"id": ..., "query": "..."}` }));
+        continue;
+      }
+      if (typeof item.query !== 'string' || !item.query.trim()) {
+        out(JSON.stringify({ id: null, error: `line ${n}: needs a non-empty string "query"${item.id !== undefined ? ` (id ${JSON.stringify(item.id)})` : ''}` }));
+        continue;
+      }
+      if (item.id === undefined) {
+        out(JSON.stringify({ id: null, error: `line ${n}: needs an "id"` }));
         continue;
       }
       const r = await engine.search(item.query, { top, role });
@@ -70,7 +80,8 @@ function readInput(file: string): [number, string][] {
   } catch (e) {
     throw new UserError(`cannot read ${file}: ${(e as Error).message}`);
   }
-  return text.split(/\r?\n/).map((l, i) => [i + 1, l]);
+  // A UTF-8 BOM (common from Windows editors) is not part of the first line.
+  return text.replace(/^\uFEFF/, '').split(/\r?\n/).map((l, i) => [i + 1, l]);
 }
 
 interface EvalItem {
@@ -81,7 +92,7 @@ interface EvalItem {
 }
 
 export async function evalCommand(ctx: AppContext, argv: string[], out: Out): Promise<void> {
-  const usage = 'eval --file FILE --top K [--role customer|provider]';
+  const usage = 'eval --file FILE --top K';
   const { values } = parse(argv, { file: { type: 'string' }, top: { type: 'string' }, json: { type: 'boolean' } }, usage);
   if (!values.file) throw new UserError(`eval needs --file\nUsage: ${usage}`, 2);
   const top = topOf(values.top);
@@ -90,12 +101,14 @@ export async function evalCommand(ctx: AppContext, argv: string[], out: Out): Pr
     if (!line.trim()) continue;
     try {
       const x = JSON.parse(line) as EvalItem;
-      if (typeof x.query !== 'string' || !Array.isArray(x.expected)) throw new Error('needs "query" and "expected"');
-      items.push(x);
+      if (typeof x.query !== 'string' || !Array.isArray(x.expected) || !x.expected.length) throw new Error('needs "query" and a non-empty "expected" list');
+      // Expected IDs in any accepted spelling (A.12.3.1, cld9.5.1) count as their canonical form.
+      items.push({ ...x, expected: x.expected.map((id) => canonicalId(String(id)) ?? String(id)) });
     } catch (e) {
       throw new UserError(`${values.file} line ${n}: ${(e as Error).message}`);
     }
   }
+  if (!items.length) throw new UserError(`${values.file} holds no questions`);
   const engine = await openSearch(ctx);
   const report = await evaluate(engine, items, top);
   out(`questions ${items.length} · top ${top} · ${engine.hasDense ? 'hybrid (lexical + dense)' : 'lexical-only'}`);

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative } from 'node:path';
 import type { Catalog } from '../catalog/catalog.js';
+import { ConfigError } from '../config.js';
 import { idsInText } from '../catalog/ids.js';
 import type { Chunk } from './chunks.js';
 import { detectLang } from './text.js';
@@ -30,7 +31,7 @@ export function readDocs(dir: string | undefined): DocFile[] {
   try {
     walk(dir);
   } catch (e) {
-    throw new Error(`cannot read ISMS_DOCS_DIR ${dir}: ${(e as Error).message}`);
+    throw new ConfigError(`ISMS_DOCS_DIR=${dir} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): point it at a folder of .md or .txt documents, or unset it`);
   }
   return out;
 }

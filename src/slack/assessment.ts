@@ -3,7 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import type { AssessmentReply } from '../assessment/session.js';
 import type { Prompt } from '../assessment/types.js';
 import type { Lang } from '../search/text.js';
-import { button, sections, type Block } from './blocks.js';
+import { button, esc, sections, type Block } from './blocks.js';
 import type { SlackDeps } from './context.js';
 import { kb, permalink } from './web.js';
 
@@ -19,7 +19,7 @@ export function threadOf(block: string | undefined): string | undefined {
 
 function promptBlocks(p: Prompt, thread: string, lang: Lang): Block[] {
   const ja = lang === 'ja';
-  const blocks: Block[] = sections(`*${p.text}*`);
+  const blocks: Block[] = sections(`*${esc(p.text)}*`);
   const elements: Block[] = [];
   if (p.multi && p.choices?.length) {
     blocks.push({
@@ -29,7 +29,7 @@ function promptBlocks(p: Prompt, thread: string, lang: Lang): Block[] {
   } else if (p.choices?.length && p.choices.length <= 5) {
     p.choices.forEach((c, i) => elements.push(button(c.label, `assess_choice_${i}`, c.value)));
   } else if (p.choices?.length) {
-    blocks.push(...sections(p.choices.map((c, i) => `${i + 1}. ${c.label}`).join('\n')));
+    blocks.push(...sections(esc(p.choices.map((c, i) => `${i + 1}. ${c.label}`).join('\n'))));
   }
   if (p.user) {
     blocks.push({
@@ -47,8 +47,8 @@ function promptBlocks(p: Prompt, thread: string, lang: Lang): Block[] {
 
 export function assessmentBlocks(r: AssessmentReply): { text: string; blocks: Block[] } {
   const blocks: Block[] = [];
-  if (r.notes.length) blocks.push(...sections(r.notes.join('\n')));
-  if (r.error) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `:warning: ${r.error}` } });
+  if (r.notes.length) blocks.push(...sections(esc(r.notes.join('\n'))));
+  if (r.error) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `:warning: ${esc(r.error)}` } });
   if (r.prompt) blocks.push(...promptBlocks(r.prompt, r.state.thread, r.lang));
   const text = [...r.notes, r.error ? `⚠ ${r.error}` : '', r.prompt?.text ?? ''].filter(Boolean).join('\n') || r.summary;
   return { text: text.slice(0, 3000), blocks };
@@ -65,7 +65,7 @@ export async function postAssessment(deps: SlackDeps, client: WebClient, r: Asse
   } else {
     await client.chat.postMessage({ channel: at.channel, thread_ts: at.threadTs, text, blocks: kb(blocks) });
   }
-  const summaryBlocks = kb(sections(r.summary));
+  const summaryBlocks = kb(sections(esc(r.summary)));
   if (r.state.summaryTs) {
     await client.chat.update({ channel: at.channel, ts: r.state.summaryTs, text: r.summary.slice(0, 3000), blocks: summaryBlocks });
   } else if (r.state.step !== 'cancelled') {
@@ -86,7 +86,7 @@ export async function postAssessment(deps: SlackDeps, client: WebClient, r: Asse
       await client.chat.postMessage({
         channel, text: ja ? `リスクアセスメント ${r.state.id} の承認依頼: ${link}` : `Risk assessment ${r.state.id} is waiting for your approval: ${link}`,
         blocks: kb([
-          ...sections(`${ja ? '承認依頼' : 'Approval requested'}: <${link}|${r.state.id}>\n${r.summary}`),
+          ...sections(`${ja ? '承認依頼' : 'Approval requested'}: <${link}|${r.state.id}>\n${esc(r.summary)}`),
           { type: 'actions', block_id: blockId(r.state.thread, 'approve'), elements: [button(ja ? '承認' : 'Approve', 'assess_choice_approve', 'approve', 'primary')] },
         ]),
       });

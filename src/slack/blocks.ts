@@ -11,6 +11,12 @@ import type { Decision, SoaRow } from '../soa/index.js';
 export type Block = Record<string, unknown>;
 
 const mrkdwn = (text: string) => ({ type: 'mrkdwn', text });
+
+/**
+ * Slack's escaping for text that people or models wrote (justifications, owners, answers, documents): without it,
+ * "<!channel>" would ping a channel and "<https://evil|evidence>" would show a disguised link.
+ */
+export const esc = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const plain = (text: string) => ({ type: 'plain_text', text: text.slice(0, 75), emoji: true });
 
 export function sections(text: string): Block[] {
@@ -43,7 +49,7 @@ function badges(catalog: Catalog, id: string, lang: Lang): string {
 
 export function answerBlocks(catalog: Catalog, a: Answer, ref: string): Block[] {
   const lang = a.language;
-  const blocks: Block[] = sections(a.answer);
+  const blocks: Block[] = sections(esc(a.answer));
   if (a.citations.length) {
     const lines = a.citations.map((id) => `• *${id}* ${catalog.get(id)?.title[lang] ?? ''} ${badges(catalog, id, lang)}`);
     blocks.push({ type: 'divider' }, { type: 'section', text: mrkdwn(`${lang === 'ja' ? '*出典*' : '*Sources*'}\n${lines.join('\n')}`) });
@@ -62,7 +68,7 @@ export function answerBlocks(catalog: Catalog, a: Answer, ref: string): Block[] 
 export function decisionBlocks(row: SoaRow, d: Decision, lang: Lang, withButtons: boolean): Block[] {
   const e = row.entry;
   const blocks: Block[] = [
-    { type: 'section', text: mrkdwn(`*${lang === 'ja' ? '承認待ちの提案' : 'Proposal waiting for approval'}: ${e.id} ${e.title[lang]}*\n${decisionText(d, lang).join('\n')}`) },
+    { type: 'section', text: mrkdwn(`*${lang === 'ja' ? '承認待ちの提案' : 'Proposal waiting for approval'}: ${e.id} ${e.title[lang]}*\n${esc(decisionText(d, lang).join('\n'))}`) },
   ];
   if (withButtons) {
     const value = JSON.stringify({ decision: d.id, control: d.controlId });
@@ -77,11 +83,12 @@ export function decisionBlocks(row: SoaRow, d: Decision, lang: Lang, withButtons
 /** Any neutral reply as blocks plus notification text. */
 export function replyBlocks(catalog: Catalog, r: Reply): { text: string; blocks: Block[] } {
   const text = renderText(r).slice(0, 3000);
+  const safe = esc(text);
   switch (r.type) {
     case 'answer':
       return { text: r.answer.answer.slice(0, 3000), blocks: answerBlocks(catalog, r.answer, r.ref) };
     case 'error':
-      return { text, blocks: [{ type: 'section', text: mrkdwn(`:warning: ${r.message}${r.hint ? `\n_${r.hint}_` : ''}${r.ref ? `\nref: \`${r.ref}\`` : ''}`) }] };
+      return { text, blocks: [{ type: 'section', text: mrkdwn(`:warning: ${esc(r.message)}${r.hint ? `\n_${esc(r.hint)}_` : ''}${r.ref ? `\nref: \`${r.ref}\`` : ''}`) }] };
     case 'help':
       return { text, blocks: sections(helpText[r.lang]) };
     case 'proposal':
@@ -93,6 +100,6 @@ export function replyBlocks(catalog: Catalog, r: Reply): { text: string; blocks:
       return { text: head, blocks: sections([head, ...lines].join('\n')) };
     }
     default:
-      return { text, blocks: sections(text) };
+      return { text, blocks: sections(safe) };
   }
 }

@@ -86,6 +86,7 @@ export class Store {
   }
 
   async exportSoa(format: ExportFormat, file: string): Promise<void> {
+    checkOutputFolder(file);
     await writeExport(this.exportData(), format, file);
   }
 
@@ -143,4 +144,10 @@ export function verifyFile(file: string, expectHead?: string): VerifyResult {
   } finally {
     db.close();
   }
+}
+
+/** A file is written only into a folder that exists: a typo in a path is an error that names it, not a crash. */
+export function checkOutputFolder(file: string): void {
+  const folder = dirname(resolve(file));
+  if (!existsSync(folder)) fail('out', `folder ${folder} does not exist`, 'Create the folder first or choose another path');
 }
