@@ -37,3 +37,13 @@ it('refuses an excluded control marked as implemented', () => {
   expect(() => core.store.soa.set({ control: '11.1.3', applicable: false, status: 'implemented', justification: 'No offices of our own: staff work remotely', by: 'carol' }))
     .toThrow(/a control that is not applicable cannot be implemented/);
 });
+
+it('says in the summary when a chosen control reverses an approved exclusion', async () => {
+  core.store.soa.set({ control: '17.2.1', applicable: false, status: 'not-implemented', justification: 'Availability is contracted to the provider only (see SLA 4.2)', by: 'carol' });
+  const replies = [];
+  for (const line of ['assess PayCloud', ...scope, ...pickRisks, ...analysis.flat().filter(Boolean), 'next']) replies.push(...(await core.chat.handle({ text: line, user: 'alice', thread: 'T2', source: 'console' })));
+  const last = replies.at(-1) as { type: string; summary: string };
+  expect(last.type).toBe('assessment');
+  expect(core.assessments.active('T2')!.risks.some((r) => r.controls.includes('17.2.1'))).toBe(true);
+  expect(last.summary).toContain('Reverses approved exclusions (becomes applicable): 17.2.1');
+});

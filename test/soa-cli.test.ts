@@ -77,3 +77,18 @@ describe('cli: soa, risk, profile, audit', () => {
     expect(run('audit', 'verify')).toMatchObject({ code: 0, stdout: 'audit chain ok (4 entries)\n' });
   });
 });
+
+describe('approving the proposal you read', () => {
+  it('refuses --version when the proposal was replaced since, and approves the version named', () => {
+    const dir = tempDir();
+    const env = { ISMS_DATA_DIR: dir, ISMS_APPROVERS: 'carol' };
+    expect(cli(['soa', 'set', '12.3.1', '--applicable', 'yes', '--status', 'planned', '--by', 'alice'], env).code).toBe(0);
+    expect(cli(['soa', 'set', '12.3.1', '--applicable', 'yes', '--status', 'implemented', '--by', 'bob'], env).code).toBe(0);
+    const stale = cli(['soa', 'approve', '12.3.1', '--by', 'carol', '--version', '1'], env);
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toContain('the pending proposal for 12.3.1 is version 2, not 1: it was proposed again since');
+    const ok = cli(['soa', 'approve', '12.3.1', '--by', 'carol', '--version', '2', '--json'], env);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ version: 2, status: 'implemented', approvedBy: 'carol' });
+  });
+});

@@ -14,6 +14,8 @@ export interface FlowDeps {
   profile: Profile | null;
   /** Controls that already have an approved SoA decision. */
   decided: Set<string>;
+  /** Of those, the ones excluded (not applicable): choosing one for a risk reverses an approved exclusion. */
+  excluded: Set<string>;
   riskLevels: RiskLevel[];
   isApprover(user: string): boolean;
   /** Catalogue controls that retrieval finds for a risk, best first. */
@@ -506,6 +508,8 @@ export function summary(state: AssessmentState, deps: FlowDeps): string {
   });
   const chosen = [...new Set(state.risks.flatMap((r) => r.controls))];
   if (chosen.length) lines.push(tr(lang, `SoA: ${chosen.length} controls applicable, linked to their risks`, `適用宣言書: ${chosen.length} 件の管理策を適用（リスクに紐付け）`));
+  const reversed = chosen.filter((id) => deps.excluded.has(id));
+  if (reversed.length) lines.push(tr(lang, `⚠ Reverses approved exclusions (becomes applicable): ${reversed.join(', ')}`, `⚠ 承認済みの除外を覆します（適用に変更）: ${reversed.join(', ')}`));
   const inc = state.decisions.filter((d) => d.applicable).map((d) => d.controlId);
   const exc = state.decisions.filter((d) => !d.applicable).map((d) => d.controlId);
   if (inc.length) lines.push(tr(lang, `Also included: ${inc.join(', ')}`, `追加で採用: ${inc.join(', ')}`));

@@ -27,10 +27,12 @@ export class Assessments {
 
   deps(): FlowDeps {
     const { store, ctx, search } = this.core;
+    const rows = store.soaRows();
     return {
       catalog: ctx.catalog,
       profile: store.profile.get(),
-      decided: new Set(store.soaRows().filter((r) => r.current).map((r) => r.entry.id)),
+      decided: new Set(rows.filter((r) => r.current).map((r) => r.entry.id)),
+      excluded: new Set(rows.filter((r) => r.current && !r.current.applicable).map((r) => r.entry.id)),
       riskLevels: ctx.config.riskLevels,
       isApprover: (user) => store.soa.isApprover(user),
       suggest: async (text, role) => {

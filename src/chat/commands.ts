@@ -5,7 +5,7 @@ export type Command =
   | { kind: 'ask'; question: string }
   | { kind: 'soa-show'; control: string; history: boolean }
   | { kind: 'soa-set'; control: string; fields: Record<string, string[]> }
-  | { kind: 'soa-approve'; control: string }
+  | { kind: 'soa-approve'; control: string; version?: number }
   | { kind: 'soa-reject'; control: string; reason?: string }
   | { kind: 'missing' }
   | { kind: 'export'; format: string }
@@ -49,7 +49,11 @@ export function parseCommand(raw: string): Command {
       }
       return { kind: 'soa-set', control: args[0], fields };
     }
-    if (s === 'approve') return args[0] ? { kind: 'soa-approve', control: args[0] } : { kind: 'usage', message: 'soa approve <controlId>' };
+    if (s === 'approve') {
+      if (!args[0]) return { kind: 'usage', message: 'soa approve <controlId> [vN]' };
+      const v = /^v?(\d+)$/i.exec(args[1] ?? '');
+      return { kind: 'soa-approve', control: args[0], ...(v ? { version: Number(v[1]) } : {}) };
+    }
     if (s === 'reject') return args[0] ? { kind: 'soa-reject', control: args[0], reason: args.slice(1).join(' ') || undefined } : { kind: 'usage', message: 'soa reject <controlId> [reason]' };
     if (s === 'history') return args[0] ? { kind: 'soa-show', control: args[0], history: true } : { kind: 'usage', message: 'soa history <controlId>' };
     if (sub) return { kind: 'soa-show', control: sub, history: args.includes('--history') || args.includes('history') };

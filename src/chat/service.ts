@@ -104,7 +104,7 @@ export class ChatService {
         }, lang);
       }
       case 'soa-approve':
-        return this.review(cmd.control, msg.user, 'approved', lang);
+        return this.review(cmd.control, msg.user, 'approved', lang, undefined, cmd.version);
       case 'soa-reject':
         return this.review(cmd.control, msg.user, 'rejected', lang, cmd.reason);
       case 'missing':
@@ -153,10 +153,10 @@ export class ChatService {
     }
   }
 
-  review(control: string, by: string, verdict: 'approved' | 'rejected', lang: Lang, reason?: string): Reply[] {
+  review(control: string, by: string, verdict: 'approved' | 'rejected', lang: Lang, reason?: string, version?: number): Reply[] {
     try {
       const { soa } = this.deps.store;
-      const decision = verdict === 'approved' ? soa.approve(control, by) : soa.reject(control, by, reason);
+      const decision = verdict === 'approved' ? soa.approve(control, by, version) : soa.reject(control, by, reason, version);
       return [{ type: 'reviewed', lang, decision, row: this.row(decision.controlId) }];
     } catch (e) {
       if (e instanceof StoreError) return this.storeError(e, lang);

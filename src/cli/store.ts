@@ -16,7 +16,7 @@ export const storeHelp = `  soa set <controlId> --applicable yes|no --status imp
   soa show <controlId> [--json] [--history]                 current decision, pending proposal and history
   soa list [--json]                                         the 121 SoA controls with their decisions
   soa missing [--json]                                      relevant controls with no approved decision (4.2.2 c)
-  soa approve <controlId> --by NAME                         approve the pending proposal (ISMS_APPROVERS only)
+  soa approve <controlId> --by NAME [--version N]           approve the pending proposal you read (ISMS_APPROVERS only)
   soa reject <controlId> --by NAME [--reason "..."]         reject the pending proposal
   soa export --format xlsx|csv|md --out FILE                the 適用宣言書 (SoA) for auditors
   risk add --title T --owner NAME --likelihood 1-5 --impact 1-5 --cia C|I|A.. [--description D] [--service S]
@@ -94,8 +94,10 @@ function rowJson(r: SoaRow) {
 async function soaCommand({ store, catalog, out, json }: Cmd, sub: string | undefined, argv: string[]): Promise<void> {
   const { values: v, positionals } = parse(argv, {
     applicable: str, status: str, justification: str, reason: many, owner: str, evidence: many, by: str, source: str,
-    json: flag, history: flag, format: str, out: str,
+    json: flag, history: flag, format: str, out: str, version: str,
   }, usage.soa);
+  const version = v.version === undefined ? undefined : Number(v.version);
+  if (version !== undefined && (!Number.isInteger(version) || version < 1)) throw new UserError(`--version must be a decision version number such as 2 (got "${v.version}")`, 2);
   const printDecision = (d: Decision) => {
     if (v.json) return json(d);
     out(title(catalog.get(d.controlId)!));
@@ -108,9 +110,9 @@ async function soaCommand({ store, catalog, out, json }: Cmd, sub: string | unde
         reasons: v.reason, owner: v.owner, evidence: v.evidence, by: v.by, source: v.source,
       }));
     case 'approve':
-      return printDecision(store.soa.approve(controlArg(positionals, 'approve'), v.by));
+      return printDecision(store.soa.approve(controlArg(positionals, 'approve'), v.by, version));
     case 'reject':
-      return printDecision(store.soa.reject(controlArg(positionals, 'reject'), v.by, v.reason?.join('; ')));
+      return printDecision(store.soa.reject(controlArg(positionals, 'reject'), v.by, v.reason?.join('; '), version));
     case 'show': {
       const entry = entryOf(store, controlArg(positionals, 'show'));
       const { current, pending } = store.soa.state(entry.id);

@@ -113,12 +113,13 @@ export class DecisionStore {
     return this.ctx.db.transaction(() => rows.map((r) => this.write(r))).immediate();
   }
 
-  approve(control: string | undefined, by: string | undefined): Decision {
-    return this.review(control, by, 'approved');
+  /** `version`: the proposal the approver read; refused when a newer one has replaced it since. */
+  approve(control: string | undefined, by: string | undefined, version?: number): Decision {
+    return this.review(control, by, 'approved', undefined, version);
   }
 
-  reject(control: string | undefined, by: string | undefined, reason?: string): Decision {
-    return this.review(control, by, 'rejected', reason);
+  reject(control: string | undefined, by: string | undefined, reason?: string, version?: number): Decision {
+    return this.review(control, by, 'rejected', reason, version);
   }
 
   /** One decision by its row ID. */
@@ -180,7 +181,7 @@ export class DecisionStore {
     return undefined;
   }
 
-  private review(control: string | undefined, by: string | undefined, verdict: 'approved' | 'rejected', reason?: string): Decision {
+  private review(control: string | undefined, by: string | undefined, verdict: 'approved' | 'rejected', reason?: string, version?: number): Decision {
     const issues = new Issues();
     const entry = this.resolve(issues, control);
     const who = text(issues, 'by', by, { required: `Say who ${verdict === 'approved' ? 'approves' : 'rejects'}, e.g. --by alice` });
@@ -197,6 +198,10 @@ export class DecisionStore {
       if (!pending) {
         fail('control', `${entry!.id} has no pending proposal to ${verdict === 'approved' ? 'approve' : 'reject'}`,
           current ? `Its current decision (version ${current.version}) is already approved; see "soa show ${entry!.id} --history"` : `Propose one first with "soa set ${entry!.id} ..."`);
+      }
+      if (version !== undefined && pending.version !== version) {
+        fail('version', `the pending proposal for ${entry!.id} is version ${pending.version}, not ${version}: it was proposed again since`,
+          `Read it with "soa show ${entry!.id}" and ${verdict === 'approved' ? 'approve' : 'reject'} version ${pending.version}`);
       }
       this.addReview(pending.id, entry!.id, verdict, who!, why);
       return this.get(pending.id)!;

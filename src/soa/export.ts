@@ -19,6 +19,8 @@ export interface SoaExport {
   /** Every decision ever recorded, oldest first (the XLSX history sheet). */
   history: Decision[];
   generatedAt: Date;
+  /** ISMS_TIMEZONE: every date in the export is shown in this zone. */
+  timezone?: string;
 }
 
 type Cell = string | number | Date | null;
@@ -27,10 +29,18 @@ interface Column { ja: string; en: string; width: number; value: (r: SoaRow) => 
 const mark = (b: boolean) => (b ? '○' : null);
 const joinList = (xs: string[] | undefined) => (xs?.length ? xs.join('; ') : null);
 
-/** Local wall-clock time, so that Excel shows the time of the decision in the office's time zone. */
-export function localDate(iso: string): Date {
-  const d = new Date(iso);
-  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000);
+/** The time zone of every date in an export (ISMS_TIMEZONE), set by writeExport before anything is formatted. */
+let zone = 'Asia/Tokyo';
+
+/**
+ * Wall-clock time in the export's time zone (not the host's: a container runs in UTC), as a Date whose UTC fields
+ * hold that time, which is how Excel and the text exports show it.
+ */
+export function localDate(iso: string, timeZone = zone): Date {
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-US', {
+    timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+  }).formatToParts(new Date(iso)).map((p) => [p.type, Number(p.value)]));
+  return new Date(Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!));
 }
 const localText = (iso: string | null | undefined) => (iso ? localDate(iso).toISOString().slice(0, 16).replace('T', ' ') : null);
 
@@ -88,7 +98,7 @@ export function toMarkdown(data: SoaExport): string {
     `- 適用範囲 / Scope: ${data.profile?.scope ?? '(no profile set)'}`,
     ...(data.profile?.services.map((s) => `  - ${s.name}: ${s.role}, ${s.model}${s.runsOn ? `, runs on ${s.runsOn}` : ''}`) ?? []),
     `- 対象の役割 / Roles in scope: ${rolesText(data.roles)}`,
-    `- 作成日時 / Generated: ${localText(data.generatedAt.toISOString())}`,
+    `- 作成日時 / Generated: ${localText(data.generatedAt.toISOString())} (${zone}; every date in this file is in this time zone)`,
     `- 承認済みの決定 / Approved decisions: ${decided} of ${data.rows.length}`,
     '',
     '27017: 拡張 extended = 27002 control with ISO/IEC 27017 guidance; 追加 added = ISO/IEC 27017 CLD control. ○ = 27017 gives guidance for that role.',
@@ -137,7 +147,7 @@ export async function toXlsx(data: SoaExport): Promise<ExcelJS.Workbook> {
   soa.getCell('A1').font = { bold: true, size: 14 };
   soa.getCell('A2').value = `適用範囲 / Scope: ${data.profile?.scope ?? '(no profile set)'}`;
   const decided = data.rows.filter((r) => r.current).length;
-  soa.getCell('A3').value = `対象の役割 / Roles in scope: ${rolesText(data.roles)}    作成日時 / Generated: ${localText(data.generatedAt.toISOString())}`
+  soa.getCell('A3').value = `対象の役割 / Roles in scope: ${rolesText(data.roles)}    作成日時 / Generated: ${localText(data.generatedAt.toISOString())} (${zone})`
     + `    承認済み / Approved: ${decided} / ${data.rows.length}`;
   for (const r of [1, 2, 3]) soa.mergeCells(r, 1, r, columns.length);
   addTable(soa, 4, columns.map((c) => ({ header: `${c.ja}\n${c.en}`, width: c.width })), data.rows.map((r) => columns.map((c) => c.value(r))), 1);
@@ -188,6 +198,7 @@ export async function toXlsx(data: SoaExport): Promise<ExcelJS.Workbook> {
 }
 
 export async function writeExport(data: SoaExport, format: ExportFormat, file: string): Promise<void> {
+  zone = data.timezone ?? 'Asia/Tokyo';
   if (format === 'xlsx') return (await toXlsx(data)).xlsx.writeFile(file);
   writeFileSync(file, format === 'csv' ? toCsv(data) : toMarkdown(data), 'utf8');
 }

@@ -32,6 +32,8 @@ export interface StoreOptions {
   now?: () => Date;
   /** Months from one internal audit to the next due one (ISMS_AUDIT_INTERVAL_MONTHS); default 12. */
   auditIntervalMonths?: number;
+  /** ISMS_TIMEZONE: the time zone of dates in exports. */
+  timezone?: string;
   /** Migrate only up to this schema version (tests of migrations). */
   schemaVersion?: number;
 }
@@ -48,11 +50,13 @@ export class Store {
   /** The risk levels by score (ISMS_RISK_LEVELS), lowest first. */
   readonly riskLevels: RiskLevel[];
   private readonly now: () => Date;
+  private readonly timezone: string;
 
   constructor(readonly file: string, opts: StoreOptions) {
     this.db = openDb(file, { target: opts.schemaVersion });
     this.audit = new AuditLog(this.db);
     this.now = opts.now ?? (() => new Date());
+    this.timezone = opts.timezone ?? 'Asia/Tokyo';
     this.riskLevels = opts.riskLevels ?? defaultLevels;
     const ctx: StoreContext = {
       db: this.db, audit: this.audit, catalog: opts.catalog, approvers: opts.approvers ?? [], riskLevels: this.riskLevels,
@@ -82,7 +86,7 @@ export class Store {
   /** Everything an SoA export shows. */
   exportData(): SoaExport {
     const roles = this.profileRoles();
-    return { ...this.soa.snapshot(roles), profile: this.profile.get(), roles, risks: this.risks.list(), generatedAt: this.now() };
+    return { ...this.soa.snapshot(roles), profile: this.profile.get(), roles, risks: this.risks.list(), generatedAt: this.now(), timezone: this.timezone };
   }
 
   async exportSoa(format: ExportFormat, file: string): Promise<void> {
@@ -121,7 +125,7 @@ export function storeFile(config: Pick<Config, 'dataDir'>): string {
 export function openStore(config: Config, catalog: Catalog, extra: Partial<StoreOptions> = {}): Store {
   mkdirSync(config.dataDir, { recursive: true });
   return new Store(storeFile(config), {
-    catalog, approvers: config.approvers, riskLevels: config.riskLevels, fallbackRole: config.role, auditIntervalMonths: config.auditIntervalMonths, ...extra,
+    catalog, approvers: config.approvers, riskLevels: config.riskLevels, fallbackRole: config.role, auditIntervalMonths: config.auditIntervalMonths, timezone: config.timezone, ...extra,
   });
 }
 

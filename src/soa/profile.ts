@@ -92,6 +92,11 @@ export class ProfileStore {
 
   /** Records a new version of the profile. Omitted scope or services keep the current ones. */
   set(input: ProfileInput): Profile {
+    // The current profile is read inside the write transaction, so a concurrent change is never silently overwritten.
+    return this.ctx.db.transaction(() => this.setNow(input)).immediate();
+  }
+
+  private setNow(input: ProfileInput): Profile {
     const current = this.get();
     const issues = new Issues();
     const by = text(issues, 'by', input.by, { required: 'Say who is making the change, e.g. --by alice' });
@@ -114,12 +119,9 @@ export class ProfileStore {
     }
     issues.done();
     const at = isoDate(this.ctx.now());
-    const write = this.ctx.db.transaction(() => {
-      const id = Number(this.insertProfile.run(scope, by, at, src).lastInsertRowid);
-      for (const s of services) this.insertService.run(id, s.name, s.role, s.model, s.runsOn ? 1 : 0, s.runsOn);
-      this.ctx.audit.append({ at, actor: by!, action: 'profile.set', subject: 'profile', table: 'profile', row: id, extra: { roles: rolesOf(services) } });
-    });
-    write.immediate();
+    const id = Number(this.insertProfile.run(scope, by, at, src).lastInsertRowid);
+    for (const s of services) this.insertService.run(id, s.name, s.role, s.model, s.runsOn ? 1 : 0, s.runsOn);
+    this.ctx.audit.append({ at, actor: by!, action: 'profile.set', subject: 'profile', table: 'profile', row: id, extra: { roles: rolesOf(services) } });
     return this.get()!;
   }
 

@@ -128,6 +128,11 @@ export class RiskStore {
 
   /** Records a new version of a risk: given fields replace the current ones. */
   update(raw: string, input: RiskInput): Risk {
+    // Read and write in one immediate transaction: two concurrent updates never silently drop one another's fields.
+    return this.ctx.db.transaction(() => this.updateNow(raw, input)).immediate();
+  }
+
+  private updateNow(raw: string, input: RiskInput): Risk {
     const current = this.require(raw);
     const merged: RiskInput = {
       title: current.title, description: current.description ?? undefined, service: current.service ?? undefined,
@@ -138,8 +143,7 @@ export class RiskStore {
       ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)),
     };
     const row = this.check(merged);
-    const write = this.ctx.db.transaction(() => this.write({ ...row, risk_id: current.id }, 'risk.update'));
-    return write.immediate();
+    return this.write({ ...row, risk_id: current.id }, 'risk.update');
   }
 
   private write(row: Record<string, unknown>, action: string): Risk {

@@ -31,7 +31,8 @@ export function registerActions(app: App, deps: SlackDeps): void {
         await respond({ response_type: 'ephemeral', replace_original: false, text: lang === 'ja' ? 'この提案はすでに処理されたか、新しい提案に置き換えられています。' : 'This proposal was already reviewed or replaced by a newer one.' });
         return;
       }
-      const [reply] = core.chat.review(control, user, verdict, lang);
+      // The version the button showed is checked again inside the write transaction.
+      const [reply] = core.chat.review(control, user, verdict, lang, undefined, pending.version);
       const { text, blocks } = replyBlocks(core.ctx.catalog, reply!);
       await respond({ replace_original: true, text, blocks: kb(blocks) });
     });
