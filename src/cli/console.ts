@@ -16,7 +16,7 @@ export async function runConsole(core: Core, o: ConsoleOptions = {}): Promise<vo
   const input = o.input ?? process.stdin;
   const output = o.output ?? process.stdout;
   const interactive = o.interactive ?? !!(process.stdin.isTTY && process.stdout.isTTY);
-  const user = o.user ?? process.env.ISMS_USER ?? userInfo().username;
+  const user = o.user || process.env.ISMS_USER || userInfo().username;
   const write = (s: string) => output.write(s + '\n');
   const rl = createInterface({ input, output: interactive ? output : undefined, terminal: interactive });
   if (interactive) {

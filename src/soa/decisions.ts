@@ -295,7 +295,7 @@ export class DecisionStore {
 
 function yesNo(v: string | boolean | undefined): boolean | undefined {
   if (typeof v === 'boolean') return v;
-  const s = v?.trim().toLowerCase();
+  const s = v?.normalize('NFKC').trim().toLowerCase();
   return s === 'yes' || s === 'true' || s === 'y' ? true : s === 'no' || s === 'false' || s === 'n' ? false : undefined;
 }
 
