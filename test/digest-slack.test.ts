@@ -1,6 +1,5 @@
 // The digest in Slack, through the fake Web API: the post with its chart upload, the scheduler's catch-up, the
 // preview for /isms digest, and the App Home published on app_home_opened (signed HTTP, as Slack sends it).
-import type { Server } from 'node:http';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,9 +10,9 @@ import { loadConfig, type Config } from '../src/config.js';
 import { createCore, type Core } from '../src/core.js';
 import { DigestLog } from '../src/digest/log.js';
 import { createLogger } from '../src/log.js';
-import { createSlackApp } from '../src/slack/app.js';
 import { digestPreviewBlocks, digestPreviewText, postDigest, startDigestScheduler } from '../src/slack/digest.js';
-import { boltUrl, eventEnvelope, postToBolt, startFakeSlack, type FakeSlack } from './helpers/fake-slack.js';
+import { eventEnvelope, postToBolt, startFakeSlack, type FakeSlack } from './helpers/fake-slack.js';
+import { startHttpBot } from './helpers/bot.js';
 
 const SECRET = 'test-signing-secret';
 const CAROL = 'UCAROL'; // approver, English locale
@@ -44,8 +43,7 @@ beforeAll(async () => {
   s.soa.set({ control: 'CLD.9.5.1', applicable: true, status: 'planned', by: 'UBOB' });
   s.internalAudits.record({ date: '2026-04-10', auditor: 'dave', by: CAROL });
   client = new WebClient('xoxb-test', { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 } });
-  app = createSlackApp(core, { mode: 'http', botToken: 'xoxb-test', signingSecret: SECRET, port: 0, apiUrl: fake.apiUrl, allowBots: false, retries: 0 });
-  url = boltUrl((await app.start({ port: 0, host: '127.0.0.1' } as never)) as unknown as Server);
+  ({ app, url } = await startHttpBot(core, fake, SECRET));
 });
 
 afterAll(async () => {

@@ -1,6 +1,5 @@
 // The same assessment as test/assessment.test.ts, through Slack: signed block_actions, view_submission and
 // thread replies against the fake Web API; the store ends up the same.
-import type { Server } from 'node:http';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,9 +8,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { createCore, type Core } from '../src/core.js';
 import { ANALYSIS_MODAL } from '../src/slack/assessment.js';
-import { createSlackApp } from '../src/slack/app.js';
 import { checkWrittenAssessment, scope } from './helpers/assessment-script.js';
-import { blockAction, boltUrl, eventEnvelope, postToBolt, slashCommand, startFakeSlack, viewSubmission, type FakeSlack } from './helpers/fake-slack.js';
+import { blockAction, eventEnvelope, postToBolt, slashCommand, startFakeSlack, viewSubmission, type FakeSlack } from './helpers/fake-slack.js';
+import { startHttpBot } from './helpers/bot.js';
 
 const SECRET = 'secret-assess';
 const ALICE = 'UALICE';
@@ -27,8 +26,7 @@ beforeAll(async () => {
   fake = await startFakeSlack();
   dataDir = mkdtempSync(join(tmpdir(), 'isms-slack-assess-'));
   core = await createCore(loadConfig({ ISMS_DATA_DIR: dataDir, EMBEDDINGS: 'off', ISMS_APPROVERS: CAROL, ISMS_LANG: 'en', LOG_LEVEL: 'warn' }));
-  app = createSlackApp(core, { mode: 'http', botToken: 'xoxb-test', signingSecret: SECRET, port: 0, apiUrl: fake.apiUrl, allowBots: false, retries: 0 });
-  url = boltUrl((await app.start({ port: 0, host: '127.0.0.1' } as never)) as unknown as Server);
+  ({ app, url } = await startHttpBot(core, fake, SECRET));
 });
 afterAll(async () => {
   await app.stop();
