@@ -38,7 +38,17 @@ export class TransformersEmbedder implements Embedder {
       env.cacheDir = cacheDir;
       env.allowRemoteModels = opts.allowRemote ?? true;
     }
-    const extractor = await pipeline('feature-extraction', modelId, { dtype: 'fp32' });
+    // The first run downloads the model (about 120 MB for multilingual-e5-small): show it, a line per 10 % per file.
+    const shown = new Map<string, number>();
+    const progress_callback = (p: { status?: string; file?: string; progress?: number }) => {
+      if (p.status !== 'progress' || !p.file || p.progress === undefined) return;
+      const step = Math.floor(p.progress / 10);
+      if (step > (shown.get(p.file) ?? -1)) {
+        shown.set(p.file, step);
+        process.stderr.write(`downloading ${model}/${p.file}: ${Math.round(p.progress)}%\n`);
+      }
+    };
+    const extractor = await pipeline('feature-extraction', modelId, { dtype: 'fp32', progress_callback });
     const run = async (texts: string[]) => {
       const out = await extractor(texts, { pooling: 'mean', normalize: true });
       return out.tolist() as number[][];
