@@ -24,5 +24,3 @@ export type Reply =
   | { type: 'file'; lang: Lang; path: string; filename: string; title: string }
   /** A step of a guided risk assessment: notes for the thread, then the next question. */
   | AssessmentReply;
-
-export type ReplyOf<T extends Reply['type']> = Extract<Reply, { type: T }>;

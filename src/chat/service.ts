@@ -87,7 +87,7 @@ export class ChatService {
         this.langs.set(msg.thread, cmd.lang);
         return [{ type: 'text', lang: cmd.lang, text: cmd.lang === 'ja' ? 'このスレッドでは日本語で答えます。' : 'I will answer in English in this thread.' }];
       case 'ask':
-        return [await this.ask(cmd.question, msg, lang)];
+        return [await this.ask(cmd.question, msg)];
       case 'soa-show': {
         const entry = this.resolve(cmd.control);
         const row = this.row(entry);
@@ -130,7 +130,7 @@ export class ChatService {
   }
 
   /** Answers a question in a thread, with the thread's earlier turns for follow-ups. */
-  async ask(question: string, msg: Pick<Incoming, 'thread'>, _lang?: Lang): Promise<Reply> {
+  async ask(question: string, msg: Pick<Incoming, 'thread'>): Promise<Reply> {
     const { state, answers } = this.deps;
     const history = state.history(msg.thread);
     const answer = await answers.ask(question, { history });

@@ -164,9 +164,6 @@ export class SearchEngine {
     return this.glossary.match(text, tokenize(text));
   }
 
-  chunk(key: string): Chunk | undefined {
-    return this.chunks.find((c) => c.key === key);
-  }
 
   async search(question: string, opts: SearchOptions = {}): Promise<SearchResult> {
     const top = opts.top ?? 5;
