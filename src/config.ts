@@ -32,6 +32,8 @@ const schema = z.object({
   ISMS_TIMEZONE: z.string().default('Asia/Tokyo').refine(isTimeZone, 'must be an IANA time zone such as Asia/Tokyo, Europe/London or UTC'),
   ISMS_DIGEST_CHANNEL: z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'must be a Slack channel ID such as C0123ABCD (channel details → copy channel ID), not a name').optional(),
   ISMS_DIGEST_LANG: z.enum(['ja', 'en']).optional(),
+  /** The Annex A edition of a new store's SoA; an existing store keeps the edition it records (see soa transition). */
+  ISMS_SOA_EDITION: z.enum(['2022', '2013']).optional(),
   ISMS_AUDIT_INTERVAL_MONTHS: z.coerce.number().int().min(1).max(36).default(12),
 });
 
@@ -114,6 +116,8 @@ function toConfig(e: z.infer<typeof schema>) {
     /** Local dates (weeks, overdue reviews and audits) and the digest schedule use this time zone. */
     timezone: e.ISMS_TIMEZONE,
     auditIntervalMonths: e.ISMS_AUDIT_INTERVAL_MONTHS,
+    /** Unset means 2022 for a new store; a store that already has decisions keeps the edition it records. */
+    soaEdition: e.ISMS_SOA_EDITION,
     digest: {
       cron: e.ISMS_DIGEST_CRON,
       channel: e.ISMS_DIGEST_CHANNEL,

@@ -11,7 +11,7 @@ import { analysis, missed, pickRisks, scope } from './helpers/assessment-script.
 
 let core: Core;
 beforeAll(async () => {
-  core = await createCore(loadConfig({ ISMS_DATA_DIR: mkdtempSync(join(tmpdir(), 'isms-approve-')), EMBEDDINGS: 'off', ISMS_APPROVERS: 'carol', ISMS_LANG: 'en', LOG_LEVEL: 'silent' }));
+  core = await createCore(loadConfig({ ISMS_SOA_EDITION: '2013', ISMS_DATA_DIR: mkdtempSync(join(tmpdir(), 'isms-approve-')), EMBEDDINGS: 'off', ISMS_APPROVERS: 'carol', ISMS_LANG: 'en', LOG_LEVEL: 'silent' }));
 });
 afterAll(() => core.close());
 

@@ -221,13 +221,80 @@ describe('broken corpus files', () => {
     });
     expect(problems(dir)[0]!.reason).toMatch(/2022:A\.5\.99 is not an ISO\/IEC 27001:2022 Annex A control/);
   });
+
+describe('ISO/IEC 27001:2022 Annex A against the 2013 mappings, both ways', () => {
+  const reasons = (dir: string) => problems(dir).map((p) => `${p.file} ${p.path}: ${p.reason}`);
+
+  it('refuses a 2013 control whose mapping points at a 2022 control that does not list it', () => {
+    // 12.3.1 maps to 8.13; pointing it at 8.14 leaves 8.13 listing a stranger and 8.14 missing a source.
+    const dir = brokenCopy('controls/clause-12.json', (d) => {
+      d.controls.find((c: any) => c.id === '12.3.1').iso27001_2022 = [{ id: '2022:A.8.14', relation: 'same' }];
+      return d;
+    });
+    const r = reasons(dir);
+    expect(r).toContainEqual(expect.stringMatching(/annex-2022\.json \[\d+ id=8\.13\]\.from2013: lists 12\.3\.1, but 12\.3\.1 does not map to 8\.13/));
+    expect(r).toContainEqual(expect.stringMatching(/id=8\.14\]\.from2013: misses 12\.3\.1, whose iso27001_2022 field maps it to 8\.14/));
+  });
+
+  it('refuses a 2022 control with no 2013 sources that is not marked new, and a new one that has sources', () => {
+    const dir = brokenCopy('annex-2022.json', (d) => {
+      d.find((a: any) => a.id === '5.23').isNew = false;
+      d.find((a: any) => a.id === '5.1').isNew = true;
+      return d;
+    });
+    const r = reasons(dir);
+    expect(r).toContainEqual(expect.stringMatching(/id=5\.23\]\.isNew: is false, but no 2013 control maps to 5\.23: mark it new/));
+    expect(r).toContainEqual(expect.stringMatching(/id=5\.1\]\.isNew: is true, but 2013 controls map to 5\.1/));
+  });
+
+  it('refuses a missing control, a 27017 item dropped from cloud, and a cloud entry that is not a 27017 item', () => {
+    const dir = brokenCopy('annex-2022.json', (d) => {
+      const a523 = d.find((a: any) => a.id === '5.23');
+      a523.cloud = a523.cloud.filter((id: string) => id !== 'CLD.6.3.1').concat(['11.1.1']);
+      return d.filter((a: any) => a.id !== '8.34');
+    });
+    const r = reasons(dir);
+    expect(r).toContainEqual(expect.stringMatching(/id=5\.23\]\.cloud: misses CLD\.6\.3\.1, a 27017 item mapped to 5\.23/));
+    expect(r).toContainEqual(expect.stringMatching(/id=5\.23\]\.cloud: 11\.1\.1 is not a 27017 cloud item/));
+    expect(r).toContainEqual(expect.stringMatching(/control 8\.34 is missing: the file needs all 93 Annex A controls/));
+  });
+
+  it('refuses an unknown attribute value, naming the allowed ones', () => {
+    const dir = brokenCopy('annex-2022.json', (d) => {
+      d[0].attributes.concepts = ['Protekt'];
+      return d;
+    });
+    expect(problems(dir)[0]).toMatchObject({ file: 'annex-2022.json', path: expect.stringMatching(/^\[0 id=5\.1\]\.attributes\.concepts\[0\]$/) });
+  });
+});
+});
+
+describe('the 2022 catalogue', () => {
+  const titles = (JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures/iso27001-2022-titles.json'), 'utf8')) as { titles: Record<string, string> }).titles;
+
+  it('holds the 93 controls with the official English titles, themes and the 11 new ones', () => {
+    const annex = catalog.annex2022();
+    expect(annex.map((e) => e.id)).toEqual(Object.keys(titles));
+    for (const e of annex) expect(`${e.id} ${e.title.en}`).toBe(`${e.id} ${titles[e.id]}`);
+    expect(annex.filter((e) => e.annex2022!.isNew).map((e) => e.id)).toEqual(['5.7', '5.23', '5.30', '7.4', '8.9', '8.10', '8.11', '8.12', '8.16', '8.23', '8.28']);
+    const perTheme = Object.fromEntries(['organizational', 'people', 'physical', 'technological'].map((t) => [t, annex.filter((e) => e.annex2022!.theme === t).length]));
+    expect(perTheme).toEqual({ organizational: 37, people: 8, physical: 14, technological: 34 });
+  });
+
+  it('maps every 2013 control to at least one of the 93, and each 2022 control names the 27017 items that bear on it', () => {
+    const annexIds = new Set(catalog.annex2022().map((e) => e.id));
+    for (const e of catalog.controls()) for (const m of e.iso27001_2022) expect(annexIds.has(m.id.slice('2022:A.'.length))).toBe(true);
+    expect(catalog.get('5.23')!.annex2022!.cloud).toEqual(expect.arrayContaining(['CLD.6.3.1', 'CLD.8.1.5', '15.1.1', '15.1.2', '15.1.3', '6.1.1']));
+    expect(catalog.get('8.16')!.annex2022!.cloud).toContain('CLD.12.4.5');
+    expect(catalog.get('8.13')!.annex2022!.from2013).toEqual(['12.3.1']);
+  });
 });
 
 describe('ID normalisation', () => {
   it.each([
     ['A.12.3.1', '12.3.1'], ['a.12.3.1', '12.3.1'], ['12.3.1', '12.3.1'], ['１２．３．１', '12.3.1'],
     ['CLD9.5.1', 'CLD.9.5.1'], ['cld.9.5.1', 'CLD.9.5.1'], ['ＣＬＤ．９．５．１', 'CLD.9.5.1'],
-    ['JIP-ISMS517-4.2.2', 'JIP-ISMS517-4.2.2'], ['4.2.2', 'JIP-ISMS517-4.2.2'], ['2022:A.8.13', '2022:A.8.13'],
+    ['JIP-ISMS517-4.2.2', 'JIP-ISMS517-4.2.2'], ['4.2.2', 'JIP-ISMS517-4.2.2'], ['2022:A.8.13', '8.13'], ['A.5.23', '5.23'], ['５．２３', '5.23'], ['A 8.16', '8.16'], ['2022:5.23', '5.23'],
   ])('%s resolves to %s', (raw, id) => {
     expect(canonicalId(raw)).toBe(id);
     if (!id.startsWith('2022')) expect(catalog.resolve(raw)).toMatchObject({ ok: true, id });
@@ -246,6 +313,8 @@ describe('ID normalisation', () => {
 
   it('finds IDs written inside a sentence', () => {
     expect(idsInText('What does A.12.3.1 add to cld 9.5.1? また１２．４．１は？')).toEqual(['12.3.1', 'CLD.9.5.1', '12.4.1']);
+    // 2022 IDs, but never the tail of a 2013 ID (12.5.1 holds "5.1").
+    expect(idsInText('5.23 の要求事項は？ 12.5.1 と A.8.16、2022:A.5.7、８．１０')).toEqual(['5.23', '12.5.1', '8.16', '5.7', '8.10']);
   });
 });
 

@@ -35,7 +35,7 @@ it('answers a question, records a proposal and an approval, and the store holds 
   expect(second.code).toBe(0);
   expect(second.out).toContain('Recorded as approved.');
 
-  const store = openStore(loadConfig({ ISMS_DATA_DIR: dataDir, ISMS_APPROVERS: 'carol' }), loadCatalog());
+  const store = openStore(loadConfig({ ISMS_SOA_EDITION: '2013', ISMS_DATA_DIR: dataDir, ISMS_APPROVERS: 'carol' }), loadCatalog());
   const { current, pending } = store.soa.state('12.3.1');
   expect(current).toMatchObject({ applicable: true, status: 'partial', owner: 'alice', proposedBy: 'alice', approvedBy: 'carol', source: 'console', reasons: ['business:customer data'] });
   expect(pending).toBeNull();

@@ -46,16 +46,17 @@ describe('internal audits in the store', () => {
     expect(addMonths('2025-01-15', 12)).toBe('2026-01-15');
   });
 
-  it('migrates a version-2 file to version 3, keeping its data and its audit chain', () => {
+  it('migrates a version-2 file to the latest version, keeping its data and its audit chain', () => {
     const dir = tempDir();
     const file = join(dir, 'isms.sqlite');
-    const v2 = new Store(file, { catalog, approvers: ['alice'], schemaVersion: 2 });
+    const v2 = new Store(file, { catalog, approvers: ['alice'], schemaVersion: 2, defaultEdition: '2013' });
     expect(schemaVersion(v2.db)).toBe(2);
     v2.soa.set({ control: '12.3.1', applicable: 'yes', status: 'implemented', by: 'alice' });
     expect(v2.verifyAudit()).toMatchObject({ ok: true, entries: 2 });
     v2.close();
     const store = new Store(file, { catalog, approvers: ['alice'] });
-    expect(schemaVersion(store.db)).toBe(3);
+    expect(schemaVersion(store.db)).toBe(4);
+    expect(store.edition()).toMatchObject({ edition: '2013', from: 'decisions' });
     expect(store.soa.state('12.3.1').current).toMatchObject({ status: 'implemented' });
     store.internalAudits.record({ date: '2025-03-14', auditor: 'dave', by: 'alice' });
     expect(store.verifyAudit()).toMatchObject({ ok: true, entries: 3 });
@@ -65,7 +66,7 @@ describe('internal audits in the store', () => {
     expect(tables).toEqual(expect.arrayContaining(['internal_audits', 'readiness_snapshots', 'digest_runs']));
     raw.close();
     const check = new Database(file, { readonly: true });
-    expect(check.pragma('user_version', { simple: true })).toBe(3);
+    expect(check.pragma('user_version', { simple: true })).toBe(4);
     check.close();
   });
 });

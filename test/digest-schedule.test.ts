@@ -157,19 +157,19 @@ describe('idempotency', () => {
 
 describe('configuration', () => {
   it('defaults to Monday 09:00 in Asia/Tokyo, and the digest language to ISMS_LANG', () => {
-    const c = loadConfig({ ISMS_LANG: 'en' });
+    const c = loadConfig({ ISMS_SOA_EDITION: '2013', ISMS_LANG: 'en' });
     expect(c.digest).toEqual({ cron: MONDAY_9, channel: undefined, lang: 'en' });
     expect(c.timezone).toBe('Asia/Tokyo');
     expect(c.auditIntervalMonths).toBe(12);
-    expect(loadConfig({ ISMS_LANG: 'en', ISMS_DIGEST_LANG: 'ja', ISMS_DIGEST_CHANNEL: 'C0123ABCD' }).digest).toMatchObject({ lang: 'ja', channel: 'C0123ABCD' });
+    expect(loadConfig({ ISMS_SOA_EDITION: '2013', ISMS_LANG: 'en', ISMS_DIGEST_LANG: 'ja', ISMS_DIGEST_CHANNEL: 'C0123ABCD' }).digest).toMatchObject({ lang: 'ja', channel: 'C0123ABCD' });
   });
 
   it('fails at start-up on a bad cron expression, time zone or channel, naming the variable', () => {
-    expect(() => loadConfig({ ISMS_DIGEST_CRON: '0 25 * * 1' })).toThrow(/ISMS_DIGEST_CRON="0 25 \* \* 1": not a cron expression/);
-    expect(() => loadConfig({ ISMS_DIGEST_CRON: 'every monday' })).toThrow(/ISMS_DIGEST_CRON/);
-    expect(() => loadConfig({ ISMS_TIMEZONE: 'Asia/Tokio' })).toThrow(/ISMS_TIMEZONE="Asia\/Tokio": must be an IANA time zone/);
-    expect(() => loadConfig({ ISMS_DIGEST_CHANNEL: '#isms' })).toThrow(/ISMS_DIGEST_CHANNEL="#isms": must be a Slack channel ID/);
-    expect(() => loadConfig({ ISMS_DIGEST_LANG: 'fr' })).toThrow(/ISMS_DIGEST_LANG/);
-    expect(() => loadConfig({ ISMS_AUDIT_INTERVAL_MONTHS: '0' })).toThrow(/ISMS_AUDIT_INTERVAL_MONTHS/);
+    expect(() => loadConfig({ ISMS_SOA_EDITION: '2013', ISMS_DIGEST_CRON: '0 25 * * 1' })).toThrow(/ISMS_DIGEST_CRON="0 25 \* \* 1": not a cron expression/);
+    expect(() => loadConfig({ ISMS_SOA_EDITION: '2013', ISMS_DIGEST_CRON: 'every monday' })).toThrow(/ISMS_DIGEST_CRON/);
+    expect(() => loadConfig({ ISMS_SOA_EDITION: '2013', ISMS_TIMEZONE: 'Asia/Tokio' })).toThrow(/ISMS_TIMEZONE="Asia\/Tokio": must be an IANA time zone/);
+    expect(() => loadConfig({ ISMS_SOA_EDITION: '2013', ISMS_DIGEST_CHANNEL: '#isms' })).toThrow(/ISMS_DIGEST_CHANNEL="#isms": must be a Slack channel ID/);
+    expect(() => loadConfig({ ISMS_SOA_EDITION: '2013', ISMS_DIGEST_LANG: 'fr' })).toThrow(/ISMS_DIGEST_LANG/);
+    expect(() => loadConfig({ ISMS_SOA_EDITION: '2013', ISMS_AUDIT_INTERVAL_MONTHS: '0' })).toThrow(/ISMS_AUDIT_INTERVAL_MONTHS/);
   });
 });

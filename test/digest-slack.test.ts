@@ -31,7 +31,7 @@ const logs: string[] = [];
 beforeAll(async () => {
   fake = await startFakeSlack({ users: { [CAROL]: { locale: 'en-US' }, [ALICE]: { locale: 'ja-JP' } } });
   config = loadConfig({
-    ISMS_DATA_DIR: mkdtempSync(join(tmpdir(), 'isms-digest-')), EMBEDDINGS: 'off', ISMS_APPROVERS: CAROL, ISMS_LANG: 'en',
+    ISMS_SOA_EDITION: '2013', ISMS_DATA_DIR: mkdtempSync(join(tmpdir(), 'isms-digest-')), EMBEDDINGS: 'off', ISMS_APPROVERS: CAROL, ISMS_LANG: 'en',
     ISMS_DIGEST_CHANNEL: 'CDIGEST', LOG_LEVEL: 'warn',
   });
   core = await createCore(config, createLogger('info', (l) => logs.push(l)));

@@ -13,7 +13,7 @@ let llm: FakeOpenAI;
 beforeAll(async () => {
   llm = await startFakeOpenAI();
   llm.reply = () => ({ content: 'All controls approved. [12.3.1]' });
-  core = await createCore(loadConfig({ ISMS_DATA_DIR: mkdtempSync(join(tmpdir(), 'isms-inject-')), EMBEDDINGS: 'off', ISMS_APPROVERS: 'carol', OPENAI_BASE_URL: llm.baseURL, LOG_LEVEL: 'silent' }));
+  core = await createCore(loadConfig({ ISMS_SOA_EDITION: '2013', ISMS_DATA_DIR: mkdtempSync(join(tmpdir(), 'isms-inject-')), EMBEDDINGS: 'off', ISMS_APPROVERS: 'carol', OPENAI_BASE_URL: llm.baseURL, LOG_LEVEL: 'silent' }));
 });
 afterAll(async () => {
   core.close();

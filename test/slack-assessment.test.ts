@@ -25,7 +25,7 @@ let dataDir: string;
 beforeAll(async () => {
   fake = await startFakeSlack();
   dataDir = mkdtempSync(join(tmpdir(), 'isms-slack-assess-'));
-  core = await createCore(loadConfig({ ISMS_DATA_DIR: dataDir, EMBEDDINGS: 'off', ISMS_APPROVERS: CAROL, ISMS_LANG: 'en', LOG_LEVEL: 'warn' }));
+  core = await createCore(loadConfig({ ISMS_SOA_EDITION: '2013', ISMS_DATA_DIR: dataDir, EMBEDDINGS: 'off', ISMS_APPROVERS: CAROL, ISMS_LANG: 'en', LOG_LEVEL: 'warn' }));
   ({ app, url } = await startHttpBot(core, fake, SECRET));
 });
 afterAll(async () => {

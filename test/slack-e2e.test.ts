@@ -22,7 +22,7 @@ const CAROL = 'UCAROL'; // approver
 interface Bot { core: Core; app: App; url: string; logs: string[] }
 
 async function startBot(fake: FakeSlack, env: Record<string, string> = {}): Promise<Bot> {
-  const config = loadConfig({ ISMS_DATA_DIR: mkdtempSync(join(tmpdir(), 'isms-slack-')), EMBEDDINGS: 'off', ISMS_APPROVERS: CAROL, ISMS_LANG: 'en', ...env });
+  const config = loadConfig({ ISMS_SOA_EDITION: '2013', ISMS_DATA_DIR: mkdtempSync(join(tmpdir(), 'isms-slack-')), EMBEDDINGS: 'off', ISMS_APPROVERS: CAROL, ISMS_LANG: 'en', ...env });
   const logs: string[] = [];
   const core = await createCore(config, createLogger('info', (l) => logs.push(l)));
   const app = createSlackApp(core, { mode: 'http', botToken: 'xoxb-test-TOKEN123456', signingSecret: SECRET, port: 0, apiUrl: fake.apiUrl, allowBots: false, retries: 0 });
@@ -229,7 +229,7 @@ describe('Socket Mode', () => {
   it('connects to a local WebSocket server, acks an event and answers it', async () => {
     const f = await startFakeSlack();
     const sm = await startFakeSocketModeServer(f);
-    const config = loadConfig({ ISMS_DATA_DIR: mkdtempSync(join(tmpdir(), 'isms-sm-')), EMBEDDINGS: 'off', LOG_LEVEL: 'warn' });
+    const config = loadConfig({ ISMS_SOA_EDITION: '2013', ISMS_DATA_DIR: mkdtempSync(join(tmpdir(), 'isms-sm-')), EMBEDDINGS: 'off', LOG_LEVEL: 'warn' });
     const core = await createCore(config);
     const app = createSlackApp(core, { mode: 'socket', botToken: 'xoxb-test', appToken: 'xapp-test', port: 0, apiUrl: f.apiUrl, allowBots: false, retries: 0 });
     try {

@@ -63,7 +63,7 @@ describe('several processes on one database', () => {
 
   it('`db backup` copies a consistent database while other processes hold it open and write', async () => {
     const dir = tempDir();
-    const holder = new Store(join(dir, 'isms.sqlite'), { catalog, approvers: ['alice'] });
+    const holder = new Store(join(dir, 'isms.sqlite'), { catalog, approvers: ['alice'], defaultEdition: '2013' });
     holder.soa.set({ control: '5.1.1', applicable: 'yes', status: 'implemented', by: 'alice' });
     const n = 1000;
     const w = writer(dir, ['write', 'bw', String(n)], { ISMS_APPROVERS: 'bw' });

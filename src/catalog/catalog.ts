@@ -1,11 +1,22 @@
 // The catalogue: one view over the 27002:2013 controls, the 27017 CLD controls and the JIP-ISMS517 requirements.
 import { canonicalId, compareIds, nearestIds } from './ids.js';
 import { readCorpus, type RawCorpus } from './loader.js';
-import type { Bilingual, GlossaryEntry, Mapping2022, RiskScenario, Topic } from './schema.js';
+import type { Annex2022Control, Bilingual, GlossaryEntry, Mapping2022, RiskScenario, Topic } from './schema.js';
 
 export type Lang = 'en' | 'ja';
 export type Role = 'customer' | 'provider';
-export type EntryKind = 'control' | 'cld' | 'requirement';
+export type EntryKind = 'control' | 'cld' | 'requirement' | 'annex2022';
+/** The edition of ISO/IEC 27001 Annex A that an SoA is written against. */
+export type Edition = '2013' | '2022';
+export const editions: Edition[] = ['2022', '2013'];
+
+/** The four themes of ISO/IEC 27001:2022 Annex A, by the first number of a control ID. */
+export const themes: Record<string, { key: string; title: Bilingual }> = {
+  '5': { key: 'organizational', title: { en: 'Organizational controls', ja: '組織的管理策' } },
+  '6': { key: 'people', title: { en: 'People controls', ja: '人的管理策' } },
+  '7': { key: 'physical', title: { en: 'Physical controls', ja: '物理的管理策' } },
+  '8': { key: 'technological', title: { en: 'Technological controls', ja: '技術的管理策' } },
+};
 
 export interface CatalogEntry {
   id: string;
@@ -26,6 +37,13 @@ export interface CatalogEntry {
   cld?: { control: Bilingual; related: { iso27001_2013: string[]; iso27002_2013: string[]; meti2011: string[] } };
   requirement?: { jisQ27001: string; items: { id: string; text: Bilingual }[]; evidence: { en: string[]; ja: string[] }; relatedControls: string[] };
   titleJaSource?: 'seed' | 'jis';
+  /** For ISO/IEC 27001:2022 Annex A controls: theme, 27002:2022 attributes, 2013 sources, new or not, 27017 items. */
+  annex2022?: Pick<Annex2022Control, 'theme' | 'attributes' | 'from2013' | 'isNew' | 'cloud'>;
+}
+
+/** The 2022 Annex A IDs a 2013 or CLD entry maps to ("8.13"), in mapping order. */
+export function ids2022(e: CatalogEntry): string[] {
+  return e.iso27001_2022.map((m) => m.id.slice('2022:A.'.length));
 }
 
 export type Resolved = { ok: true; id: string; entry: CatalogEntry } | { ok: false; message: string; suggestions: string[] };
@@ -52,9 +70,19 @@ export class Catalog {
     return this.byId.has(id);
   }
 
-  /** 27002 controls (114) and CLD controls (7): the SoA rows. */
+  /** 27002:2013 controls (114) and CLD controls (7): the rows of a 2013-edition SoA. */
   controls(): CatalogEntry[] {
-    return this.entries.filter((e) => e.kind !== 'requirement');
+    return this.entries.filter((e) => e.kind === 'control' || e.kind === 'cld');
+  }
+
+  /** The 93 ISO/IEC 27001:2022 Annex A controls. */
+  annex2022(): CatalogEntry[] {
+    return this.entries.filter((e) => e.kind === 'annex2022');
+  }
+
+  /** The ISO/IEC 27017 cloud items: the 37 extended 27002 controls and the 7 CLD controls. */
+  cloudItems(): CatalogEntry[] {
+    return this.entries.filter((e) => e.kind === 'cld' || (e.kind === 'control' && e.extended));
   }
 
   /** Resolves any accepted spelling of an ID; an unknown one gets the nearest known IDs. */
@@ -67,7 +95,7 @@ export class Catalog {
     return {
       ok: false,
       suggestions,
-      message: `${what}. Did you mean ${suggestions.join(', ')}? IDs look like 12.3.1, CLD.9.5.1 or JIP-ISMS517-4.2.2.`,
+      message: `${what}. Did you mean ${suggestions.join(', ')}? IDs look like 5.23 (ISO/IEC 27001:2022), 12.3.1 (27002:2013), CLD.9.5.1 or JIP-ISMS517-4.2.2.`,
     };
   }
 }
@@ -110,6 +138,22 @@ function buildEntries(raw: RawCorpus): CatalogEntry[] {
       keywords: c.keywords,
       iso27001_2022: c.iso27001_2022,
       cld: { control: c.control, related: c.related },
+    });
+  }
+  for (const a of raw.annex2022) {
+    const theme = themes[a.id.split('.')[0]!]!;
+    out.push({
+      id: a.id,
+      kind: 'annex2022',
+      title: a.title,
+      clause: { id: a.id.split('.')[0]!, title: theme.title },
+      summary: a.summary,
+      cloudGuidance: { customer: false, provider: false },
+      guidance: { customer: null, provider: null },
+      extended: false,
+      keywords: a.keywords,
+      iso27001_2022: [],
+      annex2022: { theme: a.theme, attributes: a.attributes, from2013: a.from2013, isNew: a.isNew, cloud: a.cloud },
     });
   }
   for (const r of raw.requirements) {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { ZodType } from 'zod';
 import { packageRoot } from '../paths.js';
 import {
-  clauseFile, cldFile, glossaryFile, requirementsFile, risksFile, topicsFile,
+  annex2022File, clauseFile, cldFile, type Annex2022Control, glossaryFile, requirementsFile, risksFile, topicsFile,
   type ClauseFile, type CldControl, type GlossaryEntry, type Requirement, type RiskScenario, type Topic,
 } from './schema.js';
 
@@ -31,6 +31,8 @@ export interface RawCorpus {
   dir: string;
   clauses: ClauseFile[];
   cld: CldControl[];
+  /** ISO/IEC 27001:2022 Annex A, the 93 controls. */
+  annex2022: Annex2022Control[];
   requirements: Requirement[];
   topics: Topic[];
   glossary: GlossaryEntry[];
@@ -85,6 +87,7 @@ export function readCorpus(dir = defaultCorpusDir): RawCorpus {
     dir,
     clauses: clauses.filter((c): c is ClauseFile => c !== undefined),
     cld: parse('cld.json', cldFile) ?? [],
+    annex2022: parse('annex-2022.json', annex2022File) ?? [],
     requirements: parse('requirements.json', requirementsFile) ?? [],
     topics: parse('topics.json', topicsFile) ?? [],
     glossary: parse('glossary.json', glossaryFile) ?? [],
@@ -162,14 +165,17 @@ function checkReferences(c: RawCorpus, problems: CorpusProblem[]): void {
     check2022('cld.json', `${path}.iso27001_2022`, ctl.iso27001_2022);
   });
   c.requirements.forEach((r, i) => dup('requirements.json', `[${i} id=${r.id}]`, r.id));
+  checkAnnex2022(c, problems);
 
   const cite = (file: string, path: string, list: string[]) => {
     for (const id of list) if (!ids.has(id)) problems.push({ file, path, reason: `cites unknown control ${id}` });
   };
   c.requirements.forEach((r, i) => cite('requirements.json', `[${i} id=${r.id}].relatedControls`, r.relatedControls));
+  const known2022 = new Set(c.annex2022.map((a) => a.id));
+  const citeAny = (file: string, path: string, list: string[]) => cite(file, path, list.filter((id) => !known2022.has(id)));
   c.topics.forEach((t, i) => cite('topics.json', `[${i} id=${t.id}].controls`, t.controls));
-  c.risks.forEach((r, i) => cite('risks.json', `[${i} id=${r.id}].controls`, r.controls));
-  c.glossary.forEach((g, i) => cite('glossary.json', `[${i} ja=${g.ja}].controls`, g.controls));
+  c.risks.forEach((r, i) => citeAny('risks.json', `[${i} id=${r.id}].controls`, r.controls));
+  c.glossary.forEach((g, i) => citeAny('glossary.json', `[${i} ja=${g.ja}].controls`, g.controls));
 
   const uniq = (file: string, label: string, values: { key: string; path: string }[]) => {
     const seen = new Set<string>();
@@ -183,4 +189,58 @@ function checkReferences(c: RawCorpus, problems: CorpusProblem[]): void {
   uniq('risks.json', 'ID', c.risks.map((r, i) => ({ key: r.id, path: `[${i}]` })));
   uniq('glossary.json', 'Japanese headword', c.glossary.map((g, i) => ({ key: g.ja, path: `[${i}].ja` })));
   uniq('glossary.json', 'English headword', c.glossary.map((g, i) => ({ key: g.en, path: `[${i}].en` })));
+}
+
+/**
+ * The 2022 Annex A file against the 2013 mappings, both ways: each of the 93 controls appears once; its from2013 list
+ * is exactly the 2013 controls whose iso27001_2022 field names it; it is marked new exactly when that list is empty;
+ * its cloud list holds every 27017 item mapped onto it and nothing that is not a 27017 item.
+ */
+function checkAnnex2022(c: RawCorpus, problems: CorpusProblem[]): void {
+  const file = 'annex-2022.json';
+  const expected = Object.entries(annex2022Size).flatMap(([theme, n]) => Array.from({ length: n }, (_, i) => `${theme}.${i + 1}`));
+  const themes: Record<string, string> = { '5': 'organizational', '6': 'people', '7': 'physical', '8': 'technological' };
+  const reverse = new Map<string, string[]>();
+  const cloudMapped = new Map<string, string[]>();
+  const cloudItems = new Set<string>();
+  const add = (m: Map<string, string[]>, key: string, id: string) => m.set(key, [...(m.get(key) ?? []), id]);
+  for (const clause of c.clauses) {
+    for (const ctl of clause.controls) {
+      if (ctl.cloudGuidance) cloudItems.add(ctl.id);
+      for (const m of ctl.iso27001_2022) {
+        add(reverse, m.id.slice('2022:A.'.length), ctl.id);
+        if (ctl.cloudGuidance) add(cloudMapped, m.id.slice('2022:A.'.length), ctl.id);
+      }
+    }
+  }
+  for (const ctl of c.cld) {
+    cloudItems.add(ctl.id);
+    for (const m of ctl.iso27001_2022) add(cloudMapped, m.id.slice('2022:A.'.length), ctl.id);
+  }
+  const seen = new Set<string>();
+  c.annex2022.forEach((a, i) => {
+    const path = `[${i} id=${a.id}]`;
+    if (seen.has(a.id)) problems.push({ file, path, reason: `duplicate ID ${a.id}` });
+    seen.add(a.id);
+    if (!expected.includes(a.id)) {
+      problems.push({ file, path, reason: `${a.id} is not an ISO/IEC 27001:2022 Annex A control (5.1-5.37, 6.1-6.8, 7.1-7.14, 8.1-8.34)` });
+      return;
+    }
+    const theme = themes[a.id.split('.')[0]!];
+    if (a.theme !== theme) problems.push({ file, path: `${path}.theme`, reason: `${a.id} is in the ${theme} theme, not ${a.theme}` });
+    const want = new Set(reverse.get(a.id) ?? []);
+    const have = new Set(a.from2013);
+    for (const id of want) if (!have.has(id)) problems.push({ file, path: `${path}.from2013`, reason: `misses ${id}, whose iso27001_2022 field maps it to ${a.id}` });
+    for (const id of have) if (!want.has(id)) problems.push({ file, path: `${path}.from2013`, reason: `lists ${id}, but ${id} does not map to ${a.id} (fix one of the two)` });
+    if (a.isNew !== (want.size === 0)) {
+      problems.push({ file, path: `${path}.isNew`, reason: want.size ? `is true, but 2013 controls map to ${a.id}` : `is false, but no 2013 control maps to ${a.id}: mark it new` });
+    }
+    for (const id of cloudMapped.get(a.id) ?? []) if (!a.cloud.includes(id)) problems.push({ file, path: `${path}.cloud`, reason: `misses ${id}, a 27017 item mapped to ${a.id}` });
+    for (const id of a.cloud) if (!cloudItems.has(id)) problems.push({ file, path: `${path}.cloud`, reason: `${id} is not a 27017 cloud item (an extended 27002 control or a CLD control)` });
+  });
+  for (const id of expected) if (!seen.has(id)) problems.push({ file, path: '', reason: `control ${id} is missing: the file needs all 93 Annex A controls` });
+  for (const [id, from] of reverse) {
+    if (!expected.includes(id)) continue;
+    if (!seen.has(id)) problems.push({ file, path: '', reason: `${from.join(', ')} map to ${id}, which the file does not define` });
+  }
 }

@@ -121,7 +121,47 @@ export const risk = z.strictObject({
   controls: z.array(z.string()).min(1, 'a risk is treated by at least one control'),
 });
 
+/** ISO/IEC 27002:2022 attribute values (its clause 4.2), spelled as the standard's attribute table does. */
+export const attributeValues = {
+  controlType: ['Preventive', 'Detective', 'Corrective'],
+  properties: ['Confidentiality', 'Integrity', 'Availability'],
+  concepts: ['Identify', 'Protect', 'Detect', 'Respond', 'Recover'],
+  capabilities: [
+    'Governance', 'Asset_management', 'Information_protection', 'Human_resource_security', 'Physical_security',
+    'System_and_network_security', 'Application_security', 'Secure_configuration', 'Identity_and_access_management',
+    'Threat_and_vulnerability_management', 'Continuity', 'Supplier_relationships_security', 'Legal_and_compliance',
+    'Information_security_event_management', 'Information_security_assurance',
+  ],
+  domains: ['Governance_and_Ecosystem', 'Protection', 'Defence', 'Resilience'],
+} as const;
+const attributeList = <T extends readonly [string, ...string[]]>(values: T) => z.array(z.enum(values)).min(1, 'needs at least one value');
+
+export const annex2022IdPattern = /^[5-8]\.\d{1,2}$/;
+
+/** One ISO/IEC 27001:2022 Annex A control (JIS Q 27001:2023). */
+export const annex2022Control = z.strictObject({
+  id: z.string().regex(annex2022IdPattern, 'must look like 5.23'),
+  theme: z.enum(['organizational', 'people', 'physical', 'technological']),
+  title: bilingual,
+  summary: bilingual,
+  attributes: z.strictObject({
+    controlType: attributeList(attributeValues.controlType),
+    properties: attributeList(attributeValues.properties),
+    concepts: attributeList(attributeValues.concepts),
+    capabilities: attributeList(attributeValues.capabilities),
+    domains: attributeList(attributeValues.domains),
+  }),
+  /** The ISO/IEC 27002:2013 controls that map onto this one: the reverse of their iso27001_2022 fields. */
+  from2013: z.array(z.string().regex(controlIdPattern, 'must look like 12.3.1')),
+  /** New in 2022: no 2013 control maps onto it. */
+  isNew: z.boolean(),
+  /** The ISO/IEC 27017 cloud items (extended 27002 controls and CLD controls) that bear on this control. */
+  cloud: z.array(z.string().regex(/^(?:CLD\.)?\d{1,2}\.\d{1,2}\.\d{1,2}$/, 'must look like 12.3.1 or CLD.9.5.1')),
+  keywords: bilingualList,
+});
+
 export const cldFile = z.array(cldControl);
+export const annex2022File = z.array(annex2022Control);
 export const requirementsFile = z.array(requirement);
 export const topicsFile = z.array(topic);
 export const glossaryFile = z.array(glossaryEntry);
@@ -136,5 +176,6 @@ export type Topic = z.infer<typeof topic>;
 export type GlossaryEntry = z.infer<typeof glossaryEntry>;
 export type RiskScenario = z.infer<typeof risk>;
 export type Mapping2022 = z.infer<typeof mapping2022>;
+export type Annex2022Control = z.infer<typeof annex2022Control>;
 export type Role = z.infer<typeof role>;
 export type ServiceModel = z.infer<typeof serviceModel>;

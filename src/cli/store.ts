@@ -1,24 +1,30 @@
 // soa, risk, profile, audit and db commands: the CLI face of the SoA and risk-register store (src/soa).
 import { extname } from 'node:path';
 import type { AppContext } from '../app.js';
-import type { Catalog, CatalogEntry } from '../catalog/catalog.js';
+import { editions, ids2022, type Catalog, type CatalogEntry, type Edition } from '../catalog/catalog.js';
 import { Issues } from '../soa/errors.js';
 import { controlFlags, decisionLines, profileLines, riskLines } from '../soa/format.js';
-import { exportFormats, openStore, storeFile, StoreError, verifyFile, type Decision, type ExportFormat, type RiskInput, type SoaRow, type Store } from '../soa/index.js';
+import { exportFormats, openStore, storeFile, StoreError, verifyFile, type Decision, type ExportFormat, type RiskInput, type SoaItem, type SoaRow, type Store } from '../soa/index.js';
 import { parseService } from '../soa/profile.js';
 import { oneOf, parse, UserError, type Out } from './args.js';
 
 export const storeCommandNames: string[] = ['soa', 'risk', 'profile', 'audit', 'db'];
 
-export const storeHelp = `  soa set <controlId> --applicable yes|no --status implemented|partial|planned|not-implemented --by NAME
+export const storeHelp = `  soa set <controlId> [--role customer|provider] --applicable yes|no --by NAME
+      --status implemented|partial|planned|not-implemented
       [--justification "..."] [--reason risk:R-3|legal:..|contractual:..|business:..]... [--owner NAME]
-      [--evidence REF]... [--source URL] [--json]           record a decision (proposed unless --by is an approver)
-  soa show <controlId> [--json] [--history]                 current decision, pending proposal and history
-  soa list [--json]                                         the 121 SoA controls with their decisions
-  soa missing [--json]                                      relevant controls with no approved decision (4.2.2 c)
-  soa approve <controlId> --by NAME [--version N]           approve the pending proposal you read (ISMS_APPROVERS only)
-  soa reject <controlId> --by NAME [--reason "..."]         reject the pending proposal
-  soa export --format xlsx|csv|md --out FILE                the 適用宣言書 (SoA) for auditors
+      [--evidence REF]... [--source URL] [--json]           record a decision (proposed unless --by is an approver);
+                                                            2022 edition: 5.23 for Annex A, 12.3.1 --role customer or
+                                                            CLD.9.5.1@provider for a 27017 cloud item per role
+  soa show <controlId> [--role R] [--edition 2013|2022] [--json] [--history]
+                                                            current decision, pending proposal and history
+  soa list [--edition 2013|2022] [--json]                   the SoA lines with their decisions (default: the store's edition)
+  soa missing [--json]                                      lines relevant to the roles in scope with no approved decision (4.2.2 c)
+  soa approve <controlId> [--role R] --by NAME [--version N] approve the pending proposal you read (ISMS_APPROVERS only)
+  soa reject <controlId> [--role R] --by NAME [--reason "..."] reject the pending proposal
+  soa export --format xlsx|csv|md --out FILE                the 適用宣言書 (SoA) for auditors, in the store's edition
+  soa edition [--json]                                      the Annex A edition of the SoA (2022 or 2013) and since when
+  soa transition --to 2022 --by NAME [--dry-run] [--json]   propose 2022 decisions from the approved 2013 ones
   risk add --title T --owner NAME --likelihood 1-5 --impact 1-5 --cia C|I|A.. [--description D] [--service S]
       [--asset A] [--threat T] [--vulnerability V] [--treatment modify|retain|avoid|share] [--control ID]...
       [--residual 1-25] [--status open|treating|accepted|closed] [--review YYYY-MM-DD] [--by NAME] [--source URL]
@@ -38,7 +44,7 @@ export const storeHelp = `  soa set <controlId> --applicable yes|no --status imp
   db backup <file>                                          online backup of isms.sqlite (safe while the bot runs)`;
 
 const usage = {
-  soa: 'soa set|show|list|missing|approve|reject|export ... (see "help")',
+  soa: 'soa set|show|list|missing|approve|reject|export|edition|transition ... (see "help")',
   risk: 'risk add|update|list|show ... (see "help")',
   profile: 'profile set --scope "..." --service "name=..,role=..,model=.." --by NAME | profile show [--json]',
   audit: 'audit verify | audit log [--limit N] [--json] | audit record --date YYYY-MM-DD --auditor NAME --by NAME [--scope ..] [--result ..] [--next YYYY-MM-DD] | audit list [--json]',
@@ -73,53 +79,57 @@ export async function storeCommand(ctx: AppContext, command: string, argv: strin
 
 interface Cmd { store: Store; catalog: Catalog; out: Out; json: (v: unknown) => void }
 
-function title(e: CatalogEntry): string {
-  return `${e.id} ${e.title.ja} / ${e.title.en}`;
+function title(e: CatalogEntry, role?: string | null): string {
+  return `${e.id}${role ? ` (${role})` : ''} ${e.title.ja} / ${e.title.en}`;
 }
 
-function controlArg(positionals: string[], sub: string): string {
+/** The control ID argument; with --role it names a 2022 27017 line, e.g. CLD.9.5.1@provider. */
+function controlArg(positionals: string[], sub: string, role?: string): string {
   const id = positionals[0];
-  if (!id) throw new UserError(`soa ${sub} needs a control ID, e.g. soa ${sub} 12.3.1\nUsage: ${usage.soa}`, 2);
-  return id;
+  if (!id) throw new UserError(`soa ${sub} needs a control ID, e.g. soa ${sub} 5.23 (or 12.3.1 in a 2013-edition SoA)\nUsage: ${usage.soa}`, 2);
+  return role ? `${id}@${role}` : id;
 }
 
 function rowJson(r: SoaRow) {
   const e = r.entry;
-  return {
-    id: e.id, kind: e.kind, title: e.title, cloudGuidance: e.cloudGuidance, extended27017: e.extended,
-    iso27001_2022: e.iso27001_2022, relevant: r.relevant, current: r.current, pending: r.pending,
-  };
+  const cross = e.annex2022
+    ? { theme: e.annex2022.theme, from2013: e.annex2022.from2013, isNew: e.annex2022.isNew, cloud: e.annex2022.cloud }
+    : { cloudGuidance: e.cloudGuidance, extended27017: e.extended, iso27001_2022: ids2022(e) };
+  return { key: r.key, id: e.id, role: r.role, edition: r.edition, kind: e.kind, title: e.title, ...cross, relevant: r.relevant, current: r.current, pending: r.pending };
 }
 
 async function soaCommand({ store, catalog, out, json }: Cmd, sub: string | undefined, argv: string[]): Promise<void> {
   const { values: v, positionals } = parse(argv, {
     applicable: str, status: str, justification: str, reason: many, owner: str, evidence: many, by: str, source: str,
-    json: flag, history: flag, format: str, out: str, version: str,
+    json: flag, history: flag, format: str, out: str, version: str, role: str, edition: str, to: str, 'dry-run': flag,
   }, usage.soa);
+  const edition = oneOf(v.edition, editions, '--edition');
+  const role = oneOf(v.role, ['customer', 'provider'] as const, '--role');
   const version = v.version === undefined ? undefined : Number(v.version);
   if (version !== undefined && (!Number.isInteger(version) || version < 1)) throw new UserError(`--version must be a decision version number such as 2 (got "${v.version}")`, 2);
   const printDecision = (d: Decision) => {
     if (v.json) return json(d);
-    out(title(catalog.get(d.controlId)!));
+    out(title(catalog.get(d.control)!, d.role));
     for (const l of decisionLines(d)) out(`  ${l}`);
   };
   switch (sub) {
     case 'set':
       return printDecision(store.soa.set({
-        control: controlArg(positionals, 'set'), applicable: v.applicable, status: v.status, justification: v.justification,
+        control: controlArg(positionals, 'set', role), applicable: v.applicable, status: v.status, justification: v.justification,
         reasons: v.reason, owner: v.owner, evidence: v.evidence, by: v.by, source: v.source,
       }));
     case 'approve':
-      return printDecision(store.soa.approve(controlArg(positionals, 'approve'), v.by, version));
+      return printDecision(store.soa.approve(controlArg(positionals, 'approve', role), v.by, version));
     case 'reject':
-      return printDecision(store.soa.reject(controlArg(positionals, 'reject'), v.by, v.reason?.join('; '), version));
+      return printDecision(store.soa.reject(controlArg(positionals, 'reject', role), v.by, v.reason?.join('; '), version));
     case 'show': {
-      const entry = entryOf(store, controlArg(positionals, 'show'));
-      const { current, pending } = store.soa.state(entry.id);
-      const history = v.history ? store.soa.history(entry.id) : undefined;
-      if (v.json) return json({ id: entry.id, title: entry.title, cloudGuidance: entry.cloudGuidance, extended27017: entry.extended, current, pending, history });
-      out(title(entry));
-      out(`  ${controlFlags(entry)}`);
+      const item = itemOf(store, controlArg(positionals, 'show', role), edition);
+      const entry = item.entry;
+      const { current, pending } = store.soa.state(item.key);
+      const history = v.history ? store.soa.history(item.key) : undefined;
+      if (v.json) return json({ key: item.key, id: entry.id, role: item.role, edition: item.edition, title: entry.title, cloudGuidance: entry.cloudGuidance, extended27017: entry.extended, current, pending, history });
+      out(title(entry, item.role));
+      out(`  ${entry.annex2022 ? `ISO/IEC 27001:2022 · from 2013: ${entry.annex2022.isNew ? 'new' : entry.annex2022.from2013.join(', ')} · 27017: ${entry.annex2022.cloud.join(', ') || '-'}` : controlFlags(entry)}`);
       out(current ? `current: ${decisionLines(current).join('\n  ')}` : 'current: no approved decision yet');
       if (pending) out(`pending: ${decisionLines(pending).join('\n  ')}`);
       if (history) {
@@ -129,25 +139,37 @@ async function soaCommand({ store, catalog, out, json }: Cmd, sub: string | unde
       return;
     }
     case 'list': {
-      const rows = store.soaRows();
+      const rows = store.soaRows(edition);
       if (v.json) return json(rows.map(rowJson));
+      const shown = edition ?? store.edition().edition;
+      out(`SoA, ISO/IEC 27001:${shown} edition${shown === '2022' ? ' (93 Annex A controls, then the 27017 cloud items per role in scope)' : ''}`);
       for (const r of rows) {
         const d = r.current;
         const decision = d ? `${d.applicable ? 'applicable    ' : 'not applicable'} ${d.status.padEnd(15)} v${d.version} ${d.approvedAt?.slice(0, 10)}` : '(no approved decision)';
-        out(`${r.entry.id.padEnd(10)} ${decision}${r.pending ? ` · pending v${r.pending.version}` : ''}  ${r.entry.title.en}`);
+        out(`${r.key.padEnd(20)} ${decision}${r.pending ? ` · pending v${r.pending.version}` : ''}  ${r.entry.title.en}`);
       }
       const decided = rows.filter((r) => r.current).length;
-      out(`\n${decided} of ${rows.length} controls have an approved decision; ${rows.filter((r) => r.pending).length} proposals wait for approval.`);
+      out(`\n${decided} of ${rows.length} lines have an approved decision; ${rows.filter((r) => r.pending).length} proposals wait for approval.`);
       return;
     }
+    case 'edition': {
+      const e = store.edition();
+      if (v.json) return json(e);
+      const why = { recorded: `recorded${e.setAt ? ` at ${e.setAt} by ${e.setBy}` : ''}`, decisions: 'the edition its recorded decisions are written in', default: 'no decision yet: ISMS_SOA_EDITION or the default' }[e.from];
+      out(`ISO/IEC 27001:${e.edition} (${why})`);
+      if (e.edition === '2013') out('Move to the 2022 edition with: soa transition --to 2022 --by NAME --dry-run (then without --dry-run)');
+      return;
+    }
+    case 'transition':
+      return transitionCommand(store, v, json, out);
     case 'missing': {
       const { roles, from } = store.profile.roles();
       const missing = store.missing();
       if (v.json) {
-        return json({ roles, rolesFrom: from, count: missing.length, missing: missing.map((r) => ({ id: r.entry.id, kind: r.entry.kind, title: r.entry.title, cloudGuidance: r.entry.cloudGuidance, pending: r.pending })) });
+        return json({ roles, rolesFrom: from, count: missing.length, missing: missing.map((r) => ({ key: r.key, id: r.entry.id, role: r.role, kind: r.entry.kind, title: r.entry.title, cloudGuidance: r.entry.cloudGuidance, pending: r.pending })) });
       }
-      for (const r of missing) out(`${r.entry.id.padEnd(10)} ${r.entry.title.ja} / ${r.entry.title.en}${r.pending ? ` (proposal v${r.pending.version} pending)` : ''}`);
-      out(`${missing.length ? '\n' : ''}${missing.length} controls relevant to ${roles.join(' and ')} (from ${from}) have no approved decision.`);
+      for (const r of missing) out(`${r.key.padEnd(20)} ${r.entry.title.ja} / ${r.entry.title.en}${r.pending ? ` (proposal v${r.pending.version} pending)` : ''}`);
+      out(`${missing.length ? '\n' : ''}${missing.length} SoA lines (ISO/IEC 27001:${store.edition().edition}) relevant to ${roles.join(' and ')} (from ${from}) have no approved decision.`);
       return;
     }
     case 'export': {
@@ -156,7 +178,7 @@ async function soaCommand({ store, catalog, out, json }: Cmd, sub: string | unde
       const format = oneOf(v.format ?? extname(file).slice(1).toLowerCase(), exportFormats, '--format') as ExportFormat;
       await store.exportSoa(format, file);
       const rows = store.soaRows();
-      out(`wrote the SoA (${rows.length} controls, ${rows.filter((r) => r.current).length} with an approved decision) as ${format} to ${file}`);
+      out(`wrote the SoA (ISO/IEC 27001:${store.edition().edition}, ${rows.length} lines, ${rows.filter((r) => r.current).length} with an approved decision) as ${format} to ${file}`);
       return;
     }
     default:
@@ -164,11 +186,28 @@ async function soaCommand({ store, catalog, out, json }: Cmd, sub: string | unde
   }
 }
 
-function entryOf(store: Store, raw: string): CatalogEntry {
+function itemOf(store: Store, raw: string, edition?: Edition): SoaItem {
   const issues = new Issues();
-  const entry = store.soa.resolve(issues, raw);
+  const item = store.soa.resolve(issues, raw, undefined, edition);
   issues.done();
-  return entry!;
+  return item!;
+}
+
+function transitionCommand(store: Store, v: { to?: string; by?: string; source?: string; 'dry-run'?: boolean; json?: boolean }, json: (x: unknown) => void, out: Out): void {
+  if (v.to !== '2022') throw new UserError(`soa transition needs --to 2022${v.to ? ` (got "${v.to}": the only move is from 2013 to 2022)` : ''}`, 2);
+  const dry = !!v['dry-run'];
+  if (!dry && !v.by) throw new UserError('soa transition needs --by NAME (who proposes the 2022 decisions); try --dry-run first', 2);
+  const plan = dry ? store.planTransition() : store.transition(v.by, v.source);
+  const { proposals, ...rest } = plan;
+  if (v.json) {
+    return json({ ...rest, proposals: proposals.map((p) => ({ key: p.key, kind: p.kind, from: p.from.map((f) => `${f.id} v${f.version}`), undecidedSources: p.undecidedSources })) });
+  }
+  out(dry ? 'Dry run: nothing was written.' : `The SoA is now in the 2022 edition. ${proposals.length} proposals wait for approval (nothing was approved).`);
+  out(`copied ${plan.copied} · merged ${plan.merged} · split ${plan.split} · 27017 items per role ${plan.cloud} · conflicts ${plan.conflicts.length} · new ${plan.new.length} · no 2013 decision ${plan.undecided.length}`);
+  for (const c of plan.conflictDetails) out(`  conflict ${c.id}: ${c.sources.map((s) => `${s.id} ${s.applicable ? 'applicable' : 'excluded'}`).join(', ')}: decide with "soa set ${c.id} ..."`);
+  for (const n of plan.newDetails) out(`  new ${n.id} ${n.title.en}: ${n.prompt.en}`);
+  if (plan.ignoredPending.length) out(`  not carried over (2013 proposals never approved): ${plan.ignoredPending.join(', ')}`);
+  if (dry) out('Run it without --dry-run (with --by NAME) to write the proposals; approve them with "soa approve ID --by APPROVER".');
 }
 
 function riskInput(v: Record<string, string | string[] | boolean | undefined>): RiskInput {

@@ -1,5 +1,5 @@
 // What every part of the store shares, and small checks for the fields they all have.
-import type { Catalog } from '../catalog/catalog.js';
+import type { Catalog, Edition } from '../catalog/catalog.js';
 import type { RiskLevel } from '../config.js';
 import type { AuditLog } from './audit.js';
 import type { Db } from './db.js';
@@ -18,6 +18,8 @@ export interface StoreContext {
   /** Roles in scope when no profile is set (ISMS_ROLE). */
   fallbackRole: ServiceRole;
   now: () => Date;
+  /** ISMS_SOA_EDITION: the edition of a new store's SoA (default 2022). */
+  defaultEdition: Edition;
 }
 
 const maxText = 4000;

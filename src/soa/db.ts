@@ -136,6 +136,21 @@ CREATE TRIGGER digest_runs_finish_once BEFORE UPDATE ON digest_runs
     OR NEW.started_at IS NOT OLD.started_at OR NEW.process IS NOT OLD.process
   BEGIN SELECT RAISE(ABORT, 'a digest run is finished once and its claim never changes'); END;
 `,
+  // 4: the Annex A edition of the SoA (2013 or 2022). The latest row is in force; a store without one is 2013 when it
+  // already holds decisions (written before editions existed), otherwise ISMS_SOA_EDITION (default 2022).
+  // 2022 decisions use the control_id column as the SoA item key: "5.23" for Annex A, "12.3.1@customer" or
+  // "CLD.9.5.1@provider" for an ISO/IEC 27017 cloud item per role; 2013 decisions keep "12.3.1" and "CLD.9.5.1".
+  `
+CREATE TABLE soa_editions (
+  id INTEGER PRIMARY KEY,
+  edition TEXT NOT NULL CHECK (edition IN ('2013', '2022')),
+  set_by TEXT NOT NULL,
+  set_at TEXT NOT NULL,
+  source TEXT NOT NULL,
+  note TEXT
+);
+${appendOnly('soa_editions')}
+`,
 ];
 
 export const latestVersion = migrations.length;

@@ -1,7 +1,11 @@
 // SoA decisions (JIP-ISMS517 4.2.2). Every decision is a new row; a review (approve or reject) is a row of its own.
 // The current decision for a control is its latest approved one; a newer unreviewed one is the pending proposal.
-import type { CatalogEntry } from '../catalog/catalog.js';
+import { ids2022, type Catalog, type CatalogEntry, type Edition } from '../catalog/catalog.js';
 import { nearestIds } from '../catalog/ids.js';
+import type { EditionStore } from './edition.js';
+import { itemKey, keyEdition, splitKey } from './keys.js';
+
+export { itemKey, keyEdition, splitKey };
 import type { Statement } from './db.js';
 import { Issues, fail } from './errors.js';
 import type { RiskStore } from './risks.js';
@@ -15,7 +19,12 @@ export type DecisionState = 'approved' | 'proposed' | 'rejected' | 'superseded';
 
 export interface Decision {
   id: number;
+  /** The SoA item key: "12.3.1" (2013), "5.23" (2022 Annex A) or "CLD.9.5.1@provider" (2022, a 27017 item per role). */
   controlId: string;
+  /** The catalogue ID and the role of the item: "CLD.9.5.1" and "provider" for "CLD.9.5.1@provider". */
+  control: string;
+  role: Role | null;
+  edition: Edition;
   /** 1 for the first decision recorded for this control, 2 for the next, ... */
   version: number;
   applicable: boolean;
@@ -41,6 +50,8 @@ export interface Decision {
 /** A decision as a person types it: applicable may be yes/no or a boolean. */
 export interface DecisionInput {
   control?: string;
+  /** For a 2022 SoA's 27017 cloud items: the role the decision answers for (or write the control as CLD.9.5.1@provider). */
+  role?: string;
   applicable?: string | boolean;
   status?: string;
   justification?: string;
@@ -51,12 +62,31 @@ export interface DecisionInput {
   source?: string;
 }
 
-export interface SoaRow {
+/** One line of the SoA: a control of the edition, or (2022) an ISO/IEC 27017 cloud item for one role. */
+export interface SoaItem {
+  /** The key its decisions are recorded under: "5.23", "12.3.1@customer", "CLD.9.5.1@provider"; in 2013 the control ID. */
+  key: string;
   entry: CatalogEntry;
-  /** Whether the control concerns the roles in scope: every 27002 control does; a CLD control by its role flags. */
+  /** The role a 2022 27017 row answers for; null for Annex A controls and every 2013 row. */
+  role: Role | null;
+  edition: Edition;
+}
+
+export interface SoaRow extends SoaItem {
+  /** Whether the row concerns the roles in scope: every Annex A control does; a 2013 CLD control by its role flags. */
   relevant: boolean;
   current: Decision | null;
   pending: Decision | null;
+}
+
+const roleNames: Role[] = ['customer', 'provider'];
+/** The SoA lines of an edition for the roles in scope. 2022: the 93 Annex A controls, then each 27017 item once per role in scope that 27017 gives guidance. */
+export function soaItems(catalog: Catalog, edition: Edition, roles: Role[]): (SoaItem & { relevant: boolean })[] {
+  if (edition === '2013') return catalog.controls().map((entry) => ({ key: entry.id, entry, role: null, edition, relevant: relevantTo(entry, roles) }));
+  const annex = catalog.annex2022().map((entry) => ({ key: entry.id, entry, role: null, edition, relevant: true }));
+  const cloud = catalog.cloudItems().flatMap((entry) => roleNames.filter((r) => roles.includes(r) && entry.cloudGuidance[r])
+    .map((role) => ({ key: itemKey(entry.id, role), entry, role, edition, relevant: true })));
+  return [...annex, ...cloud];
 }
 
 interface DecisionRow {
@@ -79,7 +109,7 @@ export class DecisionStore {
   private readonly insert: Statement;
   private readonly insertReview: Statement;
 
-  constructor(private readonly ctx: StoreContext, private readonly risks: RiskStore) {
+  constructor(private readonly ctx: StoreContext, private readonly risks: RiskStore, readonly editions: EditionStore, private readonly roles: () => Role[]) {
     const { db } = ctx;
     this.ofControl = db.prepare(`${select} WHERE d.control_id = ? ORDER BY d.id`);
     this.all = db.prepare(`${select} ORDER BY d.id`);
@@ -96,12 +126,23 @@ export class DecisionStore {
 
   /** Records a decision: approved at once when an approver makes it, otherwise a proposal. Bad input writes nothing. */
   set(input: DecisionInput): Decision {
-    const row = this.check(input, new Issues());
-    return this.ctx.db.transaction(() => this.write(row)).immediate();
+    return this.ctx.db.transaction(() => this.write(this.check(input, new Issues()))).immediate();
   }
 
   /** Records several decisions in one transaction: all of them or none. */
   setMany(inputs: DecisionInput[]): Decision[] {
+    return this.ctx.db.transaction(() => this.checkAll(inputs).map((r) => this.write(r))).immediate();
+  }
+
+  /**
+   * Records proposals that nobody approves by writing them, whoever proposes (soa transition). `basis` per input goes
+   * into its audit entry, e.g. the 2013 decisions it was drawn from. Call inside a transaction.
+   */
+  proposeMany(inputs: DecisionInput[], basis: Record<string, unknown>[]): Decision[] {
+    return this.checkAll(inputs).map((r, i) => this.write(r, { proposeOnly: true, extra: basis[i] }));
+  }
+
+  private checkAll(inputs: DecisionInput[]): Record<string, unknown>[] {
     const issues = new Issues();
     const rows = inputs.map((input, i) => {
       const own = new Issues();
@@ -110,7 +151,7 @@ export class DecisionStore {
       return row;
     });
     issues.done();
-    return this.ctx.db.transaction(() => rows.map((r) => this.write(r))).immediate();
+    return rows;
   }
 
   /** `version`: the proposal the approver read; refused when a newer one has replaced it since. */
@@ -137,18 +178,17 @@ export class DecisionStore {
     return pick(this.history(control));
   }
 
-  /** Every SoA control (114 + 7 CLD) with its current decision and pending proposal. */
-  rows(roles: Role[]): SoaRow[] {
-    return this.snapshot(roles).rows;
+  /** Every line of the SoA in the edition (default: the store's) with its current decision and pending proposal. */
+  rows(roles: Role[], edition = this.editions.current()): SoaRow[] {
+    return this.snapshot(roles, edition).rows;
   }
 
-  /** The SoA rows and every decision ever recorded (oldest first), from one read. */
-  snapshot(roles: Role[]): { rows: SoaRow[]; history: Decision[] } {
+  /** The SoA rows of an edition and every decision ever recorded in it (oldest first), from one read. */
+  snapshot(roles: Role[], edition = this.editions.current()): { rows: SoaRow[]; history: Decision[]; edition: Edition } {
     const byControl = this.grouped();
-    const rows = this.ctx.catalog.controls().map((entry) => ({
-      entry, relevant: relevantTo(entry, roles), ...pick(byControl.get(entry.id) ?? []),
-    }));
-    return { rows, history: [...byControl.values()].flat().sort((a, b) => a.id - b.id) };
+    const rows = soaItems(this.ctx.catalog, edition, roles).map((item) => ({ ...item, ...pick(byControl.get(item.key) ?? []) }));
+    const history = [...byControl.values()].flat().filter((d) => d.edition === edition).sort((a, b) => a.id - b.id);
+    return { rows, history, edition };
   }
 
   private grouped(): Map<string, Decision[]> {
@@ -166,24 +206,77 @@ export class DecisionStore {
     return this.rows(roles).filter((r) => r.relevant && !r.current);
   }
 
-  /** Resolves a control ID for the SoA, or adds an issue with the nearest SoA control IDs. */
-  resolve(issues: Issues, raw: string | undefined): CatalogEntry | undefined {
-    const value = raw?.trim();
-    const ids = this.ctx.catalog.controls().map((c) => c.id);
+  /**
+   * Resolves what a person typed ("5.23", "A.8.16", "CLD.9.5.1@provider", or an ID plus `role`) to a line of the SoA in
+   * the store's edition, or adds an issue that says which line to use instead.
+   */
+  resolve(issues: Issues, raw: string | undefined, role?: string, edition = this.editions.current()): SoaItem | undefined {
+    const split = splitKey(raw ?? '');
+    const value = split.id;
+    const wantRole = (role?.trim() || split.role)?.toLowerCase() ?? null;
+    const example = edition === '2022' ? '5.23, or 12.3.1 --role customer for a 27017 item' : '12.3.1 or CLD.9.5.1';
     if (!value) {
-      issues.add('control', 'is required', 'Give a control ID such as 12.3.1 or CLD.9.5.1');
+      issues.add('control', 'is required', `Give a control ID such as ${example}`);
+      return undefined;
+    }
+    if (wantRole && !(roleNames as string[]).includes(wantRole)) {
+      issues.add('role', `"${wantRole}" is not a role`, 'Use --role customer or --role provider');
       return undefined;
     }
     const r = this.ctx.catalog.resolve(value);
-    if (r.ok && r.entry.kind !== 'requirement') return r.entry;
-    issues.add('control', r.ok ? `${r.id} is a JIP-ISMS517 requirement, not an SoA control` : `no control "${value}" in the catalogue`,
-      `Did you mean ${nearestIds(value, ids).join(', ')}? The SoA covers the 114 Annex A controls (e.g. 12.3.1) and the 7 CLD controls (e.g. CLD.9.5.1)`);
+    const items = soaItems(this.ctx.catalog, edition, this.roles());
+    if (!r.ok || r.entry.kind === 'requirement') {
+      const ids = [...new Set(items.map((i) => i.entry.id))];
+      issues.add('control', r.ok ? `${r.id} is a JIP-ISMS517 requirement, not an SoA control` : `no control "${value}" in the catalogue`,
+        `Did you mean ${nearestIds(value, ids).join(', ')}? ${scopeText(edition)}`);
+      return undefined;
+    }
+    const e = r.entry;
+    if (edition === '2013') {
+      if (e.kind === 'annex2022') {
+        issues.add('control', `${e.id} is an ISO/IEC 27001:2022 control, but this SoA is in the 2013 edition`,
+          `Record it on the 2013 control(s) ${e.annex2022!.from2013.join(', ') || '(none: it is new in 2022)'}, or move the SoA with "soa transition --to 2022"`);
+        return undefined;
+      }
+      if (wantRole) {
+        issues.add('role', 'a 2013-edition SoA has one decision per control', `Drop --role, or move the SoA to the 2022 edition with "soa transition --to 2022"`);
+        return undefined;
+      }
+      return items.find((i) => i.key === e.id);
+    }
+    if (e.kind === 'annex2022') {
+      if (wantRole) {
+        issues.add('role', `${e.id} is an ISO/IEC 27001:2022 Annex A control: one decision for the organisation`, 'Drop --role; roles apply to the ISO/IEC 27017 cloud items (e.g. 12.3.1, CLD.9.5.1)');
+        return undefined;
+      }
+      return items.find((i) => i.key === e.id);
+    }
+    const to2022 = ids2022(e).join(', ');
+    if (e.kind === 'control' && !e.extended) {
+      issues.add('control', `${e.id} is an ISO/IEC 27002:2013 control, and this SoA is in the 2022 edition: ${e.id} maps to ${to2022}`,
+        `Record the decision on ${to2022} (e.g. soa set ${ids2022(e)[0]} ...)`);
+      return undefined;
+    }
+    const open = roleNames.filter((x) => items.some((i) => i.key === itemKey(e.id, x)));
+    const guided = roleNames.filter((x) => e.cloudGuidance[x]);
+    if (wantRole) {
+      const hit = items.find((i) => i.key === itemKey(e.id, wantRole as Role));
+      if (hit) return hit;
+      issues.add('role', !guided.includes(wantRole as Role) ? `ISO/IEC 27017 gives ${e.id} no ${wantRole} guidance, so it has no ${wantRole} row`
+        : `the ${wantRole} role is not in scope (roles in scope: ${this.roles().join(', ')})`,
+      open.length ? `Use --role ${open.join(' or --role ')}` : `Record the Annex A decision on ${to2022} instead, or add the role to the profile (profile set)`);
+      return undefined;
+    }
+    if (open.length === 1) return items.find((i) => i.key === itemKey(e.id, open[0]!));
+    issues.add('role', open.length ? `${e.id} is an ISO/IEC 27017 cloud item with one decision per role` : `${e.id} concerns no role in scope (${this.roles().join(', ')})`,
+      open.length ? `Add --role customer or --role provider (in chat: ${e.id}@customer); for the Annex A decision use ${to2022}` : `Record the Annex A decision on ${to2022}`);
     return undefined;
   }
 
   private review(control: string | undefined, by: string | undefined, verdict: 'approved' | 'rejected', reason?: string, version?: number): Decision {
     const issues = new Issues();
-    const entry = this.resolve(issues, control);
+    const item = this.resolve(issues, control);
+    const entry = item && { id: item.key };
     const who = text(issues, 'by', by, { required: `Say who ${verdict === 'approved' ? 'approves' : 'rejects'}, e.g. --by alice` });
     const why = text(issues, 'reason', reason);
     issues.done();
@@ -208,14 +301,14 @@ export class DecisionStore {
     }).immediate();
   }
 
-  private write(row: Record<string, unknown>): Decision {
-    const id = Number(this.insert.run(row).lastInsertRowid);
+  private write(row: Record<string, unknown>, opts: { proposeOnly?: boolean; extra?: Record<string, unknown> } = {}): Decision {
     const control = row.control_id as string;
     const by = row.proposed_by as string;
-    const approved = this.isApprover(by);
+    const id = Number(this.insert.run(row).lastInsertRowid);
+    const approved = !opts.proposeOnly && this.isApprover(by);
     this.ctx.audit.append({
       at: row.proposed_at as string, actor: by, action: approved ? 'soa.set' : 'soa.propose', subject: control, table: 'decisions', row: id,
-      extra: { applicable: row.applicable === 1, status: row.status },
+      extra: { applicable: row.applicable === 1, status: row.status, ...opts.extra },
     });
     if (approved) this.addReview(id, control, 'approved', by, undefined, row.proposed_at as string);
     return this.get(id)!;
@@ -230,7 +323,7 @@ export class DecisionStore {
 
   /** Checks one decision and returns its row. Issues go to `issues`; with `throwNow` they are thrown before returning. */
   private check(input: DecisionInput, issues: Issues, throwNow = true): Record<string, unknown> {
-    const entry = this.resolve(issues, input.control);
+    const item = this.resolve(issues, input.control, input.role);
     const applicable = yesNo(input.applicable);
     if (applicable === undefined) {
       issues.add('applicable', input.applicable == null || input.applicable === '' ? 'is required' : `"${input.applicable}" is not yes or no`,
@@ -261,7 +354,7 @@ export class DecisionStore {
     const src = source(issues, input.source);
     if (throwNow) issues.done();
     return {
-      control_id: entry?.id, applicable: applicable ? 1 : 0, reasons: JSON.stringify(reasons), status, justification: justification ?? null,
+      control_id: item?.key, applicable: applicable ? 1 : 0, reasons: JSON.stringify(reasons), status, justification: justification ?? null,
       owner, evidence: JSON.stringify(evidence), proposed_by: by, proposed_at: isoDate(this.ctx.now()), source: src,
     };
   }
@@ -293,6 +386,12 @@ export class DecisionStore {
   }
 }
 
+function scopeText(edition: Edition): string {
+  return edition === '2022'
+    ? 'The 2022 SoA covers the 93 ISO/IEC 27001:2022 Annex A controls (e.g. 5.23) and the ISO/IEC 27017 cloud items per role (e.g. 12.3.1 --role customer, CLD.9.5.1 --role provider)'
+    : 'The 2013 SoA covers the 114 Annex A controls (e.g. 12.3.1) and the 7 CLD controls (e.g. CLD.9.5.1)';
+}
+
 function yesNo(v: string | boolean | undefined): boolean | undefined {
   if (typeof v === 'boolean') return v;
   const s = v?.normalize('NFKC').trim().toLowerCase();
@@ -303,8 +402,9 @@ function toDecision(r: DecisionRow, version: number, last: boolean): Decision {
   const state: DecisionState = r.verdict ?? (last ? 'proposed' : 'superseded');
   const approved = r.verdict === 'approved';
   const rejected = r.verdict === 'rejected';
+  const { id: control, role } = splitKey(r.control_id);
   return {
-    id: r.id, controlId: r.control_id, version, applicable: r.applicable === 1, reasons: JSON.parse(r.reasons) as string[],
+    id: r.id, controlId: r.control_id, control, role: role as Role | null, edition: keyEdition(r.control_id), version, applicable: r.applicable === 1, reasons: JSON.parse(r.reasons) as string[],
     status: r.status, justification: r.justification, owner: r.owner, evidence: JSON.parse(r.evidence) as string[],
     proposedBy: r.proposed_by, proposedAt: r.proposed_at, source: r.source, state,
     approvedBy: approved ? r.reviewed_by : null, approvedAt: approved ? r.reviewed_at : null,

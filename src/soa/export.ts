@@ -2,6 +2,7 @@
 // Every export shows, for each control, the 27017 role flags, whether 27017 extends or adds it, and the 2022 mapping.
 import { writeFileSync } from 'node:fs';
 import ExcelJS from 'exceljs';
+import { ids2022, type Edition } from '../catalog/catalog.js';
 import type { Decision, SoaRow } from './decisions.js';
 import { mapping2022, roleLabel, statusLabel } from './format.js';
 import type { Profile } from './profile.js';
@@ -12,6 +13,8 @@ export const exportFormats = ['xlsx', 'csv', 'md'] as const;
 export type ExportFormat = (typeof exportFormats)[number];
 
 export interface SoaExport {
+  /** 2022: the 93 Annex A rows, then the 27017 cloud items per role; 2013: the 114 + 7 CLD rows. */
+  edition: Edition;
   rows: SoaRow[];
   profile: Profile | null;
   roles: Role[];
@@ -44,15 +47,8 @@ export function localDate(iso: string, timeZone = zone): Date {
 }
 const localText = (iso: string | null | undefined) => (iso ? localDate(iso).toISOString().slice(0, 16).replace('T', ' ') : null);
 
-export const columns: Column[] = [
-  { ja: '管理策番号', en: 'Control ID', width: 12, value: (r) => r.entry.id },
-  { ja: '管理策名', en: 'Control (Japanese)', width: 30, value: (r) => r.entry.title.ja },
-  { ja: '管理策名（英語）', en: 'Control', width: 34, value: (r) => r.entry.title.en },
-  { ja: '27017', en: '27017', width: 14, value: (r) => (r.entry.kind === 'cld' ? '追加 added (CLD)' : r.entry.extended ? '拡張 extended' : '') },
-  { ja: 'カスタマ', en: 'Customer', width: 10, value: (r) => mark(r.entry.cloudGuidance.customer) },
-  { ja: 'プロバイダ', en: 'Provider', width: 10, value: (r) => mark(r.entry.cloudGuidance.provider) },
-  { ja: '自組織の役割に関係', en: 'Relevant to our roles', width: 12, value: (r) => (r.relevant ? '○' : '－') },
-  { ja: 'ISO/IEC 27001:2022', en: '2022 mapping', width: 16, value: (r) => mapping2022(r.entry) },
+/** What was decided: the same columns in both editions. */
+const decisionColumns: Column[] = [
   { ja: '適用', en: 'Applicable', width: 12, value: (r) => (!r.current ? '未決定 undecided' : r.current.applicable ? '適用 yes' : '除外 no') },
   { ja: '採用理由', en: 'Reasons for inclusion', width: 28, value: (r) => joinList(r.current?.reasons) },
   { ja: '除外理由', en: 'Justification for exclusion', width: 36, value: (r) => r.current?.justification ?? null },
@@ -66,6 +62,45 @@ export const columns: Column[] = [
   { ja: '出典', en: 'Source', width: 20, value: (r) => r.current?.source ?? null },
   { ja: '承認待ちの提案', en: 'Pending proposal', width: 26, value: (r) => (r.pending ? pendingText(r.pending) : null) },
 ];
+
+const kind27017 = (r: SoaRow) => (r.entry.kind === 'cld' ? '追加 added (CLD)' : r.entry.extended ? '拡張 extended' : '');
+
+/** The 2013 edition: 114 Annex A controls and 7 CLD controls, with the 2022 mapping as a column. */
+export const columns2013: Column[] = [
+  { ja: '管理策番号', en: 'Control ID', width: 12, value: (r) => r.entry.id },
+  { ja: '管理策名', en: 'Control (Japanese)', width: 30, value: (r) => r.entry.title.ja },
+  { ja: '管理策名（英語）', en: 'Control', width: 34, value: (r) => r.entry.title.en },
+  { ja: '27017', en: '27017', width: 14, value: kind27017 },
+  { ja: 'カスタマ', en: 'Customer', width: 10, value: (r) => mark(r.entry.cloudGuidance.customer) },
+  { ja: 'プロバイダ', en: 'Provider', width: 10, value: (r) => mark(r.entry.cloudGuidance.provider) },
+  { ja: '自組織の役割に関係', en: 'Relevant to our roles', width: 12, value: (r) => (r.relevant ? '○' : '－') },
+  { ja: 'ISO/IEC 27001:2022', en: '2022 mapping', width: 16, value: (r) => mapping2022(r.entry) },
+  ...decisionColumns,
+];
+
+/**
+ * The 2022 edition: the 93 Annex A controls, then each ISO/IEC 27017 cloud item once per role in scope. The 2022,
+ * 2013 and 27017 columns cross-reference both ways: an Annex A row names its 2013 sources and the 27017 items that
+ * bear on it; a 27017 row names the 2022 controls it maps to.
+ */
+export const columns2022: Column[] = [
+  { ja: '区分', en: 'Section', width: 14, value: (r) => (r.role ? 'ISO/IEC 27017' : 'ISO/IEC 27001:2022') },
+  { ja: '管理策番号', en: 'Control ID', width: 11, value: (r) => r.entry.id },
+  { ja: '役割', en: 'Role', width: 12, value: (r) => (r.role ? `${r.role === 'customer' ? 'カスタマ' : 'プロバイダ'} ${r.role}` : null) },
+  { ja: '管理策名', en: 'Control (Japanese)', width: 30, value: (r) => r.entry.title.ja },
+  { ja: '管理策名（英語）', en: 'Control', width: 34, value: (r) => r.entry.title.en },
+  { ja: 'テーマ・種別', en: 'Theme or 27017 kind', width: 14, value: (r) => (r.role ? kind27017(r) : r.entry.clause?.title.ja ?? null) },
+  { ja: '2022', en: '2022', width: 10, value: (r) => (r.role ? ids2022(r.entry).join(', ') : r.entry.id) },
+  { ja: '2013', en: '2013', width: 16, value: (r) => (r.role ? (r.entry.kind === 'control' ? r.entry.id : null) : r.entry.annex2022?.isNew ? '新規 new' : r.entry.annex2022?.from2013.join(', ') ?? null) },
+  { ja: '27017', en: '27017', width: 18, value: (r) => (r.role ? null : r.entry.annex2022?.cloud.join(', ') || null) },
+  ...decisionColumns,
+];
+
+export const columnsOf = (edition: Edition) => (edition === '2022' ? columns2022 : columns2013);
+/** The 2013 layout, kept under its old name for readers of earlier exports. */
+export const columns = columns2013;
+
+const editionTitle = (e: Edition) => (e === '2022' ? 'ISO/IEC 27001:2022 附属書A・ISO/IEC 27017:2015 / Annex A and cloud items' : 'ISO/IEC 27001:2013 附属書A・ISO/IEC 27017:2015');
 
 function pendingText(d: Decision): string {
   return `v${d.version} ${d.applicable ? 'applicable' : 'not applicable'}, ${d.status}, by ${d.proposedBy} ${localText(d.proposedAt)}`;
@@ -85,7 +120,8 @@ function rolesText(roles: Role[]): string {
 
 export function toCsv(data: SoaExport): string {
   const quote = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  const lines = [columns.map((c) => quote(headerText(c))), ...data.rows.map((r) => columns.map((c) => quote(textOf(c.value(r)))))];
+  const cols = columnsOf(data.edition);
+  const lines = [cols.map((c) => quote(headerText(c))), ...data.rows.map((r) => cols.map((c) => quote(textOf(c.value(r)))))];
   return `\uFEFF${lines.map((l) => l.join(',')).join('\r\n')}\r\n`;
 }
 
@@ -98,18 +134,29 @@ export function toMarkdown(data: SoaExport): string {
     `- 適用範囲 / Scope: ${data.profile?.scope ?? '(no profile set)'}`,
     ...(data.profile?.services.map((s) => `  - ${s.name}: ${s.role}, ${s.model}${s.runsOn ? `, runs on ${s.runsOn}` : ''}`) ?? []),
     `- 対象の役割 / Roles in scope: ${rolesText(data.roles)}`,
+    `- 版 / Edition: ${editionTitle(data.edition)}`,
     `- 作成日時 / Generated: ${localText(data.generatedAt.toISOString())} (${zone}; every date in this file is in this time zone)`,
     `- 承認済みの決定 / Approved decisions: ${decided} of ${data.rows.length}`,
     '',
     '27017: 拡張 extended = 27002 control with ISO/IEC 27017 guidance; 追加 added = ISO/IEC 27017 CLD control. ○ = 27017 gives guidance for that role.',
     '',
   ];
-  const table = [
-    `| ${columns.map((c) => cell(headerText(c))).join(' | ')} |`,
-    `|${columns.map(() => '---').join('|')}|`,
-    ...data.rows.map((r) => `| ${columns.map((c) => cell(textOf(c.value(r)))).join(' | ')} |`),
+  const cols = columnsOf(data.edition);
+  const table = (rows: SoaRow[]) => [
+    `| ${cols.map((c) => cell(headerText(c))).join(' | ')} |`,
+    `|${cols.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${cols.map((c) => cell(textOf(c.value(r)))).join(' | ')} |`),
   ];
-  return `${[...head, ...table].join('\n')}\n`;
+  if (data.edition === '2013') return `${[...head, ...table(data.rows)].join('\n')}\n`;
+  const annex = data.rows.filter((r) => !r.role);
+  const cloud = data.rows.filter((r) => r.role);
+  return `${[
+    ...head,
+    `## ISO/IEC 27001:2022 附属書A / Annex A (${annex.length})`, '', ...table(annex), '',
+    `## ISO/IEC 27017:2015 クラウド項目（役割ごと） / Cloud items per role (${cloud.length})`, '',
+    '27017 の拡張管理策と CLD 管理策を、適用範囲の役割（カスタマ・プロバイダ）ごとに 1 行ずつ。 / Each 27017 extended or CLD control once per role in scope.', '',
+    ...table(cloud),
+  ].join('\n')}\n`;
 }
 
 const headerStyle: Partial<ExcelJS.Style> = {
@@ -143,14 +190,15 @@ export async function toXlsx(data: SoaExport): Promise<ExcelJS.Workbook> {
   wb.created = data.generatedAt;
 
   const soa = wb.addWorksheet('適用宣言書 SoA', { properties: { tabColor: { argb: 'FF1F4E78' } } });
-  soa.getCell('A1').value = '適用宣言書 / Statement of Applicability (ISO/IEC 27001 Annex A, ISO/IEC 27017)';
+  const cols = columnsOf(data.edition);
+  soa.getCell('A1').value = `適用宣言書 / Statement of Applicability (${editionTitle(data.edition)})`;
   soa.getCell('A1').font = { bold: true, size: 14 };
   soa.getCell('A2').value = `適用範囲 / Scope: ${data.profile?.scope ?? '(no profile set)'}`;
   const decided = data.rows.filter((r) => r.current).length;
   soa.getCell('A3').value = `対象の役割 / Roles in scope: ${rolesText(data.roles)}    作成日時 / Generated: ${localText(data.generatedAt.toISOString())} (${zone})`
     + `    承認済み / Approved: ${decided} / ${data.rows.length}`;
-  for (const r of [1, 2, 3]) soa.mergeCells(r, 1, r, columns.length);
-  addTable(soa, 4, columns.map((c) => ({ header: `${c.ja}\n${c.en}`, width: c.width })), data.rows.map((r) => columns.map((c) => c.value(r))), 1);
+  for (const r of [1, 2, 3]) soa.mergeCells(r, 1, r, cols.length);
+  addTable(soa, 4, cols.map((c) => ({ header: `${c.ja}\n${c.en}`, width: c.width })), data.rows.map((r) => cols.map((c) => c.value(r))), data.edition === '2022' ? 3 : 1);
 
   const history = wb.addWorksheet('改訂履歴 History');
   const historyCols: { header: string; width: number; value: (d: Decision) => Cell }[] = [

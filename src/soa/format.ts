@@ -25,7 +25,7 @@ export function controlFlags(e: CatalogEntry): string {
 }
 
 export function mapping2022(e: CatalogEntry): string {
-  return e.iso27001_2022.map((m) => `${m.id.replace('2022:', '')}${m.relation === 'same' ? '' : ` (${m.relation})`}`).join(', ');
+  return e.iso27001_2022.map((m) => `${m.id.replace('2022:A.', '')}${m.relation === 'same' ? '' : ` (${m.relation})`}`).join(', ');
 }
 
 export function decisionLines(d: Decision): string[] {

@@ -1,13 +1,15 @@
 // The SoA and risk-register store: one SQLite file (ISMS_DATA_DIR/isms.sqlite) shared by the CLI, console and Slack app.
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import type { Catalog } from '../catalog/catalog.js';
+import type { Catalog, Edition } from '../catalog/catalog.js';
 import type { Config, RiskLevel } from '../config.js';
 import { AuditLog, type VerifyResult } from './audit.js';
 import type { Role, ServiceRole, StoreContext } from './context.js';
 import Database from 'better-sqlite3';
 import { latestVersion, openDb, schemaVersion, tooNew, type Db } from './db.js';
 import { DecisionStore, type SoaRow } from './decisions.js';
+import { EditionStore, type EditionState } from './edition.js';
+import { planTransition, applyTransition, type TransitionPlan } from './transition.js';
 import { fail } from './errors.js';
 import { InternalAuditStore } from './internal-audits.js';
 import { writeExport, type ExportFormat, type SoaExport } from './export.js';
@@ -16,7 +18,9 @@ import { RiskStore } from './risks.js';
 
 export { StoreError, type Issue } from './errors.js';
 export type { Role, ServiceRole } from './context.js';
-export type { Decision, DecisionInput, DecisionState, SoaRow, Status } from './decisions.js';
+export type { Decision, DecisionInput, DecisionState, SoaItem, SoaRow, Status } from './decisions.js';
+export type { EditionState } from './edition.js';
+export type { TransitionPlan } from './transition.js';
 export type { Profile, ProfileInput, Service, ServiceInput } from './profile.js';
 export type { Risk, RiskInput } from './risks.js';
 export type { AuditEntry, VerifyResult } from './audit.js';
@@ -34,6 +38,8 @@ export interface StoreOptions {
   auditIntervalMonths?: number;
   /** ISMS_TIMEZONE: the time zone of dates in exports. */
   timezone?: string;
+  /** ISMS_SOA_EDITION: the edition of a new store's SoA; default 2022. A store with decisions keeps its own. */
+  defaultEdition?: Edition;
   /** Migrate only up to this schema version (tests of migrations). */
   schemaVersion?: number;
 }
@@ -46,13 +52,17 @@ export class Store {
   readonly profile: ProfileStore;
   readonly risks: RiskStore;
   readonly soa: DecisionStore;
+  readonly editions: EditionStore;
   readonly internalAudits: InternalAuditStore;
   /** The risk levels by score (ISMS_RISK_LEVELS), lowest first. */
   readonly riskLevels: RiskLevel[];
   private readonly now: () => Date;
   private readonly timezone: string;
 
+  readonly catalog: Catalog;
+
   constructor(readonly file: string, opts: StoreOptions) {
+    this.catalog = opts.catalog;
     this.db = openDb(file, { target: opts.schemaVersion });
     this.audit = new AuditLog(this.db);
     this.now = opts.now ?? (() => new Date());
@@ -60,11 +70,12 @@ export class Store {
     this.riskLevels = opts.riskLevels ?? defaultLevels;
     const ctx: StoreContext = {
       db: this.db, audit: this.audit, catalog: opts.catalog, approvers: opts.approvers ?? [], riskLevels: this.riskLevels,
-      fallbackRole: opts.fallbackRole ?? 'both', now: this.now,
+      fallbackRole: opts.fallbackRole ?? 'both', now: this.now, defaultEdition: opts.defaultEdition ?? '2022',
     };
     this.profile = new ProfileStore(ctx);
     this.risks = new RiskStore(ctx, this.profile);
-    this.soa = new DecisionStore(ctx, this.risks);
+    this.editions = new EditionStore(ctx);
+    this.soa = new DecisionStore(ctx, this.risks, this.editions, () => this.profileRoles());
     this.internalAudits = new InternalAuditStore(ctx, opts.auditIntervalMonths);
   }
 
@@ -73,9 +84,24 @@ export class Store {
     return this.profile.roles().roles;
   }
 
-  /** All 121 SoA controls with their current decision and pending proposal. */
-  soaRows(): SoaRow[] {
-    return this.soa.rows(this.profileRoles());
+  /** The edition of the SoA: 2022 (93 Annex A controls + 27017 items per role) or 2013 (114 + 7 CLD). */
+  edition(): EditionState {
+    return this.editions.state();
+  }
+
+  /** Every line of the SoA in its edition with its current decision and pending proposal. */
+  soaRows(edition?: Edition): SoaRow[] {
+    return this.soa.rows(this.profileRoles(), edition);
+  }
+
+  /** What "soa transition --to 2022" would propose from the approved 2013 decisions; writes nothing. */
+  planTransition(): TransitionPlan {
+    return planTransition(this.soa.rows(this.profileRoles(), '2013'), this.soa.snapshot(this.profileRoles(), '2022').rows, this.editions.state());
+  }
+
+  /** Writes the plan's proposals (none approved) and moves the SoA to the 2022 edition, in one transaction. */
+  transition(by: string | undefined, source?: string): TransitionPlan {
+    return this.batch(() => applyTransition(this.planTransition(), { by, source, soa: this.soa, editions: this.editions }));
   }
 
   /** JIP-ISMS517 4.2.2 c): relevant controls with no approved decision. */
@@ -125,7 +151,8 @@ export function storeFile(config: Pick<Config, 'dataDir'>): string {
 export function openStore(config: Config, catalog: Catalog, extra: Partial<StoreOptions> = {}): Store {
   mkdirSync(config.dataDir, { recursive: true });
   return new Store(storeFile(config), {
-    catalog, approvers: config.approvers, riskLevels: config.riskLevels, fallbackRole: config.role, auditIntervalMonths: config.auditIntervalMonths, timezone: config.timezone, ...extra,
+    catalog, approvers: config.approvers, riskLevels: config.riskLevels, fallbackRole: config.role, auditIntervalMonths: config.auditIntervalMonths, timezone: config.timezone,
+    defaultEdition: config.soaEdition, ...extra,
   });
 }
 

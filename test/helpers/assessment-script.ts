@@ -5,7 +5,7 @@ import { loadCatalog } from '../../src/catalog/catalog.js';
 import { loadConfig } from '../../src/config.js';
 import { openStore } from '../../src/soa/index.js';
 
-export const store = (dataDir: string) => openStore(loadConfig({ ISMS_DATA_DIR: dataDir, ISMS_APPROVERS: 'carol' }), loadCatalog());
+export const store = (dataDir: string) => openStore(loadConfig({ ISMS_SOA_EDITION: '2013', ISMS_DATA_DIR: dataDir, ISMS_APPROVERS: 'carol' }), loadCatalog());
 export const scope = ['provider', 'SaaS', 'yes AWS', 'customer records: confidential, payroll data: strictly confidential'];
 /** Two library risks (the first two offered) and one of our own. */
 export const pickRisks = ['1,2', '+ Payroll export emailed to the wrong customer', 'next'];
