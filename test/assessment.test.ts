@@ -8,6 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { store } from './helpers/assessment-script.js';
 import { analysis, checkWrittenAssessment, missed, pickRisks, scope } from './helpers/assessment-script.js';
 import { root } from './helpers/cli.js';
+import { loadCatalog } from '../src/catalog/catalog.js';
+import { loadConfig } from '../src/config.js';
+import { openStore } from '../src/soa/index.js';
 
 function console_(dataDir: string, user: string, lines: string[]) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
@@ -73,3 +76,40 @@ describe('assessment in the console', () => {
     s.close();
   });
 });
+
+describe('assessment in a 2022-edition SoA', () => {
+  it('writes the chosen controls as 2022 lines: Annex A controls and 27017 items per role, linked to their risks', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'isms-assess-'));
+    const env2022 = { ISMS_SOA_EDITION: '2022' };
+    const lines = ['assess PayCloud', ...scope, ...pickRisks, ...analysisLines,
+      'exclude 11.1.1 no premises', 'exclude 7.1 SaaS only: no premises of our own in scope', 'include 12.4.1 audit trail', 'include 12.4.1@customer audit trail for payroll changes', 'next', 'submit'];
+    const out = console2022(dataDir, 'alice', lines, env2022);
+    expect(out).toMatch(/11\.1\.1 is not in the list of missed controls/);
+    expect(out).toMatch(/12\.4\.1 has a line per role: write 12\.4\.1@customer or 12\.4\.1@provider/);
+    expect(out).toContain('Submitted for approval.');
+    expect(console2022(dataDir, 'carol', ['approve'], env2022)).toContain('Approved and written.');
+    const s = openStore(loadConfig({ ISMS_DATA_DIR: dataDir, ISMS_APPROVERS: 'carol' }), loadCatalog());
+    try {
+      expect(s.edition().edition).toBe('2022');
+      const written = s.soaRows().filter((r) => r.current);
+      expect(written.length).toBeGreaterThan(3);
+      // 12.3.1 was chosen for R-2: its Annex A control 8.13 and both 27017 lines carry the risk.
+      for (const key of ['8.13', '12.3.1@customer', '12.3.1@provider']) expect(s.soa.state(key).current!.reasons, key).toContain('risk:R-2');
+      expect(s.soa.state('7.1').current).toMatchObject({ applicable: false, justification: 'SaaS only: no premises of our own in scope' });
+      expect(s.soa.state('12.4.1@customer').current).toMatchObject({ applicable: true, reasons: ['business:audit trail for payroll changes'] });
+      expect(s.soa.state('11.1.1').current).toBeNull();
+      expect(s.verifyAudit()).toMatchObject({ ok: true });
+    } finally {
+      s.close();
+    }
+  });
+});
+
+function console2022(dataDir: string, user: string, lines: string[], env: Record<string, string>) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: root, input: lines.join('\n') + '\n', encoding: 'utf8', timeout: 120_000,
+    env: { ...process.env, ISMS_DATA_DIR: dataDir, EMBEDDINGS: 'off', ISMS_APPROVERS: 'carol', ISMS_USER: user, ISMS_LANG: 'en', LOG_LEVEL: 'warn', SLACK_BOT_TOKEN: '', SLACK_APP_TOKEN: '', SLACK_SIGNING_SECRET: '', ...env },
+  });
+  expect(r.status, r.stderr).toBe(0);
+  return r.stdout;
+}

@@ -76,6 +76,18 @@ describe('schema migrations', () => {
     expect(store.profile.get()!.services[0]!.runsOn).toBe('AWS');
     expect(store.verifyAudit()).toMatchObject({ ok: true, entries: 9 });
     expect(count(store, 'decisions')).toBe(3);
+
+    // A store from before editions stays in the 2013 edition, whatever the default for new stores, until it moves.
+    expect(store.edition()).toMatchObject({ edition: '2013', from: 'decisions' });
+    expect(store.soaRows()).toHaveLength(121);
+    const plan = store.transition('alice');
+    expect(plan.proposals.map((p) => p.key)).toEqual(expect.arrayContaining(['8.13', '7.1', '12.3.1@customer', '12.3.1@provider']));
+    expect(store.edition()).toMatchObject({ edition: '2022', from: 'recorded' });
+    expect(store.soa.state('12.3.1').current).toMatchObject({ version: 1, status: 'partial', approvedBy: 'alice' });
+    expect(store.soaRows().find((r) => r.key === '8.13')).toMatchObject({ current: null, pending: { status: 'partial', proposedBy: 'alice' } });
+    expect(store.verifyAudit()).toMatchObject({ ok: true, entries: 9 + 1 + plan.proposals.length });
+    store.close();
+    expect(cli(['audit', 'verify'], { ISMS_DATA_DIR: dir }).stdout).toMatch(/^audit chain ok \(\d+ entries\)/);
   });
 
   it('refuses a file from a newer version with a clear message and leaves it alone', () => {

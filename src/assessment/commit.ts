@@ -1,6 +1,6 @@
 // Writes an approved assessment in one transaction: the service in the profile (4.1), the risks in the register
 // (4.2.1) and the SoA decisions with their reasons linked to the risk IDs (4.2.2). All of it, or nothing.
-import { StoreError, type Decision, type DecisionInput, type Risk, type Store } from '../soa/index.js';
+import { linesFor, StoreError, type Decision, type DecisionInput, type Risk, type Store } from '../soa/index.js';
 import type { AssessmentState } from './types.js';
 
 export interface Written {
@@ -38,8 +38,12 @@ export function commitAssessment(store: Store, state: AssessmentState, approver:
 
     // Each chosen control: applicable, with every risk that chose it as a reason. A decision already in force keeps
     // its status and its other reasons.
+    // In the 2022 edition a chosen control becomes the SoA lines it bears on (12.3.1: 8.13 and 12.3.1 per role).
+    const edition = store.edition().edition;
+    const roles = store.profileRoles();
     const byControl = new Map<string, string[]>();
-    state.risks.forEach((r, i) => r.controls.forEach((id) => byControl.set(id, [...(byControl.get(id) ?? []), `risk:${risks[i]!.id}`])));
+    state.risks.forEach((r, i) => r.controls.flatMap((id) => linesFor(store.catalog, edition, id, roles))
+      .forEach((key) => byControl.set(key, [...new Set([...(byControl.get(key) ?? []), `risk:${risks[i]!.id}`])])));
     const inputs: DecisionInput[] = [...byControl].map(([control, reasons]) => {
       const current = store.soa.state(control).current;
       const keep = current?.applicable ? current : null;

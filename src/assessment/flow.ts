@@ -2,17 +2,19 @@
 // It reads the catalogue, the profile and the SoA through FlowDeps and never writes: an approver's "approve"
 // returns commit: true and the caller writes everything in one transaction (see commit.ts).
 import { randomBytes } from 'node:crypto';
-import type { Catalog, CatalogEntry } from '../catalog/catalog.js';
+import type { Catalog, CatalogEntry, Edition } from '../catalog/catalog.js';
 import type { RiskLevel } from '../config.js';
 import type { Lang } from '../search/text.js';
-import type { Profile } from '../soa/index.js';
+import { linesFor, soaItems, splitKey, type Profile } from '../soa/index.js';
 import * as parse from './parse.js';
 import type { AssessmentInput, AssessmentState, Choice, DraftRisk, Prompt, ScopeRole, Step, StepResult } from './types.js';
 
 export interface FlowDeps {
   catalog: Catalog;
   profile: Profile | null;
-  /** Controls that already have an approved SoA decision. */
+  /** The SoA's edition: its lines are what the missed-control step lists (2022: 5.23, 12.3.1@customer, ...). */
+  edition: Edition;
+  /** SoA lines (keys) that already have an approved decision. */
   decided: Set<string>;
   /** Of those, the ones excluded (not applicable): choosing one for a risk reverses an approved exclusion. */
   excluded: Set<string>;
@@ -145,7 +147,7 @@ export function prompt(state: AssessmentState, deps: FlowDeps): Prompt | undefin
           `${rolesOf(s.role).map((r) => (r === 'customer' ? 'カスタマ' : 'プロバイダ')).join('・')}に関係し、選択も適用宣言書での判断もされていない管理策が ${open.length} 件あります（JIP-ISMS517 4.2.2 c）。` +
           '「include 12.4.1[,…] [理由]」で採用、「exclude 11.1.1 <除外理由>」で除外、「次へ」で残りを適用宣言書の未決として残します。'),
         // Listed once, cloud controls first; later prompts only count what is left.
-        choices: state.decisions.length ? undefined : open.slice(0, MISSED_SHOWN).map((id) => ({ value: id, label: `${id} ${deps.catalog.get(id)!.title[lang]}` })),
+        choices: state.decisions.length ? undefined : open.slice(0, MISSED_SHOWN).map((id) => ({ value: id, label: `${id} ${lineTitle(id, deps, lang)}` })),
       };
     }
     case 'review':
@@ -170,15 +172,26 @@ function controlLine(e: CatalogEntry, state: AssessmentState): string {
   return `${e.id} ${e.title[state.lang]} — ${first}`;
 }
 
-/** Controls relevant to the roles in scope that no risk chose and the SoA has not decided, minus those decided here. */
+/** The SoA lines that the controls chosen for the risks bear on (in 2022, 12.3.1 becomes 8.13 and 12.3.1@customer ...). */
+function chosenLines(state: AssessmentState, deps: FlowDeps): string[] {
+  const roles = rolesOf(state.scope.role);
+  return [...new Set(state.risks.flatMap((r) => r.controls).flatMap((id) => linesFor(deps.catalog, deps.edition, id, roles)))];
+}
+
+/** SoA lines relevant to the roles in scope that no risk chose and the SoA has not decided, minus those decided here. */
 export function missedControls(state: AssessmentState, deps: FlowDeps): string[] {
   const roles = rolesOf(state.scope.role);
-  const chosen = new Set(state.risks.flatMap((r) => r.controls));
-  const cloudFirst = (e: CatalogEntry) => (e.kind === 'cld' ? 0 : e.extended ? 1 : 2);
-  return deps.catalog.controls()
-    .filter((e) => (e.kind === 'control' || roles.some((r) => e.cloudGuidance[r])) && !chosen.has(e.id) && !deps.decided.has(e.id))
+  const chosen = new Set(chosenLines(state, deps));
+  const cloudFirst = (x: { entry: CatalogEntry; role: string | null }) => (x.entry.kind === 'cld' ? 0 : x.role || x.entry.extended ? 1 : 2);
+  return soaItems(deps.catalog, deps.edition, roles)
+    .filter((x) => x.relevant && !chosen.has(x.key) && !deps.decided.has(x.key))
     .sort((a, b) => cloudFirst(a) - cloudFirst(b))
-    .map((e) => e.id);
+    .map((x) => x.key);
+}
+
+/** The title of an SoA line for a prompt: "12.3.1@customer" shows the title of 12.3.1. */
+function lineTitle(key: string, deps: FlowDeps, lang: Lang): string {
+  return deps.catalog.get(splitKey(key).id)?.title[lang] ?? '';
 }
 
 function openMissed(state: AssessmentState): string[] {
@@ -479,12 +492,18 @@ function decideMissed(state: AssessmentState, text: string, deps: FlowDeps): str
   if (!include && !rest) return tr(lang, 'An exclusion needs its justification (JIP-ISMS517 4.2.2 d): exclude 11.1.1 <why>.', '除外には理由が必要です（JIP-ISMS517 4.2.2 d）: exclude 11.1.1 <理由>');
   const ids: string[] = [];
   for (const raw of parse.items(m[2]!)) {
-    const r = deps.catalog.resolve(raw);
-    if (!r.ok || !state.missed.includes(r.id)) {
+    const typed = splitKey(raw);
+    const r = deps.catalog.resolve(typed.id);
+    // In the 2022 edition a 27017 line carries its role: "12.3.1@customer"; a bare ID picks its only missed line.
+    const lines = r.ok ? state.missed.filter((k) => k === r.id || (splitKey(k).id === r.id && (!typed.role || splitKey(k).role === typed.role))) : [];
+    if (lines.length > 1) {
+      return tr(lang, `${r.ok ? r.id : raw} has a line per role: write ${lines.join(' or ')}.`, `${r.ok ? r.id : raw} は役割ごとに判断します: ${lines.join(' または ')} と入力してください。`);
+    }
+    if (!r.ok || !lines.length) {
       return tr(lang, `${r.ok ? r.id : `"${raw}"`} is not in the list of missed controls${r.ok ? '' : `; did you mean ${r.suggestions.join(', ')}`}.`,
         `${r.ok ? r.id : `「${raw}」`}は見落とし一覧にありません${r.ok ? '' : `（候補: ${r.suggestions.join(', ')}）`}。`);
     }
-    ids.push(r.id);
+    ids.push(lines[0]!);
   }
   for (const id of ids) {
     state.decisions = state.decisions.filter((d) => d.controlId !== id);
@@ -506,7 +525,7 @@ export function summary(state: AssessmentState, deps: FlowDeps): string {
     const score = r.likelihood && r.impact ? r.likelihood * r.impact : undefined;
     lines.push(`${i + 1}. ${r.title} — ${tr(lang, 'owner', '所有者')} ${r.owner ?? '?'} · CIA ${r.cia ?? '?'} · ${score ? `${r.likelihood}×${r.impact}=${score} (${levelOf(score, deps.riskLevels)})` : '?'} · ${r.treatment ?? '?'}${r.controls.length ? ` → ${r.controls.join(', ')}` : ''}`);
   });
-  const chosen = [...new Set(state.risks.flatMap((r) => r.controls))];
+  const chosen = chosenLines(state, deps);
   if (chosen.length) lines.push(tr(lang, `SoA: ${chosen.length} controls applicable, linked to their risks`, `適用宣言書: ${chosen.length} 件の管理策を適用（リスクに紐付け）`));
   const reversed = chosen.filter((id) => deps.excluded.has(id));
   if (reversed.length) lines.push(tr(lang, `⚠ Reverses approved exclusions (becomes applicable): ${reversed.join(', ')}`, `⚠ 承認済みの除外を覆します（適用に変更）: ${reversed.join(', ')}`));

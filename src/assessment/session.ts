@@ -31,8 +31,9 @@ export class Assessments {
     return {
       catalog: ctx.catalog,
       profile: store.profile.get(),
-      decided: new Set(rows.filter((r) => r.current).map((r) => r.entry.id)),
-      excluded: new Set(rows.filter((r) => r.current && !r.current.applicable).map((r) => r.entry.id)),
+      edition: store.edition().edition,
+      decided: new Set(rows.filter((r) => r.current).map((r) => r.key)),
+      excluded: new Set(rows.filter((r) => r.current && !r.current.applicable).map((r) => r.key)),
       riskLevels: ctx.config.riskLevels,
       isApprover: (user) => store.soa.isApprover(user),
       suggest: async (text, role) => {

@@ -19,7 +19,7 @@ export function words(text: string): string[] {
   return [...text.matchAll(/(?:[^\s"「]+|"[^"]*"?|「[^」]*」?)+/g)].map((m) => m[0].replace(/"|「|」/g, ''));
 }
 
-const soaFields = ['applicable', 'status', 'justification', 'owner', 'reason', 'reasons', 'evidence'];
+const soaFields = ['applicable', 'status', 'justification', 'owner', 'reason', 'reasons', 'evidence', 'role'];
 
 const helpWords = new Set(['help', 'ヘルプ', '使い方', '?', '？']);
 
@@ -38,7 +38,7 @@ export function parseCommand(raw: string): Command {
     const [sub = '', ...args] = rest;
     const s = sub.toLowerCase();
     if (s === 'set') {
-      if (!args[0]) return { kind: 'usage', message: 'soa set <controlId> [applicable=yes|no status=implemented|partial|planned|not-implemented justification="..." owner=NAME reason=risk:R-1]' };
+      if (!args[0]) return { kind: 'usage', message: 'soa set <controlId> [role=customer|provider applicable=yes|no status=implemented|partial|planned|not-implemented justification="..." owner=NAME reason=risk:R-1]' };
       const fields: Record<string, string[]> = {};
       for (const a of args.slice(1)) {
         const eq = a.indexOf('=');

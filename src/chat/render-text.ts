@@ -1,6 +1,6 @@
 // Plain-text rendering of neutral replies, for the console chat (and as Slack's notification fallback text).
 import type { Decision, SoaRow } from '../soa/index.js';
-import { statusLabel } from '../soa/format.js';
+import { rowLabel, statusLabel } from '../soa/format.js';
 import type { Lang } from '../search/text.js';
 import { helpText } from './help.js';
 import type { Reply } from './replies.js';
@@ -43,7 +43,7 @@ export function decisionText(d: Decision, lang: Lang): string[] {
 function rowText(row: SoaRow, lang: Lang): string[] {
   const t = L[lang];
   const e = row.entry;
-  const lines = [`${e.id} ${e.title[lang]}`];
+  const lines = [`${rowLabel(row, lang)} ${e.title[lang]}`];
   lines.push(row.current ? `${t.current}:` : `${t.current}: ${t.none}`);
   if (row.current) lines.push(...decisionText(row.current, lang));
   if (row.pending) lines.push(`${t.pending}:`, ...decisionText(row.pending, lang));
@@ -77,14 +77,14 @@ export function renderText(r: Reply): string {
       return [note, ...rowText(r.row, r.lang)].join('\n');
     }
     case 'proposal':
-      return [`${t.pending}: ${r.row.entry.id} ${r.row.entry.title[r.lang]}`, ...decisionText(r.decision, r.lang)].join('\n');
+      return [`${t.pending}: ${rowLabel(r.row, r.lang)} ${r.row.entry.title[r.lang]}`, ...decisionText(r.decision, r.lang)].join('\n');
     case 'reviewed':
       return [r.decision.state === 'approved' ? t.approvedNote : t.rejected, ...rowText(r.row, r.lang)].join('\n');
     case 'missing':
       if (!r.rows.length) return t.missingNone;
       return [
         t.missingHead(r.rows.length, r.roles.join(', ')),
-        ...r.rows.slice(0, MAX_LIST).map((x) => `• ${x.entry.id} ${x.entry.title[r.lang]}${x.pending ? ` (${t.pending})` : ''}`),
+        ...r.rows.slice(0, MAX_LIST).map((x) => `• ${rowLabel(x, r.lang)} ${x.entry.title[r.lang]}${x.pending ? ` (${t.pending})` : ''}`),
         ...(r.rows.length > MAX_LIST ? [t.more(r.rows.length - MAX_LIST)] : []),
       ].join('\n');
     case 'soa-form':

@@ -10,6 +10,7 @@ import { previewText } from '../digest/data.js';
 import { silentLogger, type Logger } from '../log.js';
 import { detectLang, type Lang } from '../search/text.js';
 import { exportFormats, StoreError, type DecisionInput, type ExportFormat, type Store } from '../soa/index.js';
+import { Issues } from '../soa/errors.js';
 import { parseCommand, type Command } from './commands.js';
 import type { Reply } from './replies.js';
 import type { ChatState } from './state.js';
@@ -89,15 +90,15 @@ export class ChatService {
       case 'ask':
         return [await this.ask(cmd.question, msg)];
       case 'soa-show': {
-        const entry = this.resolve(cmd.control);
-        const row = this.row(entry);
-        return [{ type: 'decision', lang, row, ...(cmd.history ? { history: store.soa.history(entry) } : {}) }];
+        const key = this.resolve(cmd.control);
+        const row = this.row(key);
+        return [{ type: 'decision', lang, row, ...(cmd.history ? { history: store.soa.history(key) } : {}) }];
       }
       case 'soa-set': {
-        const entry = this.resolve(cmd.control);
-        if (!Object.keys(cmd.fields).length) return [{ type: 'soa-form', lang, controlId: entry, row: this.row(entry) }];
         const f = cmd.fields;
         const one = (k: string) => f[k]?.at(-1);
+        const entry = this.resolve(cmd.control, one('role'));
+        if (!Object.keys(f).some((k) => k !== 'role')) return [{ type: 'soa-form', lang, controlId: entry, row: this.row(entry) }];
         return this.setDecision({
           control: entry, applicable: one('applicable'), status: one('status'), justification: one('justification'),
           owner: one('owner'), reasons: f.reason ?? f.reasons, evidence: f.evidence, by: msg.user, source: msg.source,
@@ -172,16 +173,17 @@ export class ChatService {
     return this.deps.store.soa.isApprover(user);
   }
 
-  row(controlId: string) {
-    return this.deps.store.soaRows().find((r) => r.entry.id === controlId)!;
+  /** The SoA line with this key (a control ID, or "CLD.9.5.1@provider" in the 2022 edition). */
+  row(key: string) {
+    return this.deps.store.soaRows().find((r) => r.key === key)!;
   }
 
-  /** Canonical ID of an SoA control, or a StoreError naming the nearest ones. */
-  resolve(raw: string): string {
-    const r = this.deps.catalog.resolve(raw);
-    if (!r.ok) throw new StoreError([{ field: 'control', message: r.message.split('. Did')[0]!, hint: `Did you mean ${r.suggestions.join(', ')}?` }]);
-    if (r.entry.kind === 'requirement') throw new StoreError([{ field: 'control', message: `${r.id} is a JIP-ISMS517 requirement, not an SoA control`, hint: 'Use a 27002 control ID (e.g. 12.3.1) or a CLD control ID (e.g. CLD.9.5.1)' }]);
-    return r.id;
+  /** The key of an SoA line in the store's edition, or a StoreError that says which line to use instead. */
+  resolve(raw: string, role?: string): string {
+    const issues = new Issues();
+    const item = this.deps.store.soa.resolve(issues, raw, role);
+    issues.done();
+    return item!.key;
   }
 
   private storeError(e: StoreError, lang: Lang): Reply[] {

@@ -1,5 +1,6 @@
 // Audit-readiness metrics from the store. Every number carries the IDs behind it (control, decision, risk and
 // internal-audit IDs), so that the digest, the App Home and `digest --preview --json` can show where it comes from.
+import type { Edition } from '../catalog/catalog.js';
 import type { Decision, InternalAudit, Role, Status, Store, VerifyResult } from '../soa/index.js';
 import { daysSince, localDay, weekOf } from './time.js';
 
@@ -17,7 +18,8 @@ export const CHANGE_WINDOW_DAYS = 7;
  *   implemented    implemented / applicable approved decisions (0 when none is applicable yet)
  *   exclusions     1 - inadequate / exclusions (1 when nothing is excluded)
  *   pending        1 - proposals older than STALE_PROPOSAL_DAYS / pending proposals (1 when none is pending)
- *   cld            CLD controls with an approved decision / relevant CLD controls
+ *   cld            2013: CLD controls with an approved decision / relevant CLD controls;
+ *                  2022: ISO/IEC 27017 lines (per role) with an approved decision / those lines
  *   riskOwners     1 - risks without a valid owner / active risks
  *   highRisks      1 - untreated high risks / active high risks (1 when there is none)
  *   riskReviews    1 - risks with an overdue review / active risks
@@ -61,6 +63,8 @@ export interface ReadinessMetrics {
   week: string;
   timezone: string;
   roles: Role[];
+  /** The SoA edition the metrics read: 2022 (Annex A + 27017 lines per role) or 2013. */
+  edition: Edition;
   coverage: { approved: number; relevant: number; missingIds: string[] };
   implemented: { implemented: number; applicable: number; implementedIds: string[]; notImplemented: { id: string; status: Status }[] };
   exclusions: {
@@ -139,19 +143,20 @@ export function readinessMetrics(store: Store, opts: MetricsOptions = {}): Readi
   const timezone = opts.timezone ?? 'Asia/Tokyo';
   const today = localDay(now, timezone);
   const roles = store.profileRoles();
-  const { rows, history } = store.soa.snapshot(roles);
+  const { rows, history, edition } = store.soa.snapshot(roles);
   const relevant = rows.filter((r) => r.relevant);
   const approved = relevant.filter((r) => r.current);
   const applicable = approved.filter((r) => r.current!.applicable);
   const excluded = approved.filter((r) => !r.current!.applicable);
   const inadequate = excluded.flatMap((r) => {
     const problem = justificationProblem(r.current!.justification);
-    return problem ? [{ id: r.entry.id, decisionId: r.current!.id, justification: r.current!.justification, problem }] : [];
+    return problem ? [{ id: r.key, decisionId: r.current!.id, justification: r.current!.justification, problem }] : [];
   });
   const proposals = rows.filter((r) => r.pending).map((r) => ({
-    id: r.entry.id, decisionId: r.pending!.id, proposedBy: r.pending!.proposedBy, proposedAt: r.pending!.proposedAt, ageDays: daysSince(r.pending!.proposedAt, now),
+    id: r.key, decisionId: r.pending!.id, proposedBy: r.pending!.proposedBy, proposedAt: r.pending!.proposedAt, ageDays: daysSince(r.pending!.proposedAt, now),
   })).sort((a, b) => b.ageDays - a.ageDays || a.decisionId - b.decisionId);
-  const cld = relevant.filter((r) => r.entry.kind === 'cld');
+  // 2013: the 7 CLD controls; 2022: every ISO/IEC 27017 line (extended and CLD controls, per role in scope).
+  const cld = relevant.filter((r) => (edition === '2022' ? r.role !== null : r.entry.kind === 'cld'));
 
   const levels = store.riskLevels;
   const highLevel = levels[levels.length - 1]?.name ?? 'high';
@@ -170,19 +175,19 @@ export function readinessMetrics(store: Store, opts: MetricsOptions = {}): Readi
   const since = new Date(now.getTime() - CHANGE_WINDOW_DAYS * 86_400_000);
 
   const metrics: Omit<ReadinessMetrics, 'score'> = {
-    at: now.toISOString(), day: today, week: weekOf(now, timezone), timezone, roles,
-    coverage: { approved: approved.length, relevant: relevant.length, missingIds: relevant.filter((r) => !r.current).map((r) => r.entry.id) },
+    at: now.toISOString(), day: today, week: weekOf(now, timezone), timezone, roles, edition,
+    coverage: { approved: approved.length, relevant: relevant.length, missingIds: relevant.filter((r) => !r.current).map((r) => r.key) },
     implemented: {
       implemented: applicable.filter((r) => r.current!.status === 'implemented').length, applicable: applicable.length,
-      implementedIds: applicable.filter((r) => r.current!.status === 'implemented').map((r) => r.entry.id),
-      notImplemented: applicable.filter((r) => r.current!.status !== 'implemented').map((r) => ({ id: r.entry.id, status: r.current!.status })),
+      implementedIds: applicable.filter((r) => r.current!.status === 'implemented').map((r) => r.key),
+      notImplemented: applicable.filter((r) => r.current!.status !== 'implemented').map((r) => ({ id: r.key, status: r.current!.status })),
     },
-    exclusions: { total: excluded.length, excludedIds: excluded.map((r) => r.entry.id), inadequate },
+    exclusions: { total: excluded.length, excludedIds: excluded.map((r) => r.key), inadequate },
     pending: {
       count: proposals.length, oldestDays: proposals[0]?.ageDays ?? null,
       staleIds: proposals.filter((p) => p.ageDays > STALE_PROPOSAL_DAYS).map((p) => p.id), proposals,
     },
-    cld: { relevant: cld.length, decided: cld.filter((r) => r.current).length, relevantIds: cld.map((r) => r.entry.id), undecidedIds: cld.filter((r) => !r.current).map((r) => r.entry.id) },
+    cld: { relevant: cld.length, decided: cld.filter((r) => r.current).length, relevantIds: cld.map((r) => r.key), undecidedIds: cld.filter((r) => !r.current).map((r) => r.key) },
     risks: {
       total: risks.length, active: active.length, ids: risks.map((r) => r.id), highLevel, highIds: high.map((r) => r.id),
       withoutOwner: withoutOwner.map((r) => ({ id: r.id, owner: r.owner })),

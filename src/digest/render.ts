@@ -15,7 +15,7 @@ const T = {
   ja: {
     title: '週次 監査準備ダイジェスト', preview: 'プレビュー', score: '準備度スコア', vs: (w: string) => `（${w} 比）`, first: '（初回）',
     coverage: '適用宣言書の網羅率', missing: '未承認', implemented: '実施済（適用する管理策のうち）', notYet: '未完了',
-    exclusions: '除外理由が不十分な除外', pending: '承認待ちの提案', oldest: (d: number) => `最長 ${d} 日`, cld: '未決定の CLD 管理策',
+    exclusions: '除外理由が不十分な除外', pending: '承認待ちの提案', oldest: (d: number) => `最長 ${d} 日`, cld: '未決定の CLD 管理策', cloud27017: '未決定の ISO/IEC 27017 項目（役割ごと）',
     owners: 'リスク所有者が未設定のリスク', high: '未対応の高リスク', reviews: '見直し期限切れのリスク', changes: (d: number) => `過去${d}日間に変更された判断`,
     audit: '内部監査（JIP-ISMS517 4.3）', chain: '監査証跡のハッシュチェーン', none: 'なし', items: '件', active: ' 件（クローズ以外）', ofHigh: ' 件（高リスク）',
     due: '期限', days: '日', lastAudit: (d: string, who: string) => `前回 ${d}（監査員 ${who}）`, nextDue: (d: string) => `次回期限 ${d}`,
@@ -33,7 +33,7 @@ const T = {
   en: {
     title: 'Weekly audit-readiness digest', preview: 'Preview', score: 'Readiness score', vs: (w: string) => ` (vs ${w})`, first: ' (first week)',
     coverage: 'SoA coverage', missing: 'missing', implemented: 'Implemented (of applicable)', notYet: 'not yet',
-    exclusions: 'Exclusions without an adequate justification', pending: 'Pending proposals', oldest: (d: number) => `oldest ${d} days`, cld: 'CLD controls undecided',
+    exclusions: 'Exclusions without an adequate justification', pending: 'Pending proposals', oldest: (d: number) => `oldest ${d} days`, cld: 'CLD controls undecided', cloud27017: 'ISO/IEC 27017 items undecided (per role)',
     owners: 'Risks without a valid owner', high: 'High risks untreated', reviews: 'Risk reviews overdue', changes: (d: number) => `Decisions changed in the last ${d} days`,
     audit: 'Internal audit (JIP-ISMS517 4.3)', chain: 'Audit chain', none: 'none', items: '', active: ' active risks', ofHigh: ' high risks',
     due: 'due', days: 'd', lastAudit: (d: string, who: string) => `last ${d} by ${who}`, nextDue: (d: string) => `next due ${d}`,
@@ -98,7 +98,7 @@ export function metricLines(m: ReadinessMetrics, lang: Lang, bold = true): strin
       ids(m.exclusions.inadequate.map((x) => `${x.id}${p(t.problem[x.problem])}`), 5)),
     line(bold, t.pending, `${n(m.pending.count)}${m.pending.oldestDays !== null ? p(t.oldest(m.pending.oldestDays)) : ''}`,
       ids(m.pending.proposals.map((x) => `${x.id}${p(`${x.proposedBy}, ${x.ageDays}${t.days}`)}`), 5)),
-    line(bold, t.cld, `${m.cld.undecidedIds.length}/${m.cld.relevant}`, ids(m.cld.undecidedIds)),
+    line(bold, m.edition === '2022' ? t.cloud27017 : t.cld, `${m.cld.undecidedIds.length}/${m.cld.relevant}`, ids(m.cld.undecidedIds)),
     line(bold, t.owners, `${r.withoutOwner.length}/${r.active}${t.active}`, ids(r.withoutOwner.map((x) => x.id))),
     line(bold, t.high, `${r.highUntreated.length}/${r.highIds.length}${t.ofHigh}`, ids(r.highUntreated.map((x) => x.id))),
     line(bold, t.reviews, `${r.reviewOverdue.length}/${r.active}${t.active}`, ids(r.reviewOverdue.map((x) => `${x.id}${p(`${t.due} ${x.nextReview}`)}`), 5)),

@@ -3,7 +3,7 @@
 import type { Catalog, CatalogEntry } from '../catalog/catalog.js';
 import type { Lang } from './text.js';
 
-export type Facet = 'summary' | 'guidance' | 'cld' | 'requirement' | 'topic' | 'risk' | 'doc';
+export type Facet = 'summary' | 'guidance' | 'cld' | 'requirement' | 'annex2022' | 'topic' | 'risk' | 'doc';
 export type ChunkRole = 'customer' | 'provider' | null;
 
 export interface Chunk {
@@ -11,7 +11,10 @@ export interface Chunk {
   key: string;
   /** The catalogue ID the chunk belongs to; topic, risk and doc chunks carry their own ID here. */
   controlId: string | null;
-  /** Catalogue controls that this chunk speaks for (itself for control chunks; the cited ones for topics and risks). */
+  /**
+   * Catalogue controls that this chunk speaks for: itself for control chunks, the cited ones for topics and risks;
+   * for a 2022 Annex A control, itself first, then its 27017 items and 2013 sources.
+   */
   cites: string[];
   facet: Facet;
   role: ChunkRole;
@@ -29,13 +32,14 @@ function controlChunks(e: CatalogEntry): Chunk[] {
   for (const lang of langs) {
     const head = `${e.id} ${e.title[lang]}`;
     const cat = e.category ? `${e.category.title[lang]}. ` : '';
-    const facet: Facet = e.kind === 'cld' ? 'cld' : e.kind === 'requirement' ? 'requirement' : 'summary';
+    const facet: Facet = e.kind === 'cld' || e.kind === 'requirement' || e.kind === 'annex2022' ? e.kind : 'summary';
+    const cites = e.annex2022 ? [...new Set([e.id, ...e.annex2022.cloud, ...e.annex2022.from2013])] : [e.id];
     let body = `${cat}${e.summary[lang]} ${e.keywords[lang].join(', ')}`;
     if (e.kind === 'cld' && e.category) body += ` ${e.category.objective[lang]}`;
     if (e.requirement) {
       body += ` ${e.requirement.items.map((i) => i.text[lang]).join(' ')} ${e.requirement.evidence[lang].join(' ')}`;
     }
-    out.push({ key: `${e.id}/${facet}/${lang}`, controlId: e.id, cites: [e.id], facet, role: null, lang, title: head, text: `${head}. ${body}` });
+    out.push({ key: `${e.id}/${facet}/${lang}`, controlId: e.id, cites, facet, role: null, lang, title: head, text: `${head}. ${body}` });
     for (const role of ['customer', 'provider'] as const) {
       const g = e.guidance[role];
       if (!g) continue;

@@ -71,6 +71,10 @@ export interface BuildReport {
 const RRF_K = 60;
 /** Weight of a topic or risk chunk when it speaks for the controls it cites. */
 const CITE_WEIGHT = 0.45;
+/** A 2022 Annex A control ranks on its own words only when it beats every 2013/CLD control by this factor. */
+const ANNEX_CLEAR_WIN = Number(process.env.X_CLEAR ?? 1.2);
+/** Weight of a 2022 Annex A chunk when it votes for its 27017 items and 2013 sources. */
+const ANNEX_VOTE = Number(process.env.X_VOTE ?? 0.45);
 const ROLE_MATCH = 1.3;
 const ROLE_OTHER = 0.75;
 const EMBED_BATCH = 32;
@@ -269,9 +273,24 @@ export class SearchEngine {
         for (const id of c.cites) credit(id, s * CITE_WEIGHT, i);
       } else if (c.facet === 'topic' || c.facet === 'risk') {
         for (const id of c.cites) credit(id, s * CITE_WEIGHT, i);
+      } else if (c.facet === 'annex2022') {
+        credit(c.controlId!, s, i);
+        const from = new Set(this.catalog.get(c.controlId!)?.annex2022?.from2013);
+        for (const id of c.cites.slice(1)) credit(id, s * (from.has(id) ? ANNEX_VOTE : Number(process.env.X_CV ?? 0.45)), i);
       } else credit(c.controlId!, s, i);
     }
-    return [...best.values()].sort((a, b) => b.score - a.score);
+    return this.holdBack2022([...best.values()].sort((a, b) => b.score - a.score));
+  }
+
+  /**
+   * The 2022 Annex A controls restate the 2013 and CLD controls, which carry the cloud guidance: a 2022 control
+   * stays in a ranking only when it clearly beats all of them (its ID typed in the question is handled apart).
+   */
+  private holdBack2022(ranked: Ranked[]): Ranked[] {
+    const is2022 = (r: Ranked) => this.catalog.get(r.id)?.kind === 'annex2022';
+    const isNew = (r: Ranked) => (process.env.X_ALL ? true : this.catalog.get(r.id)?.annex2022?.isNew);
+    const bestOther = ranked.find((r) => !is2022(r))?.score ?? 0;
+    return ranked.filter((r) => !is2022(r) || (isNew(r) && r.score >= bestOther * ANNEX_CLEAR_WIN));
   }
 
   private bestChunkOf(id: string, lang: Lang, role: QueryRole | null): number {

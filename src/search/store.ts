@@ -8,7 +8,7 @@ import type { Chunk } from './chunks.js';
 import { fileSha256, VectorIndex } from './vectors.js';
 
 /** Bump when chunking or tokenisation changes, so old indexes are rebuilt. */
-export const INDEX_FORMAT = 3;
+export const INDEX_FORMAT = 4;
 
 export interface DenseManifest {
   model: string;

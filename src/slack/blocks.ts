@@ -1,4 +1,5 @@
 // Block Kit rendering of neutral replies. Text limits: a section holds at most 3000 characters.
+import { rowLabel } from '../soa/format.js';
 import type { Answer } from '../answer/engine.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { renderText, decisionText, MAX_LIST } from '../chat/render-text.js';
@@ -68,7 +69,7 @@ export function answerBlocks(catalog: Catalog, a: Answer, ref: string): Block[] 
 export function decisionBlocks(row: SoaRow, d: Decision, lang: Lang, withButtons: boolean): Block[] {
   const e = row.entry;
   const blocks: Block[] = [
-    { type: 'section', text: mrkdwn(`*${lang === 'ja' ? '承認待ちの提案' : 'Proposal waiting for approval'}: ${e.id} ${e.title[lang]}*\n${esc(decisionText(d, lang).join('\n'))}`) },
+    { type: 'section', text: mrkdwn(`*${lang === 'ja' ? '承認待ちの提案' : 'Proposal waiting for approval'}: ${rowLabel(row, lang)} ${e.title[lang]}*\n${esc(decisionText(d, lang).join('\n'))}`) },
   ];
   if (withButtons) {
     const value = JSON.stringify({ decision: d.id, control: d.controlId });
@@ -95,7 +96,7 @@ export function replyBlocks(catalog: Catalog, r: Reply): { text: string; blocks:
       return { text, blocks: decisionBlocks(r.row, r.decision, r.lang, true) };
     case 'missing': {
       const head = r.rows.length ? `*${r.lang === 'ja' ? '承認済みの判断がない関連管理策' : 'Relevant controls with no approved decision'}: ${r.rows.length}*` : renderText(r);
-      const lines = r.rows.slice(0, MAX_LIST).map((x) => `• *${x.entry.id}* ${x.entry.title[r.lang]} ${badges(catalog, x.entry.id, r.lang)}`);
+      const lines = r.rows.slice(0, MAX_LIST).map((x) => `• *${rowLabel(x, r.lang)}* ${x.entry.title[r.lang]} ${badges(catalog, x.entry.id, r.lang)}`);
       if (r.rows.length > MAX_LIST) lines.push(`… +${r.rows.length - MAX_LIST}`);
       return { text: head, blocks: sections([head, ...lines].join('\n')) };
     }

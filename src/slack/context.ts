@@ -1,4 +1,5 @@
 // What every Slack listener shares: the core, who the bot is, and small helpers around the Web API.
+import { rowLabel } from '../soa/format.js';
 import type { FilesUploadV2Arguments, WebClient } from '@slack/web-api';
 import { newRef } from '../chat/service.js';
 import type { Reply } from '../chat/replies.js';
@@ -45,7 +46,7 @@ export async function notifyApprovers(deps: SlackDeps, client: WebClient, reply:
     const channel = (dm.channel as { id?: string } | undefined)?.id;
     if (!channel) continue;
     const blocks = decisionBlocks(reply.row, reply.decision, reply.lang, true);
-    await client.chat.postMessage({ channel, text: `${reply.row.entry.id}: ${reply.lang === 'ja' ? '承認待ちの提案' : 'proposal waiting for approval'}`, blocks: kb(blocks) });
+    await client.chat.postMessage({ channel, text: `${rowLabel(reply.row, reply.lang)}: ${reply.lang === 'ja' ? '承認待ちの提案' : 'proposal waiting for approval'}`, blocks: kb(blocks) });
   }
 }
 

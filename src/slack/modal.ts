@@ -1,7 +1,7 @@
 // The SoA decision modal (`/isms soa set <id>`): fields, the values a submission carries, and inline errors.
 import type { Lang } from '../search/text.js';
 import type { DecisionInput, Issue, SoaRow } from '../soa/index.js';
-import { statusLabel } from '../soa/format.js';
+import { rowLabel, statusLabel } from '../soa/format.js';
 import type { Block } from './blocks.js';
 
 export const SOA_MODAL = 'soa_decision';
@@ -35,7 +35,7 @@ export function soaModal(row: SoaRow, meta: ModalMeta): Record<string, unknown> 
     submit: { type: 'plain_text', text: ja ? '記録' : 'Record' },
     close: { type: 'plain_text', text: ja ? 'キャンセル' : 'Cancel' },
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: `*${row.entry.id} ${row.entry.title[meta.lang]}*\n${row.entry.summary[meta.lang]}` } },
+      { type: 'section', text: { type: 'mrkdwn', text: `*${rowLabel(row, meta.lang)} ${row.entry.title[meta.lang]}*\n${row.entry.summary[meta.lang]}` } },
       input('applicable', ja ? '適用' : 'Applicability', { type: 'static_select', options: [yes, no], ...(d ? { initial_option: d.applicable ? yes : no } : {}) }),
       input('status', ja ? '実施状況' : 'Implementation status', { type: 'static_select', options: statuses, ...(d ? { initial_option: statuses.find((s) => s.value === d.status) } : {}) }),
       input('justification', ja ? '除外理由（適用除外の場合は必須）' : 'Exclusion justification (required when not applicable)', text(d?.justification, true), true),

@@ -80,6 +80,18 @@ export interface SoaRow extends SoaItem {
 }
 
 const roleNames: Role[] = ['customer', 'provider'];
+/**
+ * The SoA lines a treating control bears on, e.g. when an assessment chooses 12.3.1 for a risk. 2013: the control
+ * itself. 2022: an Annex A control itself; a 2013 or CLD control its 2022 controls and, if it is a 27017 item, its
+ * line for each role in scope that 27017 gives guidance.
+ */
+export function linesFor(catalog: Catalog, edition: Edition, controlId: string, roles: Role[]): string[] {
+  const e = catalog.get(controlId);
+  if (!e || edition === '2013' || e.kind === 'annex2022') return [controlId];
+  const cloud = e.kind === 'cld' || e.extended ? roleNames.filter((r) => roles.includes(r) && e.cloudGuidance[r]).map((r) => itemKey(e.id, r)) : [];
+  return [...ids2022(e), ...cloud];
+}
+
 /** The SoA lines of an edition for the roles in scope. 2022: the 93 Annex A controls, then each 27017 item once per role in scope that 27017 gives guidance. */
 export function soaItems(catalog: Catalog, edition: Edition, roles: Role[]): (SoaItem & { relevant: boolean })[] {
   if (edition === '2013') return catalog.controls().map((entry) => ({ key: entry.id, entry, role: null, edition, relevant: relevantTo(entry, roles) }));

@@ -17,6 +17,12 @@ export const roleLabel: Record<Role, { ja: string; en: string }> = {
   provider: { ja: 'クラウドサービスプロバイダ', en: 'cloud service provider' },
 };
 
+/** How a line of the SoA is named to people: "5.23", "CLD.9.5.1 (provider)", "12.3.1（カスタマ）". */
+export function rowLabel(row: { entry: CatalogEntry; role: Role | null }, lang: 'ja' | 'en' = 'en'): string {
+  if (!row.role) return row.entry.id;
+  return lang === 'ja' ? `${row.entry.id}（${row.role === 'customer' ? 'カスタマ' : 'プロバイダ'}）` : `${row.entry.id} (${row.role})`;
+}
+
 /** "C P *" style flags: 27017 guidance for customer / provider, and whether 27017 extends or adds the control. */
 export function controlFlags(e: CatalogEntry): string {
   const kind = e.kind === 'cld' ? 'CLD' : e.extended ? '27017-extended' : '27002';

@@ -19,6 +19,7 @@ import { RiskStore } from './risks.js';
 export { StoreError, type Issue } from './errors.js';
 export type { Role, ServiceRole } from './context.js';
 export type { Decision, DecisionInput, DecisionState, SoaItem, SoaRow, Status } from './decisions.js';
+export { itemKey, linesFor, soaItems, splitKey } from './decisions.js';
 export type { EditionState } from './edition.js';
 export type { TransitionPlan } from './transition.js';
 export type { Profile, ProfileInput, Service, ServiceInput } from './profile.js';

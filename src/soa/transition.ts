@@ -20,7 +20,10 @@ export interface TransitionProposal {
 }
 
 export interface TransitionPlan {
-  /** Counts of proposals: one 2013 decision to one 2022 control, several combined, one 2013 control split into parts. */
+  /**
+   * Counts of proposals. copied: from one 2013 decision; merged: several agreeing 2013 decisions combined; split: a
+   * part of a 2013 control that became several 2022 controls (each part gets a proposal).
+   */
   copied: number;
   merged: number;
   split: number;
@@ -106,18 +109,20 @@ export function planTransition(rows2013: SoaRow[], rows2022: SoaRow[], edition: 
     }
     const undecidedSources = sourceIds.filter((id) => !decided.some((x) => x.id === id));
     const from = decided.map((x) => sourceOf(x.d, x.id));
+    const input = { control: row.key, ...combine(decided) };
     if (!a) {
-      propose({ key: row.key, kind: 'cloud', from, undecidedSources, input: { control: row.key, ...combine(decided) } });
-    } else if (sourceIds.length > 1) {
+      propose({ key: row.key, kind: 'cloud', from, undecidedSources, input });
+    } else if (decided.length > 1) {
       if (new Set(decided.map((x) => x.d.applicable)).size > 1) {
         plan.conflicts.push(row.key);
         plan.conflictDetails.push({ id: row.key, sources: decided.map((x) => ({ id: x.id, applicable: x.d.applicable, status: x.d.status })) });
         continue;
       }
-      propose({ key: row.key, kind: 'merged', from, undecidedSources, input: { control: row.key, ...combine(decided) } });
+      propose({ key: row.key, kind: 'merged', from, undecidedSources, input });
     } else {
-      const split = (by2013.get(sourceIds[0]!)?.entry.iso27001_2022.length ?? 1) > 1;
-      propose({ key: row.key, kind: split ? 'split' : 'copied', from, undecidedSources, input: { control: row.key, ...combine(decided) } });
+      // One decided source: a part of a 2013 control that became several 2022 controls, or a one-to-one copy.
+      const split = (by2013.get(decided[0]!.id)?.entry.iso27001_2022.length ?? 1) > 1;
+      propose({ key: row.key, kind: split ? 'split' : 'copied', from, undecidedSources, input });
     }
   }
   return plan;
