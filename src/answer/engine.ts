@@ -6,6 +6,7 @@ import { redact, silentLogger, type Logger } from '../log.js';
 import type { SearchEngine, SearchHit } from '../search/engine.js';
 import { asksForSplit, detectRole } from '../search/query.js';
 import { detectLang, type Lang } from '../search/text.js';
+import { contextLabel, labelIds, withMapped } from './annex2022.js';
 import { checkCitations } from './citations.js';
 import { composeExtractive, type AnswerRole } from './extractive.js';
 import type { ChatMessage, ChatModel } from './llm.js';
@@ -95,8 +96,8 @@ export class AnswerEngine {
     try {
       const raw = await this.o.chat.complete(this.messages(question, history, hits, result.documents, lang, role));
       if (!raw.trim()) throw new Error('empty reply');
-      const allowed = new Set(hits.map((h) => h.controlId!));
-      const check = checkCitations(redact(raw), allowed);
+      const context = withMapped(this.catalog, hits.map((h) => h.controlId!));
+      const check = checkCitations(redact(raw), new Set(context.map((e) => e.id)), labelIds(context));
       if (check.removed.length) this.log.warn('removed citations outside the retrieved context', { removed: check.removed });
       const answer = check.removed.length ? `${check.text}\n\n${T[lang].removed(check.removed.join(', '))}` : check.text;
       return { ...base, answer, citations: check.cited, mode: 'llm', ...(check.removed.length ? { removedCitations: check.removed } : {}) };
@@ -110,9 +111,9 @@ export class AnswerEngine {
 
   private messages(question: string, history: Turn[], hits: SearchHit[], docs: SearchHit[], lang: Lang, role: AnswerRole): ChatMessage[] {
     const context = [
-      ...hits.map((h) => {
-        const e = this.catalog.get(h.controlId!)!;
-        const parts = [`[${e.id}] ${e.title.en} / ${e.title.ja}`, `Purpose: ${e.summary[lang]}`];
+      ...withMapped(this.catalog, hits.map((h) => h.controlId!)).map((e) => {
+        const parts = [contextLabel(e), `${e.annex2022 ? 'Control' : 'Purpose'}: ${e.summary[lang]}`];
+        if (e.annex2022?.cloud.length) parts.push(`ISO/IEC 27017 items: ${e.annex2022.cloud.join(', ')}`);
         if (e.guidance.customer) parts.push(`Customer guidance: ${e.guidance.customer[lang]}`);
         if (e.guidance.provider) parts.push(`Provider guidance: ${e.guidance.provider[lang]}`);
         return parts.join('\n');

@@ -1,6 +1,7 @@
 // Splits the catalogue (and the organisation's own documents) into searchable chunks,
 // one per facet and language, each carrying the control it belongs to.
 import type { Catalog, CatalogEntry } from '../catalog/catalog.js';
+import { related2022 } from './annex2022.js';
 import type { Lang } from './text.js';
 
 export type Facet = 'summary' | 'guidance' | 'cld' | 'requirement' | 'annex2022' | 'topic' | 'risk' | 'doc';
@@ -13,7 +14,7 @@ export interface Chunk {
   controlId: string | null;
   /**
    * Catalogue controls that this chunk speaks for: itself for control chunks, the cited ones for topics and risks;
-   * for a 2022 Annex A control, itself first, then its 27017 items and 2013 sources.
+   * for a 2022 Annex A control, itself first, then its 2013 sources and 27017 items.
    */
   cites: string[];
   facet: Facet;
@@ -33,7 +34,7 @@ function controlChunks(e: CatalogEntry): Chunk[] {
     const head = `${e.id} ${e.title[lang]}`;
     const cat = e.category ? `${e.category.title[lang]}. ` : '';
     const facet: Facet = e.kind === 'cld' || e.kind === 'requirement' || e.kind === 'annex2022' ? e.kind : 'summary';
-    const cites = e.annex2022 ? [...new Set([e.id, ...e.annex2022.cloud, ...e.annex2022.from2013])] : [e.id];
+    const cites = [e.id, ...related2022(e)];
     let body = `${cat}${e.summary[lang]} ${e.keywords[lang].join(', ')}`;
     if (e.kind === 'cld' && e.category) body += ` ${e.category.objective[lang]}`;
     if (e.requirement) {

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import type { Catalog } from '../catalog/catalog.js';
 import { silentLogger, type Logger } from '../log.js';
 import { noProgress, type Progress } from '../progress.js';
+import { holdBack2022, related2022, SOURCE_VOTE } from './annex2022.js';
 import { Bm25 } from './bm25.js';
 import { catalogChunks, type Chunk, type Facet } from './chunks.js';
 import { docChunks, docsHash, readDocs } from './docs.js';
@@ -29,7 +30,7 @@ export interface SearchHit {
   source?: { file: string; heading: string };
   /** Share of the question's typed terms (idf-weighted) found in the best chunk (0..1), for confidence. */
   match: number;
-  /** Which retrievers ranked it: lexical, dense, glossary, id. */
+  /** Which retrievers ranked it: lexical, dense, glossary, id (typed), mapping (a control a typed 2022 ID maps to). */
   via: string[];
 }
 
@@ -71,10 +72,6 @@ export interface BuildReport {
 const RRF_K = 60;
 /** Weight of a topic or risk chunk when it speaks for the controls it cites. */
 const CITE_WEIGHT = 0.45;
-/** A 2022 Annex A control ranks on its own words only when it beats every 2013/CLD control by this factor. */
-const ANNEX_CLEAR_WIN = Number(process.env.X_CLEAR ?? 1.2);
-/** Weight of a 2022 Annex A chunk when it votes for its 27017 items and 2013 sources. */
-const ANNEX_VOTE = Number(process.env.X_VOTE ?? 0.45);
 const ROLE_MATCH = 1.3;
 const ROLE_OTHER = 0.75;
 const EMBED_BATCH = 32;
@@ -204,13 +201,18 @@ export class SearchEngine {
         fused.set(r.id, f);
       });
     }
-    // An ID typed in the question comes first.
+    // An ID typed in the question comes first; a typed 2022 ID is followed by the controls it maps to.
     const typed = query.ids.filter((id) => this.catalog.has(id));
-    for (const id of typed) {
-      const f = fused.get(id) ?? { score: 0, via: [], chunk: -1 };
-      f.score = maxScore * 2 + (typed.length - typed.indexOf(id));
-      f.via.push('id');
-      fused.set(id, f);
+    const mapped = [...new Set(typed.flatMap((id) => related2022(this.catalog.get(id)!)))].filter((id) => !typed.includes(id) && this.catalog.has(id));
+    for (const [ids, base, via] of [[typed, maxScore * 2, 'id'], [mapped, maxScore * 1.5, 'mapping']] as const) {
+      ids.forEach((id, i) => {
+        const f = fused.get(id) ?? { score: 0, via: [], chunk: -1 };
+        // Shown with a chunk of its own, not one that only voted for it.
+        if (f.chunk >= 0 && this.chunks[f.chunk]!.controlId !== id) f.chunk = -1;
+        f.score = base + (ids.length - i) * 1e-6;
+        f.via.push(via);
+        fused.set(id, f);
+      });
     }
 
     const ranked = [...fused].sort((a, b) => b[1].score - a[1].score).slice(0, top);
@@ -274,23 +276,13 @@ export class SearchEngine {
       } else if (c.facet === 'topic' || c.facet === 'risk') {
         for (const id of c.cites) credit(id, s * CITE_WEIGHT, i);
       } else if (c.facet === 'annex2022') {
+        // Itself (kept only if it clearly wins, below), and a vote for its 2013 sources and 27017 items.
         credit(c.controlId!, s, i);
-        const from = new Set(this.catalog.get(c.controlId!)?.annex2022?.from2013);
-        for (const id of c.cites.slice(1)) credit(id, s * (from.has(id) ? ANNEX_VOTE : Number(process.env.X_CV ?? 0.45)), i);
+        const sources = this.catalog.get(c.controlId!)?.annex2022?.from2013 ?? [];
+        for (const id of c.cites.slice(1)) credit(id, s * (sources.includes(id) ? SOURCE_VOTE : CITE_WEIGHT), i);
       } else credit(c.controlId!, s, i);
     }
-    return this.holdBack2022([...best.values()].sort((a, b) => b.score - a.score));
-  }
-
-  /**
-   * The 2022 Annex A controls restate the 2013 and CLD controls, which carry the cloud guidance: a 2022 control
-   * stays in a ranking only when it clearly beats all of them (its ID typed in the question is handled apart).
-   */
-  private holdBack2022(ranked: Ranked[]): Ranked[] {
-    const is2022 = (r: Ranked) => this.catalog.get(r.id)?.kind === 'annex2022';
-    const isNew = (r: Ranked) => (process.env.X_ALL ? true : this.catalog.get(r.id)?.annex2022?.isNew);
-    const bestOther = ranked.find((r) => !is2022(r))?.score ?? 0;
-    return ranked.filter((r) => !is2022(r) || (isNew(r) && r.score >= bestOther * ANNEX_CLEAR_WIN));
+    return holdBack2022(this.catalog, [...best.values()].sort((a, b) => b.score - a.score));
   }
 
   private bestChunkOf(id: string, lang: Lang, role: QueryRole | null): number {
