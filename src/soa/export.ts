@@ -1,7 +1,7 @@
 // Auditor-ready exports of the SoA (適用宣言書): XLSX (Japanese and English columns), CSV (UTF-8 with BOM) and Markdown.
 // Every export shows, for each control, the 27017 role flags, whether 27017 extends or adds it, and the 2022 mapping.
 import { writeFileSync } from 'node:fs';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { ids2022, type Edition } from '../catalog/catalog.js';
 import type { Decision, SoaRow } from './decisions.js';
 import { mapping2022, roleLabel, statusLabel } from './format.js';
@@ -185,7 +185,9 @@ function addTable(ws: ExcelJS.Worksheet, headerRow: number, cols: { header: stri
 }
 
 export async function toXlsx(data: SoaExport): Promise<ExcelJS.Workbook> {
-  const wb = new ExcelJS.Workbook();
+  // Loaded here, not at start-up: exceljs takes about 0.7 s to load, and only an XLSX export needs it.
+  const { default: Excel } = await import('exceljs');
+  const wb = new Excel.Workbook();
   wb.creator = 'ISMS Cloud Assistant';
   wb.created = data.generatedAt;
 
