@@ -30,6 +30,8 @@ export interface Answer {
   /** Why LLM mode fell back to the extractive answer. */
   fallback?: string;
   outOfScope?: boolean;
+  /** No control clearly answers: the answer says so (a dead end when an answer existed). */
+  notFound?: boolean;
   /** The retrieved controls, best first, for rendering (titles, role badges). */
   hits: SearchHit[];
   documents: SearchHit[];
@@ -65,6 +67,10 @@ export class AnswerEngine {
     return this.o.chat ? 'llm' : 'extractive';
   }
 
+  get searchMode(): string {
+    return this.search.hasDense ? 'hybrid search' : 'lexical-only search';
+  }
+
   async ask(question: string, opts: AskOptions = {}): Promise<Answer> {
     const history = opts.history ?? [];
     const lang = detectLang(question);
@@ -91,7 +97,7 @@ export class AnswerEngine {
 
     if (!this.o.chat || lowConfidence) {
       const e = extractive();
-      return { ...base, answer: e.text, citations: e.citations, mode: 'extractive' };
+      return { ...base, answer: e.text, citations: e.citations, mode: 'extractive', ...(lowConfidence ? { notFound: true } : {}) };
     }
     try {
       const raw = await this.o.chat.complete(this.messages(question, history, hits, result.documents, lang, role));

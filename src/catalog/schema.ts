@@ -160,7 +160,24 @@ export const annex2022Control = z.strictObject({
   keywords: bilingualList,
 });
 
+/** Who carries a control in one service model: the customer, the provider, or both (shared). */
+export const actor = z.enum(['customer', 'provider', 'shared']);
+
+/** One control's split of duties (責任分界) in one service model: who acts, and one sentence for each role. */
+export const responsibilityCell = z.strictObject({
+  actor,
+  customer: bilingual,
+  provider: bilingual,
+});
+
+/** A row of the responsibility matrix: a control (2013 or CLD ID) in IaaS, PaaS and SaaS. */
+export const responsibilityRow = z.strictObject({
+  control: z.string().regex(/^(?:CLD\.)?\d{1,2}\.\d{1,2}\.\d{1,2}$/, 'must look like 12.6.1 or CLD.9.5.1'),
+  models: z.strictObject({ IaaS: responsibilityCell, PaaS: responsibilityCell, SaaS: responsibilityCell }),
+});
+
 export const cldFile = z.array(cldControl);
+export const responsibilityFile = z.array(responsibilityRow);
 export const annex2022File = z.array(annex2022Control);
 export const requirementsFile = z.array(requirement);
 export const topicsFile = z.array(topic);
@@ -177,5 +194,7 @@ export type GlossaryEntry = z.infer<typeof glossaryEntry>;
 export type RiskScenario = z.infer<typeof risk>;
 export type Mapping2022 = z.infer<typeof mapping2022>;
 export type Annex2022Control = z.infer<typeof annex2022Control>;
+export type ResponsibilityRow = z.infer<typeof responsibilityRow>;
+export type Actor = z.infer<typeof actor>;
 export type Role = z.infer<typeof role>;
 export type ServiceModel = z.infer<typeof serviceModel>;

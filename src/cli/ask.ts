@@ -1,20 +1,19 @@
 // `ask "<question>" [--role customer|provider|both] [--json]`
 import { createAnswerEngine, openSearch, type AppContext } from '../app.js';
+import { answerJson, askBatch } from './answers.js';
 import { oneOf, parse, UserError, type Out } from './args.js';
 
-const usage = 'ask "<question>" [--role customer|provider|both] [--json]';
+const usage = 'ask "<question>" [--role customer|provider|both] [--json] | ask --batch FILE --json';
 
 export async function askCommand(ctx: AppContext, argv: string[], out: Out): Promise<void> {
-  const { values, positionals } = parse(argv, { role: { type: 'string' }, json: { type: 'boolean' } }, usage);
+  const { values, positionals } = parse(argv, { role: { type: 'string' }, json: { type: 'boolean' }, batch: { type: 'string' } }, usage);
+  if (values.batch) return askBatch(ctx, values.batch, oneOf(values.role, ['customer', 'provider', 'both'] as const, '--role'), out);
   const question = positionals.join(' ').trim();
   if (!question) throw new UserError(`ask needs a question\nUsage: ${usage}`, 2);
   const role = oneOf(values.role, ['customer', 'provider', 'both'] as const, '--role');
   const engine = createAnswerEngine(ctx, await openSearch(ctx));
   const a = await engine.ask(question, { role });
-  if (values.json) {
-    out(JSON.stringify({ answer: a.answer, citations: a.citations, language: a.language, role: a.role, mode: a.mode, confidence: a.confidence, ...(a.removedCitations ? { removedCitations: a.removedCitations } : {}), ...(a.fallback ? { fallback: a.fallback } : {}) }));
-    return;
-  }
+  if (values.json) return out(JSON.stringify(answerJson(a)));
   out(a.answer);
   if (a.citations.length) out(`\n${a.language === 'ja' ? '出典' : 'Sources'}: ${a.citations.map((id) => `${id} ${ctx.catalog.get(id)!.title[a.language]}`).join(' · ')}`);
   out(`(${a.mode}, ${a.language === 'ja' ? '確信度' : 'confidence'} ${a.confidence.toFixed(2)})`);

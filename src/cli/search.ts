@@ -1,11 +1,12 @@
 // `search`, `search --batch`, `eval` and `index`.
-import { readFileSync } from 'node:fs';
 import type { AppContext } from '../app.js';
 import { openSearch } from '../app.js';
 import { stderrProgress } from '../progress.js';
 import type { SearchEngine, SearchHit } from '../search/engine.js';
 import { canonicalId } from '../catalog/ids.js';
 import { oneOf, parse, UserError, type Out } from './args.js';
+import { evalAnswers } from './answers.js';
+import { batchLines, readLines } from './jsonl.js';
 
 const searchUsage = 'search "<question>" --top K [--role customer|provider] [--json] | search --batch FILE --top K --json';
 
@@ -25,32 +26,10 @@ export async function searchCommand(ctx: AppContext, argv: string[], out: Out): 
   const top = topOf(values.top);
   const role = oneOf(values.role, ['customer', 'provider'] as const, '--role');
   if (values.batch) {
-    const lines = readInput(values.batch);
     const engine = await openSearch(ctx);
-    for (const [n, line] of lines) {
-      if (!line.trim()) continue;
-      let item: { id?: unknown; query?: unknown };
-      try {
-        item = JSON.parse(line);
-      } catch (e) {
-        out(JSON.stringify({ id: null, error: `line ${n}: not valid JSON (${(e as Error).message})` }));
-        continue;
-      }
-      // The contract: a malformed line answers {"id": null, "error": "line N: ..."}; the others are still answered.
-      if (!item || typeof item !== 'object' || Array.isArray(item)) {
-        out(JSON.stringify({ id: null, error: `line ${n}: expected an object {"id": ..., "query": "..."}` }));
-        continue;
-      }
-      if (typeof item.query !== 'string' || !item.query.trim()) {
-        out(JSON.stringify({ id: null, error: `line ${n}: needs a non-empty string "query"${item.id !== undefined ? ` (id ${JSON.stringify(item.id)})` : ''}` }));
-        continue;
-      }
-      if (item.id === undefined) {
-        out(JSON.stringify({ id: null, error: `line ${n}: needs an "id"` }));
-        continue;
-      }
-      const r = await engine.search(item.query, { top, role });
-      out(JSON.stringify({ id: item.id ?? null, hits: r.hits.map(compact) }));
+    for (const line of batchLines(values.batch, 'query')) {
+      if ('error' in line) out(JSON.stringify({ id: null, error: line.error }));
+      else out(JSON.stringify({ id: line.id, hits: (await engine.search(line.text, { top, role })).hits.map(compact) }));
     }
     return;
   }
@@ -73,17 +52,6 @@ export async function searchCommand(ctx: AppContext, argv: string[], out: Out): 
   if (!r.dense) process.stderr.write('(lexical-only search: no embedding model loaded)\n');
 }
 
-function readInput(file: string): [number, string][] {
-  let text: string;
-  try {
-    text = readFileSync(file === '-' ? 0 : file, 'utf8');
-  } catch (e) {
-    throw new UserError(`cannot read ${file}: ${(e as Error).message}`);
-  }
-  // A UTF-8 BOM (common from Windows editors) is not part of the first line.
-  return text.replace(/^\uFEFF/, '').split(/\r?\n/).map((l, i) => [i + 1, l]);
-}
-
 interface EvalItem {
   id: string;
   lang?: string;
@@ -92,12 +60,13 @@ interface EvalItem {
 }
 
 export async function evalCommand(ctx: AppContext, argv: string[], out: Out): Promise<void> {
-  const usage = 'eval --file FILE --top K';
-  const { values } = parse(argv, { file: { type: 'string' }, top: { type: 'string' }, json: { type: 'boolean' } }, usage);
-  if (!values.file) throw new UserError(`eval needs --file\nUsage: ${usage}`, 2);
+  const usage = 'eval --file FILE --top K | eval --answers FILE [--json]';
+  const { values } = parse(argv, { file: { type: 'string' }, top: { type: 'string' }, json: { type: 'boolean' }, answers: { type: 'string' } }, usage);
+  if (values.answers) return evalAnswers(ctx, values.answers, out, values.json);
+  if (!values.file) throw new UserError(`eval needs --file (retrieval questions) or --answers (graded answer questions)\nUsage: ${usage}`, 2);
   const top = topOf(values.top);
   const items: EvalItem[] = [];
-  for (const [n, line] of readInput(values.file)) {
+  for (const [n, line] of readLines(values.file)) {
     if (!line.trim()) continue;
     try {
       const x = JSON.parse(line) as EvalItem;
