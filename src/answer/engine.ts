@@ -4,11 +4,11 @@
 import type { Catalog } from '../catalog/catalog.js';
 import { redact, silentLogger, type Logger } from '../log.js';
 import type { SearchEngine, SearchHit } from '../search/engine.js';
-import { asksForSplit, detectRole } from '../search/query.js';
 import { detectLang, type Lang } from '../search/text.js';
 import { contextLabel, labelIds, withMapped } from './annex2022.js';
 import { checkCitations } from './citations.js';
 import { composeExtractive, type AnswerRole } from './extractive.js';
+import { detectHats } from './hats.js';
 import type { ChatMessage, ChatModel } from './llm.js';
 import { fill, loadPrompt } from './prompts.js';
 import { T } from './text.js';
@@ -52,7 +52,7 @@ export interface AnswerEngineOptions {
 }
 
 /** Below this share of the question's terms in the best chunk, retrieval is weak. */
-const LOW_MATCH = 0.3;
+const LOW_MATCH = 0.15;
 /** A question with no domain term (glossary) and no control ID needs this much overlap with a chunk to be in scope. */
 const SCOPE_MATCH = 0.6;
 const followUpMarkers = /^(and|what about|how about|also|then)\b|側は|の方は|はどう|については|は[?？]$|場合は[?？]?$/i;
@@ -78,13 +78,25 @@ export class AnswerEngine {
     // A short follow-up ("プロバイダ側は？") is read together with the previous question.
     const isFollowUp = !!lastUser && (followUpMarkers.test(question.trim()) || question.trim().length < (lang === 'ja' ? 14 : 24));
     const retrievalText = isFollowUp ? `${lastUser} ${question}` : question;
-    const role: AnswerRole = opts.role ?? (asksForSplit(question) ? 'both' : null) ?? detectRole(question) ?? (isFollowUp && lastUser ? detectRole(lastUser) : null) ?? this.o.defaultRole?.() ?? 'both';
-
-    const result = await this.search.search(retrievalText, { top: this.o.top ?? 6 });
+    // Who asks in which model: "EC2" is a customer of IaaS, "our SaaS" a provider; a follow-up keeps the thread's.
+    const hats = detectHats(question, this.catalog.products);
+    const earlier = isFollowUp && lastUser ? detectHats(lastUser, this.catalog.products) : null;
+    const role: AnswerRole = opts.role ?? hats.role ?? earlier?.role ?? this.o.defaultRole?.() ?? 'both';
+    const asked = hats.model || hats.both ? hats : earlier ?? hats;
+    const top6 = { top: this.o.top ?? 6 };
+    let result = await this.search.search(retrievalText, top6);
+    // A weak match that names products tries again with the products' own words ("EC2" → virtual machine, guest OS).
+    const products = [...hats.products, ...(earlier?.products ?? [])];
+    if ((result.hits[0]?.match ?? 0) < LOW_MATCH && products.length) {
+      const terms = products.flatMap((p) => [...p.terms.en, ...p.terms.ja]).join(' ');
+      const again = await this.search.search(`${retrievalText} ${terms}`, top6);
+      if ((again.hits[0]?.match ?? 0) > (result.hits[0]?.match ?? 0)) result = again;
+    }
     const hits = result.hits.filter((h) => h.controlId && this.catalog.has(h.controlId));
     const top = hits[0];
     const typedId = result.query.ids.some((id) => this.catalog.has(id));
-    const domainTerms = this.search.glossaryMatches(retrievalText).length;
+    const glossary = this.search.glossaryMatches(retrievalText);
+    const domainTerms = glossary.length;
     const match = top?.match ?? 0;
     const confidence = round(typedId ? Math.max(0.9, match) : Math.min(1, match * 1.25));
     const base = { language: lang, role, confidence, hits, documents: result.documents };
@@ -92,8 +104,10 @@ export class AnswerEngine {
     if (!top || (!typedId && domainTerms === 0 && match < SCOPE_MATCH)) {
       return { ...base, answer: T[lang].outOfScope, citations: [], mode: 'extractive', confidence: 0, outOfScope: true, hits: [], documents: [] };
     }
-    const lowConfidence = !typedId && match < LOW_MATCH;
-    const extractive = () => composeExtractive(this.catalog, hits, result.documents, lang, role, { lowConfidence });
+    // Weak word overlap is still an answer when a domain term of the question points at the leading control.
+    const vouched = glossary.some((g) => g.controls.includes(top.controlId!));
+    const lowConfidence = !typedId && match < LOW_MATCH && !vouched;
+    const extractive = () => composeExtractive(this.catalog, hits, result.documents, lang, role, { lowConfidence, question: retrievalText, hats: asked });
 
     if (!this.o.chat || lowConfidence) {
       const e = extractive();

@@ -5,14 +5,24 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { SearchHit } from '../search/engine.js';
 import type { Lang } from '../search/text.js';
 import { explain2022, label2022 } from './annex2022.js';
-import { firstSentences, roleName, T } from './text.js';
+import type { Hats } from './hats.js';
+import { directAnswer } from './matrix.js';
+import { questionTerms, relevantSentences } from './sentences.js';
+import { firstSentences, T } from './text.js';
 
 export type AnswerRole = 'customer' | 'provider' | 'both';
+
+/**
+ * Characters an extractive answer aims to stay within: our choice of about two phone screens of Slack text (Japanese
+ * carries more per character). The direct answer and the first control are always shown in full.
+ */
+export const ANSWER_BUDGET = { en: 1300, ja: 900 } as const;
 
 /** A further control is shown when it covers at least this share of what the best one covers. */
 const RELATED_MATCH = 0.6;
 
-export function composeExtractive(catalog: Catalog, hits: SearchHit[], documents: SearchHit[], lang: Lang, role: AnswerRole, opts: { lowConfidence: boolean }): { text: string; citations: string[] } {
+export function composeExtractive(catalog: Catalog, hits: SearchHit[], documents: SearchHit[], lang: Lang, role: AnswerRole, opts: { lowConfidence: boolean; question?: string; hats?: Hats }): { text: string; citations: string[] } {
+  const terms = questionTerms(opts.question ?? '');
   const t = T[lang];
   const lines: string[] = [];
   const citations: string[] = [];
@@ -22,20 +32,20 @@ export function composeExtractive(catalog: Catalog, hits: SearchHit[], documents
   const best = known[0]?.match ?? 0;
   let picked = opts.lowConfidence ? known.slice(0, 3) : known.filter((h, i) => i === 0 || h.match >= best * RELATED_MATCH).slice(0, 3);
   // A 2022 control that leads with its 27017 items is the answer: others only when their IDs were typed too.
-  const lead = catalog.get(picked[0]?.controlId ?? '')?.annex2022;
-  if (!opts.lowConfidence && lead?.cloud.length) picked = picked.filter((h, i) => i === 0 || h.via.includes('id') || h.via.includes('mapping'));
-  if (opts.lowConfidence) {
-    lines.push(t.low);
-    for (const h of picked) {
-      const e = catalog.get(h.controlId!)!;
-      lines.push(`• ${e.id} ${e.title[lang]}${label2022(e, lang)}`);
-      cite([e.id]);
-    }
-    return { text: lines.join('\n'), citations };
-  }
-  lines.push(t.intro(t.forRole[role]));
+  const lead2022 = catalog.get(picked[0]?.controlId ?? '')?.annex2022;
+  if (!opts.lowConfidence && lead2022?.cloud.length) picked = picked.filter((h, i) => i === 0 || h.via.includes('id') || h.via.includes('mapping'));
+  // Nothing relevant: say so in one line with how to ask better, and list nothing unrelated.
+  if (opts.lowConfidence) return { text: t.low, citations: [] };
+  // First the direct answer from the responsibility matrix, for the first control that has a row.
+  const lead = picked.map((h) => h.controlId!).flatMap((id) => [id, ...(catalog.get(id)?.annex2022?.from2013 ?? []), ...(catalog.get(id)?.annex2022?.cloud ?? [])])
+    .find((id) => catalog.responsibility(id));
+  const direct = lead ? directAnswer(catalog, lead, role, opts.hats ?? { role, model: null, products: [] }, lang) : null;
+  lines.push(direct ? `${direct} [${lead}]` : t.intro(t.forRole[role]));
   // Controls already written out (a 2022 control writes out the items it maps to).
   const shown = new Set<string>();
+  // Short enough to read on a phone: a further control is added only while the answer stays within the budget.
+  const budget = ANSWER_BUDGET[lang];
+  const size = () => lines.reduce((n, l) => n + l.length + 1, 0);
   picked.forEach((h, i) => {
     const e = catalog.get(h.controlId!)!;
     if (shown.has(e.id)) return;
@@ -45,23 +55,28 @@ export function composeExtractive(catalog: Catalog, hits: SearchHit[], documents
       cite(x.citations);
       return;
     }
-    shown.add(e.id);
-    cite([e.id]);
-    // Japanese guidance sentences are long: one fewer sentence than in English.
-    const depth = (i === 0 ? 3 : 2) - (lang === 'ja' ? 1 : 0);
+    const mark = lines.length;
+    // The sentences that bear on the question; Japanese sentences are long, so one fewer than in English.
+    const depth = (i === 0 ? 4 : 2) - (lang === 'ja' ? 1 : 0);
+    const pick = (text: string) => relevantSentences(text, terms, depth, lang).join(lang === 'ja' ? '' : ' ');
     lines.push('', `*${e.id} ${e.title[lang]}*${label2022(e, lang)}`);
     const roles = role === 'both' ? (['customer', 'provider'] as const) : ([role] as const);
     let wrote = false;
     for (const r of roles) {
       const g = e.guidance[r];
-      if (g) {
-        lines.push(`  ${t[r]}: ${firstSentences(g[lang], depth, lang)}`);
-        wrote = true;
-      } else if (role !== 'both' && e.kind !== 'requirement') {
-        lines.push(`  ${t.noRoleGuidance(roleName(lang, r))}`);
-      }
+      if (!g) continue;
+      lines.push(`  ${t[r]}: ${pick(g[lang])}`);
+      wrote = true;
     }
-    if (!wrote) lines.push(`  ${t.purpose}: ${firstSentences(e.summary[lang], depth, lang)}`);
+    // Without guidance for the role asked (a 27002 control 27017 does not extend, or a CLD control that binds the
+    // other role), the control's own summary answers.
+    if (!wrote) lines.push(`  ${e.kind === 'cld' ? t.control : t.purpose}: ${pick(e.summary[lang])}`);
+    if (i > 0 && size() > budget) {
+      lines.length = mark;
+      return;
+    }
+    shown.add(e.id);
+    cite([e.id]);
   });
   if (documents.length) {
     lines.push('', `${t.fromDocs}:`);

@@ -1,7 +1,7 @@
 // The catalogue: one view over the 27002:2013 controls, the 27017 CLD controls and the JIP-ISMS517 requirements.
 import { canonicalId, compareIds, nearestIds } from './ids.js';
 import { readCorpus, type RawCorpus } from './loader.js';
-import type { Annex2022Control, Bilingual, GlossaryEntry, Mapping2022, RiskScenario, Topic } from './schema.js';
+import type { Annex2022Control, Bilingual, GlossaryEntry, Mapping2022, Product, ResponsibilityRow, RiskScenario, Topic } from './schema.js';
 
 export type Lang = 'en' | 'ja';
 export type Role = 'customer' | 'provider';
@@ -61,6 +61,12 @@ export class Catalog {
   get topics(): Topic[] { return this.raw.topics; }
   get glossary(): GlossaryEntry[] { return this.raw.glossary; }
   get risks(): RiskScenario[] { return this.raw.risks; }
+  get products(): Product[] { return this.raw.products; }
+
+  /** The responsibility-matrix row of a 2013 or CLD control, if it has one. */
+  responsibility(id: string): ResponsibilityRow | undefined {
+    return this.raw.responsibility.find((r) => r.control === id);
+  }
 
   get(id: string): CatalogEntry | undefined {
     return this.byId.get(id);

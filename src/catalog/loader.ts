@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { ZodType } from 'zod';
 import { packageRoot } from '../paths.js';
 import {
-  annex2022File, clauseFile, cldFile, type Annex2022Control, glossaryFile, requirementsFile, risksFile, topicsFile,
+  annex2022File, clauseFile, cldFile, productsFile, responsibilityFile, type Annex2022Control, type Product, type ResponsibilityRow, glossaryFile, requirementsFile, risksFile, topicsFile,
   type ClauseFile, type CldControl, type GlossaryEntry, type Requirement, type RiskScenario, type Topic,
 } from './schema.js';
 
@@ -33,6 +33,10 @@ export interface RawCorpus {
   cld: CldControl[];
   /** ISO/IEC 27001:2022 Annex A, the 93 controls. */
   annex2022: Annex2022Control[];
+  /** The responsibility matrix (責任分界): who acts for a control in IaaS, PaaS and SaaS. */
+  responsibility: ResponsibilityRow[];
+  /** Cloud products people name (EC2, M365) with their service model. */
+  products: Product[];
   requirements: Requirement[];
   topics: Topic[];
   glossary: GlossaryEntry[];
@@ -42,6 +46,9 @@ export interface RawCorpus {
 }
 
 export const defaultCorpusDir = join(packageRoot, 'corpus');
+
+/** Which file each responsibility row came from, for the reference checks' messages. */
+const responsibilityFiles = new WeakMap<ResponsibilityRow, string>();
 
 /** Expected clause files: one per 27002 clause, 5 to 18. */
 const clauseNumbers = Array.from({ length: 14 }, (_, i) => String(i + 5).padStart(2, '0'));
@@ -76,6 +83,23 @@ export function readCorpus(dir = defaultCorpusDir): RawCorpus {
   }
 
   if (!existsSync(dir)) throw new CorpusError([{ file: dir, path: '', reason: 'corpus folder not found (set ISMS_CORPUS_DIR?)' }]);
+
+  /** responsibility/*.json, in name order; each row names the file it came from for error messages. */
+  function readResponsibility(): ResponsibilityRow[] {
+    const folder = join(dir, 'responsibility');
+    if (!existsSync(folder)) {
+      problems.push({ file: 'responsibility/', path: '', reason: 'folder is missing: the responsibility matrix is part of the corpus' });
+      return [];
+    }
+    const rows: ResponsibilityRow[] = [];
+    for (const f of readdirSync(folder).filter((x) => x.endsWith('.json')).sort()) {
+      for (const row of parse(`responsibility/${f}`, responsibilityFile) ?? []) {
+        rows.push(row);
+        responsibilityFiles.set(row, `responsibility/${f}`);
+      }
+    }
+    return rows;
+  }
   const clauseDir = join(dir, 'controls');
   const extra = existsSync(clauseDir)
     ? readdirSync(clauseDir).filter((f) => f.endsWith('.json') && !clauseNumbers.some((n) => f === `clause-${n}.json`))
@@ -88,6 +112,8 @@ export function readCorpus(dir = defaultCorpusDir): RawCorpus {
     clauses: clauses.filter((c): c is ClauseFile => c !== undefined),
     cld: parse('cld.json', cldFile) ?? [],
     annex2022: parse('annex-2022.json', annex2022File) ?? [],
+    responsibility: readResponsibility(),
+    products: parse('products.json', productsFile) ?? [],
     requirements: parse('requirements.json', requirementsFile) ?? [],
     topics: parse('topics.json', topicsFile) ?? [],
     glossary: parse('glossary.json', glossaryFile) ?? [],
@@ -166,6 +192,8 @@ function checkReferences(c: RawCorpus, problems: CorpusProblem[]): void {
   });
   c.requirements.forEach((r, i) => dup('requirements.json', `[${i} id=${r.id}]`, r.id));
   checkAnnex2022(c, problems);
+  checkResponsibility(c, ids, problems);
+  checkProducts(c, problems);
 
   const cite = (file: string, path: string, list: string[]) => {
     for (const id of list) if (!ids.has(id)) problems.push({ file, path, reason: `cites unknown control ${id}` });
@@ -243,4 +271,33 @@ function checkAnnex2022(c: RawCorpus, problems: CorpusProblem[]): void {
     if (!expected.includes(id)) continue;
     if (!seen.has(id)) problems.push({ file, path: '', reason: `${from.join(', ')} map to ${id}, which the file does not define` });
   }
+}
+
+/** Every row names a known control once; every 27017 item (the 37 extended and the 7 CLD controls) has a row. */
+function checkResponsibility(c: RawCorpus, ids: Set<string>, problems: CorpusProblem[]): void {
+  const seen = new Map<string, string>();
+  c.responsibility.forEach((row, i) => {
+    const file = responsibilityFiles.get(row) ?? 'responsibility/';
+    const path = `[${i} control=${row.control}]`;
+    if (!ids.has(row.control)) problems.push({ file, path, reason: `unknown control ${row.control}` });
+    const before = seen.get(row.control);
+    if (before) problems.push({ file, path, reason: `duplicate row for ${row.control} (also in ${before})` });
+    seen.set(row.control, file);
+  });
+  const items = [...c.clauses.flatMap((k) => k.controls.filter((x) => x.cloudGuidance).map((x) => x.id)), ...c.cld.map((x) => x.id)];
+  const missing = items.filter((id) => !seen.has(id));
+  if (missing.length) problems.push({ file: 'responsibility/', path: '', reason: `no row for the 27017 item(s) ${missing.join(', ')}: every extended and CLD control needs one` });
+}
+
+/** A product alias names one product only. */
+function checkProducts(c: RawCorpus, problems: CorpusProblem[]): void {
+  const owner = new Map<string, string>();
+  c.products.forEach((p, i) => {
+    for (const a of p.aliases) {
+      const key = a.toLowerCase();
+      const other = owner.get(key);
+      if (other && other !== p.name) problems.push({ file: 'products.json', path: `[${i} ${p.name}].aliases`, reason: `alias "${a}" also names ${other}` });
+      owner.set(key, p.name);
+    }
+  });
 }

@@ -176,7 +176,18 @@ export const responsibilityRow = z.strictObject({
   models: z.strictObject({ IaaS: responsibilityCell, PaaS: responsibilityCell, SaaS: responsibilityCell }),
 });
 
+/** A cloud product people name in questions ("EC2", "M365"): its service model and the words of ours it stands for. */
+export const product = z.strictObject({
+  name: nonEmpty,
+  vendor: nonEmpty,
+  model: z.enum(['IaaS', 'PaaS', 'SaaS']),
+  /** Lower-case spellings matched as whole words (ASCII) or substrings (Japanese). */
+  aliases: z.array(nonEmpty).min(1),
+  terms: bilingualList,
+});
+
 export const cldFile = z.array(cldControl);
+export const productsFile = z.array(product);
 export const responsibilityFile = z.array(responsibilityRow);
 export const annex2022File = z.array(annex2022Control);
 export const requirementsFile = z.array(requirement);
@@ -196,5 +207,6 @@ export type Mapping2022 = z.infer<typeof mapping2022>;
 export type Annex2022Control = z.infer<typeof annex2022Control>;
 export type ResponsibilityRow = z.infer<typeof responsibilityRow>;
 export type Actor = z.infer<typeof actor>;
+export type Product = z.infer<typeof product>;
 export type Role = z.infer<typeof role>;
 export type ServiceModel = z.infer<typeof serviceModel>;

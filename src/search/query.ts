@@ -6,8 +6,11 @@ export type QueryRole = 'customer' | 'provider';
 
 // Phrases that say who "we" are win over bare nouns: "we offer backups to our customers" is the provider.
 const strong = {
-  customer: [/クラウド(サービス)?を利用/, /利用する側/, /利用側/, /\bwe (use|are using|run|rely on|consume|subscribe)\b/, /\bas a (cloud )?(service )?customer\b/, /\bour (cloud )?(provider|vendor)s?\b/],
-  provider: [/サービスを提供/, /提供する側/, /提供側/, /\bwe (offer|provide|host|operate|sell)\b/, /\bas a (cloud )?(service )?provider\b/, /\bour (customers|tenants|users)\b/],
+  customer: [/クラウド(サービス)?を利用/, /利用する側/, /利用側/, /\bwe (use|are using|run|rely on|consume|subscribe)\b/, /\bas a (cloud )?(service )?customer\b/, /\bour (cloud )?(provider|vendor)s?\b/,
+    /(を|も|は)(利用|使用)(して|中|する|しています)/, /使って(いる|る|います|ない|いない)/, /\bwe('re| are) (moving|migrating) to\b/],
+  provider: [/サービスを提供/, /提供する側/, /提供側/, /提供して(いる|います)/, /\bwe (offer|provide|host|operate|sell)\b/, /\bas a (cloud )?(service )?provider\b/, /\bour (customers|tenants|users)\b/,
+    /\bour (multi-?tenant )?(saas|paas|iaas|service|platform|product|app|api)\b/, /(うち|当社|自社|弊社)の\s?(マルチテナント)?(saas|paas|iaas|サービス|プロダクト|製品|アプリ|api|プラットフォーム)/,
+    /\bcustomers? (want|wants|ask|asks|keep asking|request|requests)\b/, /顧客(から|が)/],
 };
 const weak = {
   customer: [/利用者/, /カスタマ/, /顧客企業/, /ユーザー?企業/, /委託元/, /\bcustomers?\b/, /\bcsc\b/, /\btenants?\b/],
@@ -28,6 +31,12 @@ const split = [/\b(us|we) or (the )?(cloud )?(vendor|provider|csp)/, /\bor (us|w
 export function asksForSplit(text: string): boolean {
   const t = normalise(text);
   return split.some((r) => r.test(t));
+}
+
+/** Which strong signals a question gives: we use (customer), we offer (provider), either, or both. */
+export function roleSignals(text: string): { customer: boolean; provider: boolean } {
+  const t = normalise(text);
+  return { customer: strong.customer.some((r) => r.test(t)), provider: strong.provider.some((r) => r.test(t)) };
 }
 
 /** The role a question speaks for, or null when it names neither or both. */
