@@ -4,7 +4,7 @@
 import type { Catalog } from '../catalog/catalog.js';
 import { redact, silentLogger, type Logger } from '../log.js';
 import type { SearchEngine, SearchHit } from '../search/engine.js';
-import { detectLang, type Lang } from '../search/text.js';
+import { detectLang, tokenize, type Lang } from '../search/text.js';
 import { contextLabel, labelIds, withMapped } from './annex2022.js';
 import { checkCitations } from './citations.js';
 import { composeExtractive, type AnswerRole } from './extractive.js';
@@ -99,14 +99,16 @@ export class AnswerEngine {
     const domainTerms = glossary.length;
     const match = top?.match ?? 0;
     const confidence = round(typedId ? Math.max(0.9, match) : Math.min(1, match * 1.25));
-    const base = { language: lang, role, confidence, hits, documents: result.documents };
+    const base = { language: lang, role, confidence: tokenize(retrievalText).length < 2 && !typedId ? Math.min(confidence, 0.2) : confidence, hits, documents: result.documents };
 
     if (!top || (!typedId && domainTerms === 0 && match < SCOPE_MATCH)) {
       return { ...base, answer: T[lang].outOfScope, citations: [], mode: 'extractive', confidence: 0, outOfScope: true, hits: [], documents: [] };
     }
     // Weak word overlap is still an answer when a domain term of the question points at the leading control.
     const vouched = glossary.some((g) => g.controls.includes(top.controlId!));
-    const lowConfidence = !typedId && match < LOW_MATCH && !vouched;
+    // One word ("clear", "exit") is not a question: however well it matches a title, it answers nothing.
+    const tooShort = !typedId && new Set(tokenize(retrievalText)).size < 2;
+    const lowConfidence = tooShort || (!typedId && match < LOW_MATCH && !vouched);
     const extractive = () => composeExtractive(this.catalog, hits, result.documents, lang, role, { lowConfidence, question: retrievalText, hats: asked });
 
     if (!this.o.chat || lowConfidence) {

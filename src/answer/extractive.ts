@@ -37,8 +37,9 @@ export function composeExtractive(catalog: Catalog, hits: SearchHit[], documents
   // Nothing relevant: say so in one line with how to ask better, and list nothing unrelated.
   if (opts.lowConfidence) return { text: t.low, citations: [] };
   // First the direct answer from the responsibility matrix, for the first control that has a row.
-  const lead = picked.map((h) => h.controlId!).flatMap((id) => [id, ...(catalog.get(id)?.annex2022?.from2013 ?? []), ...(catalog.get(id)?.annex2022?.cloud ?? [])])
-    .find((id) => catalog.responsibility(id));
+  // The leading control itself, or for a 2022 control the first of its 2013 sources and 27017 items with a row.
+  const first = picked[0] ? catalog.get(picked[0].controlId!) : undefined;
+  const lead = first && [first.id, ...(first.annex2022?.from2013 ?? []), ...(first.annex2022?.cloud ?? [])].find((id) => catalog.responsibility(id));
   const direct = lead ? directAnswer(catalog, lead, role, opts.hats ?? { role, model: null, products: [] }, lang) : null;
   lines.push(direct ? `${direct} [${lead}]` : t.intro(t.forRole[role]));
   // Controls already written out (a 2022 control writes out the items it maps to).

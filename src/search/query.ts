@@ -25,7 +25,7 @@ function side(t: string, rules: { customer: RegExp[]; provider: RegExp[] }): Que
 }
 
 // Questions about the split itself ("us or the vendor?", "どちらが行う？") are about both roles.
-const split = [/\b(us|we) or (the )?(cloud )?(vendor|provider|csp)/, /\bor (us|we)\b/, /\bwho (is responsible|owns|takes|does|handles)\b/, /どちら/, /誰が/, /誰の/, /責任分担/, /責任共有/, /shared responsibilit/];
+const split = [/\b(us|we) or (the )?(cloud )?(vendor|provider|csp)/, /\b(us|we|ourselves) or\b/, /\bor (us|we)\b/, /\bwho (is responsible|owns|takes|does|handles)\b/, /どちら/, /誰が/, /誰の/, /責任分担/, /責任共有/, /shared responsibilit/];
 
 /** Whether the question asks how duties split between customer and provider. */
 export function asksForSplit(text: string): boolean {
