@@ -48,6 +48,14 @@ describe('LLM mode against a fake OpenAI-compatible server', () => {
     expect(a).toMatchObject({ mode: 'llm', language: 'ja', role: 'both', citations: ['12.3.1'] });
   });
 
+  it('gives the model the responsibility-matrix rows and the role and model asked about', async () => {
+    fake.reply = () => ({ content: 'In IaaS you patch the guest OS [12.6.1].' });
+    await llmEngine().ask('EC2 patching: us or AWS?');
+    const user = fake.requests[0]!.body.messages[1].content as string;
+    expect(user).toMatch(/Responsibility in IaaS \(customer acts\): customer: The customer patches the guest operating system/);
+    expect(user).toContain('Role the question is about: both customer and provider (answer both, separately), in IaaS');
+  });
+
   it('strips a made-up citation and a real but unretrieved one, logs them and says so', async () => {
     fake.reply = () => ({ content: 'Back up your VMs [12.3.1]. See also [99.9.9] and [11.1.4].' });
     const a = await llmEngine().ask('Who takes backups of our virtual machines in IaaS?');

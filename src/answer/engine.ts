@@ -8,7 +8,7 @@ import { detectLang, tokenize, type Lang } from '../search/text.js';
 import { contextLabel, labelIds, withMapped } from './annex2022.js';
 import { checkCitations } from './citations.js';
 import { composeExtractive, type AnswerRole } from './extractive.js';
-import { detectHats } from './hats.js';
+import { detectHats, type Hats } from './hats.js';
 import type { ChatMessage, ChatModel } from './llm.js';
 import { fill, loadPrompt } from './prompts.js';
 import { T } from './text.js';
@@ -116,7 +116,7 @@ export class AnswerEngine {
       return { ...base, answer: e.text, citations: e.citations, mode: 'extractive', ...(lowConfidence ? { notFound: true } : {}) };
     }
     try {
-      const raw = await this.o.chat.complete(this.messages(question, history, hits, result.documents, lang, role));
+      const raw = await this.o.chat.complete(this.messages(question, history, hits, result.documents, lang, role, asked));
       if (!raw.trim()) throw new Error('empty reply');
       const context = withMapped(this.catalog, hits.map((h) => h.controlId!));
       const check = checkCitations(redact(raw), new Set(context.map((e) => e.id)), labelIds(context));
@@ -131,20 +131,26 @@ export class AnswerEngine {
     }
   }
 
-  private messages(question: string, history: Turn[], hits: SearchHit[], docs: SearchHit[], lang: Lang, role: AnswerRole): ChatMessage[] {
+  private messages(question: string, history: Turn[], hits: SearchHit[], docs: SearchHit[], lang: Lang, role: AnswerRole, asked: Hats): ChatMessage[] {
     const context = [
       ...withMapped(this.catalog, hits.map((h) => h.controlId!)).map((e) => {
         const parts = [contextLabel(e), `${e.annex2022 ? 'Control' : 'Purpose'}: ${e.summary[lang]}`];
         if (e.annex2022?.cloud.length) parts.push(`ISO/IEC 27017 items: ${e.annex2022.cloud.join(', ')}`);
         if (e.guidance.customer) parts.push(`Customer guidance: ${e.guidance.customer[lang]}`);
         if (e.guidance.provider) parts.push(`Provider guidance: ${e.guidance.provider[lang]}`);
+        const row = this.catalog.responsibility(e.id);
+        if (row) {
+          parts.push(...(['IaaS', 'PaaS', 'SaaS'] as const).map((m) =>
+            `Responsibility in ${m} (${row.models[m].actor} acts): customer: ${row.models[m].customer[lang]} provider: ${row.models[m].provider[lang]}`));
+        }
         return parts.join('\n');
       }),
       ...docs.map((d) => `[document: ${d.source!.file} › ${d.source!.heading}${d.controlId ? `; about ${d.controlId}` : ''}]\n${d.text}`),
     ].join('\n\n');
     const user = fill(loadPrompt('answer.user.md', this.o.promptsDir), {
       language: lang === 'ja' ? 'Japanese (日本語)' : 'English',
-      role: role === 'both' ? 'both customer and provider (answer both, separately)' : role,
+      role: (asked.both ? `both: provider of its own ${asked.both.service}, and customer of ${asked.both.platform.name} (${asked.both.platform.model})`
+        : role === 'both' ? 'both customer and provider (answer both, separately)' : role) + (asked.model && !asked.both ? `, in ${asked.model}` : ''),
       history: history.slice(-6).map((t) => `${t.role}: ${t.text}`).join('\n') || '(none)',
       context,
       question,
