@@ -62,6 +62,7 @@ export class Catalog {
   get glossary(): GlossaryEntry[] { return this.raw.glossary; }
   get risks(): RiskScenario[] { return this.raw.risks; }
   get products(): Product[] { return this.raw.products; }
+  get synonyms(): string[][] { return this.raw.synonyms; }
 
   /** The responsibility-matrix row of a 2013 or CLD control, if it has one. */
   responsibility(id: string): ResponsibilityRow | undefined {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { ZodType } from 'zod';
 import { packageRoot } from '../paths.js';
 import {
-  annex2022File, clauseFile, cldFile, productsFile, responsibilityFile, type Annex2022Control, type Product, type ResponsibilityRow, glossaryFile, requirementsFile, risksFile, topicsFile,
+  annex2022File, clauseFile, cldFile, productsFile, synonymsFile, responsibilityFile, type Annex2022Control, type Product, type ResponsibilityRow, glossaryFile, requirementsFile, risksFile, topicsFile,
   type ClauseFile, type CldControl, type GlossaryEntry, type Requirement, type RiskScenario, type Topic,
 } from './schema.js';
 
@@ -37,6 +37,8 @@ export interface RawCorpus {
   responsibility: ResponsibilityRow[];
   /** Cloud products people name (EC2, M365) with their service model. */
   products: Product[];
+  /** Synonym groups for query expansion (everyday words to the corpus's words). */
+  synonyms: string[][];
   requirements: Requirement[];
   topics: Topic[];
   glossary: GlossaryEntry[];
@@ -114,6 +116,7 @@ export function readCorpus(dir = defaultCorpusDir): RawCorpus {
     annex2022: parse('annex-2022.json', annex2022File) ?? [],
     responsibility: readResponsibility(),
     products: parse('products.json', productsFile) ?? [],
+    synonyms: parse('synonyms.json', synonymsFile) ?? [],
     requirements: parse('requirements.json', requirementsFile) ?? [],
     topics: parse('topics.json', topicsFile) ?? [],
     glossary: parse('glossary.json', glossaryFile) ?? [],

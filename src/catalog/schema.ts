@@ -186,6 +186,9 @@ export const product = z.strictObject({
   terms: bilingualList,
 });
 
+/** Synonym groups (Sudachi, WordNet) that carry everyday words to the corpus's words; see scripts/build-synonyms.ts. */
+export const synonymsFile = z.array(z.array(nonEmpty).min(2, 'a group needs at least two words'));
+
 export const cldFile = z.array(cldControl);
 export const productsFile = z.array(product);
 export const responsibilityFile = z.array(responsibilityRow);

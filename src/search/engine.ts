@@ -149,7 +149,7 @@ export class SearchEngine {
     }
     const report: BuildReport = { chunks: chunks.length, docs: docs.length, lexical, dense, reasons, ms: performance.now() - t0 };
     if (reasons.length) log.info('search index updated', { ...report });
-    return new SearchEngine(o.catalog, chunks, bm25, new Glossary(o.catalog.glossary), vectors, vectors ? embedder : null, manifest, report);
+    return new SearchEngine(o.catalog, chunks, bm25, new Glossary(o.catalog.glossary, o.catalog.synonyms), vectors, vectors ? embedder : null, manifest, report);
   }
 
   get chunkCount(): number {

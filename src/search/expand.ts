@@ -17,10 +17,26 @@ interface Form {
   tokens?: string[];
 }
 
+/** Weight of a synonym's tokens in the query: below a glossary expansion, which a person curated. */
+export const SYNONYM_WEIGHT = 0.35;
+
 export class Glossary {
   private readonly forms: Form[] = [];
+  /** Synonym groups by the Japanese substring or the English first token that finds them. */
+  private readonly synonymForms: { ja?: string; tokens?: string[]; group: string[] }[] = [];
 
-  constructor(readonly entries: GlossaryEntry[]) {
+  constructor(readonly entries: GlossaryEntry[], synonyms: string[][] = []) {
+    for (const group of synonyms) {
+      for (const w of group) {
+        if (/[\u3040-\u30ff\u3400-\u9fff]/.test(w)) {
+          // Two-character Japanese words match inside too many compounds; three or more are specific enough.
+          if ([...w].length >= 2) this.synonymForms.push({ ja: normalise(w), group });
+        } else {
+          const tokens = tokenize(w);
+          if (tokens.length) this.synonymForms.push({ tokens, group });
+        }
+      }
+    }
     for (const entry of entries) {
       // Japanese forms match as substrings; a Latin form in the Japanese list ("UPS") must match as a word,
       // or it would match inside "backups".
@@ -61,7 +77,23 @@ export class Glossary {
         }
       }
     }
+    this.addSynonyms(question, typed, terms);
     return { terms, matched };
+  }
+
+  /** Every member of a synonym group found in the question joins the query at SYNONYM_WEIGHT, unless typed. */
+  private addSynonyms(question: string, typed: string[], terms: Map<string, number>): void {
+    const text = normalise(question);
+    const groups = new Set<string[]>();
+    for (const f of this.synonymForms) {
+      if (f.ja !== undefined ? text.includes(f.ja) : containsSequence(typed, f.tokens!)) groups.add(f.group);
+    }
+    for (const group of groups) {
+      for (const w of group) {
+        const tokens = [...new Set(tokenize(w))];
+        for (const t of tokens) if (!terms.has(t)) terms.set(t, SYNONYM_WEIGHT / Math.sqrt(tokens.length));
+      }
+    }
   }
 }
 
