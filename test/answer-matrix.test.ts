@@ -111,6 +111,12 @@ describe('composing an extractive answer', () => {
     expect(a.answer.split('\n')[0]).toMatch(/^In IaaS/);
   });
 
+  it('carries an everyday Japanese word to the corpus\'s word through the Sudachi synonyms (見張る → 監視)', async () => {
+    const a = await engine.ask('クラウドサービスの動きを見張るには何が必要？');
+    expect(a.citations[0]).toBe('CLD.12.4.5');
+    expect(catalog.synonyms.some((g) => g.includes('見張る') && g.includes('監視'))).toBe(true);
+  });
+
   it('gives CLD controls no "27002 applies as it is" line', async () => {
     const a = await engine.ask('CLD.9.5.1 from the customer side?', { role: 'customer' });
     expect(a.answer).not.toMatch(/27002 applies as it is|そのまま適用/);
