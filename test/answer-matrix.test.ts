@@ -63,6 +63,8 @@ describe('who is asking, in which model', () => {
     ['M365 を利用していますがバックアップは必要？', 'customer', 'SaaS'],
     ['customers keep asking whether our SaaS admin console supports MFA', 'provider', 'SaaS'],
     ['当社のサービスを提供している立場で、ログは何を残す？', 'provider', null],
+    ['インシデント調査のために、SaaSベンダーにログを出してもらいたい', 'customer', 'SaaS'],
+    ['Can we ask our provider for its SOC 2 report?', 'customer', null],
   ])('%s → %s in %s', (q, role, model) => {
     expect(hats(q)).toMatchObject({ role, model });
   });

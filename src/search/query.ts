@@ -7,7 +7,10 @@ export type QueryRole = 'customer' | 'provider';
 // Phrases that say who "we" are win over bare nouns: "we offer backups to our customers" is the provider.
 const strong = {
   customer: [/クラウド(サービス)?を利用/, /利用する側/, /利用側/, /\bwe (use|are using|run|rely on|consume|subscribe)\b/, /\bas a (cloud )?(service )?customer\b/, /\bour (cloud )?(provider|vendor)s?\b/,
-    /(を|も|は)(利用|使用)(して|中|する|しています)/, /使って(いる|る|います|ない|いない)/, /\bwe('re| are) (moving|migrating) to\b/],
+    /(を|も|は)(利用|使用)(して|中|する|しています)/, /使って(いる|る|います|ない|いない)/, /\bwe('re| are) (moving|migrating) to\b/,
+    // Asking something of the vendor: "SaaSベンダーにログを出してもらいたい", "ask our provider for its SOC 2 report".
+    /(ベンダー?|プロバイダ|事業者|クラウド事業者)(に|へ|から).{0,30}(もらい|ほしい|欲しい|求め|依頼|要求|提出|開示)/,
+    /\b(ask|require|request|get|demand)\b.{0,20}\b(the|our|a|their) (saas |cloud )?(vendor|provider|csp)s?\b/],
   provider: [/サービスを提供/, /提供する側/, /提供側/, /提供して(いる|います)/, /\bwe (offer|provide|host|operate|sell)\b/, /\bas a (cloud )?(service )?provider\b/, /\bour (customers|tenants|users)\b/,
     /\bour (multi-?tenant )?(saas|paas|iaas|service|platform|product|app|api)\b/, /(うち|当社|自社|弊社)の\s?(マルチテナント)?(saas|paas|iaas|サービス|プロダクト|製品|アプリ|api|プラットフォーム)/,
     /\bcustomers? (want|wants|ask|asks|keep asking|request|requests)\b/, /顧客(から|が)/],
