@@ -1,7 +1,7 @@
 // The answer without a language model: the most relevant controls, with their ID, title and the guidance for the
 // role asked about, in the question's language. A 2013 or CLD control shows its ISO/IEC 27001:2022 number; a 2022
 // control is explained through the 27017 items it maps to.
-import type { Catalog } from '../catalog/catalog.js';
+import type { Catalog, CatalogEntry } from '../catalog/catalog.js';
 import type { SearchHit } from '../search/engine.js';
 import type { Lang } from '../search/text.js';
 import { explain2022, label2022 } from './annex2022.js';
@@ -47,6 +47,8 @@ export function composeExtractive(catalog: Catalog, hits: SearchHit[], documents
   // Short enough to read on a phone: a further control is added only while the answer stays within the budget.
   const budget = ANSWER_BUDGET[lang];
   const size = () => lines.reduce((n, l) => n + l.length + 1, 0);
+  // Relevant controls that did not fit: named in one line, so the reader knows where to look next.
+  const seeAlso: CatalogEntry[] = [];
   picked.forEach((h, i) => {
     const e = catalog.get(h.controlId!)!;
     if (shown.has(e.id)) return;
@@ -74,11 +76,16 @@ export function composeExtractive(catalog: Catalog, hits: SearchHit[], documents
     if (!wrote) lines.push(`  ${e.kind === 'cld' ? t.control : t.purpose}: ${pick(e.summary[lang])}`);
     if (i > 0 && size() > budget) {
       lines.length = mark;
+      seeAlso.push(e);
       return;
     }
     shown.add(e.id);
     cite([e.id]);
   });
+  if (seeAlso.length) {
+    lines.push('', `${t.seeAlso}: ${seeAlso.map((e) => `${e.id} ${e.title[lang]}`).join(lang === 'ja' ? '、' : ' · ')}`);
+    cite(seeAlso.map((e) => e.id));
+  }
   if (documents.length) {
     lines.push('', `${t.fromDocs}:`);
     for (const d of documents.slice(0, 2)) lines.push(`  • ${d.source!.file} › ${d.source!.heading}: ${firstSentences(d.text.replace(/^[^.。]*[.。]\s*/, ''), 1, d.lang)}`);
