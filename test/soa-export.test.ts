@@ -26,52 +26,74 @@ beforeAll(async () => {
 });
 
 describe('SoA exports', () => {
-  it('writes a 適用宣言書 workbook that exceljs reads back: bilingual header, frozen panes, filters, versions and dates', async () => {
+  it('writes a 適用宣言書 workbook that exceljs reads back: cover, bilingual header, frozen panes, filters, decisions and dates', async () => {
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(join(dir, 'soa.xlsx'));
-    expect(wb.worksheets.map((w) => w.name)).toEqual(['適用宣言書 SoA', '改訂履歴 History', 'リスク Risks']);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['適用宣言書 SoA', '詳細 Detail', '改訂履歴 History', 'リスク Risks']);
     const ws = wb.getWorksheet('適用宣言書 SoA')!;
     expect(String(ws.getCell('A1').value)).toContain('適用宣言書 / Statement of Applicability');
-    expect(String(ws.getCell('A2').value)).toBe('適用範囲 / Scope: Acme Portal (SaaS) on AWS');
-    const header = (ws.getRow(4).values as string[]).slice(1);
-    expect(header.slice(0, 3)).toEqual(['管理策番号\nControl ID', '管理策名\nControl (Japanese)', '管理策名（英語）\nControl']);
-    expect(header).toEqual(expect.arrayContaining(['適用\nApplicable', '除外理由\nJustification for exclusion', '版\nVersion', '決定日\nDecision date', 'カスタマ\nCustomer', 'プロバイダ\nProvider', 'ISO/IEC 27001:2022\n2022 mapping']));
-    expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 4, xSplit: 1 });
-    expect(ws.autoFilter).toBeTruthy();
-    expect(ws.rowCount).toBe(4 + 121);
-
-    const col = (name: string) => header.findIndex((h) => h.endsWith(`\n${name}`)) + 1;
-    const rowOf = (id: string) => {
-      for (let r = 5; r <= ws.rowCount; r++) if (ws.getCell(r, 1).value === id) return ws.getRow(r);
-      throw new Error(`no row for ${id}`);
+    // The table starts below the cover block, at the header row that prints on every page.
+    const headerAt = (sheet: ExcelJS.Worksheet) => Number(sheet.pageSetup.printTitlesRow!.split(':')[0]);
+    const h = headerAt(ws);
+    const coverValue = (label: string) => {
+      for (let r = 2; r < h; r++) {
+        const row = ws.getRow(r);
+        if (row.getCell(1).value !== label) continue;
+        for (let c = 2; c <= ws.columnCount; c++) if (row.getCell(c).value !== label) return row.getCell(c).value;
+      }
+      throw new Error(`no cover line ${label}`);
     };
-    const backup = rowOf('12.3.1');
-    const v = (row: ExcelJS.Row, name: string) => row.getCell(col(name)).value;
-    expect(v(backup, 'Control (Japanese)')).toBe('情報のバックアップ');
-    expect(v(backup, 'Control')).toBe('Information backup');
-    expect(v(backup, 'Applicable')).toBe('適用 yes');
-    expect(v(backup, 'Implementation status')).toBe('実施済 Implemented');
-    expect(v(backup, 'Version')).toBe(3);
-    expect(v(backup, 'Decision date')).toBeInstanceOf(Date);
-    expect(v(backup, 'Approved by')).toBe('alice');
-    expect(v(backup, 'Proposed by')).toBe('bob');
-    expect(v(backup, 'Reasons for inclusion')).toBe('risk:R-1; contractual:SLA, section "4.2"');
-    expect(v(backup, '27017')).toBe('拡張 extended');
-    expect([v(backup, 'Customer'), v(backup, 'Provider')]).toEqual(['○', '○']);
-    expect(v(backup, '2022 mapping')).toBe('8.13');
-    expect(v(rowOf('11.1.1'), 'Applicable')).toBe('除外 no');
-    expect(v(rowOf('11.1.1'), 'Justification for exclusion')).toContain('No own premises');
-    const cld = rowOf('CLD.9.5.1');
-    expect([v(cld, '27017'), v(cld, 'Customer'), v(cld, 'Provider')]).toEqual(['追加 added (CLD)', null, '○']);
-    expect(v(cld, 'Pending proposal')).toMatch(/^v2 applicable, partial, by bob /);
-    expect(v(rowOf('5.1.1'), 'Applicable')).toBe('未決定 undecided');
+    expect(coverValue('適用範囲 / Scope')).toBe('Acme Portal (SaaS) on AWS');
+    const header = (ws.getRow(h).values as string[]).slice(1);
+    expect(header.slice(0, 3)).toEqual(['管理策番号\nControl ID', '管理策名\nControl (Japanese)', '管理策名（英語）\nControl']);
+    expect(header).toEqual(expect.arrayContaining(['適用\nApplicable', '採用理由・除外理由\nReasons for inclusion or justification for exclusion', '承認日\nApproved on', 'カスタマ\nCustomer', 'プロバイダ\nProvider', 'ISO/IEC 27001:2022\n2022 mapping']));
+    // What the auditor does not read is on the detail sheet, not the printed SoA.
+    expect(header.join(' ')).not.toMatch(/Proposed by|Evidence|Source|Pending proposal/);
+    expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: h, xSplit: 1 });
+    expect(ws.autoFilter).toBeTruthy();
+    const idRows = (sheet: ExcelJS.Worksheet, from: number) => {
+      const rows: ExcelJS.Row[] = [];
+      for (let r = from + 1; r <= sheet.rowCount; r++) if (/^(\d|CLD)/.test(String(sheet.getCell(r, 1).value ?? ''))) rows.push(sheet.getRow(r));
+      return rows;
+    };
+    expect(idRows(ws, h)).toHaveLength(121);
+
+    const col = (sheet: ExcelJS.Worksheet, name: string) => (sheet.getRow(headerAt(sheet)).values as string[]).slice(1).findIndex((x) => x === name || x.endsWith(`\n${name}`)) + 1;
+    const rowOf = (sheet: ExcelJS.Worksheet, id: string) => {
+      const row = idRows(sheet, headerAt(sheet)).find((r) => r.getCell(1).value === id);
+      if (!row) throw new Error(`no row for ${id}`);
+      return row;
+    };
+    const v = (id: string, name: string, sheet = ws) => rowOf(sheet, id).getCell(col(sheet, name)).value;
+    expect(v('12.3.1', 'Control (Japanese)')).toBe('情報のバックアップ');
+    expect(v('12.3.1', 'Control')).toBe('Information backup');
+    expect(v('12.3.1', 'Applicable')).toBe('適用 yes');
+    expect(v('12.3.1', 'Status')).toBe('実施済 Implemented');
+    expect(v('12.3.1', 'Approved on')).toBeInstanceOf(Date);
+    expect(v('12.3.1', 'Approved by')).toBe('alice');
+    expect(v('12.3.1', 'Reasons for inclusion or justification for exclusion')).toBe('risk:R-1; contractual:SLA, section "4.2"');
+    expect(v('12.3.1', '27017')).toBe('拡張 extended');
+    expect([v('12.3.1', 'Customer'), v('12.3.1', 'Provider')]).toEqual(['○', '○']);
+    expect(v('12.3.1', '2022 mapping')).toBe('8.13');
+    expect(v('11.1.1', 'Applicable')).toBe('除外 no');
+    expect(v('11.1.1', 'Reasons for inclusion or justification for exclusion')).toContain('No own premises');
+    expect([v('CLD.9.5.1', '27017'), v('CLD.9.5.1', 'Customer'), v('CLD.9.5.1', 'Provider')]).toEqual(['追加 added (CLD)', null, '○']);
+    expect(v('5.1.1', 'Applicable')).toBe('未決定 undecided');
+
+    const detail = wb.getWorksheet('詳細 Detail')!;
+    expect(idRows(detail, headerAt(detail))).toHaveLength(121);
+    expect(v('12.3.1', 'Version', detail)).toBe(3);
+    expect(v('12.3.1', 'Proposed by', detail)).toBe('bob');
+    expect(v('12.3.1', 'Evidence', detail)).toBe('restore-test-2025-03; backup-policy v2');
+    expect(v('CLD.9.5.1', 'Pending proposal', detail)).toMatch(/^v2 applicable, partial, by bob /);
 
     const history = wb.getWorksheet('改訂履歴 History')!;
-    expect(history.rowCount).toBe(1 + 6);
-    expect(history.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
-    expect((history.getRow(2).values as unknown[]).slice(1, 5)).toEqual(['12.3.1', 1, 'approved', 'yes']);
+    const hh = headerAt(history);
+    expect(history.rowCount).toBe(hh + 6);
+    expect(history.views[0]).toMatchObject({ state: 'frozen', ySplit: hh });
+    expect((history.getRow(hh + 1).values as unknown[]).slice(1, 5)).toEqual(['12.3.1', 1, 'approved', 'yes']);
     const risks = wb.getWorksheet('リスク Risks')!;
-    expect((risks.getRow(2).values as unknown[]).slice(1, 3)).toEqual(['R-1', 'Restore fails']);
+    expect((risks.getRow(headerAt(risks) + 1).values as unknown[]).slice(1, 3)).toEqual(['R-1', 'Restore fails']);
   });
 
   it('writes CSV as UTF-8 with a BOM that parses to one record per control', () => {
@@ -85,16 +107,17 @@ describe('SoA exports', () => {
     expect(backup).toMatchObject({
       '管理策名 / Control (Japanese)': '情報のバックアップ',
       '適用 / Applicable': '適用 yes',
-      '採用理由 / Reasons for inclusion': 'risk:R-1; contractual:SLA, section "4.2"',
-      '版 / Version': '3',
+      '採用理由・除外理由 / Reasons for inclusion or justification for exclusion': 'risk:R-1; contractual:SLA, section "4.2"',
+      '決定の版 / Version': '3',
+      '提案者 / Proposed by': 'bob',
       '承認者 / Approved by': 'alice',
       'カスタマ / Customer': '○',
       '27017': '拡張 extended',
       'ISO/IEC 27001:2022 / 2022 mapping': '8.13',
     });
-    expect(backup['決定日 / Decision date']).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d$/);
+    expect(backup['承認日 / Approved on']).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d$/);
     const excluded = records.find((r) => r['管理策番号 / Control ID'] === '11.1.1')!;
-    expect(excluded['除外理由 / Justification for exclusion']).toBe('No own premises | AWS data centres\n(see the AWS SOC 2 report)');
+    expect(excluded['採用理由・除外理由 / Reasons for inclusion or justification for exclusion']).toBe('No own premises | AWS data centres\n(see the AWS SOC 2 report)');
     expect(records.filter((r) => r['27017'] === '追加 added (CLD)')).toHaveLength(7);
   });
 

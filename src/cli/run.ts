@@ -53,6 +53,7 @@ export async function run(argv: string[], out: Out = (s) => process.stdout.write
       case 'digest':
         await digestCommand(ctx, rest, out);
         return 0;
+      case 'responsibility': return await (await import('./responsibility.js')).responsibilityCommand(ctx, rest, out);
       default:
         if (storeCommandNames.includes(command)) {
           await storeCommand(ctx, command, rest, out);
