@@ -19,7 +19,7 @@ COPY corpus ./corpus
 COPY tsconfig.json ./
 # Downloads the model into /data/models and builds the search index once, so the container starts offline.
 RUN mkdir -p /data && if [ -n "$PREFETCH_MODEL" ]; then \
-      EMBEDDING_MODEL="$PREFETCH_MODEL" EMBEDDINGS=transformers npx tsx src/cli/main.ts index --require-dense ; fi
+      EMBEDDING_MODEL="$PREFETCH_MODEL" EMBEDDINGS=transformers node --import tsx src/cli/main.ts index --require-dense ; fi
 
 FROM node:${NODE_VERSION} AS runtime
 ENV NODE_ENV=production ISMS_DATA_DIR=/data
@@ -37,4 +37,7 @@ COPY --from=model --chown=node:node /data /data
 USER node
 VOLUME ["/data"]
 EXPOSE 3000
-CMD ["npx", "tsx", "src/main.ts"]
+# node itself is PID 1 (no npx/npm/sh wrapper that would swallow the signal): `docker stop` sends SIGTERM to the app,
+# which stops gracefully (src/main.ts). tsx is loaded in-process with --import.
+STOPSIGNAL SIGTERM
+CMD ["node", "--import", "tsx", "src/main.ts"]

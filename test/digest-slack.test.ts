@@ -156,3 +156,7 @@ describe('App Home', () => {
     expect(text).toContain('未対応の高リスク');
   });
 });
+
+it('made no Web API call that Slack would refuse (a scope the manifest lacks, or blocks over Block Kit\'s limits)', () => {
+  expect(fake.refused().map((c) => `${c.method}: ${c.error}`)).toEqual([]);
+});

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { createCore, type Core } from '../src/core.js';
 import { ANALYSIS_MODAL } from '../src/slack/assessment.js';
+import { seal } from '../src/slack/meta.js';
 import { checkWrittenAssessment, scope } from './helpers/assessment-script.js';
 import { blockAction, eventEnvelope, postToBolt, slashCommand, startFakeSlack, viewSubmission, type FakeSlack } from './helpers/fake-slack.js';
 import { startHttpBot } from './helpers/bot.js';
@@ -39,6 +40,8 @@ let threadTs = '';
 let eventN = 0;
 const thread = () => `${channel}:${threadTs}`;
 const block = (part = 'actions') => `assess|${thread()}|${part}`;
+/** The metadata the bot seals into the analysis form it opens for the thread. */
+const formMeta = () => seal(core.state.secret('modal-metadata'), { thread: thread() });
 
 /** Sends one input and waits until the bot has posted its next message (or ephemeral) in the thread. */
 async function send(kind: 'reply' | 'button' | 'multi' | 'owner' | 'form', user: string, value: string | string[] | Record<string, string>) {
@@ -49,7 +52,7 @@ async function send(kind: 'reply' | 'button' | 'multi' | 'owner' | 'form', user:
   } else if (kind === 'form') {
     const f = value as Record<string, string>;
     const r = await postToBolt(url, SECRET, 'interactive', viewSubmission({
-      user, callbackId: ANALYSIS_MODAL, privateMetadata: JSON.stringify({ thread: thread(), channel }),
+      user, callbackId: ANALYSIS_MODAL, privateMetadata: formMeta(),
       values: {
         cia: { value: { type: 'checkboxes', selected_options: f.cia!.split('').map((v) => ({ value: v })) } },
         owner: { value: { type: 'users_select', selected_user: f.owner } },
@@ -96,7 +99,7 @@ it('runs the assessment through Slack interactions and writes the same result as
   // Risk 1 through the analysis form (the library's CIA), risk 2 step by step, risk 3 through the form.
   const libraryCia = core.assessments.active(thread())!.risks[0]!.cia!;
   const badForm = await postToBolt(url, SECRET, 'interactive', viewSubmission({
-    user: ALICE, callbackId: ANALYSIS_MODAL, privateMetadata: JSON.stringify({ thread: thread(), channel }),
+    user: ALICE, callbackId: ANALYSIS_MODAL, privateMetadata: formMeta(),
     values: { cia: { value: { type: 'checkboxes', selected_options: [] } }, owner: { value: { type: 'users_select', selected_user: null } }, likelihood: { value: { type: 'static_select', selected_option: { value: '3' } } }, impact: { value: { type: 'static_select', selected_option: { value: '5' } } } },
   }));
   expect(JSON.parse(badForm.body)).toMatchObject({ response_action: 'errors', errors: { owner: expect.stringMatching(/risk owner is required/), cia: expect.any(String) } });
@@ -144,4 +147,8 @@ it('reminds the starter once about an assessment idle for 3 days', async () => {
   const dm = await fake.waitFor('chat.postMessage', (a) => a.channel === `D${ALICE}` && /idle for 3 days/.test(a.text));
   expect(dm.args.text).toContain(started.state.id);
   expect(await sendReminders(core, app.client, later + 3600 * 1000)).toBe(0);
+});
+
+it('made no Web API call that Slack would refuse (a scope the manifest lacks, or blocks over Block Kit\'s limits)', () => {
+  expect(fake.refused().map((c) => `${c.method}: ${c.error}`)).toEqual([]);
 });

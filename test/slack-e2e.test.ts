@@ -9,6 +9,7 @@ import { loadConfig } from '../src/config.js';
 import { createCore, type Core } from '../src/core.js';
 import { createSlackApp } from '../src/slack/app.js';
 import { SOA_MODAL } from '../src/slack/modal.js';
+import { seal } from '../src/slack/meta.js';
 import { createLogger } from '../src/log.js';
 import { startFakeOpenAI, type FakeOpenAI } from './helpers/fake-openai.js';
 import {
@@ -72,7 +73,8 @@ describe('mentions', () => {
     const env = eventEnvelope(ev, { eventId: 'Ev-retry' });
     await postToBolt(bot.url, SECRET, 'event', env);
     await fake.waitFor('chat.postMessage', (a) => a.channel === 'C3');
-    const retry = await postToBolt(bot.url, SECRET, 'event', env, { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
+    // Slack signs each delivery afresh: a retry carries a later timestamp (the same bytes and timestamp are a replay, 401).
+    const retry = await postToBolt(bot.url, SECRET, 'event', env, { ts: Math.floor(Date.now() / 1000) + 1, headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
     expect(retry.status).toBe(200);
     await new Promise((r) => setTimeout(r, 300));
     expect(fake.callsOf('chat.postMessage').filter((c) => c.args.channel === 'C3')).toHaveLength(1);
@@ -138,7 +140,8 @@ describe('/isms', () => {
   });
 
   it('records a valid submission as a proposal with the Slack user and the channel link, and tells the approver', async () => {
-    const meta = JSON.stringify({ control: '11.1.1', channel: 'C7', source: 'https://slack.com/app_redirect?channel=C7', lang: 'en' });
+    // The metadata the bot seals into the form it opens (a form opened by /isms soa set 11.1.1 in C7).
+    const meta = seal(bot.core.state.secret('modal-metadata'), { control: '11.1.1', channel: 'C7', source: 'https://slack.com/app_redirect?channel=C7', lang: 'en' });
     const r = await postToBolt(bot.url, SECRET, 'interactive', viewSubmission({
       user: ALICE, callbackId: SOA_MODAL, privateMetadata: meta,
       values: {
@@ -169,10 +172,12 @@ describe('/isms', () => {
     expect(bot.core.store.soa.state('11.1.1').current).toMatchObject({ id: pending.id, approvedBy: CAROL });
   });
 
-  it('uploads the XLSX SoA on /isms export', async () => {
-    await postToBolt(bot.url, SECRET, 'command', slashCommand('export', { user: CAROL, channel: 'C8', responseUrl: fake.responseUrl }));
+  it('uploads the XLSX SoA on /isms export to the approver\'s DM, not the channel', async () => {
+    await postToBolt(bot.url, SECRET, 'command', slashCommand('export', { user: CAROL, channel: 'C8', responseUrl: `${fake.responseUrl}/export` }));
     const done = await fake.waitFor('files.completeUploadExternal', undefined, 15_000);
-    expect(done.args.channel_id).toBe('C8');
+    expect(done.args.channel_id).toBe(`D${CAROL}`);
+    const note = await fake.waitFor('response_url', (a) => /Sent .* to your DM/.test(a.text ?? ''));
+    expect(note.args.response_type).toBe('ephemeral');
     const upload = fake.callsOf('file_upload').at(-1)!;
     expect(upload.args.bytes).toBeGreaterThan(5000);
     expect(upload.args.body.subarray(0, 2).toString()).toBe('PK'); // a zip: XLSX
@@ -187,7 +192,7 @@ describe('/isms', () => {
 
 describe('escaping', () => {
   it('shows user text as text: a justification cannot ping a channel or disguise a link', async () => {
-    const meta = JSON.stringify({ control: '11.1.2', channel: 'C12', source: 'https://slack.com/app_redirect?channel=C12', lang: 'en' });
+    const meta = seal(bot.core.state.secret('modal-metadata'), { control: '11.1.2', channel: 'C12', source: 'https://slack.com/app_redirect?channel=C12', lang: 'en' });
     await postToBolt(bot.url, SECRET, 'interactive', viewSubmission({
       user: ALICE, callbackId: SOA_MODAL, privateMetadata: meta,
       values: {
@@ -276,4 +281,8 @@ describe('/isms digest and the App Home assessment button', () => {
     expect(opening.args.thread_ts).toBeUndefined();
     expect(bot.core.assessments.active(`D${CAROL}:${question.args.thread_ts}`)).toMatchObject({ step: 'service', startedBy: CAROL });
   });
+});
+
+it('made no Web API call that Slack would refuse (a scope the manifest lacks, or blocks over Block Kit\'s limits)', () => {
+  expect(fake.refused().map((c) => `${c.method}: ${c.error}`)).toEqual([]);
 });

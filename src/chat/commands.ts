@@ -19,6 +19,32 @@ export function words(text: string): string[] {
   return [...text.matchAll(/(?:[^\s"「]+|"[^"]*"?|「[^」]*」?)+/g)].map((m) => m[0].replace(/"|「|」/g, ''));
 }
 
+/**
+ * Input limits (README, "Limits and security"). A longer message is refused before it is parsed, answered or stored,
+ * with a message in the writer's language; Slack allows 40,000 characters, the answer engine needs far fewer.
+ */
+export const limits = { message: 4000, question: 2000 } as const;
+
+/** What is too long in a message, in `lang`, with the fix; undefined when the message is within the limits. */
+export function lengthProblem(raw: string, lang: 'ja' | 'en'): { message: string; hint: string } | undefined {
+  const ja = lang === 'ja';
+  const n = (x: number) => x.toLocaleString('en-US');
+  if (raw.length > limits.message) {
+    return {
+      message: ja ? `メッセージが長すぎます（${n(raw.length)} 文字、上限 ${n(limits.message)} 文字）。何も記録していません。` : `The message is too long (${n(raw.length)} characters; the limit is ${n(limits.message)}). Nothing was recorded.`,
+      hint: ja ? '短くして送り直してください。長い文書は ISMS_DOCS_DIR に置くと検索・引用できます。' : 'Shorten it and send it again. Put long documents into ISMS_DOCS_DIR to search and cite them.',
+    };
+  }
+  const cmd = parseCommand(raw);
+  if (cmd.kind === 'ask' && cmd.question.length > limits.question) {
+    return {
+      message: ja ? `質問が長すぎます（${n(cmd.question.length)} 文字、上限 ${n(limits.question)} 文字）。` : `The question is too long (${n(cmd.question.length)} characters; the limit is ${n(limits.question)}).`,
+      hint: ja ? '要点を短くまとめて質問してください。長い文書は ISMS_DOCS_DIR に置くと検索・引用できます。' : 'Ask it in fewer words. Put long documents into ISMS_DOCS_DIR to search and cite them.',
+    };
+  }
+  return undefined;
+}
+
 const soaFields = ['applicable', 'status', 'justification', 'owner', 'reason', 'reasons', 'evidence', 'role'];
 
 const helpWords = new Set(['help', 'ヘルプ', '使い方', '?', '？']);

@@ -11,7 +11,7 @@ import { silentLogger, type Logger } from '../log.js';
 import { detectLang, type Lang } from '../search/text.js';
 import { exportFormats, StoreError, type DecisionInput, type ExportFormat, type Store } from '../soa/index.js';
 import { Issues } from '../soa/errors.js';
-import { parseCommand, type Command } from './commands.js';
+import { lengthProblem, parseCommand, type Command } from './commands.js';
 import type { Reply } from './replies.js';
 import type { ChatState } from './state.js';
 
@@ -60,6 +60,10 @@ export class ChatService {
   }
 
   async handle(msg: Incoming): Promise<Reply[]> {
+    // Refused before anything reads it, in the language it is written in (as an answer would be).
+    const head = this.langs.get(msg.thread) ?? detectLang(msg.text.slice(0, 200));
+    const tooLong = lengthProblem(msg.text, head);
+    if (tooLong) return [{ type: 'error', lang: head, ...tooLong }];
     const cmd = parseCommand(msg.text);
     // In a thread with a running assessment, anything that is not an explicit command answers its question.
     const running = this.deps.assessments.active(msg.thread);
@@ -111,6 +115,10 @@ export class ChatService {
       case 'missing':
         return [{ type: 'missing', lang, rows: store.missing(), roles: store.profileRoles() }];
       case 'export': {
+        // The SoA and the risk register are for approvers; Slack delivers the file to the requester's DM only.
+        if (!this.isApprover(msg.user)) {
+          return [{ type: 'error', lang, message: lang === 'ja' ? '適用宣言書を出力できるのは承認者（ISMS_APPROVERS）だけです。何も出力していません。' : 'Only approvers (ISMS_APPROVERS) can export the SoA. Nothing was exported.', hint: lang === 'ja' ? '承認者に依頼してください。' : 'Ask an approver to export it.' }];
+        }
         if (!(exportFormats as readonly string[]).includes(cmd.format)) {
           return [{ type: 'error', lang, message: `"${cmd.format}" is not an export format`, hint: `Use one of ${exportFormats.join(', ')}, e.g. export xlsx` }];
         }
@@ -133,6 +141,9 @@ export class ChatService {
   /** Answers a question in a thread, with the thread's earlier turns for follow-ups. */
   async ask(question: string, msg: Pick<Incoming, 'thread'>): Promise<Reply> {
     const { state, answers } = this.deps;
+    const lang = this.langs.get(msg.thread) ?? detectLang(question.slice(0, 200));
+    const tooLong = lengthProblem(`ask ${question}`, lang);
+    if (tooLong) return { type: 'error', lang, ...tooLong };
     const history = state.history(msg.thread);
     const answer = await answers.ask(question, { history });
     const ref = newRef('ans');

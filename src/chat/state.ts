@@ -1,10 +1,13 @@
 // Conversation state that is not the system of record: thread history for follow-ups, answer feedback,
-// processed Slack event IDs (so a retried delivery is handled once, even across processes), and per-thread
-// assessment state. Kept in its own SQLite file beside the SoA store.
+// processed Slack event IDs (so a retried delivery is handled once, even across processes), signed requests already
+// seen (replays), the key that seals modal metadata, and per-thread assessment state. Kept in its own SQLite file
+// beside the SoA store.
 import Database from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Turn } from '../answer/engine.js';
+import { storageError } from '../soa/db.js';
 
 const schema = `
 CREATE TABLE IF NOT EXISTS turns (
@@ -41,17 +44,46 @@ CREATE TABLE IF NOT EXISTS assessments (
   state TEXT NOT NULL,
   updated_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS requests (
+  signature TEXT PRIMARY KEY,
+  ts INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS secrets (
+  name TEXT PRIMARY KEY,
+  value BLOB NOT NULL
+);
 `;
+
+/**
+ * At most this many characters of a turn are kept for follow-ups (the question limit is lower): an old huge message
+ * in the history, stored before the limits existed, is never read back whole.
+ */
+export const maxTurnChars = 4000;
+
+/** How long a request signature is remembered: the ±5 minute window on both sides of its timestamp. */
+const replayWindowSec = 600;
 
 export class ChatState {
   private readonly db: Database.Database;
 
   constructor(dataDir: string, private readonly now: () => Date = () => new Date()) {
-    mkdirSync(dataDir, { recursive: true });
-    this.db = new Database(join(dataDir, 'chat.sqlite'));
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('busy_timeout = 5000');
-    this.db.exec(schema);
+    const file = join(dataDir, 'chat.sqlite');
+    let db: Database.Database | undefined;
+    try {
+      mkdirSync(dataDir, { recursive: true });
+      db = new Database(file);
+      db.pragma('journal_mode = WAL');
+      db.pragma('busy_timeout = 5000');
+      // Conversation state, not records: WAL with NORMAL sync survives a crash of the process (the last commits may be
+      // lost on power loss), and keeps the per-request replay check cheap.
+      db.pragma('synchronous = NORMAL');
+      db.exec(schema);
+    } catch (e) {
+      db?.close();
+      // A read-only folder, a full disk or a damaged file: one line that names the file.
+      throw storageError(e, file) ?? e;
+    }
+    this.db = db;
   }
 
   close(): void {
@@ -60,14 +92,15 @@ export class ChatState {
 
   /** The last turns of a thread, oldest first. */
   history(thread: string, limit = 6): Turn[] {
-    const rows = this.db.prepare('SELECT role, text FROM turns WHERE thread = ? ORDER BY id DESC LIMIT ?').all(thread, limit) as Turn[];
+    const rows = this.db.prepare('SELECT role, substr(text, 1, ?) AS text FROM turns WHERE thread = ? ORDER BY id DESC LIMIT ?').all(maxTurnChars, thread, limit) as Turn[];
     return rows.reverse();
   }
 
+  /** Stores the turns, each cut to maxTurnChars. */
   addTurns(thread: string, turns: Turn[]): void {
     const at = this.now().toISOString();
     const insert = this.db.prepare('INSERT INTO turns (thread, role, text, at) VALUES (?, ?, ?, ?)');
-    this.db.transaction(() => turns.forEach((t) => insert.run(thread, t.role, t.text, at)))();
+    this.db.transaction(() => turns.forEach((t) => insert.run(thread, t.role, t.text.slice(0, maxTurnChars), at)))();
   }
 
   /** Records an answer so that feedback on it can name the question and citations. */
@@ -90,6 +123,28 @@ export class ChatState {
   firstDelivery(eventId: string): boolean {
     const r = this.db.prepare('INSERT OR IGNORE INTO events (event_id, at) VALUES (?, ?)').run(eventId, this.now().toISOString());
     return r.changes === 1;
+  }
+
+  /** True the first time a message (channel + ts) is handled: a DM delivered both as app_mention and message.im counts once. */
+  firstMessage(channel: string, ts: string): boolean {
+    return this.firstDelivery(`msg:${channel}:${ts}`);
+  }
+
+  /**
+   * True the first time a signed Slack request (its signature, which covers timestamp and body) is seen. Kept for the
+   * 10 minutes in which its timestamp is accepted, across processes that share the data folder.
+   */
+  firstRequest(signature: string, ts: number, nowSec = Math.floor(this.now().getTime() / 1000)): boolean {
+    if ((this.requestCount = (this.requestCount + 1) % 200) === 0) this.db.prepare('DELETE FROM requests WHERE ts < ?').run(nowSec - replayWindowSec);
+    return this.db.prepare('INSERT OR IGNORE INTO requests (signature, ts) VALUES (?, ?)').run(signature, ts).changes === 1;
+  }
+
+  private requestCount = 0;
+
+  /** A random 32-byte key, created once per data folder (e.g. to seal the metadata of Slack modals). */
+  secret(name: string): Buffer {
+    this.db.prepare('INSERT OR IGNORE INTO secrets (name, value) VALUES (?, ?)').run(name, randomBytes(32));
+    return (this.db.prepare('SELECT value FROM secrets WHERE name = ?').get(name) as { value: Buffer }).value;
   }
 
   loadAssessment<T>(thread: string): T | undefined {

@@ -1,5 +1,7 @@
 // `ask "<question>" [--role customer|provider|both] [--json]`
 import { createAnswerEngine, openSearch, type AppContext } from '../app.js';
+import { lengthProblem } from '../chat/commands.js';
+import { detectLang } from '../search/text.js';
 import { answerJson, askBatch } from './answers.js';
 import { oneOf, parse, UserError, type Out } from './args.js';
 
@@ -10,6 +12,9 @@ export async function askCommand(ctx: AppContext, argv: string[], out: Out): Pro
   if (values.batch) return askBatch(ctx, values.batch, oneOf(values.role, ['customer', 'provider', 'both'] as const, '--role'), out);
   const question = positionals.join(' ').trim();
   if (!question) throw new UserError(`ask needs a question\nUsage: ${usage}`, 2);
+  // The same limit as in chat, checked before the index is even opened.
+  const tooLong = lengthProblem(`ask ${question}`, detectLang(question.slice(0, 200)));
+  if (tooLong) throw new UserError(`${tooLong.message} ${tooLong.hint}`, 2);
   const role = oneOf(values.role, ['customer', 'provider', 'both'] as const, '--role');
   const engine = createAnswerEngine(ctx, await openSearch(ctx));
   const a = await engine.ask(question, { role });

@@ -5,7 +5,7 @@ import { renderTrendChart } from '../digest/chart.js';
 import { digestData } from '../digest/data.js';
 import { weights } from '../digest/metrics.js';
 import { digestText } from '../digest/render.js';
-import { checkOutputFolder, openStore, StoreError } from '../soa/index.js';
+import { checkOutputFile, openStore, storeFile, StoreError, writeOutput } from '../soa/index.js';
 import { oneOf, parse, UserError, type Out } from './args.js';
 
 export const digestHelp = `  digest --preview [--json] [--lang ja|en] [--chart FILE]   the weekly readiness digest as it would be posted now
@@ -21,8 +21,10 @@ export async function digestCommand(ctx: AppContext, argv: string[], out: Out): 
   try {
     const { metrics, trend } = digestData(store, { timezone: ctx.config.timezone });
     if (v.chart) {
-      checkOutputFolder(v.chart);
-      writeFileSync(v.chart, await renderTrendChart(trend.points));
+      // Never over the store or any other database (the same check as soa export).
+      const target = checkOutputFile(v.chart, [storeFile(ctx.config)]);
+      const png = await renderTrendChart(trend.points);
+      await writeOutput(target, v.chart, (path) => writeFileSync(path, png));
       if (!v.json) out(`trend chart written to ${v.chart}`);
     }
     if (v.json) out(JSON.stringify({ metrics, weights, trend }, null, 2));

@@ -8,6 +8,7 @@ import { digestCommand, digestHelp } from './digest.js';
 import { evalCommand, indexCommand, searchCommand } from './search.js';
 import { storeCommand, storeCommandNames, storeHelp } from './store.js';
 import { createContext } from '../app.js';
+import { StoreError } from '../soa/index.js';
 
 const help = `ISMS Cloud Assistant CLI
 
@@ -70,6 +71,14 @@ export async function run(argv: string[], out: Out = (s) => process.stdout.write
       process.stderr.write(`${e.message}\n`);
       return 1;
     }
-    throw e;
+    if (e instanceof StoreError) {
+      process.stderr.write(`error: ${e.message}\n`);
+      return 1;
+    }
+    // Anything else is still one line; the stack trace only with LOG_LEVEL=debug.
+    const code = (e as { code?: unknown })?.code;
+    process.stderr.write(`error: ${(e as Error)?.message ?? String(e)}${code ? ` (${String(code)})` : ''}. This is a bug or an environment problem; run with LOG_LEVEL=debug for details\n`);
+    if (process.env.LOG_LEVEL === 'debug') process.stderr.write(`${(e as Error)?.stack ?? ''}\n`);
+    return 1;
   }
 }

@@ -4,6 +4,7 @@ import type { AppContext } from '../app.js';
 import { editions, ids2022, type Catalog, type CatalogEntry, type Edition } from '../catalog/catalog.js';
 import { Issues } from '../soa/errors.js';
 import { controlFlags, decisionLines, profileLines, riskLines } from '../soa/format.js';
+import { storageError } from '../soa/db.js';
 import { exportFormats, openStore, storeFile, StoreError, verifyFile, type Decision, type ExportFormat, type RiskInput, type SoaItem, type SoaRow, type Store } from '../soa/index.js';
 import { parseService } from '../soa/profile.js';
 import { oneOf, parse, UserError, type Out } from './args.js';
@@ -71,6 +72,8 @@ export async function storeCommand(ctx: AppContext, command: string, argv: strin
     await run({ store, catalog: ctx.catalog, out, json }, sub, rest);
   } catch (e) {
     if (e instanceof StoreError) throw new UserError(e.message, 1);
+    const storage = storageError(e, storeFile(ctx.config));
+    if (storage) throw new UserError(storage.message, 1);
     throw e;
   } finally {
     store?.close();
@@ -298,6 +301,7 @@ function verifyCommand(file: string, argv: string[], out: Out): void {
   const { values: v } = parse(argv, { json: { type: 'boolean' }, 'expect-head': { type: 'string' } }, 'audit verify [--json] [--expect-head HASH]');
   const r = verifyFile(file, v['expect-head']);
   if (v.json) out(JSON.stringify(r, null, 2));
+  else if (r.note) process.stderr.write(`note: ${r.note}\n`);
   if (!r.ok) throw new UserError(`audit chain broken: ${r.problem}`, 1);
   if (!v.json) out(`audit chain ok (${r.entries} entries)`);
 }

@@ -1,8 +1,8 @@
 // The organisation's own documents (policies, a licensed copy of the standard) from ISMS_DOCS_DIR.
 // Markdown is split by headings, plain text by blank-line-separated blocks; each chunk cites file and heading.
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { extname, join, relative } from 'node:path';
+import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { extname, join, relative, sep } from 'node:path';
 import type { Catalog } from '../catalog/catalog.js';
 import { ConfigError } from '../config.js';
 import { idsInText } from '../catalog/ids.js';
@@ -17,22 +17,62 @@ export interface DocFile {
   text: string;
 }
 
-export function readDocs(dir: string | undefined): DocFile[] {
+/** Why a file or folder under ISMS_DOCS_DIR was left out. */
+export interface SkippedDoc {
+  file: string;
+  reason: string;
+}
+
+/**
+ * The documents under `dir`. A symlink is followed only when its target lies inside `dir` (so a link cannot bring
+ * /etc/passwd or another team's files into answers), each real folder is walked once (so a link loop ends), and a
+ * broken link is skipped; every skipped entry is reported through `onSkip`.
+ */
+export function readDocs(dir: string | undefined, onSkip: (s: SkippedDoc) => void = () => {}): DocFile[] {
   if (!dir) return [];
   const out: DocFile[] = [];
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      if (name.startsWith('.')) continue;
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (extensions.has(extname(name).toLowerCase())) out.push({ file: relative(dir, p), text: readFileSync(p, 'utf8') });
-    }
-  };
+  let root: string;
   try {
-    walk(dir);
+    root = realpathSync(dir);
+    if (!statSync(root).isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
   } catch (e) {
     throw new ConfigError(`ISMS_DOCS_DIR=${dir} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): point it at a folder of .md or .txt documents, or unset it`);
   }
+  const inside = (p: string) => p === root || p.startsWith(root + sep);
+  const walked = new Set<string>();
+  const walk = (d: string) => {
+    const real = realpathSync(d);
+    if (walked.has(real)) return;
+    walked.add(real);
+    let names: string[];
+    try {
+      names = readdirSync(d).sort();
+    } catch (e) {
+      onSkip({ file: relative(root, d) || '.', reason: `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` });
+      return;
+    }
+    for (const name of names) {
+      if (name.startsWith('.')) continue;
+      const p = join(d, name);
+      const file = relative(root, p);
+      let target = p;
+      try {
+        if (lstatSync(p).isSymbolicLink()) {
+          target = realpathSync(p);
+          if (!inside(target)) {
+            onSkip({ file, reason: 'a symlink to outside ISMS_DOCS_DIR' });
+            continue;
+          }
+        }
+        const st = statSync(target);
+        if (st.isDirectory()) walk(target === p ? p : target);
+        else if (st.isFile() && extensions.has(extname(name).toLowerCase())) out.push({ file, text: readFileSync(target, 'utf8') });
+      } catch (e) {
+        onSkip({ file, reason: `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}, e.g. a broken link or a link loop)` });
+      }
+    }
+  };
+  walk(root);
   return out;
 }
 

@@ -9,6 +9,8 @@ import { registerCommands } from './listeners/commands.js';
 import { registerEvents } from './listeners/events.js';
 import { registerShortcuts } from './listeners/shortcuts.js';
 import { registerViews } from './listeners/views.js';
+import { checkPayload } from './payload.js';
+import { gatedReceiver } from './receiver.js';
 
 export interface SlackSettings {
   mode: 'socket' | 'http';
@@ -40,13 +42,22 @@ function boltLogger(log: Logger): BoltLogger {
 export function createSlackApp(core: Core, s: SlackSettings): App {
   const log = core.ctx.log;
   const clientOptions = { ...(s.apiUrl ? { slackApiUrl: s.apiUrl } : {}), ...(s.retries !== undefined ? { retryConfig: { retries: s.retries } } : {}) };
+  const logger = boltLogger(log);
   const app = s.mode === 'socket'
-    ? new App({ token: s.botToken, appToken: s.appToken, socketMode: true, clientOptions, logger: boltLogger(log) })
+    ? new App({ token: s.botToken, appToken: s.appToken, socketMode: true, clientOptions, logger })
     : new App({
-      token: s.botToken, signingSecret: s.signingSecret, port: s.port, clientOptions, logger: boltLogger(log),
-      customRoutes: [{ path: '/healthz', method: ['GET'], handler: (_req, res) => { res.writeHead(200, { 'content-type': 'text/plain' }); res.end('ok'); } }],
+      token: s.botToken, clientOptions, logger,
+      // The gate in front of Bolt: signature, timestamp (±5 min), replays, body size and shape (src/slack/receiver.ts).
+      receiver: gatedReceiver({ signingSecret: s.signingSecret!, port: s.port, firstSeen: (sig, ts) => core.state.firstRequest(sig, ts), log, boltLogger: logger }),
     });
-  const deps: SlackDeps = { core, log, allowBots: s.allowBots };
+  // In Socket Mode nothing passes the HTTP gate: the same shape check runs as the first middleware (a no-op over HTTP).
+  app.use(async ({ body, ack, next }) => {
+    const verdict = checkPayload(body);
+    if (verdict.ok) return next();
+    log.warn('slack payload ignored', { reason: verdict.reason });
+    if (ack) await (ack as () => Promise<void>)().catch(() => undefined);
+  });
+  const deps: SlackDeps = { core, log, allowBots: s.allowBots, metaKey: core.state.secret('modal-metadata') };
   registerEvents(app, deps);
   registerCommands(app, deps);
   registerActions(app, deps);

@@ -2,13 +2,15 @@
 import { rowLabel } from '../soa/format.js';
 import type { FilesUploadV2Arguments, WebClient } from '@slack/web-api';
 import { newRef } from '../chat/service.js';
+import { StoreError } from '../soa/index.js';
 import type { Reply } from '../chat/replies.js';
 import type { Core } from '../core.js';
 import type { Logger } from '../log.js';
 import type { Lang } from '../search/text.js';
 import { postAssessment } from './assessment.js';
-import { kb } from './web.js';
-import { decisionBlocks, replyBlocks, type Block } from './blocks.js';
+import { kb, kview } from './web.js';
+import { decisionBlocks, replyBlocks } from './blocks.js';
+import { seal } from './meta.js';
 import { soaModal, type ModalMeta } from './modal.js';
 
 
@@ -19,13 +21,42 @@ export interface SlackDeps {
   log: Logger;
   /** Answer messages from other bots too (never the bot's own). */
   allowBots: boolean;
+  /** Seals modal metadata (src/slack/meta.ts). */
+  metaKey: Buffer;
 }
+
+/** The bot's DM channel with a user. */
+export async function dmWith(client: WebClient, user: string): Promise<string | undefined> {
+  const dm = await client.conversations.open({ users: user });
+  return (dm.channel as { id?: string } | undefined)?.id;
+}
+
+/**
+ * Delivers an exported file: always to the requester's DM with the bot, never into the channel the request came from
+ * (the SoA and the risk register are not for everyone in a channel). Returns the DM channel.
+ */
+export async function deliverFile(client: WebClient, user: string, r: Extract<Reply, { type: 'file' }>): Promise<string> {
+  const channel = await dmWith(client, user);
+  if (!channel) throw new Error('conversations.open returned no DM channel');
+  await client.files.uploadV2({ channel_id: channel, file: r.path, filename: r.filename, title: r.title } as FilesUploadV2Arguments);
+  return channel;
+}
+
+/** The note shown where an export was requested. */
+export const sentToDm = (lang: Lang, title: string) => (lang === 'ja' ? `${title} をあなたとの DM に送りました。` : `Sent ${title} to your DM with the bot.`);
 
 /** Runs a listener's slow work; a failure reaches the user as a short ephemeral message with a reference ID. */
 export async function guarded(deps: SlackDeps, client: WebClient, where: { user: string; channel?: string; lang?: Lang }, work: () => Promise<void>): Promise<void> {
   try {
     await work();
   } catch (e) {
+    // A problem with what the user sent (an unknown control, a refused approval) is shown as it is, with its fix.
+    if (e instanceof StoreError && e.field !== 'database') {
+      deps.log.warn('slack request refused by the store', { user: where.user, error: e.message });
+      const i = e.issues[0]!;
+      if (where.channel) await client.chat.postEphemeral({ channel: where.channel, user: where.user, text: `:warning: ${i.field}: ${i.message}. ${i.hint}` }).catch(() => undefined);
+      return;
+    }
     const ref = newRef('err');
     deps.log.error('slack listener failed', { ref, error: (e as Error).message, stack: (e as Error).stack?.split('\n').slice(0, 4).join(' | ') });
     if (!where.channel) return;
@@ -60,7 +91,8 @@ export async function postReplies(deps: SlackDeps, client: WebClient, replies: R
       continue;
     }
     if (r.type === 'file') {
-      await client.files.uploadV2({ channel_id: at.channel, ...thread, file: r.path, filename: r.filename, title: r.title } as FilesUploadV2Arguments);
+      const dm = await deliverFile(client, at.user, r);
+      if (dm !== at.channel) await client.chat.postEphemeral({ channel: at.channel, user: at.user, text: sentToDm(r.lang, r.title), ...thread });
       continue;
     }
     const { text, blocks: raw } = r.type === 'soa-form' ? soaFormPrompt(r) : replyBlocks(catalog, r);
@@ -86,6 +118,6 @@ function soaFormPrompt(r: Extract<Reply, { type: 'soa-form' }>) {
 
 /** Opens the SoA decision modal for a control (needs a trigger from the last 3 seconds). */
 export async function openSoaForm(deps: SlackDeps, client: WebClient, triggerId: string, meta: ModalMeta): Promise<void> {
-  const view = soaModal(deps.core.chat.row(meta.control), meta);
-  await client.views.open({ trigger_id: triggerId, view: { ...view, blocks: kb(view.blocks as Block[]) } as Parameters<WebClient['views']['open']>[0]['view'] });
+  const view = { ...soaModal(deps.core.chat.row(meta.control), meta), private_metadata: seal(deps.metaKey, meta) };
+  await client.views.open({ trigger_id: triggerId, view: kview<Parameters<WebClient['views']['open']>[0]['view']>(view) });
 }

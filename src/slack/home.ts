@@ -31,7 +31,8 @@ export function homeView(core: Core, user: string, lang: Lang, now?: Date): { ty
       elements: [
         button(ja ? 'アセスメント開始' : 'Start assessment', 'home_assess', 'assess', 'primary'),
         button(ja ? '見落としチェック' : 'Missed controls', 'home_missing', 'missing'),
-        button(ja ? '適用宣言書を出力' : 'Export SoA', 'home_export', 'xlsx'),
+        // Only approvers may export (the file goes to their DM); others do not get a button that would refuse them.
+        ...(approver ? [button(ja ? '適用宣言書を出力' : 'Export SoA', 'home_export', 'xlsx')] : []),
         button(ja ? 'ヘルプ' : 'Help', 'home_help', 'help'),
       ],
     },

@@ -1,7 +1,8 @@
 // The SoA decision modal (`/isms soa set <id>`): fields, the values a submission carries, and inline errors.
 import type { Lang } from '../search/text.js';
-import type { DecisionInput, Issue, SoaRow } from '../soa/index.js';
+import type { Decision, DecisionInput, Issue, SoaRow } from '../soa/index.js';
 import { rowLabel, statusLabel } from '../soa/format.js';
+import { blockLimits, fit } from './blockkit.js';
 import type { Block } from './blocks.js';
 
 export const SOA_MODAL = 'soa_decision';
@@ -48,11 +49,22 @@ export function soaModal(row: SoaRow, meta: ModalMeta): Record<string, unknown> 
 
 type StateValues = Record<string, Record<string, { value?: string | null; selected_option?: { value: string } | null }>>;
 
-/** The decision a submission describes. */
-export function modalInput(values: StateValues, meta: ModalMeta, user: string): DecisionInput {
+/** What the form prefills from a decision (Slack cuts nothing itself: fitView cuts long values with a marker). */
+function prefilled(d: Decision | null | undefined): Record<string, string | undefined> {
+  return { justification: d?.justification ?? undefined, reason: d?.reasons.join(', '), owner: d?.owner ?? undefined, evidence: d?.evidence.join(', ') };
+}
+
+/**
+ * The decision a submission describes. A text longer than a form field holds was prefilled cut, with the marker; sent
+ * back unchanged, it stands for the whole stored text, so submitting the form never shortens what was recorded.
+ */
+export function modalInput(values: StateValues, meta: ModalMeta, user: string, shown?: Decision | null): DecisionInput {
+  const before = prefilled(shown);
   const v = (block: string) => {
     const x = values[block]?.value;
-    return x?.selected_option?.value ?? x?.value ?? undefined;
+    const value = x?.selected_option?.value ?? x?.value ?? undefined;
+    const full = before[block];
+    return full && full.length > blockLimits.initialValue && value === fit(full, blockLimits.initialValue) ? full : value;
   };
   const split = (s: string | undefined) => (s ?? '').split(/[,、\n]/).map((x) => x.trim()).filter(Boolean);
   return {

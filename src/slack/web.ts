@@ -3,9 +3,13 @@ import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Lang } from '../search/text.js';
 import type { Block } from './blocks.js';
+import { fitBlocks, fitView } from './blockkit.js';
 
-/** Our blocks are plain JSON; the Web API types want its own block union. */
-export const kb = (blocks: Block[]) => blocks as unknown as KnownBlock[];
+/** Our blocks are plain JSON, fitted to Block Kit's limits; the Web API types want its own block union. */
+export const kb = (blocks: Block[], maxBlocks?: number) => fitBlocks(blocks, maxBlocks) as unknown as KnownBlock[];
+
+/** A modal or App Home view fitted to Block Kit's limits, typed for views.open / views.publish. */
+export const kview = <T>(view: Record<string, unknown>) => fitView(view) as unknown as T;
 
 const locales = new Map<string, Lang | undefined>();
 

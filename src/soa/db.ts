@@ -1,5 +1,7 @@
 // The SQLite file: pragmas and versioned, forward-only migrations (schema version in PRAGMA user_version).
 import Database from 'better-sqlite3';
+import { statfsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { StoreError } from './errors.js';
 
 export type Db = Database.Database;
@@ -180,21 +182,136 @@ export function migrate(db: Db, target = latestVersion): void {
 
 /** Opens (creating if needed) and migrates the database: WAL, foreign keys, a busy timeout and full fsync on commit. */
 export function openDb(file: string, opts: { target?: number } = {}): Db {
-  const db = new Database(file);
+  let db: Db | undefined;
   try {
+    db = new Database(file);
     db.pragma('busy_timeout = 10000');
     const version = schemaVersion(db);
     if (version > latestVersion) throw tooNew(file, version);
+    // Before anything writes to it (even the journal mode): a damaged file takes no write.
+    checkIntegrity(db, file);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     migrate(db, opts.target);
+    guardWrites(db, file);
     return db;
   } catch (e) {
-    db.close();
-    if ((e as { code?: string }).code === 'SQLITE_NOTADB') {
-      throw new StoreError([{ field: 'database', message: `${file} is not an SQLite database`, hint: 'Point ISMS_DATA_DIR at the folder that holds isms.sqlite, or move the file away' }]);
-    }
-    throw e;
+    db?.close();
+    throw storageError(e, file) ?? e;
   }
+}
+
+/**
+ * SQLite's `PRAGMA quick_check` (the b-tree structure of every page, about 2 ms for a 2 MB store): a damaged file is
+ * refused with one line that says what to do.
+ */
+export function checkIntegrity(db: Db, file: string): void {
+  // Drop cached pages first, so that the check reads the file as it is on disk now.
+  db.pragma('shrink_memory');
+  const rows = db.pragma('quick_check') as { quick_check: string }[];
+  if (rows.length === 1 && rows[0]!.quick_check === 'ok') return;
+  throw damaged(file, rows.slice(0, 2).map((r) => r.quick_check).join('; '));
+}
+
+function damaged(file: string, detail: string): StoreError {
+  return new StoreError([{
+    field: 'database',
+    message: `${file} is damaged (${detail.slice(0, 200)})`,
+    hint: 'Nothing was written. Stop the bot, keep a copy of the damaged file, and restore the latest backup (db backup) into ISMS_DATA_DIR; "audit verify" on the copy shows what it still proves',
+  }]);
+}
+
+/**
+ * Every write of the store runs in a transaction (the audit chain needs it). Each outermost transaction checks the
+ * file's integrity first, so a file damaged while a process holds it open takes no write either, and a storage
+ * failure inside it (disk full, read-only, damaged) becomes one StoreError that names the file.
+ */
+function guardWrites(db: Db, file: string): void {
+  const original = db.transaction.bind(db);
+  let depth = 0;
+  // The main file changes only at a checkpoint (WAL mode), so an unchanged file was checked already: a stat, not a
+  // check, per write. A file changed by anything else (or by our own checkpoint) is checked again.
+  const stamp = () => {
+    try {
+      const st = statSync(file);
+      return `${st.ino}:${st.size}:${st.mtimeMs}`;
+    } catch {
+      return '';
+    }
+  };
+  let checked = stamp();
+  const convert = <F extends (...a: never[]) => unknown>(f: F): F => ((...args: never[]) => {
+    try {
+      return f(...args);
+    } catch (e) {
+      throw storageError(e, file) ?? e;
+    }
+  }) as F;
+  db.transaction = (<F extends (...a: never[]) => unknown>(fn: F) => {
+    const inner = original(function (this: unknown, ...args: never[]) {
+      if (depth === 0) {
+        const now = stamp();
+        if (now !== checked) {
+          checkIntegrity(db, file);
+          checked = now;
+        }
+      }
+      depth++;
+      try {
+        return fn.apply(this, args);
+      } finally {
+        depth--;
+      }
+    } as unknown as F);
+    const out = convert(inner) as typeof inner;
+    for (const k of ['default', 'deferred', 'immediate', 'exclusive'] as const) Object.defineProperty(out, k, { value: convert(inner[k]) });
+    Object.defineProperty(out, 'database', { value: db });
+    return out;
+  }) as Db['transaction'];
+}
+
+/** Less free space than this on the data disk turns an I/O error into "the disk is full". */
+const nearlyFull = 1024 * 1024;
+
+function freeBytes(dir: string): number | undefined {
+  try {
+    const s = statfsSync(dir);
+    return s.bavail * s.bsize;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A storage failure (SQLite or file system) as one line that names the file and what to do, or undefined for any
+ * other error. Nothing partial is left: SQLite rolls the transaction back.
+ */
+export function storageError(e: unknown, file: string): StoreError | undefined {
+  if (e instanceof StoreError) return e;
+  const code = String((e as { code?: unknown })?.code ?? '');
+  const detail = String((e as Error)?.message ?? e);
+  const one = (message: string, hint: string) => new StoreError([{ field: 'database', message, hint }]);
+  const full = () => one(`${file} cannot be written: the disk is full`, 'Free space on the disk that holds ISMS_DATA_DIR, then try again. Nothing was written');
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC') return full();
+  if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') {
+    return code === 'SQLITE_NOTADB'
+      ? one(`${file} is not an SQLite database (or is damaged beyond reading)`, 'Point ISMS_DATA_DIR at the folder that holds isms.sqlite, or move the file away and restore the latest backup (db backup). Nothing was written')
+      : damaged(file, detail);
+  }
+  if (code.startsWith('SQLITE_READONLY') || code === 'SQLITE_PERM' || code === 'EROFS' || code === 'EACCES' || code === 'EPERM') {
+    return one(`${file} cannot be written: it or its folder is read-only`, 'Make ISMS_DATA_DIR writable for this user, or point it at a writable copy. "audit verify" works on a read-only folder. Nothing was written');
+  }
+  if (code.startsWith('SQLITE_CANTOPEN')) {
+    return one(`${file} cannot be opened (${detail})`, 'Check that ISMS_DATA_DIR exists and that this user can read and write it and the files in it (isms.sqlite, isms.sqlite-wal, isms.sqlite-shm)');
+  }
+  if (code.startsWith('SQLITE_IOERR')) {
+    const free = freeBytes(dirname(file));
+    if (free !== undefined && free < nearlyFull) return full();
+    return one(`${file}: disk I/O error (${code})`, 'Check the disk and its free space, then try again. Nothing was written');
+  }
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+    return one(`${file} is locked by another process`, 'Try again in a moment; if it persists, stop the process that holds it (another bot or CLI command)');
+  }
+  return undefined;
 }

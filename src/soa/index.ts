@@ -1,16 +1,18 @@
 // The SoA and risk-register store: one SQLite file (ISMS_DATA_DIR/isms.sqlite) shared by the CLI, console and Slack app.
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readSync, closeSync, readlinkSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Catalog, Edition } from '../catalog/catalog.js';
 import type { Config, RiskLevel } from '../config.js';
 import { AuditLog, type VerifyResult } from './audit.js';
 import type { Role, ServiceRole, StoreContext } from './context.js';
 import Database from 'better-sqlite3';
-import { latestVersion, openDb, schemaVersion, tooNew, type Db } from './db.js';
+import { checkIntegrity, latestVersion, openDb, schemaVersion, storageError, tooNew, type Db } from './db.js';
 import { DecisionStore, type SoaRow } from './decisions.js';
 import { EditionStore, type EditionState } from './edition.js';
 import { planTransition, applyTransition, type TransitionPlan } from './transition.js';
-import { fail } from './errors.js';
+import { fail, StoreError } from './errors.js';
 import { InternalAuditStore } from './internal-audits.js';
 import { writeExport, type ExportFormat, type SoaExport } from './export.js';
 import { ProfileStore } from './profile.js';
@@ -116,9 +118,15 @@ export class Store {
     return { ...this.soa.snapshot(roles), profile: this.profile.get(), roles, risks: this.risks.list(), generatedAt: this.now(), timezone: this.timezone };
   }
 
+  /**
+   * Writes the export to `file`, never over the store itself (its WAL, SHM or journal, through `..`, a symlink or a hard
+   * link) nor over any other SQLite database. A regular file is written beside the target and renamed onto it, so a
+   * failure (disk full) leaves the old file as it was; the error names the file.
+   */
   async exportSoa(format: ExportFormat, file: string): Promise<void> {
-    checkOutputFolder(file);
-    await writeExport(this.exportData(), format, file);
+    const target = checkOutputFile(file, [this.file]);
+    const data = this.exportData();
+    await writeOutput(target, file, (path) => writeExport(data, format, path));
   }
 
   verifyAudit(): VerifyResult {
@@ -150,7 +158,11 @@ export function storeFile(config: Pick<Config, 'dataDir'>): string {
 
 /** Opens the store for a configuration: ISMS_DATA_DIR/isms.sqlite, approvers, risk levels and the fallback role. */
 export function openStore(config: Config, catalog: Catalog, extra: Partial<StoreOptions> = {}): Store {
-  mkdirSync(config.dataDir, { recursive: true });
+  try {
+    mkdirSync(config.dataDir, { recursive: true });
+  } catch (e) {
+    throw storageError(e, config.dataDir) ?? e;
+  }
   return new Store(storeFile(config), {
     catalog, approvers: config.approvers, riskLevels: config.riskLevels, fallbackRole: config.role, auditIntervalMonths: config.auditIntervalMonths, timezone: config.timezone,
     defaultEdition: config.soaEdition, ...extra,
@@ -161,18 +173,52 @@ export function openStore(config: Config, catalog: Catalog, extra: Partial<Store
  * Verifies a database file as it is: opened read-only, never created and never migrated, so that checking evidence
  * (or an old backup) does not change it. `expectHead` is a chain hash recorded elsewhere earlier (a digest post, a
  * backup note): if no entry has it, entries were removed from the end of the log.
+ *
+ * A damaged file is a result, not a crash: `ok: false` with what is wrong. In a folder this process cannot write (a
+ * write-protected archive, evidence media), SQLite cannot create the shared-memory file it needs to read a WAL
+ * database, so a copy (the file and its WAL) is verified instead, and `note` says so.
  */
-export function verifyFile(file: string, expectHead?: string): VerifyResult {
+export function verifyFile(file: string, expectHead?: string): VerifyResult & { note?: string } {
   if (!existsSync(file)) fail('database', `no database at ${file}`, 'Check ISMS_DATA_DIR (or the backup path); nothing was created');
-  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    return verifyOpen(new Database(file, { readonly: true, fileMustExist: true }), file, expectHead);
+  } catch (e) {
+    const code = String((e as { code?: unknown }).code ?? '');
+    if (!/^SQLITE_(CANTOPEN|READONLY|IOERR|PERM)/.test(code)) throw e;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'isms-verify-'));
+  try {
+    const copy = join(dir, 'isms.sqlite');
+    copyFileSync(file, copy);
+    if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, `${copy}-wal`);
+    const r = verifyOpen(new Database(copy, { fileMustExist: true }), file, expectHead);
+    return { ...r, note: `${dirname(file)} cannot be written by this user, so a copy of the file (and its WAL) was verified; the original was not changed` };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function verifyOpen(db: Db, file: string, expectHead?: string): VerifyResult {
+  const damage = (detail: string): VerifyResult => ({ ok: false, entries: 0, seq: null, problem: `${file} is damaged: ${detail}. Keep this file as it is and restore the latest backup (db backup) to carry on` });
   try {
     const version = schemaVersion(db);
     if (version > latestVersion) throw tooNew(file, version);
+    try {
+      checkIntegrity(db, file);
+    } catch (e) {
+      if (e instanceof StoreError) return damage(e.issues[0]!.message.replace(`${file} is damaged `, '').replace(/^\(|\)$/g, ''));
+      throw e;
+    }
     const r = new AuditLog(db).verify();
     if (r.ok && expectHead && !db.prepare('SELECT 1 FROM audit_log WHERE hash = ?').get(expectHead)) {
       return { ok: false, entries: r.entries, seq: null, problem: `no entry has the recorded head hash ${expectHead.slice(0, 16)}…: entries were removed from the end of the log, or this is another database` };
     }
     return r;
+  } catch (e) {
+    const code = String((e as { code?: unknown }).code ?? '');
+    if (code === 'SQLITE_NOTADB') return damage('it is not an SQLite database (truncated or overwritten?)');
+    if (code.startsWith('SQLITE_CORRUPT')) return damage((e as Error).message);
+    throw e;
   } finally {
     db.close();
   }
@@ -182,4 +228,107 @@ export function verifyFile(file: string, expectHead?: string): VerifyResult {
 export function checkOutputFolder(file: string): void {
   const folder = dirname(resolve(file));
   if (!existsSync(folder)) fail('out', `folder ${folder} does not exist`, 'Create the folder first or choose another path');
+}
+
+/** Where a write to `path` really lands: through symlinks of its folders and of the file itself (dangling ones too). */
+function realTarget(path: string): string {
+  let p = resolve(path);
+  for (let hops = 0; hops < 40; hops++) {
+    let link = false;
+    try {
+      link = lstatSync(p).isSymbolicLink();
+    } catch {
+      // does not exist (yet)
+    }
+    if (!link) {
+      try {
+        return realpathSync(p);
+      } catch {
+        return join(realpathSync(dirname(p)), basename(p));
+      }
+    }
+    p = resolve(dirname(p), readlinkSync(p));
+  }
+  fail('out', `${path} is a symlink loop`, 'Choose a plain file name');
+}
+
+function sameFile(a: string, b: string): boolean {
+  if (a === b) return true;
+  try {
+    if (realpathSync(b) === a) return true;
+    const x = statSync(a);
+    const y = statSync(b);
+    return x.dev === y.dev && x.ino === y.ino; // hard links
+  } catch {
+    return false;
+  }
+}
+
+/** Whether an existing file starts like an SQLite database or WAL file. */
+function isDatabaseFile(path: string): boolean {
+  let fd: number | undefined;
+  try {
+    if (!statSync(path).isFile()) return false;
+    fd = openSync(path, 'r');
+    const head = Buffer.alloc(16);
+    readSync(fd, head, 0, 16, 0);
+    const wal = head.readUInt32BE(0);
+    return head.toString('latin1') === 'SQLite format 3\0' || wal === 0x377f0682 || wal === 0x377f0683;
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * Checks an output path before anything is written: its folder exists, and it is not one of the `protect`ed databases
+ * (or their -wal, -shm, -journal files), not any other SQLite database or WAL file, and not a folder. Returns the
+ * path the write really lands on.
+ */
+export function checkOutputFile(file: string, protect: string[] = []): string {
+  checkOutputFolder(file);
+  const target = realTarget(file);
+  for (const db of protect) {
+    for (const p of [db, `${db}-wal`, `${db}-shm`, `${db}-journal`]) {
+      if (sameFile(target, resolve(p))) fail('out', `${file} is the database file ${p}`, 'Choose another file name: an export never overwrites the store. Nothing was written');
+    }
+  }
+  const sidecar = /^(.*)-(wal|shm|journal)$/.exec(target);
+  if (isDatabaseFile(target) || (sidecar && isDatabaseFile(sidecar[1]!))) {
+    fail('out', `${file} is an SQLite database file (${target})`, 'Choose another file name: an export never overwrites a database. Nothing was written');
+  }
+  try {
+    if (statSync(target).isDirectory()) fail('out', `${file} is a folder`, 'Give a file name, e.g. --out SoA.xlsx');
+  } catch (e) {
+    if (e instanceof StoreError) throw e;
+  }
+  return target;
+}
+
+/**
+ * Writes an output file through `write`: a regular file (or a new one) is written beside the target and renamed onto
+ * it, so a failure leaves no half-written file and the old one unchanged; anything else (/dev/stdout) is written
+ * directly. A failure is one line that names the file.
+ */
+export async function writeOutput(target: string, shown: string, write: (path: string) => Promise<void> | void): Promise<void> {
+  let regular = true;
+  try {
+    regular = statSync(target).isFile();
+  } catch {
+    // a new file
+  }
+  const temp = regular ? join(dirname(target), `.${basename(target)}.${randomBytes(4).toString('hex')}.tmp`) : target;
+  try {
+    await write(temp);
+    if (temp !== target) renameSync(temp, target);
+  } catch (e) {
+    if (temp !== target) rmSync(temp, { force: true });
+    const code = String((e as { code?: unknown }).code ?? '');
+    const out = (message: string, hint: string) => new StoreError([{ field: 'out', message, hint: `${hint}. Nothing was exported` }]);
+    if (code === 'ENOSPC' || code === 'EDQUOT') throw out(`${shown} cannot be written: the disk is full`, 'Free space there or choose another folder');
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') throw out(`${shown} cannot be written: it or its folder is read-only`, 'Choose a folder you can write to');
+    if (/^E[A-Z]+$/.test(code)) throw out(`${shown} cannot be written (${code}: ${(e as Error).message})`, 'Check the path and the disk');
+    throw e;
+  }
 }

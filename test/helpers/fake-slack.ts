@@ -44,6 +44,7 @@
 // - processBeforeResponse: true stores ack()'s body and sends it only after the listener resolves (the test's POST
 //   therefore waits for the whole listener); with false the response goes out at ack() time.
 import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, WebSocket } from 'ws';
@@ -73,6 +74,144 @@ export interface FakeUser {
 export interface FakeSlackOptions {
   botUserId?: string;
   users?: Record<string, FakeUser>;
+  /**
+   * The OAuth scopes the app was granted. Default: the bot scopes of slack/manifest.yml plus connections:write (the
+   * app-level token of Socket Mode). A method whose scope is missing is refused as Slack refuses it (missing_scope).
+   */
+  scopes?: string[];
+}
+
+/**
+ * The scopes each Web API method needs with a bot token (docs.slack.dev/reference/methods): any one of the list, or
+ * null for none. A method the fake answers must be listed here, so that every call the app makes is checked against
+ * the manifest and a scope the manifest lacks fails a test instead of failing silently in Slack.
+ */
+export const methodScopes: Record<string, string[] | null> = {
+  'api.test': null,
+  'auth.test': null,
+  'apps.connections.open': ['connections:write'],
+  'chat.postMessage': ['chat:write'],
+  'chat.update': ['chat:write'],
+  'chat.postEphemeral': ['chat:write'],
+  'chat.delete': ['chat:write'],
+  'chat.getPermalink': null,
+  'reactions.add': ['reactions:write'],
+  'reactions.remove': ['reactions:write'],
+  'pins.add': ['pins:write'],
+  'pins.remove': ['pins:write'],
+  'views.open': null,
+  'views.update': null,
+  'views.push': null,
+  'views.publish': null,
+  'users.info': ['users:read'],
+  'conversations.open': ['im:write', 'mpim:write', 'channels:manage', 'groups:write'],
+  'conversations.replies': ['channels:history', 'groups:history', 'im:history', 'mpim:history'],
+  'files.getUploadURLExternal': ['files:write'],
+  'files.completeUploadExternal': ['files:write'],
+};
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Block Kit limits, as Slack enforces them (docs.slack.dev/reference/block-kit): Slack refuses the whole message or view
+// (invalid_blocks) when one field is too long, so the fake refuses it too.
+
+type Json = Record<string, any>;
+
+function textLen(t: unknown): number {
+  return t && typeof t === 'object' && typeof (t as Json).text === 'string' ? (t as Json).text.length : 0;
+}
+
+function elementProblems(e: Json, where: string): string[] {
+  const p: string[] = [];
+  if (!e || typeof e !== 'object') return p;
+  if (e.type === 'button') {
+    if (textLen(e.text) > 75) p.push(`${where}: button text ${textLen(e.text)} > 75`);
+    if (typeof e.value === 'string' && e.value.length > 2000) p.push(`${where}: button value ${e.value.length} > 2000`);
+  }
+  if (e.placeholder && textLen(e.placeholder) > 150) p.push(`${where}: placeholder > 150`);
+  for (const o of [...(Array.isArray(e.options) ? e.options : []), ...(e.initial_option ? [e.initial_option] : [])]) {
+    if (textLen(o.text) > 75) p.push(`${where}: option text ${textLen(o.text)} > 75`);
+    if (typeof o.value === 'string' && o.value.length > 150) p.push(`${where}: option value ${o.value.length} > 150`);
+  }
+  if (Array.isArray(e.options) && e.options.length > 100) p.push(`${where}: ${e.options.length} options > 100`);
+  if (e.type === 'plain_text_input') {
+    const max = typeof e.max_length === 'number' ? e.max_length : 3000;
+    if (max > 3000) p.push(`${where}: max_length ${max} > 3000`);
+    if (typeof e.initial_value === 'string' && e.initial_value.length > Math.min(max, 3000)) p.push(`${where}: initial_value ${e.initial_value.length} > ${Math.min(max, 3000)}`);
+  }
+  return p;
+}
+
+/** What Slack would refuse in a list of blocks (empty when it is valid as far as these limits go). */
+export function blockKitProblems(blocks: unknown, maxBlocks = 50): string[] {
+  if (blocks === undefined) return [];
+  if (!Array.isArray(blocks)) return ['blocks is not an array'];
+  const p: string[] = [];
+  if (blocks.length > maxBlocks) p.push(`${blocks.length} blocks > ${maxBlocks}`);
+  blocks.forEach((b: Json, i: number) => {
+    const at = `blocks[${i}] (${b?.type})`;
+    if (typeof b?.block_id === 'string' && b.block_id.length > 255) p.push(`${at}: block_id > 255`);
+    if (b?.type === 'section') {
+      if (textLen(b.text) > 3000) p.push(`${at}: section text ${textLen(b.text)} > 3000`);
+      if (Array.isArray(b.fields)) {
+        if (b.fields.length > 10) p.push(`${at}: ${b.fields.length} fields > 10`);
+        b.fields.forEach((f: Json) => { if (textLen(f) > 2000) p.push(`${at}: field text ${textLen(f)} > 2000`); });
+      }
+      if (!b.text && !b.fields) p.push(`${at}: a section needs text or fields`);
+      if (b.accessory) p.push(...elementProblems(b.accessory, at));
+    }
+    if (b?.type === 'header' && textLen(b.text) > 150) p.push(`${at}: header text ${textLen(b.text)} > 150`);
+    if (b?.type === 'context') {
+      if (!Array.isArray(b.elements) || b.elements.length > 10) p.push(`${at}: context needs 1-10 elements`);
+      else b.elements.forEach((e: Json) => { if (textLen(e) > 2000) p.push(`${at}: context text ${textLen(e)} > 2000`); });
+    }
+    if (b?.type === 'actions') {
+      if (!Array.isArray(b.elements) || b.elements.length > 25) p.push(`${at}: actions needs 1-25 elements`);
+      else b.elements.forEach((e: Json) => p.push(...elementProblems(e, at)));
+    }
+    if (b?.type === 'input') {
+      if (textLen(b.label) > 2000) p.push(`${at}: label > 2000`);
+      if (b.hint && textLen(b.hint) > 2000) p.push(`${at}: hint > 2000`);
+      p.push(...elementProblems(b.element, at));
+    }
+  });
+  return p;
+}
+
+/** What Slack would refuse in a modal or App Home view. */
+export function viewProblems(view: unknown): string[] {
+  if (!view || typeof view !== 'object') return ['view is missing'];
+  const v = view as Json;
+  const p = blockKitProblems(v.blocks ?? [], 100);
+  for (const k of ['title', 'submit', 'close']) if (v[k] && textLen(v[k]) > 24) p.push(`${k} ${textLen(v[k])} > 24`);
+  if (typeof v.private_metadata === 'string' && v.private_metadata.length > 3000) p.push(`private_metadata ${v.private_metadata.length} > 3000`);
+  return p;
+}
+
+/** The Block Kit problems of one Web API call or response_url post (blocks, view, text). */
+function callProblems(method: string, args: Json): string[] {
+  if (method.startsWith('views.')) return method === 'views.publish' || method === 'views.open' || method === 'views.update' || method === 'views.push' ? viewProblems(args.view) : [];
+  if (['chat.postMessage', 'chat.postEphemeral', 'chat.update', 'response_url'].includes(method)) {
+    const p = blockKitProblems(args.blocks, 50);
+    if (typeof args.text === 'string' && args.text.length > 40000) p.push(`text ${args.text.length} > 40000`);
+    return p;
+  }
+  return [];
+}
+
+/** The bot scopes that slack/manifest.yml requests (oauth_config.scopes.bot). */
+export function manifestBotScopes(file = new URL('../../slack/manifest.yml', import.meta.url)): string[] {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const at = lines.findIndex((l, i) => /^\s+bot:\s*$/.test(l) && lines.slice(0, i).some((x) => /^\s+scopes:\s*$/.test(x)));
+  if (at < 0) throw new Error('slack/manifest.yml has no oauth_config.scopes.bot list');
+  const indent = lines[at]!.search(/\S/);
+  const scopes: string[] = [];
+  for (const l of lines.slice(at + 1)) {
+    if (!l.trim() || l.trim().startsWith('#')) continue;
+    if (l.search(/\S/) <= indent) break;
+    const m = /^\s*-\s*([a-z:._]+)\s*$/.exec(l);
+    if (m) scopes.push(m[1]!);
+  }
+  return scopes;
 }
 
 export interface FakeSlack {
@@ -88,6 +227,11 @@ export interface FakeSlack {
   waitFor(method: string, pred?: (args: Record<string, any>) => boolean, timeoutMs?: number): Promise<FakeSlackCall>;
   /** Recorded calls of one method. */
   callsOf(method: string): FakeSlackCall[];
+  /**
+   * Calls refused as Slack would refuse them: the granted scopes lack the method's scope (missing_scope; or the method
+   * has no entry in methodScopes), or its blocks break a Block Kit limit (invalid_blocks).
+   */
+  refused(): (FakeSlackCall & { error: string })[];
   /** The next call of `method` answers { ok: false, error } (queued: call twice to fail two calls). */
   failNext(method: string, error: string): void;
   /** Replace the answer of a method (return value is sent as JSON; include ok yourself). Pass undefined to reset. */
@@ -156,6 +300,8 @@ const TS_BASE = 1_700_000_000;
 export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeSlack> {
   const botUserId = opts.botUserId ?? 'UBOT';
   const users = opts.users ?? {};
+  const granted = new Set(opts.scopes ?? [...manifestBotScopes(), 'connections:write']);
+  const refusals: (FakeSlackCall & { error: string })[] = [];
   const calls: FakeSlackCall[] = [];
   const failures = new Map<string, string[]>();
   const overrides = new Map<string, FakeHandler>();
@@ -303,7 +449,14 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
 
       if (path === '/response_url' || path.startsWith('/response_url/')) {
         const args = decodeJsonFields(await parseBody(raw, contentType));
-        record({ ...base, method: 'response_url', args });
+        const call = { ...base, method: 'response_url', args };
+        record(call);
+        const problems = callProblems('response_url', args);
+        if (problems.length) {
+          refusals.push({ ...call, error: `invalid_blocks: ${problems.join('; ')}` });
+          send(res, 400, { ok: false, error: 'invalid_blocks', errors: problems });
+          return;
+        }
         send(res, 200, { ok: true });
         return;
       }
@@ -321,6 +474,19 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
         const handler = overrides.get(method) ?? builtIn[method];
         if (!handler) {
           send(res, 200, { ok: false, error: 'unknown_method' });
+          return;
+        }
+        const needed = methodScopes[method];
+        if (needed === undefined || (needed && !needed.some((x) => granted.has(x)))) {
+          const error = needed === undefined ? 'fake_slack_unknown_scope' : 'missing_scope';
+          refusals.push({ ...call, error });
+          send(res, 200, { ok: false, error, needed: needed?.join(',') ?? `(add ${method} to methodScopes)`, provided: [...granted].join(',') });
+          return;
+        }
+        const problems = callProblems(method, args);
+        if (problems.length) {
+          refusals.push({ ...call, error: `invalid_blocks: ${problems.join('; ')}` });
+          send(res, 200, { ok: false, error: 'invalid_blocks', errors: problems });
           return;
         }
         send(res, 200, await handler(args, call));
@@ -348,6 +514,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     botUserId,
     calls,
     callsOf: (method) => calls.filter((c) => c.method === method),
+    refused: () => [...refusals],
     waitFor(method, pred, timeoutMs = 5000) {
       const found = calls.find((c) => c.method === method && (!pred || pred(c.args)));
       if (found) return Promise.resolve(found);
@@ -376,6 +543,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     },
     reset() {
       calls.length = 0;
+      refusals.length = 0;
     },
     close() {
       if (closed) return Promise.resolve();

@@ -5,7 +5,8 @@ import * as parse from '../../assessment/parse.js';
 import type { AssessmentInput } from '../../assessment/types.js';
 import { ANALYSIS_MODAL, analysisModal, postAssessment, threadOf } from '../assessment.js';
 import { guarded, type SlackDeps } from '../context.js';
-import { permalink, userLang } from '../web.js';
+import { unseal, seal } from '../meta.js';
+import { kview, permalink, userLang } from '../web.js';
 
 /** Feeds one input to the assessment of a thread and posts the result there. */
 export async function feed(deps: SlackDeps, client: WebClient, thread: string, input: AssessmentInput): Promise<void> {
@@ -52,11 +53,17 @@ export function registerAssessment(app: App, deps: SlackDeps): void {
     const state = thread ? core.assessments.active(thread) : undefined;
     if (!thread || !state) return;
     const risk = state.risks[state.cursor];
-    await client.views.open({ trigger_id: body.trigger_id, view: analysisModal(thread, thread.split(':')[0]!, risk?.title ?? '', state.lang) as never });
+    const modal = analysisModal(thread, thread.split(':')[0]!, risk?.title ?? '', state.lang);
+    await client.views.open({ trigger_id: body.trigger_id, view: kview({ ...modal, private_metadata: seal(deps.metaKey, { thread }) }) });
   });
 
   app.view(ANALYSIS_MODAL, async ({ ack, view, body, client }) => {
-    const { thread } = JSON.parse(view.private_metadata) as { thread: string };
+    // The thread it answers for is the one the bot sealed into the form, never one a payload names.
+    const thread = unseal<{ thread?: unknown }>(deps.metaKey, view.private_metadata)?.thread;
+    if (typeof thread !== 'string' || !core.assessments.active(thread)) {
+      await ack({ response_action: 'errors', errors: { cia: 'Form not verified or the assessment has ended; nothing was recorded. / 確認できないフォームか、終了したアセスメントです。何も記録していません。' } });
+      return;
+    }
     const v = view.state.values as Record<string, Record<string, { selected_options?: { value: string }[]; selected_user?: string; selected_option?: { value: string } }>>;
     const fields = {
       cia: (v.cia?.value?.selected_options ?? []).map((o) => o.value).join(''),

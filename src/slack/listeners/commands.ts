@@ -1,19 +1,25 @@
 // `/isms ...`: ack within Slack's 3 seconds, then do the slow work and answer through response_url.
 import type { App, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { parseCommand } from '../../chat/commands.js';
+import { lengthProblem, parseCommand } from '../../chat/commands.js';
 import type { Reply } from '../../chat/replies.js';
 import { StoreError } from '../../soa/index.js';
 import { replyBlocks } from '../blocks.js';
 import { postAssessment, threadKey } from '../assessment.js';
 import { digestPreviewBlocks, digestPreviewText } from '../digest.js';
-import { channelLink, guarded, kb, notifyApprovers, openSoaForm, userLang, type SlackDeps } from '../context.js';
-import type { Lang } from '../../search/text.js';
+import { channelLink, deliverFile, guarded, kb, notifyApprovers, openSoaForm, sentToDm, userLang, type SlackDeps } from '../context.js';
+import { detectLang } from '../../search/text.js';
 
 export function registerCommands(app: App, deps: SlackDeps): void {
   const { core } = deps;
 
   app.command('/isms', async ({ command, ack, respond, client }) => {
+    // Refused before anything else reads it: a 1 MB command costs a length check, not seconds of parsing and search.
+    const tooLong = lengthProblem(command.text, detectLang(command.text.slice(0, 200)));
+    if (tooLong) {
+      await ack({ response_type: 'ephemeral', text: `:warning: ${tooLong.message}\n${tooLong.hint}` });
+      return;
+    }
     const cmd = parseCommand(command.text);
     // The modal must open within 3 s of the command (its trigger expires): resolve and open before anything slow.
     if (cmd.kind === 'soa-set' && !Object.keys(cmd.fields).length) {
@@ -45,17 +51,17 @@ export function registerCommands(app: App, deps: SlackDeps): void {
     await guarded(deps, client, { user: command.user_id, channel: command.channel_id }, async () => {
       const locale = await userLang(client, command.user_id);
       const replies = await core.chat.handle({ text: command.text, user: command.user_id, thread: `${command.channel_id}:cmd:${command.user_id}`, source: channelLink(command.channel_id), locale });
-      await respondAll(deps, client, respond, replies, command.channel_id, locale ?? core.ctx.config.lang);
+      await respondAll(deps, client, respond, replies, command.user_id);
     });
   });
 }
 
-/** Answers go to the channel; everything else only to the caller. Files are uploaded to the channel. */
-async function respondAll(deps: SlackDeps, client: WebClient, respond: RespondFn, replies: Reply[], channel: string, lang: Lang): Promise<void> {
+/** Answers go to the channel; everything else only to the caller. Files go to the caller's DM, never the channel. */
+async function respondAll(deps: SlackDeps, client: WebClient, respond: RespondFn, replies: Reply[], user: string): Promise<void> {
   for (const r of replies) {
     if (r.type === 'file') {
-      await client.files.uploadV2({ channel_id: channel, file: r.path, filename: r.filename, title: r.title });
-      await respond({ response_type: 'ephemeral', text: lang === 'ja' ? `${r.title} をアップロードしました。` : `Uploaded ${r.title}.` });
+      await deliverFile(client, user, r);
+      await respond({ response_type: 'ephemeral', text: sentToDm(r.lang, r.title) });
       continue;
     }
     const { text, blocks } = replyBlocks(deps.core.ctx.catalog, r);

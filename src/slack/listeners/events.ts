@@ -1,8 +1,10 @@
 // Mentions and direct messages: ack at once (Bolt does for events), show that the bot is working, answer in the thread.
 import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { guarded, kb, permalink, postReplies, userLang, type SlackDeps } from '../context.js';
+import { lengthProblem } from '../../chat/commands.js';
+import { guarded, permalink, postReplies, userLang, type SlackDeps } from '../context.js';
 import { homeView } from '../home.js';
+import { kview } from '../web.js';
 
 interface MessageLike {
   text?: string;
@@ -21,10 +23,17 @@ export function registerEvents(app: App, deps: SlackDeps): void {
     if (eventId && !core.state.firstDelivery(eventId)) return; // a retried delivery: already handled
     if (!ev.user || ev.user === botUserId) return;
     if ((ev.bot_id || ev.subtype === 'bot_message') && !deps.allowBots) return;
+    // One message, one answer: a DM that mentions the bot arrives both as app_mention and as message.im.
+    if (!core.state.firstMessage(ev.channel, ev.ts)) return;
     const text = (ev.text ?? '').replace(/<@[A-Z0-9]+>/g, '').trim();
     const threadTs = ev.thread_ts ?? ev.ts;
     const locale = await userLang(client, ev.user);
-    const lang = core.chat.langOf({ text, thread: `${ev.channel}:${threadTs}`, locale });
+    const lang = core.chat.langOf({ text: text.slice(0, 200), thread: `${ev.channel}:${threadTs}`, locale });
+    const tooLong = lengthProblem(text, lang);
+    if (tooLong) {
+      await client.chat.postEphemeral({ channel: ev.channel, user: ev.user, thread_ts: threadTs, text: `:warning: ${tooLong.message}\n${tooLong.hint}` }).catch(() => undefined);
+      return;
+    }
     await guarded(deps, client, { user: ev.user, channel: ev.channel, lang }, async () => {
       // 👀 on the question shows that the bot is working; it is removed when the answer is posted.
       const working = { channel: ev.channel, timestamp: ev.ts, name: 'eyes' };
@@ -55,7 +64,8 @@ export function registerEvents(app: App, deps: SlackDeps): void {
   app.event('app_home_opened', async ({ event, client }) => {
     if (event.tab !== 'home') return;
     const lang = (await userLang(client, event.user)) ?? core.ctx.config.lang;
-    const view = homeView(core, event.user, lang);
-    await client.views.publish({ user_id: event.user, view: { ...view, blocks: kb(view.blocks) } });
+    await guarded(deps, client, { user: event.user }, async () => {
+      await client.views.publish({ user_id: event.user, view: kview(homeView(core, event.user, lang)) });
+    });
   });
 }

@@ -1,0 +1,28 @@
+// Sealed modal metadata. A modal's private_metadata comes back with its submission; the bot wrote it, so it says which
+// control a form decides and where to post. It is sealed with an HMAC under a key kept in ISMS_DATA_DIR/chat.sqlite,
+// so a submission whose metadata was altered (which needs a signed payload) is refused and nothing is written.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+const mac = (key: Buffer, data: string) => createHmac('sha256', key).update(`modal-meta:${data}`).digest('base64url');
+
+/** `{"m": <json>, "s": <hmac>}`: the metadata and its seal. */
+export function seal(key: Buffer, meta: unknown): string {
+  const m = JSON.stringify(meta);
+  return JSON.stringify({ m, s: mac(key, m) });
+}
+
+/** The metadata when the seal matches, else undefined (altered, or not ours). */
+export function unseal<T>(key: Buffer, raw: unknown): T | undefined {
+  if (typeof raw !== 'string' || raw.length > 3000) return undefined;
+  try {
+    const { m, s } = JSON.parse(raw) as { m?: unknown; s?: unknown };
+    if (typeof m !== 'string' || typeof s !== 'string') return undefined;
+    const want = Buffer.from(mac(key, m));
+    const got = Buffer.from(s);
+    if (got.length !== want.length || !timingSafeEqual(got, want)) return undefined;
+    const meta = JSON.parse(m) as unknown;
+    return meta && typeof meta === 'object' ? (meta as T) : undefined;
+  } catch {
+    return undefined;
+  }
+}
