@@ -5,6 +5,7 @@ import { UserError, type Out } from './args.js';
 import { askCommand } from './ask.js';
 import { catalogCommand } from './catalog.js';
 import { digestCommand, digestHelp } from './digest.js';
+import { responsibilityCommand, responsibilityHelp } from './responsibility.js';
 import { evalCommand, indexCommand, searchCommand } from './search.js';
 import { storeCommand, storeCommandNames, storeHelp } from './store.js';
 import { createContext } from '../app.js';
@@ -23,6 +24,7 @@ Commands:
   ask "<question>" [--role customer|provider|both] [--json] answer with cited controls (LLM when configured)
   index [--force] [--require-dense]                         build the search index (lexical + dense when a model loads)
 ${storeHelp}
+${responsibilityHelp}
 ${digestHelp}
   help                                                      this text
 `;
@@ -54,7 +56,8 @@ export async function run(argv: string[], out: Out = (s) => process.stdout.write
       case 'digest':
         await digestCommand(ctx, rest, out);
         return 0;
-      case 'responsibility': return await (await import('./responsibility.js')).responsibilityCommand(ctx, rest, out);
+      case 'responsibility':
+        return await responsibilityCommand(ctx, rest, out);
       default:
         if (storeCommandNames.includes(command)) {
           await storeCommand(ctx, command, rest, out);
