@@ -55,7 +55,7 @@ describe('internal audits in the store', () => {
     expect(v2.verifyAudit()).toMatchObject({ ok: true, entries: 2 });
     v2.close();
     const store = new Store(file, { catalog, approvers: ['alice'] });
-    expect(schemaVersion(store.db)).toBe(4);
+    expect(schemaVersion(store.db)).toBe(5);
     expect(store.edition()).toMatchObject({ edition: '2013', from: 'decisions' });
     expect(store.soa.state('12.3.1').current).toMatchObject({ status: 'implemented' });
     store.internalAudits.record({ date: '2025-03-14', auditor: 'dave', by: 'alice' });
@@ -66,7 +66,7 @@ describe('internal audits in the store', () => {
     expect(tables).toEqual(expect.arrayContaining(['internal_audits', 'readiness_snapshots', 'digest_runs']));
     raw.close();
     const check = new Database(file, { readonly: true });
-    expect(check.pragma('user_version', { simple: true })).toBe(4);
+    expect(check.pragma('user_version', { simple: true })).toBe(5);
     check.close();
   });
 });

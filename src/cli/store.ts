@@ -5,7 +5,7 @@ import { editions, ids2022, type Catalog, type CatalogEntry, type Edition } from
 import { Issues } from '../soa/errors.js';
 import { controlFlags, decisionLines, profileLines, riskLines } from '../soa/format.js';
 import { storageError } from '../soa/db.js';
-import { exportFormats, openStore, storeFile, StoreError, verifyFile, type Decision, type ExportFormat, type RiskInput, type SoaItem, type SoaRow, type Store } from '../soa/index.js';
+import { exportFormats, openStore, storeFile, StoreError, verifyFile, type Decision, type ExportFormat, type PublicationChange, type RiskInput, type SoaItem, type SoaRow, type Store } from '../soa/index.js';
 import { parseService } from '../soa/profile.js';
 import { oneOf, parse, UserError, type Out } from './args.js';
 
@@ -23,7 +23,12 @@ export const storeHelp = `  soa set <controlId> [--role customer|provider] --app
   soa missing [--json]                                      lines relevant to the roles in scope with no approved decision (4.2.2 c)
   soa approve <controlId> [--role R] --by NAME [--version N] approve the pending proposal you read (ISMS_APPROVERS only)
   soa reject <controlId> [--role R] --by NAME [--reason "..."] reject the pending proposal
-  soa export --format xlsx|csv|md --out FILE                the 適用宣言書 (SoA) for auditors, in the store's edition
+  soa export --format xlsx|csv|md --out FILE [--draft]      the 適用宣言書 (SoA) for auditors: the latest published
+                                                            version; --draft (or none published yet) prints the
+                                                            current state, marked as a draft on every page
+  soa publish --by APPROVER [--note "..."] [--json]         publish the next SoA version: freeze the approved
+                                                            decisions and list what changed since the last version
+  soa publications [--json]                                 the published SoA versions, oldest first
   soa edition [--json]                                      the Annex A edition of the SoA (2022 or 2013) and since when
   soa transition --to 2022 --by NAME [--dry-run] [--json]   propose 2022 decisions from the approved 2013 ones
   risk add --title T --owner NAME --likelihood 1-5 --impact 1-5 --cia C|I|A.. [--description D] [--service S]
@@ -45,7 +50,7 @@ export const storeHelp = `  soa set <controlId> [--role customer|provider] --app
   db backup <file>                                          online backup of isms.sqlite (safe while the bot runs)`;
 
 const usage = {
-  soa: 'soa set|show|list|missing|approve|reject|export|edition|transition ... (see "help")',
+  soa: 'soa set|show|list|missing|approve|reject|export|publish|publications|edition|transition ... (see "help")',
   risk: 'risk add|update|list|show ... (see "help")',
   profile: 'profile set --scope "..." --service "name=..,role=..,model=.." --by NAME | profile show [--json]',
   audit: 'audit verify | audit log [--limit N] [--json] | audit record --date YYYY-MM-DD --auditor NAME --by NAME [--scope ..] [--result ..] [--next YYYY-MM-DD] | audit list [--json]',
@@ -105,6 +110,7 @@ async function soaCommand({ store, catalog, out, json }: Cmd, sub: string | unde
   const { values: v, positionals } = parse(argv, {
     applicable: str, status: str, justification: str, reason: many, owner: str, evidence: many, by: str, source: str,
     json: flag, history: flag, format: str, out: str, version: str, role: str, edition: str, to: str, 'dry-run': flag,
+    note: str, draft: flag,
   }, usage.soa);
   const edition = oneOf(v.edition, editions, '--edition');
   const role = oneOf(v.role, ['customer', 'provider'] as const, '--role');
@@ -177,16 +183,42 @@ async function soaCommand({ store, catalog, out, json }: Cmd, sub: string | unde
     }
     case 'export': {
       const file = v.out;
-      if (!file) throw new UserError(`soa export needs --out FILE\nUsage: soa export --format xlsx|csv|md --out FILE`, 2);
+      if (!file) throw new UserError(`soa export needs --out FILE\nUsage: soa export --format xlsx|csv|md --out FILE [--draft]`, 2);
       const format = oneOf(v.format ?? extname(file).slice(1).toLowerCase(), exportFormats, '--format') as ExportFormat;
-      await store.exportSoa(format, file);
-      const rows = store.soaRows();
-      out(`wrote the SoA (ISO/IEC 27001:${store.edition().edition}, ${rows.length} lines, ${rows.filter((r) => r.current).length} with an approved decision) as ${format} to ${file}`);
+      const data = await store.exportSoa(format, file, { draft: !!v.draft });
+      // A draft (--draft, or none published yet) is marked as one in the file itself, on every page.
+      const p = data.publication;
+      const which = p ? `SoA version ${p.version} (published ${p.at} by ${p.by}; ` : 'the SoA (';
+      out(`wrote ${which}ISO/IEC 27001:${data.edition}, ${data.rows.length} lines, ${data.rows.filter((r) => r.current).length} with an approved decision) as ${format} to ${file}`);
+      return;
+    }
+    case 'publish': {
+      const p = store.publish({ by: v.by, note: v.note, source: v.source });
+      if (v.json) return json(p);
+      out(`published SoA version ${p.version} (ISO/IEC 27001:${p.edition}, ${Object.keys(p.decisions).length} approved decisions) by ${p.by} at ${p.at}`);
+      out(`changes since ${p.version === 1 ? 'nothing (first version)' : `version ${p.version - 1}`}: ${p.counts.added} added, ${p.counts.changed} changed, ${p.counts.removed} removed`);
+      for (const c of p.changes.slice(0, 50)) out(`  ${changeLine(c)}`);
+      if (p.changes.length > 50) out(`  ... and ${p.changes.length - 50} more (soa publications --json)`);
+      return;
+    }
+    case 'publications': {
+      const list = store.publications.list();
+      if (v.json) return json(list);
+      for (const p of list) {
+        out(`version ${p.version}  ${p.at}  by ${p.by}  ISO/IEC 27001:${p.edition}  +${p.counts.added} ~${p.counts.changed} -${p.counts.removed}${p.note ? `  note: ${p.note}` : ''}`);
+      }
+      out(list.length ? `${list.length} published version${list.length === 1 ? '' : 's'}; exports print version ${list[list.length - 1]!.version} (soa export --draft for the current state).`
+        : 'No SoA version published yet: exports are drafts. Publish one with "soa publish --by APPROVER".');
       return;
     }
     default:
       throw new UserError(`unknown soa command "${sub ?? ''}"\nUsage: ${usage.soa}`, 2);
   }
+}
+
+function changeLine(c: PublicationChange): string {
+  const side = (x: PublicationChange['before']) => (x ? `${x.applicable ? 'applicable' : 'not applicable'}/${x.status} (v${x.version})` : '-');
+  return `${c.kind.padEnd(8)} ${c.key.padEnd(20)} ${side(c.before)} → ${side(c.after)}`;
 }
 
 function itemOf(store: Store, raw: string, edition?: Edition): SoaItem {

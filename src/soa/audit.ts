@@ -6,8 +6,8 @@ import type { Db, Statement } from './db.js';
 export const genesisHash = '0'.repeat(64);
 
 /** The tables whose rows the log vouches for. A profile row is hashed together with its services. */
-export type AuditedTable = 'profile' | 'risks' | 'decisions' | 'reviews' | 'internal_audits' | 'soa_editions';
-const allAudited: AuditedTable[] = ['profile', 'risks', 'decisions', 'reviews', 'internal_audits', 'soa_editions'];
+export type AuditedTable = 'profile' | 'risks' | 'decisions' | 'reviews' | 'internal_audits' | 'soa_editions' | 'soa_publications';
+const allAudited: AuditedTable[] = ['profile', 'risks', 'decisions', 'reviews', 'internal_audits', 'soa_editions', 'soa_publications'];
 
 export interface AuditEntry {
   seq: number;
@@ -68,7 +68,7 @@ export class AuditLog {
   private readonly rowOf: Record<AuditedTable, Statement>;
   private readonly servicesOf;
 
-  /** The audited tables this file has (internal_audits arrived with schema version 3, soa_editions with 4). */
+  /** The audited tables this file has (internal_audits arrived with schema version 3, soa_editions with 4, soa_publications with 5). */
   private readonly audited: AuditedTable[];
 
   constructor(private readonly db: Db) {

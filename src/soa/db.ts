@@ -153,6 +153,24 @@ CREATE TABLE soa_editions (
 );
 ${appendOnly('soa_editions')}
 `,
+  // 5: published versions of the SoA document (soa publish). A version freezes the approved decision (row ID) of each
+  // SoA key of its edition, as JSON {key: decision id}, and lists what changed since the previous version.
+  `
+CREATE TABLE soa_publications (
+  id INTEGER PRIMARY KEY,
+  version INTEGER NOT NULL UNIQUE CHECK (version >= 1),
+  edition TEXT NOT NULL CHECK (edition IN ('2013', '2022')),
+  roles TEXT NOT NULL,
+  decisions TEXT NOT NULL,
+  changes TEXT NOT NULL,
+  last_decision INTEGER,
+  published_by TEXT NOT NULL CHECK (length(trim(published_by)) > 0),
+  published_at TEXT NOT NULL,
+  note TEXT,
+  source TEXT NOT NULL
+);
+${appendOnly('soa_publications')}
+`,
 ];
 
 export const latestVersion = migrations.length;

@@ -17,6 +17,7 @@ import { InternalAuditStore } from './internal-audits.js';
 import { writeExport, type ExportFormat, type SoaExport } from './export.js';
 import { ProfileStore } from './profile.js';
 import { RiskStore } from './risks.js';
+import { PublicationStore, type PublishInput, type SoaPublication } from './publications.js';
 
 export { StoreError, type Issue } from './errors.js';
 export type { Role, ServiceRole } from './context.js';
@@ -28,6 +29,7 @@ export type { Profile, ProfileInput, Service, ServiceInput } from './profile.js'
 export type { Risk, RiskInput } from './risks.js';
 export type { AuditEntry, VerifyResult } from './audit.js';
 export type { InternalAudit, InternalAuditInput } from './internal-audits.js';
+export type { PublicationChange, PublishInput, SoaPublication } from './publications.js';
 export { exportFormats, type ExportFormat, type SoaExport } from './export.js';
 
 export interface StoreOptions {
@@ -57,6 +59,8 @@ export class Store {
   readonly soa: DecisionStore;
   readonly editions: EditionStore;
   readonly internalAudits: InternalAuditStore;
+  /** Published versions of the SoA document (soa publish). */
+  readonly publications: PublicationStore;
   /** The risk levels by score (ISMS_RISK_LEVELS), lowest first. */
   readonly riskLevels: RiskLevel[];
   private readonly now: () => Date;
@@ -80,6 +84,7 @@ export class Store {
     this.editions = new EditionStore(ctx);
     this.soa = new DecisionStore(ctx, this.risks, this.editions, () => this.profileRoles());
     this.internalAudits = new InternalAuditStore(ctx, opts.auditIntervalMonths);
+    this.publications = new PublicationStore(ctx, this.soa, () => this.profileRoles());
   }
 
   /** The roles in scope (JIP-ISMS517 4.1): from the profile's services, or ISMS_ROLE before a profile is set. */
@@ -112,10 +117,25 @@ export class Store {
     return this.soa.missing(this.profileRoles());
   }
 
-  /** Everything an SoA export shows. */
-  exportData(): SoaExport {
+  /**
+   * Everything an SoA export shows: the latest published version (its frozen decisions, no pending proposals), or with
+   * `draft` (or before the first publication) the current state, marked as a draft.
+   */
+  exportData(opts: { draft?: boolean } = {}): SoaExport {
+    const base = { profile: this.profile.get(), risks: this.risks.list(), generatedAt: this.now(), timezone: this.timezone };
+    // The latest published version of the edition in force: after a move to 2022, a 2013 version no longer prints.
+    const latest = opts.draft ? null : this.publications.latest();
+    const p = latest && latest.edition === this.edition().edition ? latest : null;
+    if (p) {
+      return { ...base, ...this.publications.rows(p), edition: p.edition, roles: p.roles, publication: { version: p.version, by: p.by, at: p.at, note: p.note } };
+    }
     const roles = this.profileRoles();
-    return { ...this.soa.snapshot(roles), profile: this.profile.get(), roles, risks: this.risks.list(), generatedAt: this.now(), timezone: this.timezone };
+    return { ...base, ...this.soa.snapshot(roles), roles };
+  }
+
+  /** Publishes the next version of the SoA document (approvers only); refused when nothing changed since the last one. */
+  publish(input: PublishInput): SoaPublication {
+    return this.publications.publish(input);
   }
 
   /**
@@ -123,10 +143,11 @@ export class Store {
    * link) nor over any other SQLite database. A regular file is written beside the target and renamed onto it, so a
    * failure (disk full) leaves the old file as it was; the error names the file.
    */
-  async exportSoa(format: ExportFormat, file: string): Promise<void> {
+  async exportSoa(format: ExportFormat, file: string, opts: { draft?: boolean } = {}): Promise<SoaExport> {
     const target = checkOutputFile(file, [this.file]);
-    const data = this.exportData();
+    const data = this.exportData(opts);
     await writeOutput(target, file, (path) => writeExport(data, format, path));
+    return data;
   }
 
   verifyAudit(): VerifyResult {

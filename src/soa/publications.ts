@@ -1,0 +1,166 @@
+// Published versions of the SoA document (issue 13, item 2: `soa publish`). A publication freezes the approved
+// decisions of the store's edition (the decision row ID per SoA key), lists what changed since the previous version and
+// enters the audit chain. Exports print the latest publication unless a draft is asked for.
+import type { Edition } from '../catalog/catalog.js';
+import type { Statement } from './db.js';
+import type { Decision, DecisionStore, SoaRow } from './decisions.js';
+import { soaItems } from './decisions.js';
+import { fail, Issues } from './errors.js';
+import { isoDate, source, text, type Role, type StoreContext } from './context.js';
+
+/** One SoA key whose approved decision differs from the previous version's. */
+export interface PublicationChange {
+  key: string;
+  kind: 'added' | 'changed' | 'removed';
+  /** The decision in the previous version (absent for an added key). */
+  before: { decision: number; version: number; applicable: boolean; status: string } | null;
+  /** The decision in this version (absent for a removed key). */
+  after: { decision: number; version: number; applicable: boolean; status: string } | null;
+}
+
+export interface SoaPublication {
+  id: number;
+  /** 1 for the first published SoA, 2 for the next, ... */
+  version: number;
+  edition: Edition;
+  /** The roles in scope when it was published: the lines of the SoA. */
+  roles: Role[];
+  /** The approved decision (row ID) frozen for each SoA key that had one. */
+  decisions: Record<string, number>;
+  changes: PublicationChange[];
+  counts: { added: number; changed: number; removed: number };
+  /** The highest decision row ID when it was published: its history sheet shows nothing newer. */
+  lastDecision: number | null;
+  by: string;
+  at: string;
+  note: string | null;
+  source: string;
+}
+
+interface PublicationRow {
+  id: number; version: number; edition: Edition; roles: string; decisions: string; changes: string; last_decision: number | null;
+  published_by: string; published_at: string; note: string | null; source: string;
+}
+
+export interface PublishInput {
+  by?: string;
+  note?: string;
+  source?: string;
+}
+
+const brief = (d: Decision) => ({ decision: d.id, version: d.version, applicable: d.applicable, status: d.status });
+
+export class PublicationStore {
+  private statements?: { list: Statement; latest: Statement; insert: Statement; lastDecision: Statement };
+
+  constructor(private readonly ctx: StoreContext, private readonly soa: DecisionStore, private readonly roles: () => Role[]) {}
+
+  private hasTable(): boolean {
+    return !!this.statements || !!this.ctx.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'soa_publications'").get();
+  }
+
+  /** Prepared on first use: a store opened at an older schema version (migration tests) has no soa_publications table. */
+  private get sql() {
+    const { db } = this.ctx;
+    return (this.statements ??= {
+      list: db.prepare('SELECT * FROM soa_publications ORDER BY version'),
+      latest: db.prepare('SELECT * FROM soa_publications ORDER BY version DESC LIMIT 1'),
+      insert: db.prepare(`INSERT INTO soa_publications (version, edition, roles, decisions, changes, last_decision, published_by, published_at, note, source)
+        VALUES (@version, @edition, @roles, @decisions, @changes, @last_decision, @published_by, @published_at, @note, @source)`),
+      lastDecision: db.prepare('SELECT max(id) AS id FROM decisions'),
+    });
+  }
+
+  /** Every published version, oldest first. */
+  list(): SoaPublication[] {
+    if (!this.hasTable()) return [];
+    return (this.sql.list.all() as PublicationRow[]).map(toPublication);
+  }
+
+  latest(): SoaPublication | null {
+    if (!this.hasTable()) return null;
+    const row = this.sql.latest.get() as PublicationRow | undefined;
+    return row ? toPublication(row) : null;
+  }
+
+  /**
+   * The SoA lines of a publication with their frozen decisions (current = the frozen one, pending = none), and every
+   * decision of its edition recorded up to the moment it was published.
+   */
+  rows(p: SoaPublication): { rows: SoaRow[]; history: Decision[] } {
+    const { history } = this.soa.snapshot(p.roles, p.edition);
+    const byId = new Map(history.map((d) => [d.id, d]));
+    const rows = soaItems(this.ctx.catalog, p.edition, p.roles).map((item) => {
+      const id = p.decisions[item.key];
+      return { ...item, current: id === undefined ? null : byId.get(id) ?? this.soa.get(id), pending: null };
+    });
+    return { rows, history: history.filter((d) => p.lastDecision === null || d.id <= p.lastDecision) };
+  }
+
+  /**
+   * Records the next version. Only approvers publish; a version that would freeze the same decisions (in the same
+   * edition) as the previous one is refused. Nothing is written on refusal.
+   */
+  publish(input: PublishInput): SoaPublication {
+    const issues = new Issues();
+    const by = text(issues, 'by', input.by, { required: 'Say who publishes the SoA, e.g. --by alice (an approver)' });
+    const note = text(issues, 'note', input.note) ?? null;
+    const src = source(issues, input.source);
+    issues.done();
+    if (!this.soa.isApprover(by)) {
+      const { approvers } = this.ctx;
+      fail('by', `${by} is not an approver, so cannot publish the SoA`, approvers.length
+        ? `Ask one of ${approvers.join(', ')} (ISMS_APPROVERS)`
+        : 'No approvers are configured: set ISMS_APPROVERS to a comma-separated list of Slack user IDs or CLI user names');
+    }
+    return this.ctx.db.transaction(() => {
+      const roles = this.roles();
+      const { rows, edition } = this.soa.snapshot(roles);
+      const frozen = new Map<string, Decision>();
+      for (const r of rows) if (r.current) frozen.set(r.key, r.current);
+      const prev = this.latest();
+      const before = new Map<string, Decision | null>();
+      if (prev) for (const [key, id] of Object.entries(prev.decisions)) before.set(key, this.soa.get(id));
+      const changes: PublicationChange[] = [];
+      for (const [key, d] of frozen) {
+        const old = before.get(key);
+        if (old === undefined) changes.push({ key, kind: 'added', before: null, after: brief(d) });
+        else if (!old || old.id !== d.id) changes.push({ key, kind: 'changed', before: old ? brief(old) : null, after: brief(d) });
+      }
+      for (const [key, old] of before) if (!frozen.has(key)) changes.push({ key, kind: 'removed', before: old ? brief(old) : null, after: null });
+      if (prev && !changes.length && prev.edition === edition) {
+        fail('soa', `nothing changed since version ${prev.version} (published at ${prev.at} by ${prev.by})`,
+          'Approve a new decision first (soa set / soa approve), then publish; the export already prints that version');
+      }
+      if (!frozen.size) fail('soa', 'the SoA has no approved decision yet, so there is nothing to publish', 'Record and approve decisions first (soa set ... --by APPROVER)');
+      const version = (prev?.version ?? 0) + 1;
+      const at = isoDate(this.ctx.now());
+      const last = (this.sql.lastDecision.get() as { id: number | null }).id;
+      const id = Number(this.sql.insert.run({
+        version, edition, roles: JSON.stringify(roles), decisions: JSON.stringify(Object.fromEntries([...frozen].map(([k, d]) => [k, d.id]))),
+        changes: JSON.stringify(changes), last_decision: last, published_by: by, published_at: at, note, source: src,
+      }).lastInsertRowid);
+      const p = this.get(id)!;
+      this.ctx.audit.append({
+        at, actor: by!, action: 'soa.publish', subject: `SoA version ${version}`, table: 'soa_publications', row: id,
+        extra: { version, edition, decisions: frozen.size, ...p.counts },
+      });
+      return p;
+    }).immediate();
+  }
+
+  private get(id: number): SoaPublication | null {
+    const row = this.ctx.db.prepare('SELECT * FROM soa_publications WHERE id = ?').get(id) as PublicationRow | undefined;
+    return row ? toPublication(row) : null;
+  }
+}
+
+function toPublication(r: PublicationRow): SoaPublication {
+  const changes = JSON.parse(r.changes) as PublicationChange[];
+  const n = (kind: PublicationChange['kind']) => changes.filter((c) => c.kind === kind).length;
+  return {
+    id: r.id, version: r.version, edition: r.edition, roles: JSON.parse(r.roles) as Role[], decisions: JSON.parse(r.decisions) as Record<string, number>,
+    changes, counts: { added: n('added'), changed: n('changed'), removed: n('removed') }, lastDecision: r.last_decision,
+    by: r.published_by, at: r.published_at, note: r.note, source: r.source,
+  };
+}
