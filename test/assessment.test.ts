@@ -95,6 +95,8 @@ describe('assessment in a 2022-edition SoA', () => {
       expect(written.length).toBeGreaterThan(3);
       // 12.3.1 was chosen for R-2: its Annex A control 8.13 and both 27017 lines carry the risk.
       for (const key of ['8.13', '12.3.1@customer', '12.3.1@provider']) expect(s.soa.state(key).current!.reasons, key).toContain('risk:R-2');
+      // Both people stay on every decision: alice entered and submitted the items, carol approved them.
+      for (const r of written) expect(r.current, r.key).toMatchObject({ proposedBy: 'alice', approvedBy: 'carol' });
       expect(s.soa.state('7.1').current).toMatchObject({ applicable: false, justification: 'SaaS only: no premises of our own in scope' });
       expect(s.soa.state('12.4.1@customer').current).toMatchObject({ applicable: true, reasons: ['business:audit trail for payroll changes'] });
       expect(s.soa.state('11.1.1').current).toBeNull();

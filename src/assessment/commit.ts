@@ -17,6 +17,7 @@ export function commitAssessment(store: Store, state: AssessmentState, approver:
       throw new StoreError([{ field: 'assessment', message: `assessment ${state.id} was already approved`, hint: 'Nothing was written again; see "risk list" and "soa list"' }]);
     }
     const s = state.scope;
+    const proposer = state.submittedBy ?? state.startedBy;
     let profileUpdated = false;
     const profile = store.profile.get();
     const listed = profile?.services.some((x) => x.name.toLowerCase() === s.service!.toLowerCase());
@@ -49,15 +50,16 @@ export function commitAssessment(store: Store, state: AssessmentState, approver:
       const keep = current?.applicable ? current : null;
       return {
         control, applicable: true, status: keep?.status ?? 'planned', reasons: [...new Set([...(keep?.reasons ?? []), ...reasons])],
-        owner: keep?.owner ?? undefined, evidence: keep?.evidence, by: approver, source,
+        owner: keep?.owner ?? undefined, evidence: keep?.evidence, by: proposer, source,
       };
     });
     for (const d of state.decisions) {
       inputs.push(d.applicable
-        ? { control: d.controlId, applicable: true, status: 'planned', reasons: [`business:${d.reason ?? `risk assessment ${state.id} of ${s.service}`}`], by: approver, source }
-        : { control: d.controlId, applicable: false, status: 'not-implemented', justification: d.justification, by: approver, source });
+        ? { control: d.controlId, applicable: true, status: 'planned', reasons: [`business:${d.reason ?? `risk assessment ${state.id} of ${s.service}`}`], by: proposer, source }
+        : { control: d.controlId, applicable: false, status: 'not-implemented', justification: d.justification, by: proposer, source });
     }
-    const decisions = store.soa.setMany(inputs);
+    // Who entered the items (the participant who submitted, else the starter) proposes; the approver approves.
+    const decisions = store.soa.proposeAndApprove(inputs, approver, { assessment: state.id });
     store.audit.append({
       at: new Date().toISOString(), actor: approver, action: 'assessment.approve', subject: state.id,
       extra: { thread: state.thread, source, service: s.service, risks: risks.map((r) => r.id), decisions: decisions.map((d) => d.id) },

@@ -154,6 +154,19 @@ export class DecisionStore {
     return this.checkAll(inputs).map((r, i) => this.write(r, { proposeOnly: true, extra: basis[i] }));
   }
 
+  /**
+   * Records each input as a proposal by its own `by` (who entered it) and approves it as `approver`, so that both names
+   * stay on the record (an approved assessment). The caller has checked that `approver` is one, and holds the
+   * transaction. A proposer who is the approver is recorded as approving their own entry.
+   */
+  proposeAndApprove(inputs: DecisionInput[], approver: string, extra: Record<string, unknown> = {}): Decision[] {
+    return this.checkAll(inputs).map((r) => {
+      const d = this.write(r, { proposeOnly: true, extra });
+      this.addReview(d.id, d.controlId, 'approved', approver);
+      return this.get(d.id)!;
+    });
+  }
+
   private checkAll(inputs: DecisionInput[]): Record<string, unknown>[] {
     const issues = new Issues();
     const rows = inputs.map((input, i) => {
