@@ -5,6 +5,7 @@ import { UserError, type Out } from './args.js';
 import { askCommand } from './ask.js';
 import { catalogCommand } from './catalog.js';
 import { digestCommand, digestHelp } from './digest.js';
+import { disclosureCommand, disclosureHelp } from './disclosure.js';
 import { responsibilityCommand, responsibilityHelp } from './responsibility.js';
 import { evalCommand, indexCommand, searchCommand } from './search.js';
 import { storeCommand, storeCommandNames, storeHelp } from './store.js';
@@ -25,6 +26,7 @@ Commands:
   index [--force] [--require-dense]                         build the search index (lexical + dense when a model loads)
 ${storeHelp}
 ${responsibilityHelp}
+${disclosureHelp}
 ${digestHelp}
   help                                                      this text
 `;
@@ -58,6 +60,8 @@ export async function run(argv: string[], out: Out = (s) => process.stdout.write
         return 0;
       case 'responsibility':
         return await responsibilityCommand(ctx, rest, out);
+      case 'disclosure':
+        return await disclosureCommand(ctx, rest, out);
       default:
         if (storeCommandNames.includes(command)) {
           await storeCommand(ctx, command, rest, out);
