@@ -41,6 +41,10 @@ export interface AnswerScore {
   confidence: number;
   length: number;
   citations: string[];
+  /** The fact groups not found in the answer (each as its list of alternatives). */
+  missed: string[][];
+  answer: string;
+  question: string;
 }
 
 const canon = (id: string) => canonicalId(id) ?? id;
@@ -65,14 +69,16 @@ function readItems(file: string): AnswerItem[] {
 /** Scores one answer against its graded item. */
 export function scoreAnswer(item: AnswerItem, a: Answer): AnswerScore {
   const cited = a.citations.some((id) => item.expected_any.includes(canon(id)));
-  const facts = item.facts.filter((group) => group.some((re) => new RegExp(re, 'i').test(a.answer))).length;
+  const found = (group: string[]) => group.some((re) => new RegExp(re, 'i').test(a.answer));
+  const missed = item.facts.filter((group) => !found(group));
+  const facts = item.facts.length - missed.length;
   return {
-    id: item.id, cited, facts, factGroups: item.facts.length, outOfScope: item.out_of_scope, confidence: a.confidence, length: a.answer.length,
+    id: item.id, cited, facts, missed, answer: a.answer, question: item.question, factGroups: item.facts.length, outOfScope: item.out_of_scope, confidence: a.confidence, length: a.answer.length,
     deadEnd: !item.out_of_scope && !cited && !!a.notFound, declined: !!a.outOfScope && !a.citations.length, citations: a.citations,
   };
 }
 
-export async function evalAnswers(ctx: AppContext, file: string, out: Out, json = false): Promise<void> {
+export async function evalAnswers(ctx: AppContext, file: string, out: Out, json = false, misses = false): Promise<void> {
   const items = readItems(file);
   const engine = createAnswerEngine(ctx, await openSearch(ctx));
   const scores = await scoreAll(engine, items);
@@ -93,6 +99,16 @@ export async function evalAnswers(ctx: AppContext, file: string, out: Out, json 
   for (const s of scores) {
     const mark = s.outOfScope ? (s.declined ? 'declined' : 'NOT DECLINED') : `${s.cited ? 'cited' : 'MISSED'} facts ${s.facts}/${s.factGroups}${s.deadEnd ? ' DEAD END' : ''}`;
     out(`  ${s.id.padEnd(6)} ${mark} · confidence ${s.confidence.toFixed(2)} · ${s.length} chars · ${s.citations.slice(0, 5).join(', ') || '-'}`);
+  }
+  if (misses) {
+    // For reading why a fact was missed: the question, the missed groups (their first alternatives) and the answer.
+    for (const s of inScope.filter((x) => x.missed.length || !x.cited)) {
+      out(`\n── ${s.id}: ${s.question}`);
+      if (!s.cited) out('   no expected control cited');
+      for (const g of s.missed) out(`   missed: ${g.slice(0, 3).join(' | ')}${g.length > 3 ? ' | …' : ''}`);
+      out(s.answer.split('\n').map((l) => `   > ${l}`).join('\n'));
+    }
+    out('');
   }
   out(`confidence ≥ 0.7: ${confident.filter((s) => s.cited).length}/${confident.length} cite an expected control`);
   out(`answer length: median ${lengths[Math.floor(lengths.length / 2)]} chars, max ${lengths[lengths.length - 1]}`);

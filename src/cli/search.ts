@@ -60,9 +60,9 @@ interface EvalItem {
 }
 
 export async function evalCommand(ctx: AppContext, argv: string[], out: Out): Promise<void> {
-  const usage = 'eval --file FILE --top K | eval --answers FILE [--json]';
-  const { values } = parse(argv, { file: { type: 'string' }, top: { type: 'string' }, json: { type: 'boolean' }, answers: { type: 'string' } }, usage);
-  if (values.answers) return evalAnswers(ctx, values.answers, out, values.json);
+  const usage = 'eval --file FILE --top K | eval --answers FILE [--json] [--misses]';
+  const { values } = parse(argv, { file: { type: 'string' }, top: { type: 'string' }, json: { type: 'boolean' }, answers: { type: 'string' }, misses: { type: 'boolean' } }, usage);
+  if (values.answers) return evalAnswers(ctx, values.answers, out, values.json, values.misses);
   if (!values.file) throw new UserError(`eval needs --file (retrieval questions) or --answers (graded answer questions)\nUsage: ${usage}`, 2);
   const top = topOf(values.top);
   const items: EvalItem[] = [];
