@@ -1,6 +1,7 @@
 // Plain-text rendering of neutral replies, for the console chat (and as Slack's notification fallback text).
 import type { Decision, SoaRow } from '../soa/index.js';
 import { rowLabel, statusLabel } from '../soa/format.js';
+import { personLabel } from '../soa/people.js';
 import type { Lang } from '../search/text.js';
 import { helpText } from './help.js';
 import type { Reply } from './replies.js';
@@ -29,14 +30,17 @@ const L = {
   },
 };
 
-export function decisionText(d: Decision, lang: Lang): string[] {
+/** How a reply names a person: in plain text "Carol Tanaka (UCAROL)"; Slack passes a mention instead. */
+export type NamePerson = (who: string, name: string | null) => string;
+
+export function decisionText(d: Decision, lang: Lang, person: NamePerson = personLabel): string[] {
   const t = L[lang];
   const lines = [`  ${t.applicable}: ${d.applicable ? t.yes : t.no} · ${t.status}: ${statusLabel[d.status][lang]} · v${d.version}`];
   if (d.applicable && d.reasons.length) lines.push(`  ${t.reasons}: ${d.reasons.join(', ')}`);
   if (!d.applicable) lines.push(`  ${t.justification}: ${d.justification}`);
-  if (d.owner) lines.push(`  ${t.owner}: ${d.owner}`);
-  lines.push(`  ${t.by}: ${d.proposedBy} ${d.proposedAt.slice(0, 16).replace('T', ' ')} (${d.source})`);
-  if (d.approvedBy) lines.push(`  ${t.approved}: ${d.approvedBy} ${d.approvedAt!.slice(0, 16).replace('T', ' ')}`);
+  if (d.owner) lines.push(`  ${t.owner}: ${person(d.owner, d.ownerName)}`);
+  lines.push(`  ${t.by}: ${person(d.proposedBy, d.proposedByName)} ${d.proposedAt.slice(0, 16).replace('T', ' ')} (${d.source})`);
+  if (d.approvedBy) lines.push(`  ${t.approved}: ${person(d.approvedBy, d.approvedByName)} ${d.approvedAt!.slice(0, 16).replace('T', ' ')}`);
   return lines;
 }
 

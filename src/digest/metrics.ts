@@ -51,6 +51,8 @@ export interface ChangeEvent {
   /** set: recorded and approved at once by an approver. */
   kind: 'set' | 'proposed' | 'approved' | 'rejected';
   by: string;
+  /** The display name recorded with the change (a Slack user), else null. */
+  byName: string | null;
   at: string;
   applicable: boolean;
   status: Status;
@@ -76,7 +78,7 @@ export interface ReadinessMetrics {
     count: number;
     oldestDays: number | null;
     staleIds: string[];
-    proposals: { id: string; decisionId: number; proposedBy: string; proposedAt: string; ageDays: number }[];
+    proposals: { id: string; decisionId: number; proposedBy: string; proposedByName: string | null; proposedAt: string; ageDays: number }[];
   };
   cld: { relevant: number; decided: number; relevantIds: string[]; undecidedIds: string[] };
   risks: {
@@ -153,7 +155,7 @@ export function readinessMetrics(store: Store, opts: MetricsOptions = {}): Readi
     return problem ? [{ id: r.key, decisionId: r.current!.id, justification: r.current!.justification, problem }] : [];
   });
   const proposals = rows.filter((r) => r.pending).map((r) => ({
-    id: r.key, decisionId: r.pending!.id, proposedBy: r.pending!.proposedBy, proposedAt: r.pending!.proposedAt, ageDays: daysSince(r.pending!.proposedAt, now),
+    id: r.key, decisionId: r.pending!.id, proposedBy: r.pending!.proposedBy, proposedByName: r.pending!.proposedByName, proposedAt: r.pending!.proposedAt, ageDays: daysSince(r.pending!.proposedAt, now),
   })).sort((a, b) => b.ageDays - a.ageDays || a.decisionId - b.decisionId);
   // 2013: the 7 CLD controls; 2022: every ISO/IEC 27017 line (extended and CLD controls, per role in scope).
   const cld = relevant.filter((r) => (edition === '2022' ? r.role !== null : r.entry.kind === 'cld'));
@@ -208,9 +210,9 @@ function changeEvents(history: Decision[], since: Date, until: Date): ChangeEven
   for (const d of history) {
     const base = { decisionId: d.id, controlId: d.controlId, applicable: d.applicable, status: d.status };
     const setAtOnce = d.approvedBy === d.proposedBy && d.approvedAt === d.proposedAt;
-    if (inWindow(d.proposedAt)) events.push({ ...base, kind: setAtOnce ? 'set' : 'proposed', by: d.proposedBy, at: d.proposedAt });
-    if (!setAtOnce && inWindow(d.approvedAt)) events.push({ ...base, kind: 'approved', by: d.approvedBy!, at: d.approvedAt! });
-    if (inWindow(d.rejectedAt)) events.push({ ...base, kind: 'rejected', by: d.rejectedBy!, at: d.rejectedAt! });
+    if (inWindow(d.proposedAt)) events.push({ ...base, kind: setAtOnce ? 'set' : 'proposed', by: d.proposedBy, byName: d.proposedByName, at: d.proposedAt });
+    if (!setAtOnce && inWindow(d.approvedAt)) events.push({ ...base, kind: 'approved', by: d.approvedBy!, byName: d.approvedByName, at: d.approvedAt! });
+    if (inWindow(d.rejectedAt)) events.push({ ...base, kind: 'rejected', by: d.rejectedBy!, byName: d.rejectedByName, at: d.rejectedAt! });
   }
   return events.sort((a, b) => a.at.localeCompare(b.at) || a.decisionId - b.decisionId);
 }

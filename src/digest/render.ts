@@ -1,5 +1,6 @@
 // The digest in Japanese or English: Block Kit for Slack and plain text for the CLI. Every number names its basis
 // ("54/121") and a short list of the IDs behind it; `digest --preview --json` has them all.
+import { personLabel, personMention } from '../soa/people.js';
 import type { Lang } from '../search/text.js';
 import { CHANGE_WINDOW_DAYS, type JustificationProblem, type MetricKey, type ReadinessMetrics } from './metrics.js';
 import type { Trend } from './log.js';
@@ -83,7 +84,9 @@ export function metricLines(m: ReadinessMetrics, lang: Lang, bold = true): strin
   // A note in brackets: full-width in Japanese.
   const p = (note: string) => (ja ? `（${note}）` : ` (${note})`);
   const r = m.risks;
-  const changes = [...m.changes.events].reverse().map((e) => `${e.controlId} ${ja ? `${e.by} ${t.kind[e.kind]}` : `${t.kind[e.kind]} by ${e.by}`}${p(localDay(new Date(e.at), m.timezone).slice(5))}`);
+  // Slack shows a mention as the person's name; text names them as recorded.
+  const who = (id: string, name: string | null) => (bold ? personMention(id) : personLabel(id, name));
+  const changes = [...m.changes.events].reverse().map((e) => `${e.controlId} ${ja ? `${who(e.by, e.byName)} ${t.kind[e.kind]}` : `${t.kind[e.kind]} by ${who(e.by, e.byName)}`}${p(localDay(new Date(e.at), m.timezone).slice(5))}`);
   const audit = m.internalAudit.last
     ? `${t.lastAudit(m.internalAudit.last.date, m.internalAudit.last.auditor)} · ${t.nextDue(m.internalAudit.nextDue!)}${m.internalAudit.overdue ? ` ⚠ ${t.overdue}` : ''}`
     : `⚠ ${t.noAudit}`;
@@ -97,7 +100,7 @@ export function metricLines(m: ReadinessMetrics, lang: Lang, bold = true): strin
     line(bold, t.exclusions, `${m.exclusions.inadequate.length}/${m.exclusions.total}`,
       ids(m.exclusions.inadequate.map((x) => `${x.id}${p(t.problem[x.problem])}`), 5)),
     line(bold, t.pending, `${n(m.pending.count)}${m.pending.oldestDays !== null ? p(t.oldest(m.pending.oldestDays)) : ''}`,
-      ids(m.pending.proposals.map((x) => `${x.id}${p(`${x.proposedBy}, ${x.ageDays}${t.days}`)}`), 5)),
+      ids(m.pending.proposals.map((x) => `${x.id}${p(`${who(x.proposedBy, x.proposedByName)}, ${x.ageDays}${t.days}`)}`), 5)),
     line(bold, m.edition === '2022' ? t.cloud27017 : t.cld, `${m.cld.undecidedIds.length}/${m.cld.relevant}`, ids(m.cld.undecidedIds)),
     line(bold, t.owners, `${r.withoutOwner.length}/${r.active}${t.active}`, ids(r.withoutOwner.map((x) => x.id))),
     line(bold, t.high, `${r.highUntreated.length}/${r.highIds.length}${t.ofHigh}`, ids(r.highUntreated.map((x) => x.id))),

@@ -11,6 +11,7 @@ import { registerShortcuts } from './listeners/shortcuts.js';
 import { registerViews } from './listeners/views.js';
 import { checkPayload } from './payload.js';
 import { gatedReceiver } from './receiver.js';
+import { learnNames } from './web.js';
 
 export interface SlackSettings {
   mode: 'socket' | 'http';
@@ -56,6 +57,11 @@ export function createSlackApp(core: Core, s: SlackSettings): App {
     if (verdict.ok) return next();
     log.warn('slack payload ignored', { reason: verdict.reason });
     if (ack) await (ack as () => Promise<void>)().catch(() => undefined);
+  });
+  // Names before writes: the people a payload names are looked up (cached), so the store records display names.
+  app.use(async ({ body, client, next }) => {
+    await learnNames(client, body);
+    await next();
   });
   const deps: SlackDeps = { core, log, allowBots: s.allowBots, metaKey: core.state.secret('modal-metadata') };
   registerEvents(app, deps);

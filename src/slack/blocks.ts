@@ -3,6 +3,7 @@ import { rowLabel } from '../soa/format.js';
 import type { Answer } from '../answer/engine.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { renderText, decisionText, MAX_LIST } from '../chat/render-text.js';
+import { personMention } from '../soa/people.js';
 import { helpText } from '../chat/help.js';
 import type { Reply } from '../chat/replies.js';
 import type { Lang } from '../search/text.js';
@@ -18,6 +19,8 @@ const mrkdwn = (text: string) => ({ type: 'mrkdwn', text });
  * "<!channel>" would ping a channel and "<https://evil|evidence>" would show a disguised link.
  */
 export const esc = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/** Escapes mrkdwn but keeps user mentions (<@U…>), which Slack shows as each person's current name. */
+const escKeepMentions = (text: string) => esc(text).replace(/&lt;@([UW][A-Z0-9]{2,})&gt;/g, '<@$1>');
 const plain = (text: string) => ({ type: 'plain_text', text: text.slice(0, 75), emoji: true });
 
 export function sections(text: string): Block[] {
@@ -69,7 +72,7 @@ export function answerBlocks(catalog: Catalog, a: Answer, ref: string): Block[] 
 export function decisionBlocks(row: SoaRow, d: Decision, lang: Lang, withButtons: boolean): Block[] {
   const e = row.entry;
   const blocks: Block[] = [
-    { type: 'section', text: mrkdwn(`*${lang === 'ja' ? '承認待ちの提案' : 'Proposal waiting for approval'}: ${rowLabel(row, lang)} ${e.title[lang]}*\n${esc(decisionText(d, lang).join('\n'))}`) },
+    { type: 'section', text: mrkdwn(`*${lang === 'ja' ? '承認待ちの提案' : 'Proposal waiting for approval'}: ${rowLabel(row, lang)} ${e.title[lang]}*\n${escKeepMentions(decisionText(d, lang, personMention).join('\n'))}`) },
   ];
   if (withButtons) {
     const value = JSON.stringify({ decision: d.id, control: d.controlId });

@@ -1,9 +1,10 @@
-// Small helpers around the Slack Web API shared by the listeners: block typing, permalinks, user locale.
+// Small helpers around the Slack Web API shared by the listeners: block typing, permalinks, users (locale, name).
 import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Lang } from '../search/text.js';
 import type { Block } from './blocks.js';
 import { fitBlocks, fitView } from './blockkit.js';
+import { people, slackUserId } from '../soa/people.js';
 
 /** Our blocks are plain JSON, fitted to Block Kit's limits; the Web API types want its own block union. */
 export const kb = (blocks: Block[], maxBlocks?: number) => fitBlocks(blocks, maxBlocks) as unknown as KnownBlock[];
@@ -11,21 +12,92 @@ export const kb = (blocks: Block[], maxBlocks?: number) => fitBlocks(blocks, max
 /** A modal or App Home view fitted to Block Kit's limits, typed for views.open / views.publish. */
 export const kview = <T>(view: Record<string, unknown>) => fitView(view) as unknown as T;
 
-const locales = new Map<string, Lang | undefined>();
+/** What users.info tells us about a user: the reply language and the display name written beside their ID. */
+interface UserInfo {
+  lang: Lang | undefined;
+  name: string | null;
+  at: number;
+}
 
-/** The user's Slack locale as a reply language, cached per process. */
-export async function userLang(client: WebClient, user: string): Promise<Lang | undefined> {
-  if (locales.has(user)) return locales.get(user);
-  let lang: Lang | undefined;
+/** users.info answers are kept for an hour; lookups already in flight are shared, so a burst makes one call per user. */
+const userTtlMs = 60 * 60 * 1000;
+const maxUsers = 10_000;
+const users = new Map<string, UserInfo>();
+const inFlight = new Map<string, Promise<UserInfo>>();
+
+/** The display name Slack shows: the profile's display name, else the real name, else the handle. */
+function displayName(u: { name?: string; real_name?: string; profile?: { display_name?: string; real_name?: string } } | undefined): string | null {
+  return u?.profile?.display_name?.trim() || u?.profile?.real_name?.trim() || u?.real_name?.trim() || u?.name?.trim() || null;
+}
+
+async function lookUp(client: WebClient, user: string): Promise<UserInfo> {
   try {
     const r = await client.users.info({ user, include_locale: true });
-    const loc = (r.user as { locale?: string } | undefined)?.locale;
-    lang = loc ? (loc.startsWith('ja') ? 'ja' : 'en') : undefined;
+    const u = r.user as Parameters<typeof displayName>[0] & { locale?: string };
+    const info = { lang: u?.locale ? (u.locale.startsWith('ja') ? 'ja' as const : 'en' as const) : undefined, name: displayName(u), at: Date.now() };
+    people.note(user, info.name);
+    return info;
   } catch {
-    lang = undefined;
+    // Unknown for now: a failed lookup is retried after a minute, not on every message.
+    return { lang: undefined, name: null, at: Date.now() - userTtlMs + 60_000 };
   }
-  locales.set(user, lang);
-  return lang;
+}
+
+/** users.info for a user, cached with a TTL and shared while in flight. */
+export async function userInfo(client: WebClient, user: string): Promise<UserInfo> {
+  const known = users.get(user);
+  if (known && Date.now() - known.at < userTtlMs) return known;
+  const pending = inFlight.get(user);
+  if (pending) return pending;
+  const p = lookUp(client, user).then((info) => {
+    if (users.size >= maxUsers) users.delete(users.keys().next().value!);
+    users.set(user, info);
+    return info;
+  }).finally(() => inFlight.delete(user));
+  inFlight.set(user, p);
+  return p;
+}
+
+/** The user's Slack locale as a reply language. */
+export async function userLang(client: WebClient, user: string): Promise<Lang | undefined> {
+  return (await userInfo(client, user)).lang;
+}
+
+/**
+ * Looks up the people a payload names (who acts, users picked in a form, users mentioned in text), so that a write
+ * records their display names. Waits at most `waitMs`: a slow users.info never delays an ack for long.
+ */
+export async function learnNames(client: WebClient, body: unknown, waitMs = 500): Promise<void> {
+  const ids = [...mentionedUsers(body)].filter((id) => !users.has(id)).slice(0, 20);
+  if (!ids.length) return;
+  let timer: NodeJS.Timeout | undefined;
+  const wait = new Promise<void>((done) => { timer = setTimeout(done, waitMs); });
+  await Promise.race([Promise.all(ids.map((id) => userInfo(client, id))), wait]);
+  clearTimeout(timer);
+}
+
+/** Slack user IDs in a payload: user fields, selected users, and <@U…> mentions in text (bounded walk). */
+export function mentionedUsers(body: unknown): Set<string> {
+  const out = new Set<string>();
+  let budget = 2000;
+  // User IDs sit in "user", "user_id", "selected_user(s)", and "id" inside a "user" object (block actions, views).
+  const userKey = (key: string, parent: string) => key === 'user' || key === 'user_id' || key === 'selected_user' || (key === 'id' && parent === 'user');
+  const walk = (v: unknown, key: string, parent: string) => {
+    if (budget-- <= 0 || out.size >= 50) return;
+    if (typeof v === 'string') {
+      const id = userKey(key, parent) ? slackUserId(v) : null;
+      if (id) out.add(id);
+      if (v.includes('<@')) for (const m of v.matchAll(/<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>/g)) out.add(m[1]!);
+      return;
+    }
+    if (Array.isArray(v)) {
+      for (const x of v) walk(x, key === 'selected_users' ? 'selected_user' : key, parent);
+      return;
+    }
+    if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, k, key);
+  };
+  walk(body, '', '');
+  return out;
 }
 
 /** The permalink of a message (the thread), for the audit trail. Falls back to a link built from the IDs. */

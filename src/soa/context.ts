@@ -4,6 +4,7 @@ import type { RiskLevel } from '../config.js';
 import type { AuditLog } from './audit.js';
 import type { Db } from './db.js';
 import type { Issues } from './errors.js';
+import type { PeopleDirectory } from './people.js';
 
 export type Role = 'customer' | 'provider';
 export type ServiceRole = Role | 'both';
@@ -20,6 +21,8 @@ export interface StoreContext {
   now: () => Date;
   /** ISMS_SOA_EDITION: the edition of a new store's SoA (default 2022). */
   defaultEdition: Edition;
+  /** Display names by Slack user ID, written beside the IDs. */
+  people: PeopleDirectory;
 }
 
 const maxText = 4000;

@@ -171,6 +171,16 @@ CREATE TABLE soa_publications (
 );
 ${appendOnly('soa_publications')}
 `,
+  // 6: display names beside the user IDs, as known when the row was written (Slack users.info), so that documents name
+  // people; null for a CLI user name (its own name) and for rows written before this step.
+  `
+ALTER TABLE decisions ADD COLUMN proposed_by_name TEXT;
+ALTER TABLE decisions ADD COLUMN owner_name TEXT;
+ALTER TABLE reviews ADD COLUMN reviewed_by_name TEXT;
+ALTER TABLE risks ADD COLUMN recorded_by_name TEXT;
+ALTER TABLE risks ADD COLUMN owner_name TEXT;
+ALTER TABLE soa_publications ADD COLUMN published_by_name TEXT;
+`,
 ];
 
 export const latestVersion = migrations.length;

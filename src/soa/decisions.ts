@@ -34,15 +34,21 @@ export interface Decision {
   /** Why the control is excluded; required when not applicable. */
   justification: string | null;
   owner: string | null;
+  /** The owner's display name when the decision was written (a Slack user), else null. */
+  ownerName: string | null;
   evidence: string[];
   proposedBy: string;
+  /** The proposer's display name when the decision was written (a Slack user), else null. */
+  proposedByName: string | null;
   proposedAt: string;
   source: string;
   /** superseded: a proposal that a later decision replaced before anyone reviewed it. */
   state: DecisionState;
   approvedBy: string | null;
+  approvedByName: string | null;
   approvedAt: string | null;
   rejectedBy: string | null;
+  rejectedByName: string | null;
   rejectedAt: string | null;
   rejectReason: string | null;
 }
@@ -103,11 +109,11 @@ export function soaItems(catalog: Catalog, edition: Edition, roles: Role[]): (So
 
 interface DecisionRow {
   id: number; control_id: string; applicable: number; reasons: string; status: Status; justification: string | null;
-  owner: string | null; evidence: string; proposed_by: string; proposed_at: string; source: string;
-  verdict: 'approved' | 'rejected' | null; reviewed_by: string | null; reviewed_at: string | null; review_reason: string | null;
+  owner: string | null; owner_name?: string | null; evidence: string; proposed_by: string; proposed_by_name?: string | null; proposed_at: string; source: string;
+  verdict: 'approved' | 'rejected' | null; reviewed_by: string | null; reviewed_by_name: string | null; reviewed_at: string | null; review_reason: string | null;
 }
 
-const select = `SELECT d.*, v.verdict, v.reviewed_by, v.reviewed_at, v.reason AS review_reason
+const select = `SELECT d.*, v.verdict, v.reviewed_by, v.reviewed_by_name, v.reviewed_at, v.reason AS review_reason
   FROM decisions d LEFT JOIN reviews v ON v.decision_id = d.id`;
 
 export function relevantTo(entry: CatalogEntry, roles: Role[]): boolean {
@@ -127,9 +133,9 @@ export class DecisionStore {
     this.all = db.prepare(`${select} ORDER BY d.id`);
     this.byId = db.prepare(`SELECT x.*, (SELECT count(*) FROM decisions y WHERE y.control_id = x.control_id AND y.id <= x.id) AS version,
       (SELECT max(id) FROM decisions y WHERE y.control_id = x.control_id) AS latest FROM (${select} WHERE d.id = ?) x`);
-    this.insert = db.prepare(`INSERT INTO decisions (control_id, applicable, reasons, status, justification, owner, evidence, proposed_by, proposed_at, source)
-      VALUES (@control_id, @applicable, @reasons, @status, @justification, @owner, @evidence, @proposed_by, @proposed_at, @source)`);
-    this.insertReview = db.prepare('INSERT INTO reviews (decision_id, verdict, reviewed_by, reviewed_at, reason) VALUES (?, ?, ?, ?, ?)');
+    this.insert = db.prepare(`INSERT INTO decisions (control_id, applicable, reasons, status, justification, owner, owner_name, evidence, proposed_by, proposed_by_name, proposed_at, source)
+      VALUES (@control_id, @applicable, @reasons, @status, @justification, @owner, @owner_name, @evidence, @proposed_by, @proposed_by_name, @proposed_at, @source)`);
+    this.insertReview = db.prepare('INSERT INTO reviews (decision_id, verdict, reviewed_by, reviewed_by_name, reviewed_at, reason) VALUES (?, ?, ?, ?, ?, ?)');
   }
 
   isApprover(name: string | undefined): boolean {
@@ -340,7 +346,7 @@ export class DecisionStore {
   }
 
   private addReview(decision: number, control: string, verdict: 'approved' | 'rejected', by: string, reason?: string, at = isoDate(this.ctx.now())): void {
-    const id = Number(this.insertReview.run(decision, verdict, by, at, reason ?? null).lastInsertRowid);
+    const id = Number(this.insertReview.run(decision, verdict, by, this.ctx.people.nameOf(by), at, reason ?? null).lastInsertRowid);
     this.ctx.audit.append({
       at, actor: by, action: verdict === 'approved' ? 'soa.approve' : 'soa.reject', subject: control, table: 'reviews', row: id, extra: { decision },
     });
@@ -380,7 +386,8 @@ export class DecisionStore {
     if (throwNow) issues.done();
     return {
       control_id: item?.key, applicable: applicable ? 1 : 0, reasons: JSON.stringify(reasons), status, justification: justification ?? null,
-      owner, evidence: JSON.stringify(evidence), proposed_by: by, proposed_at: isoDate(this.ctx.now()), source: src,
+      owner, owner_name: this.ctx.people.nameOf(owner), evidence: JSON.stringify(evidence), proposed_by: by, proposed_by_name: this.ctx.people.nameOf(by),
+      proposed_at: isoDate(this.ctx.now()), source: src,
     };
   }
 
@@ -430,10 +437,10 @@ function toDecision(r: DecisionRow, version: number, last: boolean): Decision {
   const { id: control, role } = splitKey(r.control_id);
   return {
     id: r.id, controlId: r.control_id, control, role: role as Role | null, edition: keyEdition(r.control_id), version, applicable: r.applicable === 1, reasons: JSON.parse(r.reasons) as string[],
-    status: r.status, justification: r.justification, owner: r.owner, evidence: JSON.parse(r.evidence) as string[],
-    proposedBy: r.proposed_by, proposedAt: r.proposed_at, source: r.source, state,
-    approvedBy: approved ? r.reviewed_by : null, approvedAt: approved ? r.reviewed_at : null,
-    rejectedBy: rejected ? r.reviewed_by : null, rejectedAt: rejected ? r.reviewed_at : null, rejectReason: rejected ? r.review_reason : null,
+    status: r.status, justification: r.justification, owner: r.owner, ownerName: r.owner_name ?? null, evidence: JSON.parse(r.evidence) as string[],
+    proposedBy: r.proposed_by, proposedByName: r.proposed_by_name ?? null, proposedAt: r.proposed_at, source: r.source, state,
+    approvedBy: approved ? r.reviewed_by : null, approvedByName: approved ? r.reviewed_by_name : null, approvedAt: approved ? r.reviewed_at : null,
+    rejectedBy: rejected ? r.reviewed_by : null, rejectedByName: rejected ? r.reviewed_by_name : null, rejectedAt: rejected ? r.reviewed_at : null, rejectReason: rejected ? r.review_reason : null,
   };
 }
 

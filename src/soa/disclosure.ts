@@ -2,6 +2,7 @@
 // to give its customers information (corpus/disclosure.json, in our own words), each with the organisation's approved
 // SoA decision on its controls. Controls without an approved decision are listed as gaps, never filled in.
 // Printed with the SoA's layout (print.ts).
+import { personLabel } from './people.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type ExcelJS from 'exceljs';
@@ -122,7 +123,7 @@ function controlColumns(lang: DisclosureLang): PrintColumn<DisclosureControl>[] 
   return [
     { ja: '管理策', en: 'Control', width: 10, value: (c) => c.control },
     { ja: '決定', en: 'Decision', width: 18, value: (c) => decision(c.row, lang) },
-    { ja: '責任者', en: 'Owner', width: 12, value: (c) => c.row.current?.owner ?? null },
+    { ja: '責任者', en: 'Owner', width: 12, value: (c) => (c.row.current?.owner ? personLabel(c.row.current.owner, c.row.current.ownerName) : null) },
     { ja: '証跡', en: 'Evidence', width: 22, value: (c) => c.row.current?.evidence.join('; ') || null },
     { ja: '理由・除外の根拠', en: 'Reasons / justification', width: 30, value: (c) => reasons(c.row) },
   ];

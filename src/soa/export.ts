@@ -10,6 +10,7 @@ import { addPrintSheet, csvTable, headerText, markdownTable, versionText, type P
 import type { Profile } from './profile.js';
 import type { Risk } from './risks.js';
 import type { Role } from './context.js';
+import { personLabel } from './people.js';
 
 export { headerText, type Publication };
 
@@ -67,8 +68,8 @@ const decisionColumns: Column[] = [
   { ja: '適用', en: 'Applicable', width: 12, center: true, value: applicableText },
   { ja: '採用理由・除外理由', en: 'Reasons for inclusion or justification for exclusion', width: 32, value: (r) => reasonsOrJustification(r.current) },
   { ja: '実施状況', en: 'Status', width: 13, value: (r) => (r.current ? statusText(r.current) : null) },
-  { ja: '責任者', en: 'Owner', width: 11, value: (r) => r.current?.owner ?? null },
-  { ja: '承認者', en: 'Approved by', width: 11, value: (r) => r.current?.approvedBy ?? null },
+  { ja: '責任者', en: 'Owner', width: 12, value: (r) => (r.current?.owner ? personLabel(r.current.owner, r.current.ownerName) : null) },
+  { ja: '承認者', en: 'Approved by', width: 12, value: (r) => (r.current?.approvedBy ? personLabel(r.current.approvedBy, r.current.approvedByName) : null) },
   { ja: '承認日', en: 'Approved on', width: 11, numFmt: 'yyyy-mm-dd', value: (r) => (r.current?.approvedAt ? localDate(r.current.approvedAt) : null) },
 ];
 
@@ -76,7 +77,7 @@ const decisionColumns: Column[] = [
 const detailColumns: Column[] = [
   { ja: '決定の版', en: 'Version', width: 9, center: true, value: (r) => r.current?.version ?? null },
   { ja: '証跡', en: 'Evidence', width: 30, value: (r) => joinList(r.current?.evidence) },
-  { ja: '提案者', en: 'Proposed by', width: 13, value: (r) => r.current?.proposedBy ?? null },
+  { ja: '提案者', en: 'Proposed by', width: 13, value: (r) => (r.current ? personLabel(r.current.proposedBy, r.current.proposedByName) : null) },
   { ja: '提案日時', en: 'Proposed at', width: 15, value: (r) => (r.current ? localDate(r.current.proposedAt) : null) },
   { ja: '出典', en: 'Source', width: 34, value: (r) => r.current?.source ?? null },
   { ja: '承認待ちの提案', en: 'Pending proposal', width: 44, value: (r) => (r.pending ? pendingText(r.pending) : null) },
@@ -142,7 +143,7 @@ export function sectionOf(r: SoaRow): string {
 export const editionTitle = (e: Edition) => (e === '2022' ? 'ISO/IEC 27001:2022 附属書A・ISO/IEC 27017:2015 / Annex A and cloud items' : 'ISO/IEC 27001:2013 附属書A・ISO/IEC 27017:2015');
 
 function pendingText(d: Decision): string {
-  return `v${d.version} ${d.applicable ? 'applicable' : 'not applicable'}, ${d.status}, by ${d.proposedBy} ${localText(d.proposedAt)}`;
+  return `v${d.version} ${d.applicable ? 'applicable' : 'not applicable'}, ${d.status}, by ${personLabel(d.proposedBy, d.proposedByName)} ${localText(d.proposedAt)}`;
 }
 
 export function rolesText(roles: Role[]): string {
@@ -156,7 +157,7 @@ export function servicesText(p: Profile | null): string {
 
 /** Who approved the published version, and when; a draft says it is not approved as a document yet. */
 export function approvalText(p: Publication | null | undefined, timeZone = zone): string {
-  return p ? `${p.by}, ${localText(p.at, timeZone)}${p.note ? ` (${p.note})` : ''}` : '未承認（発行時に記入） / not approved: filled in when a version is published';
+  return p ? `${personLabel(p.by, p.byName)}, ${localText(p.at, timeZone)}${p.note ? ` (${p.note})` : ''}` : '未承認（発行時に記入） / not approved: filled in when a version is published';
 }
 
 export const generatedText = (d: Date, timeZone = zone) => `${localText(d.toISOString(), timeZone)} (${timeZone})`;
@@ -217,11 +218,11 @@ const historyColumns: PrintColumn<Decision>[] = [
   { ja: '実施状況', en: 'Status', width: 11, value: (d) => d.status },
   { ja: '採用理由', en: 'Reasons', width: 20, value: (d) => joinList(d.reasons) },
   { ja: '除外理由', en: 'Justification', width: 24, value: (d) => d.justification },
-  { ja: '責任者', en: 'Owner', width: 10, value: (d) => d.owner },
+  { ja: '責任者', en: 'Owner', width: 10, value: (d) => (d.owner ? personLabel(d.owner, d.ownerName) : null) },
   { ja: '証跡', en: 'Evidence', width: 16, value: (d) => joinList(d.evidence) },
-  { ja: '提案者', en: 'Proposed by', width: 10, value: (d) => d.proposedBy },
+  { ja: '提案者', en: 'Proposed by', width: 10, value: (d) => personLabel(d.proposedBy, d.proposedByName) },
   { ja: '提案日時', en: 'Proposed at', width: 15, value: (d) => localDate(d.proposedAt) },
-  { ja: '承認・却下者', en: 'Reviewed by', width: 10, value: (d) => d.approvedBy ?? d.rejectedBy },
+  { ja: '承認・却下者', en: 'Reviewed by', width: 10, value: (d) => (d.approvedBy ? personLabel(d.approvedBy, d.approvedByName) : d.rejectedBy ? personLabel(d.rejectedBy, d.rejectedByName) : null) },
   { ja: '承認・却下日時', en: 'Reviewed at', width: 15, value: (d) => { const at = d.approvedAt ?? d.rejectedAt; return at ? localDate(at) : null; } },
   { ja: '却下理由', en: 'Rejection reason', width: 14, value: (d) => d.rejectReason },
   { ja: '出典', en: 'Source', width: 14, value: (d) => d.source },
@@ -235,7 +236,7 @@ const riskColumns: PrintColumn<Risk>[] = [
   { ja: 'CIA', en: 'CIA', width: 5, center: true, value: (r) => `${r.cia.confidentiality ? 'C' : ''}${r.cia.integrity ? 'I' : ''}${r.cia.availability ? 'A' : ''}` },
   { ja: '脅威', en: 'Threat', width: 18, value: (r) => r.threat },
   { ja: 'ぜい弱性', en: 'Vulnerability', width: 18, value: (r) => r.vulnerability },
-  { ja: 'リスク所有者', en: 'Risk owner', width: 11, value: (r) => r.owner },
+  { ja: 'リスク所有者', en: 'Risk owner', width: 11, value: (r) => personLabel(r.owner, r.ownerName) },
   { ja: '起こりやすさ', en: 'Likelihood', width: 9, center: true, value: (r) => r.likelihood },
   { ja: '影響', en: 'Impact', width: 7, center: true, value: (r) => r.impact },
   { ja: 'リスク値', en: 'Score', width: 7, center: true, value: (r) => r.score },

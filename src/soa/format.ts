@@ -1,4 +1,5 @@
 // Plain-text views of decisions, risks and the profile, shared by the CLI and the chat channels.
+import { personLabel } from './people.js';
 import type { CatalogEntry } from '../catalog/catalog.js';
 import type { Decision } from './decisions.js';
 import type { Profile } from './profile.js';
@@ -35,8 +36,8 @@ export function mapping2022(e: CatalogEntry): string {
 }
 
 export function decisionLines(d: Decision): string[] {
-  const review = d.state === 'approved' ? `approved by ${d.approvedBy} at ${d.approvedAt}`
-    : d.state === 'rejected' ? `rejected by ${d.rejectedBy} at ${d.rejectedAt}${d.rejectReason ? `: ${d.rejectReason}` : ''}`
+  const review = d.state === 'approved' ? `approved by ${personLabel(d.approvedBy, d.approvedByName)} at ${d.approvedAt}`
+    : d.state === 'rejected' ? `rejected by ${personLabel(d.rejectedBy, d.rejectedByName)} at ${d.rejectedAt}${d.rejectReason ? `: ${d.rejectReason}` : ''}`
       : d.state === 'proposed' ? 'proposed, waiting for approval' : 'superseded before review';
   const lines = [
     `version ${d.version} (decision #${d.id}): ${review}`,
@@ -44,9 +45,9 @@ export function decisionLines(d: Decision): string[] {
   ];
   if (d.applicable) lines.push(`  reasons: ${d.reasons.join(', ') || '(none given)'}`);
   else lines.push(`  exclusion justification: ${d.justification}`);
-  if (d.owner) lines.push(`  owner: ${d.owner}`);
+  if (d.owner) lines.push(`  owner: ${personLabel(d.owner, d.ownerName)}`);
   if (d.evidence.length) lines.push(`  evidence: ${d.evidence.join(', ')}`);
-  lines.push(`  proposed by ${d.proposedBy} at ${d.proposedAt} via ${d.source}`);
+  lines.push(`  proposed by ${personLabel(d.proposedBy, d.proposedByName)} at ${d.proposedAt} via ${d.source}`);
   return lines;
 }
 
@@ -54,7 +55,7 @@ export function riskLines(r: Risk): string[] {
   const cia = [r.cia.confidentiality && 'C', r.cia.integrity && 'I', r.cia.availability && 'A'].filter(Boolean).join('');
   const lines = [
     `${r.id} ${r.title} (version ${r.version}, ${r.status})`,
-    `  owner: ${r.owner} · CIA: ${cia} · likelihood ${r.likelihood} x impact ${r.impact} = ${r.score} (${r.level})`,
+    `  owner: ${personLabel(r.owner, r.ownerName)} · CIA: ${cia} · likelihood ${r.likelihood} x impact ${r.impact} = ${r.score} (${r.level})`,
   ];
   if (r.description) lines.push(`  description: ${r.description}`);
   if (r.service || r.asset) lines.push(`  service: ${r.service ?? '-'} · asset: ${r.asset ?? '-'}`);
@@ -62,7 +63,7 @@ export function riskLines(r: Risk): string[] {
   lines.push(`  treatment: ${r.treatment ?? '(not decided)'}${r.controls.length ? ` with ${r.controls.join(', ')}` : ''}`
     + `${r.residual != null ? ` · residual ${r.residual} (${r.residualLevel})` : ''}`);
   if (r.nextReview) lines.push(`  next review: ${r.nextReview}`);
-  lines.push(`  recorded by ${r.recordedBy} at ${r.recordedAt} via ${r.source}`);
+  lines.push(`  recorded by ${personLabel(r.recordedBy, r.recordedByName)} at ${r.recordedAt} via ${r.source}`);
   return lines;
 }
 

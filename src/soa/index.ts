@@ -17,6 +17,7 @@ import { InternalAuditStore } from './internal-audits.js';
 import { writeExport, type ExportFormat, type SoaExport } from './export.js';
 import { ProfileStore } from './profile.js';
 import { RiskStore } from './risks.js';
+import { people, PeopleDirectory } from './people.js';
 import { PublicationStore, type PublishInput, type SoaPublication } from './publications.js';
 
 export { StoreError, type Issue } from './errors.js';
@@ -30,6 +31,7 @@ export type { Risk, RiskInput } from './risks.js';
 export type { AuditEntry, VerifyResult } from './audit.js';
 export type { InternalAudit, InternalAuditInput } from './internal-audits.js';
 export type { PublicationChange, PublishInput, SoaPublication } from './publications.js';
+export { people, personLabel, personMention, slackUserId, PeopleDirectory } from './people.js';
 export { exportFormats, type ExportFormat, type SoaExport } from './export.js';
 
 export interface StoreOptions {
@@ -47,6 +49,8 @@ export interface StoreOptions {
   defaultEdition?: Edition;
   /** Migrate only up to this schema version (tests of migrations). */
   schemaVersion?: number;
+  /** Display names by Slack user ID; default the process-wide directory that the Slack app fills. */
+  people?: PeopleDirectory;
 }
 
 const defaultLevels: RiskLevel[] = [{ name: 'low', min: 1, max: 6 }, { name: 'medium', min: 7, max: 14 }, { name: 'high', min: 15, max: 25 }];
@@ -77,7 +81,7 @@ export class Store {
     this.riskLevels = opts.riskLevels ?? defaultLevels;
     const ctx: StoreContext = {
       db: this.db, audit: this.audit, catalog: opts.catalog, approvers: opts.approvers ?? [], riskLevels: this.riskLevels,
-      fallbackRole: opts.fallbackRole ?? 'both', now: this.now, defaultEdition: opts.defaultEdition ?? '2022',
+      fallbackRole: opts.fallbackRole ?? 'both', now: this.now, defaultEdition: opts.defaultEdition ?? '2022', people: opts.people ?? people,
     };
     this.profile = new ProfileStore(ctx);
     this.risks = new RiskStore(ctx, this.profile);
@@ -127,7 +131,7 @@ export class Store {
     const latest = opts.draft ? null : this.publications.latest();
     const p = latest && latest.edition === this.edition().edition ? latest : null;
     if (p) {
-      return { ...base, ...this.publications.rows(p), edition: p.edition, roles: p.roles, publication: { version: p.version, by: p.by, at: p.at, note: p.note } };
+      return { ...base, ...this.publications.rows(p), edition: p.edition, roles: p.roles, publication: { version: p.version, by: p.by, byName: p.byName, at: p.at, note: p.note } };
     }
     const roles = this.profileRoles();
     return { ...base, ...this.soa.snapshot(roles), roles };

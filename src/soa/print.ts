@@ -29,6 +29,8 @@ export interface PrintColumn<T> {
 export interface Publication {
   version: number;
   by: string;
+  /** The publisher's display name when published (a Slack user). */
+  byName?: string | null;
   /** ISO time of publication. */
   at: string;
   note?: string | null;

@@ -32,6 +32,8 @@ export interface SoaPublication {
   /** The highest decision row ID when it was published: its history sheet shows nothing newer. */
   lastDecision: number | null;
   by: string;
+  /** The publisher's display name when published (a Slack user), else null. */
+  byName: string | null;
   at: string;
   note: string | null;
   source: string;
@@ -39,7 +41,7 @@ export interface SoaPublication {
 
 interface PublicationRow {
   id: number; version: number; edition: Edition; roles: string; decisions: string; changes: string; last_decision: number | null;
-  published_by: string; published_at: string; note: string | null; source: string;
+  published_by: string; published_by_name?: string | null; published_at: string; note: string | null; source: string;
 }
 
 export interface PublishInput {
@@ -65,8 +67,8 @@ export class PublicationStore {
     return (this.statements ??= {
       list: db.prepare('SELECT * FROM soa_publications ORDER BY version'),
       latest: db.prepare('SELECT * FROM soa_publications ORDER BY version DESC LIMIT 1'),
-      insert: db.prepare(`INSERT INTO soa_publications (version, edition, roles, decisions, changes, last_decision, published_by, published_at, note, source)
-        VALUES (@version, @edition, @roles, @decisions, @changes, @last_decision, @published_by, @published_at, @note, @source)`),
+      insert: db.prepare(`INSERT INTO soa_publications (version, edition, roles, decisions, changes, last_decision, published_by, published_by_name, published_at, note, source)
+        VALUES (@version, @edition, @roles, @decisions, @changes, @last_decision, @published_by, @published_by_name, @published_at, @note, @source)`),
       lastDecision: db.prepare('SELECT max(id) AS id FROM decisions'),
     });
   }
@@ -138,7 +140,7 @@ export class PublicationStore {
       const last = (this.sql.lastDecision.get() as { id: number | null }).id;
       const id = Number(this.sql.insert.run({
         version, edition, roles: JSON.stringify(roles), decisions: JSON.stringify(Object.fromEntries([...frozen].map(([k, d]) => [k, d.id]))),
-        changes: JSON.stringify(changes), last_decision: last, published_by: by, published_at: at, note, source: src,
+        changes: JSON.stringify(changes), last_decision: last, published_by: by, published_by_name: this.ctx.people.nameOf(by), published_at: at, note, source: src,
       }).lastInsertRowid);
       const p = this.get(id)!;
       this.ctx.audit.append({
@@ -161,6 +163,6 @@ function toPublication(r: PublicationRow): SoaPublication {
   return {
     id: r.id, version: r.version, edition: r.edition, roles: JSON.parse(r.roles) as Role[], decisions: JSON.parse(r.decisions) as Record<string, number>,
     changes, counts: { added: n('added'), changed: n('changed'), removed: n('removed') }, lastDecision: r.last_decision,
-    by: r.published_by, at: r.published_at, note: r.note, source: r.source,
+    by: r.published_by, byName: r.published_by_name ?? null, at: r.published_at, note: r.note, source: r.source,
   };
 }

@@ -23,6 +23,8 @@ export interface Risk {
   threat: string | null;
   vulnerability: string | null;
   owner: string;
+  /** The owner's display name when the row was written (a Slack user), else null. */
+  ownerName: string | null;
   likelihood: number;
   impact: number;
   score: number;
@@ -35,6 +37,7 @@ export interface Risk {
   nextReview: string | null;
   source: string;
   recordedBy: string;
+  recordedByName: string | null;
   recordedAt: string;
 }
 
@@ -75,6 +78,7 @@ interface RiskRow {
   confidentiality: number; integrity: number; availability: number; threat: string | null; vulnerability: string | null;
   owner: string; likelihood: number; impact: number; score: number; treatment: Treatment | null; controls: string;
   residual: number | null; status: RiskStatus; next_review: string | null; source: string; recorded_by: string; recorded_at: string;
+  owner_name?: string | null; recorded_by_name?: string | null;
 }
 
 const withVersion = 'SELECT r.*, (SELECT count(*) FROM risks x WHERE x.risk_id = r.risk_id AND x.id <= r.id) AS version FROM risks r';
@@ -91,9 +95,9 @@ export class RiskStore {
     this.historyRows = db.prepare(`${withVersion} WHERE r.risk_id = ? ORDER BY r.id`);
     this.nextNumber = db.prepare('SELECT coalesce(max(CAST(substr(risk_id, 3) AS INTEGER)), 0) + 1 AS n FROM risks');
     this.insert = db.prepare(`INSERT INTO risks (risk_id, title, description, service, asset, confidentiality, integrity, availability,
-      threat, vulnerability, owner, likelihood, impact, score, treatment, controls, residual, status, next_review, source, recorded_by, recorded_at)
+      threat, vulnerability, owner, likelihood, impact, score, treatment, controls, residual, status, next_review, source, recorded_by, recorded_at, owner_name, recorded_by_name)
       VALUES (@risk_id, @title, @description, @service, @asset, @confidentiality, @integrity, @availability, @threat, @vulnerability,
-      @owner, @likelihood, @impact, @score, @treatment, @controls, @residual, @status, @next_review, @source, @recorded_by, @recorded_at)`);
+      @owner, @likelihood, @impact, @score, @treatment, @controls, @residual, @status, @next_review, @source, @recorded_by, @recorded_at, @owner_name, @recorded_by_name)`);
   }
 
   list(): Risk[] {
@@ -143,6 +147,8 @@ export class RiskStore {
       ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)),
     };
     const row = this.check(merged);
+    // An unchanged owner keeps the name recorded for them when this process has not seen it (a CLI update).
+    if (row.owner === current.owner && row.owner_name == null) row.owner_name = current.ownerName;
     return this.write({ ...row, risk_id: current.id }, 'risk.update');
   }
 
@@ -193,6 +199,7 @@ export class RiskStore {
       confidentiality: +cia.includes('C'), integrity: +cia.includes('I'), availability: +cia.includes('A'),
       threat, vulnerability, owner, likelihood, impact, score: likelihood! * impact!, treatment: treatment ?? null, controls: JSON.stringify(controls),
       residual, status, next_review: nextReview ?? null, source: src, recorded_by: by!, recorded_at: isoDate(this.ctx.now()),
+      owner_name: this.ctx.people.nameOf(owner), recorded_by_name: this.ctx.people.nameOf(by),
     };
   }
 
@@ -223,10 +230,10 @@ export class RiskStore {
     return {
       id: r.risk_id, version: r.version, title: r.title, description: r.description, service: r.service, asset: r.asset,
       cia: { confidentiality: !!r.confidentiality, integrity: !!r.integrity, availability: !!r.availability },
-      threat: r.threat, vulnerability: r.vulnerability, owner: r.owner, likelihood: r.likelihood, impact: r.impact,
+      threat: r.threat, vulnerability: r.vulnerability, owner: r.owner, ownerName: r.owner_name ?? null, likelihood: r.likelihood, impact: r.impact,
       score: r.score, level: levelOf(r.score, levels), treatment: r.treatment, controls: JSON.parse(r.controls) as string[],
       residual: r.residual, residualLevel: r.residual == null ? null : levelOf(r.residual, levels), status: r.status,
-      nextReview: r.next_review, source: r.source, recordedBy: r.recorded_by, recordedAt: r.recorded_at,
+      nextReview: r.next_review, source: r.source, recordedBy: r.recorded_by, recordedByName: r.recorded_by_name ?? null, recordedAt: r.recorded_at,
     };
   }
 }

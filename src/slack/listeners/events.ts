@@ -25,7 +25,8 @@ export function registerEvents(app: App, deps: SlackDeps): void {
     if ((ev.bot_id || ev.subtype === 'bot_message') && !deps.allowBots) return;
     // One message, one answer: a DM that mentions the bot arrives both as app_mention and as message.im.
     if (!core.state.firstMessage(ev.channel, ev.ts)) return;
-    const text = (ev.text ?? '').replace(/<@[A-Z0-9]+>/g, '').trim();
+    // Drop the bot's own mention; other mentions stay (owner=<@U…> names a person).
+    const text = (ev.text ?? '').replace(botUserId ? new RegExp(`<@${botUserId}(\\|[^>]*)?>`, 'g') : /^\s*<@[A-Z0-9]+>/, '').trim();
     const threadTs = ev.thread_ts ?? ev.ts;
     const locale = await userLang(client, ev.user);
     const lang = core.chat.langOf({ text: text.slice(0, 200), thread: `${ev.channel}:${threadTs}`, locale });
