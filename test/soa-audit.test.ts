@@ -23,6 +23,13 @@ function tamper(store: Store, table: string, sql: string) {
   store.db.exec(`DROP TRIGGER ${table}_no_update; DROP TRIGGER IF EXISTS ${table}_no_delete; ${sql}`);
 }
 
+/** Recomputes one log entry's own hash after its content was changed: the entry checks out, its link to the next does not. */
+function rehash(store: Store, seq: number) {
+  const e = store.audit.entries(1000).find((x) => x.seq === seq)!;
+  const hash = sha256(canonical({ seq: e.seq, at: e.at, actor: e.actor, action: e.action, subject: e.subject, data: e.data, prev: e.prevHash }));
+  store.db.prepare('UPDATE audit_log SET hash = ? WHERE seq = ?').run(hash, seq);
+}
+
 describe('audit trail', () => {
   it('chains each entry to the previous one with SHA-256 over canonical JSON', () => {
     const { store } = populated();
@@ -66,6 +73,10 @@ describe('audit trail', () => {
     tamper(t.store, 'audit_log', `UPDATE audit_log SET actor = 'carol' WHERE seq = 4`);
     expect(t.store.verifyAudit()).toMatchObject({ ok: false, seq: 4, problem: expect.stringContaining('was changed after it was written') });
     t = populated();
+    tamper(t.store, 'audit_log', `UPDATE audit_log SET actor = 'carol' WHERE seq = 4`);
+    rehash(t.store, 4);
+    expect(t.store.verifyAudit()).toMatchObject({ ok: false, seq: 5, problem: expect.stringMatching(/^entry #5 .* does not link to entry #4/) });
+    t = populated();
     tamper(t.store, 'audit_log', 'DELETE FROM audit_log WHERE seq = 6');
     expect(t.store.verifyAudit()).toMatchObject({ ok: false, seq: 6, problem: 'entry #6 is missing: the log goes from #5 to #7' });
     t = populated();
@@ -75,6 +86,24 @@ describe('audit trail', () => {
     t.store.db.prepare(`INSERT INTO decisions (control_id, applicable, reasons, status, justification, owner, evidence, proposed_by, proposed_at, source)
       VALUES ('9.1.1', 0, '[]', 'not-implemented', 'slipped in', NULL, '[]', 'mallory', '2025-04-01T00:00:00Z', 'cli')`).run();
     expect(t.store.verifyAudit()).toMatchObject({ ok: false, seq: null, problem: 'decisions row 5 has no audit entry: it was written outside the store' });
+  });
+
+  it('detects a re-linked chain: an entry rewritten with its own hash and the next entry pointed at it', () => {
+    const { store } = populated();
+    tamper(store, 'audit_log', `UPDATE audit_log SET actor = 'mallory' WHERE seq = 4`);
+    rehash(store, 4);
+    const four = store.audit.entries(1000).find((e) => e.seq === 4)!;
+    store.db.prepare('UPDATE audit_log SET prev_hash = ? WHERE seq = 5').run(four.hash);
+    // Entry #4 now checks out on its own and #5 links to it, but #5's hash covered the old link.
+    expect(store.verifyAudit()).toMatchObject({ ok: false, seq: 5, problem: expect.stringContaining('entry #5 (soa.set 11.1.1 by alice at') });
+    expect(store.verifyAudit()).toMatchObject({ problem: expect.stringContaining('was changed after it was written') });
+  });
+
+  it('detects a row recorded twice in the log', () => {
+    const { store } = populated();
+    // A second, well-chained entry that vouches for a row another entry already recorded (an approval replayed).
+    store.batch(() => store.audit.append({ at: '2025-04-02T00:00:00Z', actor: 'alice', action: 'soa.approve', subject: '12.3.1', table: 'reviews', row: 1 }));
+    expect(store.verifyAudit()).toEqual({ ok: false, entries: 10, seq: 10, problem: expect.stringMatching(/^entry #10 \(soa\.approve 12\.3\.1 by alice at .*\): reviews row 1 is recorded twice$/) });
   });
 
   it('`audit verify` prints the entry count, or exits 1 naming the first broken entry', () => {
