@@ -3,7 +3,8 @@ import type { Core } from '../core.js';
 import type { Lang } from '../search/text.js';
 import { commitAssessment, type Written } from './commit.js';
 import { advance, start, summary, type FlowDeps } from './flow.js';
-import type { AssessmentInput, AssessmentState, Prompt } from './types.js';
+import { loadRiskFit } from './library.js';
+import type { AssessmentInput, AssessmentState, Prompt, Step } from './types.js';
 
 export interface AssessmentReply {
   type: 'assessment';
@@ -17,6 +18,8 @@ export interface AssessmentReply {
   written?: Written;
   /** Approvers to tell, when the assessment was submitted. */
   notify: string[];
+  /** The full detail behind the summary, when the assessment reached review (Slack posts it in the thread). */
+  details?: string;
 }
 
 /** Assessments idle this long get one reminder to their starter. */
@@ -36,6 +39,8 @@ export class Assessments {
       excluded: new Set(rows.filter((r) => r.current && !r.current.applicable).map((r) => r.key)),
       riskLevels: ctx.config.riskLevels,
       isApprover: (user) => store.soa.isApprover(user),
+      fit: loadRiskFit(ctx.catalog, ctx.config.corpusDir),
+      earlier: store.risks.list().map((r) => ({ service: r.service, title: r.title, owner: r.owner })),
       suggest: async (text, role) => {
         const r = await search.search(text, { top: 6, ...(role === 'both' ? {} : { role }) });
         return r.hits.map((h) => h.controlId).filter((id): id is string => !!id && ctx.catalog.get(id)?.kind !== 'requirement');
@@ -44,7 +49,7 @@ export class Assessments {
   }
 
   active(thread: string): AssessmentState | undefined {
-    const s = this.core.state.loadAssessment<AssessmentState>(thread);
+    const s = upgrade(this.core.state.loadAssessment<AssessmentState | V1State>(thread));
     return s && s.step !== 'done' && s.step !== 'cancelled' ? s : undefined;
   }
 
@@ -86,14 +91,14 @@ export class Assessments {
     }
     if (r.state.step === 'cancelled') this.core.state.deleteAssessment(thread);
     else this.core.state.saveAssessment(thread, r.state);
-    const reply = this.reply(r.state, r.notes, deps, r.prompt, r.submitted);
+    const reply = { ...this.reply(r.state, r.notes, deps, r.prompt, r.submitted), ...(r.details ? { details: r.details } : {}) };
     return written ? { ...reply, written, notes: [...reply.notes, writtenNote(r.state.lang, written)] } : reply;
   }
 
   /** Assessments idle for 3 days whose starter has not been reminded; marks them reminded. */
   dueReminders(now = Date.now()): AssessmentState[] {
-    const due = this.core.state.assessments<AssessmentState>()
-      .map((a) => a.state)
+    const due = this.core.state.assessments<AssessmentState | V1State>()
+      .map((a) => upgrade(a.state)!)
       .filter((s) => s.step !== 'done' && s.step !== 'cancelled' && !s.reminded && now - Date.parse(s.updatedAt) >= REMIND_AFTER_MS);
     for (const s of due) this.core.state.saveAssessment(s.thread, { ...s, reminded: true });
     return due;
@@ -105,6 +110,16 @@ export class Assessments {
       notify: submitted ? this.core.ctx.config.approvers : [],
     };
   }
+}
+
+/** A state saved by the step-per-question version: its analysis steps become the one-message risk step. */
+type V1State = Omit<AssessmentState, 'version' | 'step'> & { version: 1; step: string };
+const v1AnalysisSteps = ['cia', 'owner', 'likelihood', 'impact', 'treatment', 'controls'];
+
+function upgrade(s: AssessmentState | V1State | undefined): AssessmentState | undefined {
+  if (!s || s.version === 2) return s as AssessmentState | undefined;
+  const step = (v1AnalysisSteps.includes(s.step) ? 'risk' : s.step) as Step;
+  return { ...s, version: 2, step, risks: s.risks.map((r) => ({ ...r, proposed: r.proposed ?? r.controls.length > 0 })) };
 }
 
 function writtenNote(lang: Lang, w: Written): string {

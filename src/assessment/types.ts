@@ -4,12 +4,13 @@ import type { Lang } from '../search/text.js';
 export type Step =
   | 'service' | 'role' | 'model' | 'runsOn' | 'assets'
   | 'risks'
-  | 'cia' | 'owner' | 'likelihood' | 'impact'
-  | 'treatment' | 'controls'
+  /** One risk at a time: the suggested analysis and treatment, accepted with one word or changed. */
+  | 'risk'
   | 'missing'
   | 'review'
   | 'done' | 'cancelled';
 
+export type ActiveStep = Exclude<Step, 'done' | 'cancelled'>;
 export type ScopeRole = 'customer' | 'provider' | 'both';
 export type Model = 'IaaS' | 'PaaS' | 'SaaS';
 export type Treatment = 'modify' | 'retain' | 'avoid' | 'share';
@@ -25,18 +26,22 @@ export interface DraftRisk {
   impact?: number;
   treatment?: Treatment;
   controls: string[];
+  /** Set once the controls were proposed (library + retrieval), so they are proposed once. */
+  proposed?: boolean;
 }
 
-/** A decision for a control that the missed-control check found. */
+/** A decision for a line that the missed-control check found. */
 export interface MissedDecision {
   controlId: string;
   applicable: boolean;
   justification?: string;
   reason?: string;
+  /** The group it was decided with ("apply 1"), absent for a single decision. */
+  group?: number;
 }
 
 export interface AssessmentState {
-  version: 1;
+  version: 2;
   id: string;
   thread: string;
   startedBy: string;
@@ -51,13 +56,19 @@ export interface AssessmentState {
     /** For a provider service: the cloud services it runs on (then both roles are in scope, JIP-ISMS517 4.1). */
     runsOn?: string | null;
     assets: { name: string; classification: string }[];
+    /** The service came from the profile: its role, model and platform are offered together. */
+    fromProfile?: boolean;
+    /** "yes" was answered on the runs-on step without a name: the next answer names the service. */
+    askWhich?: boolean;
   };
-  /** Library scenarios offered at the risks step, in the order shown. */
+  /** Library scenarios in ranked order (best fit first). */
   offered: string[];
+  /** The ranked list beyond the top 8 was asked for ("more"). */
+  showAll?: boolean;
   risks: DraftRisk[];
-  /** Index of the risk being analysed or treated. */
+  /** Index of the risk being analysed. */
   cursor: number;
-  /** Controls the missed-control check listed, and the decisions taken on them. */
+  /** Lines the missed-control check listed, and the decisions taken on them. */
   missed: string[];
   decisions: MissedDecision[];
   /** Who answered each step: several people can answer in one thread. */
@@ -73,8 +84,8 @@ export interface AssessmentInput {
   user: string;
   text: string;
   at: string;
-  /** The risk-analysis form: all four answers at once. */
-  fields?: { cia?: string; owner?: string; likelihood?: string; impact?: string };
+  /** The risk-analysis form: all answers for one risk at once. */
+  fields?: { cia?: string; owner?: string; likelihood?: string; impact?: string; treatment?: string };
 }
 
 export interface Choice {
@@ -93,6 +104,8 @@ export interface Prompt {
   analysisForm?: boolean;
   /** Shown as the default: "ok" accepts it. */
   suggested?: string;
+  /** One-click answers shown beside the choices (Slack buttons): "more", "apply 1", "retain". */
+  buttons?: Choice[];
 }
 
 export interface StepResult {
@@ -100,10 +113,12 @@ export interface StepResult {
   /** Messages for everyone in the thread, then the next question (absent when the assessment ended). */
   notes: string[];
   prompt?: Prompt;
-  /** A bad input: the hint, and the step is asked again. */
+  /** A bad input: what was not understood and a suggestion; the step stays. */
   error?: string;
   /** Set when an approver approved: the plan to write in one transaction. */
   commit?: boolean;
   /** Set when submitted for approval: approvers to tell. */
   submitted?: boolean;
+  /** The full detail behind the summary (every risk and SoA line), for a thread reply or "details". */
+  details?: string;
 }
