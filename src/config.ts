@@ -16,17 +16,25 @@ const schema = z.object({
   ISMS_RISK_LEVELS: z.string().default('low:1-6,medium:7-14,high:15-25').transform(parseRiskLevels),
   EMBEDDINGS: z.enum(['auto', 'transformers', 'openai', 'off']).default('auto'),
   EMBEDDING_MODEL: z.string().default('Xenova/multilingual-e5-small'),
+  /** A read-only folder of pre-fetched models (the Docker image's /app/models), looked in before the cache. */
+  ISMS_MODELS_DIR: z.string().optional(),
+  /** Where hub models are fetched from: a mirror of the Hugging Face Hub (default https://huggingface.co/). */
+  HF_ENDPOINT: z.string().url('must be a URL such as https://huggingface.co/').optional(),
   OPENAI_API_KEY: z.string().optional(),
   OPENAI_BASE_URL: z.string().url('must be a URL such as http://127.0.0.1:8080/v1').optional(),
   OPENAI_MODEL: z.string().default('gpt-4o-mini'),
   OPENAI_EMBEDDING_MODEL: z.string().default('text-embedding-3-small'),
   OPENAI_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /** auto: JSON lines in Slack mode unless stderr is a terminal, text otherwise. */
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'must be a bot token starting with xoxb-').optional(),
   SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'must be an app-level token starting with xapp-').optional(),
   SLACK_SIGNING_SECRET: z.string().optional(),
   SLACK_API_URL: z.string().url().regex(/\/api\/$/, 'must end with /api/, e.g. http://127.0.0.1:9999/api/').optional(),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /** GET /healthz on this port in every Slack mode: 200 while connected to Slack, 503 while not. */
+  HEALTH_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   ISMS_ALLOW_BOTS: z.enum(['true', 'false']).default('false'),
   ISMS_DIGEST_CRON: z.string().default('0 9 * * 1').superRefine(checkCron),
   ISMS_TIMEZONE: z.string().default('Asia/Tokyo').refine(isTimeZone, 'must be an IANA time zone such as Asia/Tokyo, Europe/London or UTC'),
@@ -96,6 +104,8 @@ function toConfig(e: z.infer<typeof schema>) {
     riskLevels: e.ISMS_RISK_LEVELS,
     embeddings: e.EMBEDDINGS,
     embeddingModel: e.EMBEDDING_MODEL,
+    modelsDir: e.ISMS_MODELS_DIR ? resolve(e.ISMS_MODELS_DIR) : undefined,
+    modelHost: e.HF_ENDPOINT,
     openai: {
       apiKey: e.OPENAI_API_KEY,
       baseURL: e.OPENAI_BASE_URL,
@@ -105,12 +115,14 @@ function toConfig(e: z.infer<typeof schema>) {
       enabled: !!(e.OPENAI_API_KEY || e.OPENAI_BASE_URL),
     },
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     slack: {
       botToken: e.SLACK_BOT_TOKEN,
       appToken: e.SLACK_APP_TOKEN,
       signingSecret: e.SLACK_SIGNING_SECRET,
       apiUrl: e.SLACK_API_URL,
       port: e.PORT,
+      healthPort: e.HEALTH_PORT,
       allowBots: e.ISMS_ALLOW_BOTS === 'true',
     },
     /** Local dates (weeks, overdue reviews and audits) and the digest schedule use this time zone. */

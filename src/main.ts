@@ -1,12 +1,16 @@
 // `npm start`: Socket Mode or HTTP mode when Slack is configured, otherwise the local console chat.
 //
-// Signals: `npm start` execs node itself (package.json), so SIGTERM from a supervisor, `docker stop` or Ctrl-C reaches
-// this process; it stops taking requests, finishes what it can within 10 s, closes the databases and exits 0.
+// Signals: `npm start` execs node itself (package.json) and the Docker image runs node under tini, so SIGTERM from a
+// supervisor, `docker stop` or Ctrl-C reaches this process; it stops taking requests, finishes what it can within
+// 10 s, closes the databases and exits 0.
+//
+// Logs: stderr only. JSON lines in Slack mode (unless stderr is a terminal or LOG_FORMAT says otherwise), text in the
+// console chat, whose stdout carries nothing but the conversation.
+import type { Server } from 'node:http';
 import { ConfigError, loadConfig, startMode } from './config.js';
 import { CorpusError } from './catalog/loader.js';
 import { createCore, type Core } from './core.js';
-import { runConsole } from './cli/console.js';
-import { createLogger } from './log.js';
+import { captureConsole, createLogger, logFormatFor } from './log.js';
 import { StoreError } from './soa/index.js';
 
 /** After a stop signal, whatever is still running gets this long before the process exits anyway. */
@@ -14,6 +18,8 @@ const stopGraceMs = 10_000;
 
 let core: Core | undefined;
 let stopping = false;
+let format = logFormatFor(process.env.LOG_FORMAT === 'json' || process.env.LOG_FORMAT === 'pretty' ? process.env.LOG_FORMAT : 'auto', !!process.env.SLACK_BOT_TOKEN);
+let log = createLogger(undefined, undefined, format);
 
 function onSignals(stop: (signal: string) => Promise<void>): void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -21,7 +27,7 @@ function onSignals(stop: (signal: string) => Promise<void>): void {
       if (stopping) return;
       stopping = true;
       const force = setTimeout(() => {
-        process.stderr.write(`${signal}: not stopped after ${stopGraceMs / 1000} s; exiting\n`);
+        log.error(`${signal}: not stopped after ${stopGraceMs / 1000} s; exiting`);
         process.exit(1);
       }, stopGraceMs);
       force.unref();
@@ -34,11 +40,15 @@ try {
   const config = loadConfig();
   const mode = startMode(config);
   if (mode.mode === 'invalid') throw new ConfigError(mode.message);
-  core = await createCore(config);
+  format = logFormatFor(config.logFormat, mode.mode !== 'console');
+  log = createLogger(config.logLevel, undefined, format);
+  // Libraries that print (transformers.js, Node's warnings) go through the logger: one format on stderr, clean stdout.
+  captureConsole(log);
+  core = await createCore(config, log);
   const c = core;
-  const log = c.ctx.log;
   if (mode.mode === 'console') {
     onSignals(async () => c.close());
+    const { runConsole } = await import('./cli/console.js');
     await runConsole(c);
     c.close();
   } else {
@@ -46,19 +56,32 @@ try {
     process.on('unhandledRejection', (e) => log.error('unhandled rejection (the bot keeps running)', { error: (e as Error)?.message ?? String(e) }));
     const { createSlackApp } = await import('./slack/app.js');
     const s = config.slack;
-    const app = createSlackApp(c, { mode: mode.mode, botToken: s.botToken!, appToken: s.appToken, signingSecret: s.signingSecret, port: s.port, apiUrl: s.apiUrl, allowBots: s.allowBots });
+    let connected = false;
+    const app = createSlackApp(c, {
+      mode: mode.mode, botToken: s.botToken!, appToken: s.appToken, signingSecret: s.signingSecret, port: s.port, apiUrl: s.apiUrl, allowBots: s.allowBots,
+      onConnection: (up) => { connected = up; },
+    });
+    let health: Server | undefined;
+    if (s.healthPort) {
+      const { startHealthServer } = await import('./slack/health.js');
+      health = await startHealthServer(s.healthPort, () => connected && !stopping);
+    }
     let stopDigest = () => {};
     let stopReminders = () => {};
     onSignals(async (signal) => {
       log.info(`${signal}: stopping`);
+      connected = false;
       stopDigest();
       stopReminders();
       await app.stop().catch(() => undefined);
+      health?.close();
       c.close();
       log.info('stopped');
     });
     await app.start();
-    log.info(`Slack app running in ${mode.mode === 'socket' ? 'Socket Mode' : `HTTP mode on port ${s.port} (/slack/events, /healthz)`}`);
+    if (mode.mode === 'http') connected = true;
+    const where = mode.mode === 'socket' ? 'Socket Mode' : `HTTP mode on port ${s.port} (/slack/events, /healthz)`;
+    log.info(`Slack app running in ${where}${s.healthPort ? `; health on port ${s.healthPort} (/healthz)` : ''}`, { mode: mode.mode, ...(s.healthPort ? { healthPort: s.healthPort } : {}) });
     // The weekly readiness digest, when ISMS_DIGEST_CHANNEL is set; a run missed while the bot was down is posted now.
     if (config.digest.channel) {
       const { startDigestScheduler } = await import('./slack/digest.js');
@@ -70,12 +93,13 @@ try {
 } catch (e) {
   core?.close();
   if (e instanceof ConfigError || e instanceof CorpusError || e instanceof StoreError) {
-    process.stderr.write(`${e.message}\n`);
+    // Text: the message as it is, for the person who set the variable; JSON: one line for the collector.
+    if (format === 'json') log.error(e.message);
+    else process.stderr.write(`${e.message}\n`);
   } else {
     // One line, never a stack trace (LOG_LEVEL=debug adds it).
     const code = (e as { code?: unknown })?.code;
-    createLogger().error(`cannot start: ${(e as Error)?.message ?? String(e)}${code ? ` (${String(code)})` : ''}`);
-    if (process.env.LOG_LEVEL === 'debug') process.stderr.write(`${(e as Error)?.stack ?? ''}\n`);
+    log.error(`cannot start: ${(e as Error)?.message ?? String(e)}${code ? ` (${String(code)})` : ''}`, process.env.LOG_LEVEL === 'debug' ? { stack: (e as Error)?.stack } : undefined);
   }
   process.exitCode = 1;
   // Whatever a half-started Slack client left running (a retrying socket) does not keep a failed start alive.

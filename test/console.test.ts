@@ -26,7 +26,8 @@ it('answers a question, records a proposal and an approval, and the store holds 
     'soa set 11.1.1 applicable=no status=not-implemented',
   ].join('\n'));
   expect(first.code).toBe(0);
-  expect(first.out).toContain('*12.3.1 Information backup*');
+  expect(first.out).toContain('12.3.1 Information backup');
+  expect(first.out).not.toMatch(/\*12\.3\.1|<@|<https?:/); // Slack markup is rendered as plain text
   expect(first.out).toMatch(/Sources: 12\.3\.1/);
   expect(first.out).toContain('Recorded as a proposal. Waiting for an approver (carol).');
   expect(first.out).toMatch(/justification: a control that is not applicable needs an exclusion justification[\s\S]*Hint: Add justification=/);

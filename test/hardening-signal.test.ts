@@ -61,9 +61,10 @@ it('SIGTERM to `npm start` (HTTP mode) stops the app gracefully: npm exits 0, th
   }
 }, 90_000);
 
-it('the Docker image runs node itself (PID 1 gets the signal), not npx or npm', () => {
+it('the Docker image runs node on the build under tini (which passes the signal on), not npx, npm or tsx', () => {
   const docker = readFileSync(new URL('../Dockerfile', import.meta.url), 'utf8');
-  expect(docker).toMatch(/^CMD \["node", "--import", "tsx", "src\/main\.ts"\]$/m);
+  expect(docker).toMatch(/^ENTRYPOINT \["\/usr\/bin\/tini", "--"\]$/m);
+  expect(docker).toMatch(/^CMD \["node", "dist\/src\/main\.js"\]$/m);
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> };
-  expect(pkg.scripts.start).toBe('exec node --import tsx src/main.ts');
+  expect(pkg.scripts.start).toBe('exec node dist/src/main.js');
 });

@@ -202,6 +202,8 @@ describe('8: scopes', () => {
     const code = src(new URL('../src/slack', import.meta.url).pathname).join('\n');
     const methods = new Set([...code.matchAll(/client\.(chat|reactions|pins|views|users|conversations|files)\.(\w+)\(/g)].map((m) => `${m[1]}.${m[2]}`));
     if (methods.delete('files.uploadV2')) ['files.getUploadURLExternal', 'files.completeUploadExternal'].forEach((m) => methods.add(m));
+    // Bolt's Assistant class calls the assistant.threads methods for setStatus, setSuggestedPrompts and setTitle.
+    if (/new Assistant\(/.test(code)) ['assistant.threads.setStatus', 'assistant.threads.setSuggestedPrompts', 'assistant.threads.setTitle'].forEach((m) => methods.add(m));
     // One scope per method (the first that grants it), plus the scopes of the events and the slash command.
     const needed = new Set([...methods].flatMap((m) => {
       expect(methodScopes, `${m} needs an entry in methodScopes`).toHaveProperty([m]);

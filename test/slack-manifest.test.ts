@@ -14,3 +14,12 @@ it('declares the slash command, the shortcut, the events, the scopes and Socket 
   expect(manifest).toMatch(/home_tab_enabled: true/);
   expect(manifest).toMatch(/interactivity:\n\s+is_enabled: true/);
 });
+
+it('switches on the Agents & AI Apps surface with the scope and events it needs', async () => {
+  const { handled } = await import('../src/slack/payload.js');
+  expect(manifest).toMatch(/\n {2}assistant_view:\n {4}assistant_description: \S.{10,}\n/);
+  for (const scope of ['assistant:write', 'chat:write', 'im:history']) expect(manifest).toContain(`- ${scope}\n`);
+  for (const ev of ['assistant_thread_started', 'assistant_thread_context_changed', 'message.im']) expect(manifest).toMatch(new RegExp(`- ${ev.replace('.', '\\.')}\\n`));
+  // Every event a listener handles is one the manifest subscribes to.
+  for (const ev of handled.events) if (ev !== 'message') expect(manifest, ev).toContain(`- ${ev}\n`);
+});

@@ -12,7 +12,8 @@ export type Command =
   | { kind: 'lang'; lang: string }
   | { kind: 'assess'; service?: string }
   | { kind: 'digest' }
-  | { kind: 'usage'; message: string };
+  /** A command typed incompletely: its syntax (the same in both languages), or what is wrong in each language. */
+  | { kind: 'usage'; message: string; ja?: string };
 
 /** Splits on spaces, keeping "quoted text" and 「括弧」 together, also inside a word (reason=legal:"APPI art. 23"). */
 export function words(text: string): string[] {
@@ -68,9 +69,9 @@ export function parseCommand(raw: string): Command {
       const fields: Record<string, string[]> = {};
       for (const a of args.slice(1)) {
         const eq = a.indexOf('=');
-        if (eq <= 0) return { kind: 'usage', message: `"${a}" is not a field: write name=value, e.g. status=implemented` };
+        if (eq <= 0) return { kind: 'usage', message: `"${a}" is not a field: write name=value, e.g. status=implemented`, ja: `「${a}」は項目ではありません。項目名=値 の形で書いてください（例: status=implemented）` };
         const key = a.slice(0, eq).toLowerCase();
-        if (!soaFields.includes(key)) return { kind: 'usage', message: `"${key}" is not a field of an SoA decision: use ${soaFields.filter((f) => f !== 'reasons').join(', ')}` };
+        if (!soaFields.includes(key)) return { kind: 'usage', message: `"${key}" is not a field of an SoA decision: use ${soaFields.filter((f) => f !== 'reasons').join(', ')}`, ja: `「${key}」は適用宣言書の判断の項目ではありません。${soaFields.filter((f) => f !== 'reasons').join('、')} を使ってください` };
         (fields[key] ??= []).push(a.slice(eq + 1));
       }
       return { kind: 'soa-set', control: args[0], fields };

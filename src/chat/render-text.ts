@@ -4,6 +4,7 @@ import { rowLabel, statusLabel } from '../soa/format.js';
 import { personLabel } from '../soa/people.js';
 import type { Lang } from '../search/text.js';
 import { helpText } from './help.js';
+import { answerModeLabels, decisionStateLabels, formatTime, label, roleLabels } from './messages.js';
 import type { Reply } from './replies.js';
 
 /** Long lists are cut in chat; the export has everything. */
@@ -39,9 +40,15 @@ export function decisionText(d: Decision, lang: Lang, person: NamePerson = perso
   if (d.applicable && d.reasons.length) lines.push(`  ${t.reasons}: ${d.reasons.join(', ')}`);
   if (!d.applicable) lines.push(`  ${t.justification}: ${d.justification}`);
   if (d.owner) lines.push(`  ${t.owner}: ${person(d.owner, d.ownerName)}`);
-  lines.push(`  ${t.by}: ${person(d.proposedBy, d.proposedByName)} ${d.proposedAt.slice(0, 16).replace('T', ' ')} (${d.source})`);
-  if (d.approvedBy) lines.push(`  ${t.approved}: ${person(d.approvedBy, d.approvedByName)} ${d.approvedAt!.slice(0, 16).replace('T', ' ')}`);
+  lines.push(`  ${t.by}: ${person(d.proposedBy, d.proposedByName)} ${formatTime(d.proposedAt, lang)} · ${sourceText(d.source, lang)}`);
+  if (d.approvedBy) lines.push(`  ${t.approved}: ${person(d.approvedBy, d.approvedByName)} ${formatTime(d.approvedAt!, lang)}`);
   return lines;
+}
+
+/** Where a decision was made: the Slack thread's link as it is, the console or the CLI named in the reply's language. */
+function sourceText(source: string, lang: Lang): string {
+  if (lang === 'en') return source;
+  return source === 'console' ? 'コンソール' : source === 'cli' ? 'CLI' : source;
 }
 
 function rowText(row: SoaRow, lang: Lang): string[] {
@@ -60,7 +67,7 @@ export function renderText(r: Reply): string {
     case 'answer': {
       const a = r.answer;
       if (!a.citations.length) return a.answer;
-      return `${a.answer}\n\n${t.sources}: ${a.citations.join(', ')} · ${a.mode} · ${t.low} ${a.confidence.toFixed(2)}`;
+      return `${a.answer}\n\n${t.sources}: ${a.citations.join(', ')} · ${label(answerModeLabels, a.mode, r.lang)} · ${t.low} ${a.confidence.toFixed(2)}`;
     }
     case 'text':
       return r.text;
@@ -72,7 +79,7 @@ export function renderText(r: Reply): string {
       const lines = rowText(r.row, r.lang);
       if (r.history) {
         lines.push(`${t.history}:`);
-        for (const d of r.history) lines.push(`- v${d.version} ${d.state}`, ...decisionText(d, r.lang));
+        for (const d of r.history) lines.push(`- v${d.version} ${label(decisionStateLabels, d.state, r.lang)}`, ...decisionText(d, r.lang));
       }
       return lines.join('\n');
     }
@@ -87,7 +94,7 @@ export function renderText(r: Reply): string {
     case 'missing':
       if (!r.rows.length) return t.missingNone;
       return [
-        t.missingHead(r.rows.length, r.roles.join(', ')),
+        t.missingHead(r.rows.length, r.roles.map((x) => label(roleLabels, x, r.lang)).join(r.lang === 'ja' ? '、' : ', ')),
         ...r.rows.slice(0, MAX_LIST).map((x) => `• ${rowLabel(x, r.lang)} ${x.entry.title[r.lang]}${x.pending ? ` (${t.pending})` : ''}`),
         ...(r.rows.length > MAX_LIST ? [t.more(r.rows.length - MAX_LIST)] : []),
       ].join('\n');
@@ -113,4 +120,24 @@ function assessmentText(r: Extract<Reply, { type: 'assessment' }>): string {
     if (p.suggested) out.push(r.lang === 'ja' ? `  （提案: ${p.suggested} — 「ok」で採用）` : `  (suggested: ${p.suggested} — "ok" accepts it)`);
   }
   return out.join('\n');
+}
+
+/**
+ * Slack markup as plain terminal text, for the console chat: *bold*, _italic_ and ~strike~ lose their markers,
+ * <@U123> becomes @U123, <url|text> becomes "text (url)", <#C1|name> "#name", and &lt; &gt; &amp; are unescaped.
+ */
+export function toPlainText(text: string): string {
+  return text
+    .replace(/<@([UW][A-Z0-9]+)(?:\|([^>]+))?>/g, (_m, id: string, name?: string) => `@${name ?? id}`)
+    .replace(/<#([CG][A-Z0-9]+)(?:\|([^>]*))?>/g, (_m, id: string, name?: string) => `#${name || id}`)
+    .replace(/<!(here|channel|everyone)>/g, '@$1')
+    .replace(/<((?:https?|mailto):[^|>\s]+)\|([^>]+)>/g, (_m, url: string, label: string) => (label === url ? url : `${label} (${url})`))
+    .replace(/<((?:https?|mailto):[^|>\s]+)>/g, '$1')
+    .replace(/(^|[^\w*])\*(?!\s)([^*\n]+?)(?<!\s)\*(?![\w*])/g, '$1$2')
+    .replace(/(^|[^\w_])_(?!\s)([^_\n]+?)(?<!\s)_(?![\w_])/g, '$1$2')
+    .replace(/(^|[^\w~])~(?!\s)([^~\n]+?)(?<!\s)~(?![\w~])/g, '$1$2')
+    .replace(/:warning:/g, '⚠')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }

@@ -12,6 +12,7 @@ import { detectLang, type Lang } from '../search/text.js';
 import { exportFormats, StoreError, type DecisionInput, type ExportFormat, type Store } from '../soa/index.js';
 import { Issues } from '../soa/errors.js';
 import { lengthProblem, parseCommand, type Command } from './commands.js';
+import { storeErrorText, useTimeZone } from './messages.js';
 import type { Reply } from './replies.js';
 import type { ChatState } from './state.js';
 
@@ -49,6 +50,8 @@ export class ChatService {
 
   constructor(readonly deps: ChatDeps) {
     this.log = deps.log ?? silentLogger;
+    // Times in replies are shown in ISMS_TIMEZONE, with the zone named.
+    useTimeZone(deps.timezone);
   }
 
   /** The reply language: a thread's `lang` choice, then the message's script, then the user's locale. */
@@ -86,9 +89,9 @@ export class ChatService {
       case 'help':
         return [{ type: 'help', lang }];
       case 'usage':
-        return [{ type: 'error', lang, message: lang === 'ja' ? '入力の形式が正しくありません。' : 'That command is incomplete.', hint: cmd.message }];
+        return [{ type: 'error', lang, message: lang === 'ja' ? '入力の形式が正しくありません。' : 'That command is incomplete.', hint: lang === 'ja' ? (cmd.ja ?? `書き方: ${cmd.message}`) : cmd.message }];
       case 'lang':
-        if (cmd.lang !== 'ja' && cmd.lang !== 'en') return [{ type: 'error', lang, message: `"${cmd.lang}" is not a language I speak`, hint: 'lang ja | lang en' }];
+        if (cmd.lang !== 'ja' && cmd.lang !== 'en') return [{ type: 'error', lang, message: lang === 'ja' ? `「${cmd.lang}」には対応していません（日本語と英語だけです）` : `"${cmd.lang}" is not a language I speak`, hint: 'lang ja | lang en' }];
         this.langs.set(msg.thread, cmd.lang);
         return [{ type: 'text', lang: cmd.lang, text: cmd.lang === 'ja' ? 'このスレッドでは日本語で答えます。' : 'I will answer in English in this thread.' }];
       case 'ask':
@@ -120,7 +123,7 @@ export class ChatService {
           return [{ type: 'error', lang, message: lang === 'ja' ? '適用宣言書を出力できるのは承認者（ISMS_APPROVERS）だけです。何も出力していません。' : 'Only approvers (ISMS_APPROVERS) can export the SoA. Nothing was exported.', hint: lang === 'ja' ? '承認者に依頼してください。' : 'Ask an approver to export it.' }];
         }
         if (!(exportFormats as readonly string[]).includes(cmd.format)) {
-          return [{ type: 'error', lang, message: `"${cmd.format}" is not an export format`, hint: `Use one of ${exportFormats.join(', ')}, e.g. export xlsx` }];
+          return [{ type: 'error', lang, message: lang === 'ja' ? `「${cmd.format}」は出力形式ではありません` : `"${cmd.format}" is not an export format`, hint: lang === 'ja' ? `${exportFormats.join('、')} のいずれかを指定してください（例: export xlsx）` : `Use one of ${exportFormats.join(', ')}, e.g. export xlsx` }];
         }
         mkdirSync(this.deps.exportDir, { recursive: true });
         const stamp = new Date().toISOString().slice(0, 10);
@@ -197,8 +200,8 @@ export class ChatService {
     return item!.key;
   }
 
+  /** The store writes its errors in English; the chat shows them in the reply's language (src/chat/messages.ts). */
   private storeError(e: StoreError, lang: Lang): Reply[] {
-    // The store's hints use CLI flags (--justification "..."); in chat the same field is typed justification="...".
-    return e.issues.map((i) => ({ type: 'error', lang, message: `${i.field}: ${i.message}`, hint: i.hint.replace(/--([a-z-]+)[ =]/g, '$1=') }) as Reply);
+    return e.issues.map((i) => ({ type: 'error', lang, ...storeErrorText(i, lang) }) as Reply);
   }
 }

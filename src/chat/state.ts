@@ -48,6 +48,11 @@ CREATE TABLE IF NOT EXISTS requests (
   signature TEXT PRIMARY KEY,
   ts INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS assistant_threads (
+  thread TEXT PRIMARY KEY,
+  context TEXT NOT NULL,
+  at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS secrets (
   name TEXT PRIMARY KEY,
   value BLOB NOT NULL
@@ -145,6 +150,18 @@ export class ChatState {
   secret(name: string): Buffer {
     this.db.prepare('INSERT OR IGNORE INTO secrets (name, value) VALUES (?, ?)').run(name, randomBytes(32));
     return (this.db.prepare('SELECT value FROM secrets WHERE name = ?').get(name) as { value: Buffer }).value;
+  }
+
+  /** Remembers a Slack assistant thread (Agents & AI Apps) and the context Slack gave it (the channel being viewed). */
+  saveAssistantThread(thread: string, context: Record<string, unknown>): void {
+    this.db.prepare('INSERT INTO assistant_threads (thread, context, at) VALUES (?, ?, ?) ON CONFLICT (thread) DO UPDATE SET context = excluded.context, at = excluded.at')
+      .run(thread, JSON.stringify(context), this.now().toISOString());
+  }
+
+  /** The context of an assistant thread, or undefined for a thread that is not one (an ordinary DM thread). */
+  assistantThread(thread: string): Record<string, unknown> | undefined {
+    const row = this.db.prepare('SELECT context FROM assistant_threads WHERE thread = ?').get(thread) as { context: string } | undefined;
+    return row ? (JSON.parse(row.context) as Record<string, unknown>) : undefined;
   }
 
   loadAssessment<T>(thread: string): T | undefined {

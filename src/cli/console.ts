@@ -1,9 +1,10 @@
 // The local console chat: the same conversations as Slack, in a terminal, on the embedded defaults.
 // On a terminal it prompts; with piped stdin it reads one message per line, so it can be scripted.
+// stdout carries the conversation only: logs go to stderr.
 import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline';
 import type { Core } from '../core.js';
-import { renderText } from '../chat/render-text.js';
+import { renderText, toPlainText } from '../chat/render-text.js';
 
 export interface ConsoleOptions {
   input?: NodeJS.ReadableStream;
@@ -33,7 +34,7 @@ export async function runConsole(core: Core, o: ConsoleOptions = {}): Promise<vo
       if (!interactive) write(`> ${text}`);
       try {
         const replies = await core.chat.handle({ text, user, thread: 'console', source: 'console' });
-        for (const r of replies) write(renderText(r) + '\n');
+        for (const r of replies) write(toPlainText(renderText(r)) + '\n'); // a terminal shows no Slack markup
       } catch (e) {
         core.ctx.log.error('console message failed', { error: (e as Error).message });
         write(`⚠ ${(e as Error).message}`);

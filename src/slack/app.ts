@@ -1,9 +1,11 @@
 // The Bolt app: Socket Mode or HTTP, a thin adapter over the channel-neutral core.
-import { App, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
+import { App, LogLevel, SocketModeReceiver, type Logger as BoltLogger } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
 import type { Core } from '../core.js';
 import { redact, type Logger } from '../log.js';
 import type { SlackDeps } from './context.js';
 import { registerActions } from './listeners/actions.js';
+import { registerAssistant } from './listeners/assistant.js';
 import { registerAssessment } from './listeners/assessment.js';
 import { registerCommands } from './listeners/commands.js';
 import { registerEvents } from './listeners/events.js';
@@ -23,6 +25,8 @@ export interface SlackSettings {
   allowBots: boolean;
   /** Tests: retries off so a failing fake never hangs. */
   retries?: number;
+  /** Socket Mode: told true when the WebSocket is connected, false when it is lost or closed (HEALTH_PORT). */
+  onConnection?: (connected: boolean) => void;
 }
 
 /** Bolt's own log lines go through our logger, so tokens are masked there too. */
@@ -30,9 +34,10 @@ function boltLogger(log: Logger): BoltLogger {
   let level = LogLevel.INFO;
   const line = (args: unknown[]) => redact(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
   return {
+    // web-api's own 'http request failed' names no method; watchWebApi logs the failure with its method instead.
     debug: (...a) => log.debug(line(a)),
     info: (...a) => log.info(line(a)),
-    warn: (...a) => log.warn(line(a)),
+    warn: (...a) => (a[0] === 'http request failed' ? log.debug(line(a)) : log.warn(line(a))),
     error: (...a) => log.error(line(a)),
     setLevel: (l) => { level = l; },
     getLevel: () => level,
@@ -40,17 +45,45 @@ function boltLogger(log: Logger): BoltLogger {
   };
 }
 
+const watched = new WeakSet<WebClient>();
+
+/**
+ * Every failed Web API call is logged once with its method and Slack's error code (missing_scope, channel_not_found,
+ * ratelimited, or the HTTP failure), whether or not the caller goes on without it.
+ */
+export function watchWebApi(client: WebClient, log: Logger): WebClient {
+  if (watched.has(client)) return client;
+  watched.add(client);
+  const call = client.apiCall.bind(client);
+  client.apiCall = async (method, options) => {
+    try {
+      return await call(method, options);
+    } catch (e) {
+      const err = e as { code?: string; data?: { error?: string }; original?: Error; statusCode?: number; retryAfter?: number; message?: string };
+      const error = err.data?.error ?? (err.statusCode ? `http_${err.statusCode}` : err.retryAfter !== undefined ? 'ratelimited' : err.original?.message ?? err.message);
+      log.warn(`slack web api ${method} failed: ${error}`, { method, error, code: err.code });
+      throw e;
+    }
+  };
+  return client;
+}
+
 export function createSlackApp(core: Core, s: SlackSettings): App {
   const log = core.ctx.log;
   const clientOptions = { ...(s.apiUrl ? { slackApiUrl: s.apiUrl } : {}), ...(s.retries !== undefined ? { retryConfig: { retries: s.retries } } : {}) };
   const logger = boltLogger(log);
   const app = s.mode === 'socket'
-    ? new App({ token: s.botToken, appToken: s.appToken, socketMode: true, clientOptions, logger })
+    ? new App({ token: s.botToken, clientOptions, logger, receiver: socketReceiver(s, clientOptions, logger, log) })
     : new App({
       token: s.botToken, clientOptions, logger,
       // The gate in front of Bolt: signature, timestamp (±5 min), replays, body size and shape (src/slack/receiver.ts).
       receiver: gatedReceiver({ signingSecret: s.signingSecret!, port: s.port, firstSeen: (sig, ts) => core.state.firstRequest(sig, ts), log, boltLogger: logger }),
     });
+  watchWebApi(app.client, log);
+  app.use(async ({ client, next }) => {
+    watchWebApi(client, log);
+    await next();
+  });
   // In Socket Mode nothing passes the HTTP gate: the same shape check runs as the first middleware (a no-op over HTTP).
   app.use(async ({ body, ack, next }) => {
     const verdict = checkPayload(body);
@@ -70,8 +103,23 @@ export function createSlackApp(core: Core, s: SlackSettings): App {
   registerViews(app, deps);
   registerShortcuts(app, deps);
   registerAssessment(app, deps);
+  // The Agents & AI Apps surface: assistant threads (DM threads too) answer through the same chat core.
+  registerAssistant(app, deps);
   app.error(async (e) => {
     log.error('bolt error', { error: redact(e.message) });
   });
   return app;
+}
+
+/** Socket Mode's receiver, built here so that its connection state can be watched (HEALTH_PORT). */
+function socketReceiver(s: SlackSettings, clientOptions: Record<string, unknown>, logger: BoltLogger, log: Logger): SocketModeReceiver {
+  const receiver = new SocketModeReceiver({ appToken: s.appToken!, logger, installerOptions: { clientOptions } });
+  const tell = (up: boolean, state: string) => () => {
+    log.info(`socket mode ${state}`);
+    s.onConnection?.(up);
+  };
+  receiver.client.on('connected', tell(true, 'connected'));
+  receiver.client.on('reconnecting', tell(false, 'reconnecting'));
+  receiver.client.on('disconnected', tell(false, 'disconnected'));
+  return receiver;
 }

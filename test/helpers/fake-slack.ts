@@ -108,6 +108,10 @@ export const methodScopes: Record<string, string[] | null> = {
   'conversations.replies': ['channels:history', 'groups:history', 'im:history', 'mpim:history'],
   'files.getUploadURLExternal': ['files:write'],
   'files.completeUploadExternal': ['files:write'],
+  // The Agents & AI Apps surface (Bolt's Assistant class calls these).
+  'assistant.threads.setStatus': ['assistant:write'],
+  'assistant.threads.setSuggestedPrompts': ['assistant:write'],
+  'assistant.threads.setTitle': ['assistant:write'],
 };
 
 // ---------------------------------------------------------------------------------------------------------------------
