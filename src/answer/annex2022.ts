@@ -4,7 +4,9 @@ import { ids2022, type Catalog, type CatalogEntry } from '../catalog/catalog.js'
 import { related2022 } from '../search/annex2022.js';
 import type { Lang } from '../search/text.js';
 import type { AnswerRole } from './extractive.js';
-import { firstSentences, roleName, T } from './text.js';
+import { part, type Block, type Line } from './compose.js';
+import type { Scored } from './sentences.js';
+import { roleName, T } from './text.js';
 
 /** " (2022: 8.15)" / "（2022年版: 8.15）" for a 2013 or CLD control; '' when it has none besides `except`. */
 export function label2022(e: CatalogEntry, lang: Lang, except?: string): string {
@@ -14,24 +16,25 @@ export function label2022(e: CatalogEntry, lang: Lang, except?: string): string 
 
 /**
  * A 2022 control: its summary, its 2013 sources (when not new), then the guidance of its 27017 items for the role
- * asked. Items already in `shown` get a line without their guidance; the IDs written are added to `shown`.
+ * asked, each text as sentences to choose from (`score`). Items already in `shown` get a line without their guidance;
+ * the IDs written are added to `shown`. A control with no 27017 item shows the purpose of its 2013 sources instead.
  */
-export function explain2022(catalog: Catalog, e: CatalogEntry, lang: Lang, role: AnswerRole, shown: Set<string>): { lines: string[]; citations: string[] } {
+export function explain2022(catalog: Catalog, e: CatalogEntry, lang: Lang, role: AnswerRole, shown: Set<string>, score: (text: string) => Scored[]): Block {
   const t = T[lang];
   const a = e.annex2022!;
   const citations = [e.id];
-  const lines = [`*${e.id} ${e.title[lang]}*${t.annex2022(a.isNew)}`, `  ${t.control}: ${firstSentences(e.summary[lang], 3, lang)}`];
+  const lines: Line[] = [`*${e.id} ${e.title[lang]}*${t.annex2022(a.isNew)}`, part(`  ${t.control}: `, score(e.summary[lang]), true)];
   const sources = a.from2013.map((id) => catalog.get(id)).filter((s) => s !== undefined);
   if (sources.length) {
     lines.push(`  ${t.from2013}: ${sources.map((s) => `${s.id} ${s.title[lang]}`).join(lang === 'ja' ? '、' : ', ')}`);
     citations.push(...sources.map((s) => s.id));
   }
   const items = a.cloud.map((id) => catalog.get(id)).filter((i) => i !== undefined);
-  if (!items.length) lines.push(`  ${t.noCloudItems}`);
-  else lines.push(`  ${t.cloudItems}:`);
+  if (!items.length) {
+    lines.push(`  ${t.noCloudItems}`);
+    for (const s of sources.filter((x) => !shown.has(x.id))) lines.push(part(`  • ${s.id}: `, score(s.summary[lang])));
+  } else lines.push(`  ${t.cloudItems}:`);
   const roles = role === 'both' ? (['customer', 'provider'] as const) : ([role] as const);
-  // Japanese guidance sentences are long: one sentence per role, two in English.
-  const depth = lang === 'ja' ? 1 : 2;
   for (const item of items) {
     const head = `  • ${item.id} ${item.title[lang]}${label2022(item, lang, e.id)}`;
     if (!citations.includes(item.id)) citations.push(item.id);
@@ -43,15 +46,15 @@ export function explain2022(catalog: Catalog, e: CatalogEntry, lang: Lang, role:
     const guided = roles.filter((r) => item.guidance[r]);
     if (!guided.length) {
       lines.push(role === 'both' ? head : `${head} ${t.noGuidanceFor(roleName(lang, role))}`);
-      if (role === 'both') lines.push(`      ${t.purpose}: ${firstSentences(item.summary[lang], 1, lang)}`);
+      if (role === 'both') lines.push(part(`      ${t.purpose}: `, score(item.summary[lang])));
       continue;
     }
     lines.push(head);
-    for (const r of guided) lines.push(`      ${t[r]}: ${firstSentences(item.guidance[r]![lang], depth, lang)}`);
+    for (const r of guided) lines.push(part(`      ${t[r]}: `, score(item.guidance[r]![lang])));
   }
   for (const s of sources) shown.add(s.id);
   shown.add(e.id);
-  return { lines, citations };
+  return { id: e.id, lines, cites: citations };
 }
 
 /** The controls retrieved, each 2022 control followed by its 2013 sources and 27017 items (for the LLM context). */

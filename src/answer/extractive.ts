@@ -6,8 +6,10 @@ import type { SearchHit } from '../search/engine.js';
 import type { Lang } from '../search/text.js';
 import { explain2022, label2022 } from './annex2022.js';
 import type { Hats } from './hats.js';
-import { directAnswer } from './matrix.js';
-import { questionTerms, relevantSentences } from './sentences.js';
+import { directAnswer, whoActs } from './matrix.js';
+import { topicBlock, topicsNamed } from './topics.js';
+import { layout, part, partsOf, renderBlock, seed, type Block, type Line } from './compose.js';
+import { scoreSentences, weightedTerms, type Scored } from './sentences.js';
 import { firstSentences, T } from './text.js';
 
 export type AnswerRole = 'customer' | 'provider' | 'both';
@@ -18,70 +20,78 @@ export type AnswerRole = 'customer' | 'provider' | 'both';
  */
 export const ANSWER_BUDGET = { en: 1300, ja: 900 } as const;
 
+/** Sentences the leading control starts with, per text. */
+const LEAD_SEED = 1;
+
 /** A further control is shown when it covers at least this share of what the best one covers. */
 const RELATED_MATCH = 0.6;
 
 export function composeExtractive(catalog: Catalog, hits: SearchHit[], documents: SearchHit[], lang: Lang, role: AnswerRole, opts: { lowConfidence: boolean; question?: string; hats?: Hats }): { text: string; citations: string[] } {
-  const terms = questionTerms(opts.question ?? '');
   const t = T[lang];
-  const lines: string[] = [];
-  const citations: string[] = [];
-  const cite = (ids: string[]) => citations.push(...ids.filter((id) => !citations.includes(id)));
+  // Nothing relevant: say so in one line with how to ask better, and list nothing unrelated.
+  if (opts.lowConfidence) return { text: t.low, citations: [] };
+  const { terms, rarity } = weightedTerms(catalog, opts.question ?? '', lang);
+  const score = (text: string) => scoreSentences(text, terms, lang, rarity);
   // Keep the answer short: the best control, plus others that match the question nearly as well.
   const known = hits.filter((h) => h.controlId && catalog.has(h.controlId));
   const best = known[0]?.match ?? 0;
-  let picked = opts.lowConfidence ? known.slice(0, 3) : known.filter((h, i) => i === 0 || h.match >= best * RELATED_MATCH).slice(0, 3);
+  let picked = known.filter((h, i) => i === 0 || h.match >= best * RELATED_MATCH).slice(0, 3);
   // A 2022 control that leads with its 27017 items is the answer: others only when their IDs were typed too.
   const lead2022 = catalog.get(picked[0]?.controlId ?? '')?.annex2022;
-  if (!opts.lowConfidence && lead2022?.cloud.length) picked = picked.filter((h, i) => i === 0 || h.via.includes('id') || h.via.includes('mapping'));
-  // Nothing relevant: say so in one line with how to ask better, and list nothing unrelated.
-  if (opts.lowConfidence) return { text: t.low, citations: [] };
+  if (lead2022?.cloud.length) picked = picked.filter((h, i) => i === 0 || h.via.includes('id') || h.via.includes('mapping'));
   // First the direct answer from the responsibility matrix, for the first control that has a row.
   // The leading control itself, or for a 2022 control the first of its 2013 sources and 27017 items with a row.
   const first = picked[0] ? catalog.get(picked[0].controlId!) : undefined;
   const lead = first && [first.id, ...(first.annex2022?.from2013 ?? []), ...(first.annex2022?.cloud ?? [])].find((id) => catalog.responsibility(id));
-  const direct = lead ? directAnswer(catalog, lead, role, opts.hats ?? { role, model: null, products: [] }, lang) : null;
-  lines.push(direct ? `${direct} [${lead}]` : t.intro(t.forRole[role]));
+  const hats = opts.hats ?? { role, model: null, products: [] };
+  // With the service model known, the matrix cell is the direct answer. Without it, the matrix can only say who acts
+  // in each model: that line follows the most relevant guidance sentence, which answers first.
+  const modelKnown = !!(hats.model || hats.both);
+  const row = lead ? catalog.responsibility(lead) : undefined;
+  const direct = lead && modelKnown ? directAnswer(catalog, lead, role, hats, lang) : null;
+  let opener = direct ? `${direct} [${lead}]` : row ? `${whoActs(row, lang)} [${lead}]` : t.intro(t.forRole[role]);
   // Controls already written out (a 2022 control writes out the items it maps to).
-  const shown = new Set<string>();
-  // Short enough to read on a phone: a further control is added only while the answer stays within the budget.
-  const budget = ANSWER_BUDGET[lang];
-  const size = () => lines.reduce((n, l) => n + l.length + 1, 0);
-  // Relevant controls that did not fit: named in one line, so the reader knows where to look next.
-  const seeAlso: CatalogEntry[] = [];
+  const written = new Set<string>();
+  const blocks: Block[] = [];
   picked.forEach((h, i) => {
     const e = catalog.get(h.controlId!)!;
-    if (shown.has(e.id)) return;
-    if (e.annex2022) {
-      const x = explain2022(catalog, e, lang, role, shown);
-      lines.push('', ...x.lines);
-      cite(x.citations);
-      return;
+    if (written.has(e.id)) return;
+    blocks.push(e.annex2022 ? explain2022(catalog, e, lang, role, written, score) : controlBlock(e, lang, role, score));
+    written.add(e.id);
+    if (i > 0) return;
+    // The leading control starts with its two most relevant sentences per text.
+    const block = blocks[0]!;
+    for (const p of partsOf(block)) seed(p, LEAD_SEED);
+    // Without a matrix cell, the most relevant sentence of the leading control is the direct answer (a 2022 control
+    // keeps its own summary, which states what it is, and opens with who acts in its 27017 items).
+    if (!direct && !e.annex2022) {
+      const top = partsOf(block).flatMap((p) => p.sentences.map((x) => ({ p, x }))).filter(({ x }) => x.r > 0).sort((a, b) => b.x.r - a.x.r)[0];
+      if (top) {
+        opener = `${top.x.s} [${e.id}]${row ? `\n${whoActs(row, lang)}${lead !== e.id ? ` [${lead}]` : ''}` : ''}`;
+        top.p.sentences = top.p.sentences.filter((x) => x !== top.x);
+        seed(top.p, LEAD_SEED);
+      }
     }
-    const mark = lines.length;
-    // The sentences that bear on the question; Japanese sentences are long, so one fewer than in English.
-    const depth = (i === 0 ? 4 : 2) - (lang === 'ja' ? 1 : 0);
-    const pick = (text: string) => relevantSentences(text, terms, depth, lang).join(lang === 'ja' ? '' : ' ');
-    lines.push('', `*${e.id} ${e.title[lang]}*${label2022(e, lang)}`);
-    const roles = role === 'both' ? (['customer', 'provider'] as const) : ([role] as const);
-    let wrote = false;
-    for (const r of roles) {
-      const g = e.guidance[r];
-      if (!g) continue;
-      lines.push(`  ${t[r]}: ${pick(g[lang])}`);
-      wrote = true;
-    }
-    // Without guidance for the role asked (a 27002 control 27017 does not extend, or a CLD control that binds the
-    // other role), the control's own summary answers.
-    if (!wrote) lines.push(`  ${e.kind === 'cld' ? t.control : t.purpose}: ${pick(e.summary[lang])}`);
-    if (i > 0 && size() > budget) {
-      lines.length = mark;
-      seeAlso.push(e);
-      return;
-    }
-    shown.add(e.id);
-    cite([e.id]);
   });
+  // A topic the question names (licences, CMDB, the certification scheme) offers its sentences after the leading control.
+  if (blocks.length) blocks.splice(1, 0, ...topicsNamed(catalog, opts.question ?? '').map((tp) => topicBlock(tp, lang, score)));
+  // Short enough to read on a phone: further sentences and controls are added only while the answer stays within the
+  // budget, the most relevant first.
+  const budget = ANSWER_BUDGET[lang];
+  const shown = new Set<Block>(blocks.slice(0, 1));
+  const visible = () => blocks.filter((b) => shown.has(b));
+  const size = () => [opener, ...visible().flatMap((b) => ['', ...renderBlock(b, lang)])].reduce((n, l) => n + l.length + 1, 0);
+  // Relevant controls that did not fit: named in one line, so the reader knows where to look next.
+  const seeAlso = layout(blocks, shown, size, budget).map((b) => catalog.get(b.id)!);
+  const lines = [opener];
+  const citations: string[] = [];
+  const cite = (ids: string[]) => citations.push(...ids.filter((id) => !citations.includes(id)));
+  for (const b of visible()) {
+    lines.push('', ...renderBlock(b, lang));
+    cite(b.cites);
+  }
+  // The control whose matrix row opens the answer, when no block cites it.
+  if (row) cite([lead!]);
   if (seeAlso.length) {
     lines.push('', `${t.seeAlso}: ${seeAlso.map((e) => `${e.id} ${e.title[lang]}`).join(lang === 'ja' ? '、' : ' · ')}`);
     cite(seeAlso.map((e) => e.id));
@@ -91,4 +101,22 @@ export function composeExtractive(catalog: Catalog, hits: SearchHit[], documents
     for (const d of documents.slice(0, 2)) lines.push(`  • ${d.source!.file} › ${d.source!.heading}: ${firstSentences(d.text.replace(/^[^.。]*[.。]\s*/, ''), 1, d.lang)}`);
   }
   return { text: lines.join('\n'), citations };
+}
+
+/** A 2013, CLD or JIP-ISMS517 entry: the guidance for the role asked, or its own summary (with a requirement's items). */
+function controlBlock(e: CatalogEntry, lang: Lang, role: AnswerRole, score: (text: string) => Scored[]): Block {
+  const t = T[lang];
+  const lines: Line[] = [`*${e.id} ${e.title[lang]}*${label2022(e, lang)}`];
+  const roles = role === 'both' ? (['customer', 'provider'] as const) : ([role] as const);
+  for (const r of roles) {
+    const g = e.guidance[r];
+    if (g) lines.push(part(`  ${t[r]}: `, score(g[lang])));
+  }
+  // Without guidance for the role asked (a 27002 control 27017 does not extend, or a CLD control that binds the
+  // other role), the control's own summary answers; a JIP-ISMS517 requirement adds its lettered items.
+  if (lines.length === 1) {
+    const items = e.requirement?.items.map((x) => x.text[lang]).join(lang === 'ja' ? '' : ' ') ?? '';
+    lines.push(part(`  ${e.kind === 'cld' ? t.control : t.purpose}: `, score(items ? `${e.summary[lang]}${lang === 'ja' ? '' : ' '}${items}` : e.summary[lang])));
+  }
+  return { id: e.id, lines, cites: [e.id] };
 }
