@@ -1,5 +1,7 @@
 // The defects the mutation check (scripts/mutation.ts) puts into the code, one at a time, and the tests that should
 // notice each. `find` must occur exactly once in `file`; when the code moves on, update the string here.
+// Left out as equivalent (no test can notice): removing the bot's own-message check in listeners/events.ts, because
+// Bolt's ignoreSelf middleware drops those events first.
 
 export interface Mutant {
   id: string;
@@ -138,5 +140,13 @@ export const mutants: Mutant[] = [
   {
     id: 'slack-stale-button', file: 'src/slack/listeners/actions.ts', what: 'an old DM button approves a newer proposal nobody has seen',
     find: 'if (!pending || pending.id !== decision) {', replace: 'if (!pending) {', tests: ['test/slack-approval.test.ts'],
+  },
+  {
+    id: 'slack-retry-dedupe', file: 'src/chat/state.ts', what: 'a retried Slack delivery is answered again',
+    find: 'return r.changes === 1;', replace: 'return true;', tests: ['test/slack-e2e.test.ts'],
+  },
+  {
+    id: 'slack-other-bots', file: 'src/slack/listeners/events.ts', what: 'the bot answers other bots (ALLOW_BOTS off)',
+    find: "if ((ev.bot_id || ev.subtype === 'bot_message') && !deps.allowBots) return;", replace: '', tests: ['test/slack-e2e.test.ts'],
   },
 ];

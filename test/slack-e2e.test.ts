@@ -34,6 +34,19 @@ async function startBot(fake: FakeSlack, env: Record<string, string> = {}): Prom
 let fake: FakeSlack;
 let bot: Bot;
 
+/**
+ * Sends a mention that the bot must answer and waits for the answer: the positive signal that the bot has handled
+ * what was sent before it, after which "nothing else happened" can be asserted without sleeping.
+ */
+async function answeredMention(channel: string, ts: string, eventId: string, user = CAROL) {
+  const ev = appMention('<@UBOT> backup', { user, channel, ts });
+  expect((await postToBolt(bot.url, SECRET, 'event', eventEnvelope(ev, { eventId }))).status).toBe(200);
+  return fake.waitFor('chat.postMessage', (a) => a.channel === channel && a.thread_ts === ts);
+}
+
+/** Whether a Web API call concerns the message with this ts (a reply in its thread, a reaction, a permalink). */
+const about = (c: { args: Record<string, any> }, ts: string) => [c.args.thread_ts, c.args.timestamp, c.args.message_ts, c.args.ts].includes(ts);
+
 beforeAll(async () => {
   fake = await startFakeSlack({ users: { [ALICE]: { locale: 'ja-JP' }, [CAROL]: { locale: 'en-US' } } });
   bot = await startBot(fake);
@@ -64,8 +77,8 @@ describe('mentions', () => {
     expect(r.status).toBe(401);
     const stale = await postToBolt(bot.url, SECRET, 'event', eventEnvelope(ev, { eventId: 'Ev-stale' }), { ts: Math.floor(Date.now() / 1000) - 600 });
     expect(stale.status).toBe(401);
-    await new Promise((r) => setTimeout(r, 200));
-    expect(fake.calls.slice(before).filter((c) => c.method.startsWith('chat.'))).toEqual([]);
+    await answeredMention('C2', '1700000002.000200', 'Ev-signal-2');
+    expect(fake.calls.slice(before).filter((c) => c.method.startsWith('chat.') && !about(c, '1700000002.000200'))).toEqual([]);
   });
 
   it('answers a retried delivery only once', async () => {
@@ -76,9 +89,10 @@ describe('mentions', () => {
     // Slack signs each delivery afresh: a retry carries a later timestamp (the same bytes and timestamp are a replay, 401).
     const retry = await postToBolt(bot.url, SECRET, 'event', env, { ts: Math.floor(Date.now() / 1000) + 1, headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
     expect(retry.status).toBe(200);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(fake.callsOf('chat.postMessage').filter((c) => c.args.channel === 'C3')).toHaveLength(1);
-    expect(fake.callsOf('reactions.add').filter((c) => c.args.channel === 'C3')).toHaveLength(1);
+    // A later event in the same channel is answered: by then the retry has been handled, and it produced nothing.
+    await answeredMention('C3', '1700000003.000200', 'Ev-signal-3');
+    expect(fake.callsOf('chat.postMessage').filter((c) => c.args.thread_ts === '1700000003.000100')).toHaveLength(1);
+    expect(fake.callsOf('reactions.add').filter((c) => c.args.timestamp === '1700000003.000100')).toHaveLength(1);
   });
 
   it('ignores its own messages and other bots', async () => {
@@ -86,8 +100,8 @@ describe('mentions', () => {
     await postToBolt(bot.url, SECRET, 'event', eventEnvelope(own, { eventId: 'Ev-own' }));
     const other = { ...appMention('<@UBOT> backup', { user: 'UOTHER', channel: 'C4', ts: '1700000004.000200' }), bot_id: 'B9' };
     await postToBolt(bot.url, SECRET, 'event', eventEnvelope(other, { eventId: 'Ev-bot' }));
-    await new Promise((r) => setTimeout(r, 300));
-    expect(fake.calls.filter((c) => c.args.channel === 'C4')).toEqual([]);
+    await answeredMention('C4', '1700000004.000300', 'Ev-signal-4', ALICE);
+    expect(fake.calls.filter((c) => c.args.channel === 'C4' && !about(c, '1700000004.000300'))).toEqual([]);
   });
 });
 
@@ -158,18 +172,19 @@ describe('/isms', () => {
   });
 
   it('refuses an approval from a non-approver and leaves the store unchanged; the approver can approve', async () => {
-    const pending = bot.core.store.soa.state('11.1.1').pending!;
-    const value = JSON.stringify({ decision: pending.id, control: '11.1.1' });
+    const pending = bot.core.store.soa.set({ control: '11.1.3', applicable: false, status: 'not-implemented', justification: 'no offices of our own', by: ALICE, source: 'cli' });
+    expect(pending.state).toBe('proposed');
+    const value = JSON.stringify({ decision: pending.id, control: '11.1.3' });
     const auditBefore = bot.core.store.verifyAudit();
     await postToBolt(bot.url, SECRET, 'interactive', blockAction({ user: ALICE, actionId: 'soa_approve', value, channel: `D${CAROL}`, responseUrl: `${fake.responseUrl}/refuse` }));
     const refusal = await fake.waitFor('response_url', (a) => /Only approvers|承認者/.test(a.text ?? ''));
     expect(refusal.args.response_type).toBe('ephemeral');
-    expect(bot.core.store.soa.state('11.1.1')).toMatchObject({ current: null, pending: { id: pending.id } });
+    expect(bot.core.store.soa.state('11.1.3')).toMatchObject({ current: null, pending: { id: pending.id } });
     expect(bot.core.store.verifyAudit()).toEqual(auditBefore);
 
     await postToBolt(bot.url, SECRET, 'interactive', blockAction({ user: CAROL, actionId: 'soa_approve', value, channel: `D${CAROL}`, responseUrl: `${fake.responseUrl}/approve` }));
-    await fake.waitFor('response_url', (a) => a.replace_original === true || a.replace_original === 'true');
-    expect(bot.core.store.soa.state('11.1.1').current).toMatchObject({ id: pending.id, approvedBy: CAROL });
+    await fake.waitFor('response_url', (a) => (a.replace_original === true || a.replace_original === 'true') && /11\.1\.3/.test(a.text ?? ''));
+    expect(bot.core.store.soa.state('11.1.3').current).toMatchObject({ id: pending.id, approvedBy: CAROL });
   });
 
   it('uploads the XLSX SoA on /isms export to the approver\'s DM, not the channel', async () => {
@@ -211,16 +226,24 @@ describe('escaping', () => {
 
 describe('App Home and feedback', () => {
   it('publishes the App Home with coverage and pending proposals', async () => {
+    bot.core.store.soa.set({ control: '9.4.1', applicable: true, status: 'implemented', by: CAROL, source: 'cli' });
+    bot.core.store.soa.set({ control: '9.4.2', applicable: true, status: 'planned', by: ALICE, source: 'cli' });
+    const rows = bot.core.store.soaRows();
+    const approved = rows.filter((r) => r.relevant && r.current).length;
+    expect(approved).toBeGreaterThan(0);
     await postToBolt(bot.url, SECRET, 'event', eventEnvelope({ type: 'app_home_opened', user: CAROL, channel: 'DHOME', tab: 'home' }, { eventId: 'Ev-home' }));
     const pub = await fake.waitFor('views.publish', (a) => a.user_id === CAROL);
     const text = JSON.stringify(pub.args.view.blocks);
     expect(text).toContain('SoA coverage');
-    expect(text).toMatch(/2 \/ 121/);
+    expect(text).toContain(`${approved} / 121`);
+    // The pending proposal is listed with Approve / Reject for the approver.
+    expect(text).toMatch(/9\.4\.2/);
+    expect(text).toContain('soa_approve');
   });
 
   it('stores 👍 feedback on an answer', async () => {
-    const update = fake.callsOf('chat.postMessage').find((c) => /feedback_up/.test(JSON.stringify(c.args.blocks)))!;
-    const ref = (update.args.blocks as any[]).find((b) => b.type === 'actions').elements[0].value as string;
+    const answer = await answeredMention('CFB', '1700000013.000100', 'Ev-feedback');
+    const ref = (answer.args.blocks as any[]).find((b) => b.type === 'actions').elements[0].value as string;
     await postToBolt(bot.url, SECRET, 'interactive', blockAction({ user: ALICE, actionId: 'feedback_up', value: ref, channel: 'C1', responseUrl: `${fake.responseUrl}/fb` }));
     await expect.poll(() => bot.core.state.feedbackFor(ref), { timeout: 3000 }).toEqual([{ user: ALICE, vote: 'up' }]);
   });
