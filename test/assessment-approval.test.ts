@@ -18,7 +18,7 @@ afterAll(() => core.close());
 const say = (user: string, text: string) => core.chat.handle({ text, user, thread: 'T1', source: 'console' });
 
 it('writes once when the approver presses Approve twice at the same moment', async () => {
-  for (const line of ['assess PayCloud', ...scope, ...pickRisks, ...analysis.flat().filter(Boolean), ...missed, 'submit']) await say('alice', line);
+  for (const line of ['assess PayCloud', ...scope, ...pickRisks, ...analysis, ...missed, 'submit']) await say('alice', line);
   const state = core.assessments.active('T1')!;
   expect(state.step).toBe('review');
   const [a, b] = await Promise.all([say('carol', 'approve'), say('carol', 'approve')]);
@@ -41,7 +41,7 @@ it('refuses an excluded control marked as implemented', () => {
 it('says in the summary when a chosen control reverses an approved exclusion', async () => {
   core.store.soa.set({ control: '17.2.1', applicable: false, status: 'not-implemented', justification: 'Availability is contracted to the provider only (see SLA 4.2)', by: 'carol' });
   const replies = [];
-  for (const line of ['assess PayCloud', ...scope, ...pickRisks, ...analysis.flat().filter(Boolean), 'next']) replies.push(...(await core.chat.handle({ text: line, user: 'alice', thread: 'T2', source: 'console' })));
+  for (const line of ['assess PayCloud', ...scope, 'RL-01', 'next', 'owner alice', 'next']) replies.push(...(await core.chat.handle({ text: line, user: 'alice', thread: 'T2', source: 'console' })));
   const last = replies.at(-1) as { type: string; summary: string };
   expect(last.type).toBe('assessment');
   expect(core.assessments.active('T2')!.risks.some((r) => r.controls.includes('17.2.1'))).toBe(true);

@@ -1,5 +1,5 @@
-// The guided risk assessment through the console adapter: a full run, a restart in the middle, a refused approval,
-// and a cancel that writes nothing.
+// The guided risk assessment through the console adapter: a full run, bad input answered with a suggestion, a restart
+// in the middle, a refused approval, and a cancel that writes nothing.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,14 +21,13 @@ function console_(dataDir: string, user: string, lines: string[]) {
   return r.stdout;
 }
 
-const analysisLines = analysis.flatMap((steps) => steps.filter((s) => s !== ''));
-
 describe('assessment in the console', () => {
   it('runs a full assessment from a script, and an approver approves it: risks with owners and levels, linked SoA decisions, a valid audit chain', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'isms-assess-'));
-    const out = console_(dataDir, 'alice', ['assess PayCloud', ...scope, ...pickRisks, ...analysisLines, ...missed, 'approve', 'submit']);
+    const out = console_(dataDir, 'alice', ['assess PayCloud', ...scope, ...pickRisks, ...analysis, ...missed, 'approve', 'submit']);
     expect(out).toContain('both the provider and the customer role are in scope (JIP-ISMS517 4.1)');
-    expect(out).toContain('likelihood 3 × impact 5 = 15 (high)');
+    expect(out).toMatch(/Recorded: .* 3×5=15 \(high\) · owner alice · modify → /);
+    expect(out).toMatch(/Recorded: Payroll export emailed to the wrong customer — CIA CIA · 2×2=4 \(low\) · owner alice · retain\n/);
     expect(out).toMatch(/Only approvers can approve; alice is not one[\s\S]*Nothing was written/);
     expect(out).toContain('Submitted for approval.');
     const before = store(dataDir);
@@ -41,15 +40,17 @@ describe('assessment in the console', () => {
     checkWrittenAssessment(dataDir, 'carol', /^console$/);
   });
 
-  it('asks again with a hint after bad input, and resumes after a restart in the middle of the flow', () => {
+  it('answers bad input with a suggestion instead of the same question, and resumes after a restart in the middle of the flow', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'isms-assess-'));
-    const first = console_(dataDir, 'alice', ['assess PayCloud', ...scope, ...pickRisks, 'ok', '', 'alice', '9']);
-    expect(first).toMatch(/"9" is not a score: answer 1, 2, 3, 4 or 5\.\n\? \[1\/3\] .*Likelihood/);
+    const first = console_(dataDir, 'alice', ['assess PayCloud', ...scope, ...pickRisks, '9', '3']);
+    // Not the question again: what was not understood, and what to write instead.
+    expect(first).toMatch(/> 9\n⚠ I did not understand "9"\. Write "ok", or changes such as "4x5"[^\n]*\n\n> 3/);
+    expect(first).toMatch(/> 3\n⚠ "3" alone: is it the likelihood or the impact\? Write "likelihood 3", "impact 3", or both as "3x4"\./);
     // A new process: the thread's state comes back from the data folder.
-    const second = console_(dataDir, 'bob', ['3', '5', 'modify', '+99.9.9', 'ok']);
-    expect(second).toMatch(/^> 3\n\? \[1\/3\] .*Impact/m);
-    expect(second).toMatch(/no control "99\.9\.9"\. Did you mean/);
-    const third = console_(dataDir, 'alice', [...analysisLines.slice(6), ...missed, 'submit']);
+    const second = console_(dataDir, 'bob', ['+99.9.9', analysis[0]!]);
+    expect(second).toMatch(/There is no control "99\.9\.9"; did you mean/);
+    expect(second).toMatch(/Recorded: .* owner alice · modify[^\n]*\n\? \[2\/3\]/);
+    const third = console_(dataDir, 'alice', [...analysis.slice(1), ...missed, 'submit']);
     expect(third).toContain('Submitted for approval.');
     const approved = console_(dataDir, 'carol', ['approve']);
     expect(approved).toContain('Approved and written.');
@@ -67,7 +68,7 @@ describe('assessment in the console', () => {
 
   it('cancels with キャンセル and writes nothing', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'isms-assess-'));
-    const out = console_(dataDir, 'alice', ['assess PayCloud', ...scope, ...pickRisks, ...analysisLines.slice(0, 6), 'キャンセル', 'approve']);
+    const out = console_(dataDir, 'alice', ['assess PayCloud', ...scope, ...pickRisks, analysis[0]!, 'キャンセル', 'approve']);
     expect(out).toMatch(/cancelled by alice\. Nothing was written\./);
     const s = store(dataDir);
     expect(s.risks.list()).toEqual([]);
@@ -81,7 +82,7 @@ describe('assessment in a 2022-edition SoA', () => {
   it('writes the chosen controls as 2022 lines: Annex A controls and 27017 items per role, linked to their risks', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'isms-assess-'));
     const env2022 = { ISMS_SOA_EDITION: '2022' };
-    const lines = ['assess PayCloud', ...scope, ...pickRisks, ...analysisLines,
+    const lines = ['assess PayCloud', ...scope, ...pickRisks, ...analysis,
       'exclude 11.1.1 no premises', 'exclude 7.1 SaaS only: no premises of our own in scope', 'include 12.4.1 audit trail', 'include 12.4.1@customer audit trail for payroll changes', 'next', 'submit'];
     const out = console2022(dataDir, 'alice', lines, env2022);
     expect(out).toMatch(/11\.1\.1 is not in the list of missed controls/);

@@ -58,6 +58,7 @@ async function send(kind: 'reply' | 'button' | 'multi' | 'owner' | 'form', user:
         owner: { value: { type: 'users_select', selected_user: f.owner } },
         likelihood: { value: { type: 'static_select', selected_option: { value: f.likelihood } } },
         impact: { value: { type: 'static_select', selected_option: { value: f.impact } } },
+        treatment: { value: { type: 'static_select', selected_option: f.treatment ? { value: f.treatment } : null } },
       },
     }));
     expect(r.status).toBe(200);
@@ -87,38 +88,43 @@ it('runs the assessment through Slack interactions and writes the same result as
 
   await send('button', ALICE, scope[0]!); // provider
   await send('button', BOB, scope[1]!); // SaaS — another participant answers
-  const assets = await send('reply', ALICE, scope[2]!); // yes AWS
+  const assets = await send('reply', ALICE, 'AWS'); // the product name alone means "yes, on AWS"
   expect(assets.args.text).toContain('both the provider and the customer role are in scope');
   const risks = await send('reply', ALICE, scope[3]!);
+  // The ranked proposals, each with its reason, are in the message; the select picks from them.
+  expect(JSON.stringify(risks.args.blocks)).toMatch(/runs on AWS → /);
   const select = (risks.args.blocks as any[]).find((b) => b.accessory?.type === 'multi_static_select');
   const offered = select.accessory.options.map((o: { value: string }) => o.value);
+  expect(offered).toHaveLength(8);
   await send('multi', ALICE, offered.slice(0, 2));
   await send('reply', ALICE, '+ Payroll export emailed to the wrong customer');
-  await send('button', ALICE, 'ok');
+  await send('button', ALICE, 'next');
 
-  // Risk 1 through the analysis form (the library's CIA), risk 2 step by step, risk 3 through the form.
-  const libraryCia = core.assessments.active(thread())!.risks[0]!.cia!;
+  // Risk 1 through the analysis form, which opens prefilled with the suggestion.
+  await postToBolt(url, SECRET, 'interactive', blockAction({ user: ALICE, channel, messageTs: threadTs, threadTs, actionId: 'assess_form', value: 'form', blockId: block(), triggerId: 'trig-1' }));
+  const opened = await fake.waitFor('views.open', (a) => a.trigger_id === 'trig-1');
+  const fields = (opened.args.view.blocks as any[]);
+  const risk1 = core.assessments.active(thread())!.risks[0]!;
+  expect(fields.find((b) => b.block_id === 'likelihood').element.initial_option.value).toBe(String(core.assessments.formDefaults(thread())!.likelihood));
+  expect(fields.find((b) => b.block_id === 'cia').element.initial_options.map((o: { value: string }) => o.value).join('')).toBe(risk1.cia);
   const badForm = await postToBolt(url, SECRET, 'interactive', viewSubmission({
     user: ALICE, callbackId: ANALYSIS_MODAL, privateMetadata: formMeta(),
     values: { cia: { value: { type: 'checkboxes', selected_options: [] } }, owner: { value: { type: 'users_select', selected_user: null } }, likelihood: { value: { type: 'static_select', selected_option: { value: '3' } } }, impact: { value: { type: 'static_select', selected_option: { value: '5' } } } },
   }));
   expect(JSON.parse(badForm.body)).toMatchObject({ response_action: 'errors', errors: { owner: expect.stringMatching(/risk owner is required/), cia: expect.any(String) } });
-  await send('form', ALICE, { cia: libraryCia, owner: ALICE, likelihood: '3', impact: '5' });
-  await send('button', ALICE, 'modify');
-  await send('button', ALICE, 'ok');
-  await send('reply', BOB, 'CI');
-  await send('owner', BOB, BOB);
-  await send('reply', BOB, '2');
-  await send('reply', BOB, '4');
-  await send('button', BOB, 'modify');
-  await send('reply', BOB, '+12.3.1');
-  await send('button', BOB, 'ok');
-  await send('form', ALICE, { cia: 'CIA', owner: ALICE, likelihood: '2', impact: '2' });
-  await send('button', ALICE, 'retain');
-  await send('button', ALICE, 'ok');
+  await send('form', ALICE, { cia: risk1.cia!, owner: ALICE, likelihood: '3', impact: '5', treatment: 'modify' });
+  // Risk 2: the owner from the picker (the step waits), then the rest in one reply.
+  const picked = await send('owner', BOB, BOB);
+  expect(picked.args.text).toMatch(/\[2\/3\]/);
+  await send('reply', BOB, 'CI 2x4 +12.3.1');
+  // Risk 3 through the form, retained.
+  await send('form', ALICE, { cia: 'CIA', owner: ALICE, likelihood: '2', impact: '2', treatment: 'retain' });
   await send('reply', ALICE, 'exclude 11.1.1 SaaS only: no premises of our own in scope');
   await send('reply', ALICE, 'include 12.4.1 audit trail for payroll changes');
-  await send('reply', ALICE, 'next');
+  const review = await send('reply', ALICE, 'next');
+  expect(review.args.text).toMatch(/\*Risk assessment A-[0-9a-f]{6}\* — PayCloud/);
+  // The details behind the summary are a reply in the thread.
+  await fake.waitFor('chat.postMessage', (a) => a.channel === channel && a.thread_ts === threadTs && /^\*Details of A-/.test(a.text));
 
   // A non-approver cannot approve: refused to them only, and nothing is written.
   const refused = await send('button', ALICE, 'approve');
@@ -127,14 +133,21 @@ it('runs the assessment through Slack interactions and writes the same result as
   expect(core.store.risks.list()).toEqual([]);
 
   await send('button', ALICE, 'submit');
+  // The approver gets one message (the one-screen summary and Approve), with the details in its thread.
   const dm = await fake.waitFor('chat.postMessage', (a) => a.channel === `D${CAROL}` && /waiting for your approval/.test(a.text));
+  const dmText = (dm.args.blocks as any[]).filter((b) => b.type === 'section').map((b) => b.text.text).join('\n');
+  expect(dmText).toMatch(/Payroll export emailed to the wrong customer — 2×2=4 low · UALICE · retain/);
+  expect(dmText.split('\n').length).toBeLessThanOrEqual(20);
   expect(JSON.stringify(dm.args.blocks)).toContain(`assess|${thread()}|approve`);
+  const dmDetails = await fake.waitFor('chat.postMessage', (a) => a.channel === `D${CAROL}` && !!a.thread_ts && /^\*Details of A-/.test(a.text));
+  expect(dmDetails.args.text).toContain('Excluded, each with its justification:\n• 11.1.1 — SaaS only: no premises of our own in scope');
   const done = await send('button', CAROL, 'approve');
   expect(done.args.text).toContain('Approved and written.');
 
   // The pinned summary was kept up to date.
   const summary = fake.callsOf('chat.update').filter((c) => c.args.channel === channel).at(-1)!;
-  expect(summary.args.text).toMatch(/R|Payroll export emailed to the wrong customer/);
+  expect(summary.args.text).toMatch(/^\*Risk assessment A-[0-9a-f]{6}\* — PayCloud\n/);
+  expect(summary.args.text).toContain('3. Payroll export emailed to the wrong customer');
   checkWrittenAssessment(dataDir, CAROL, /^https:\/\/example\.slack\.com\/archives\/CASSESS\/p\d+$/, { alice: ALICE, bob: BOB });
 });
 

@@ -2,8 +2,9 @@
 import type { Core } from '../core.js';
 import type { Lang } from '../search/text.js';
 import { commitAssessment, type Written } from './commit.js';
-import { advance, start, summary, type FlowDeps } from './flow.js';
+import { advance, details, start, summary, type FlowDeps } from './flow.js';
 import { loadRiskFit } from './library.js';
+import { riskValues } from './steps/risk.js';
 import type { AssessmentInput, AssessmentState, Prompt, Step } from './types.js';
 
 export interface AssessmentReply {
@@ -51,6 +52,18 @@ export class Assessments {
   active(thread: string): AssessmentState | undefined {
     const s = upgrade(this.core.state.loadAssessment<AssessmentState | V1State>(thread));
     return s && s.step !== 'done' && s.step !== 'cancelled' ? s : undefined;
+  }
+
+  /** The current risk's values as "ok" would record them, for the analysis form. */
+  formDefaults(thread: string): ReturnType<typeof riskValues> {
+    const s = this.active(thread);
+    return s ? riskValues(s, this.deps()) : undefined;
+  }
+
+  /** Every risk and SoA line of a thread's assessment, for the approver's thread. */
+  details(thread: string): string | undefined {
+    const s = this.active(thread);
+    return s ? details(s, this.deps()) : undefined;
   }
 
   begin(thread: string, user: string, lang: Lang, service?: string, summaryTs?: string): AssessmentReply {

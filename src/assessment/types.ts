@@ -84,6 +84,8 @@ export interface AssessmentInput {
   user: string;
   text: string;
   at: string;
+  /** Came from a person picker: it sets the owner and the step waits for "ok" or other changes. */
+  picked?: 'owner';
   /** The risk-analysis form: all answers for one risk at once. */
   fields?: { cia?: string; owner?: string; likelihood?: string; impact?: string; treatment?: string };
 }

@@ -17,14 +17,19 @@ export function threadOf(block: string | undefined): string | undefined {
   return m?.[1];
 }
 
+/** The first line of a choice label ("1. RL-14 Supply-chain failure ★"), for a select option. */
+const firstLine = (label: string) => label.split('\n')[0]!.trim();
+
 function promptBlocks(p: Prompt, thread: string, lang: Lang): Block[] {
   const ja = lang === 'ja';
   const blocks: Block[] = sections(`*${esc(p.text)}*`);
   const elements: Block[] = [];
   if (p.multi && p.choices?.length) {
+    // The ranked list with its reasons is read as text; the select picks from it.
+    blocks.push(...sections(esc(p.choices.map((c) => c.label).join('\n'))));
     blocks.push({
-      type: 'section', block_id: blockId(thread, 'multi'), text: { type: 'mrkdwn', text: ja ? 'シナリオを選択' : 'Pick scenarios' },
-      accessory: { type: 'multi_static_select', action_id: 'assess_multi', placeholder: { type: 'plain_text', text: ja ? '選択…' : 'Select…' }, options: p.choices.slice(0, 100).map((c) => ({ text: { type: 'plain_text', text: c.label.slice(0, 75) }, value: c.value })) },
+      type: 'section', block_id: blockId(thread, 'multi'), text: { type: 'mrkdwn', text: ja ? 'リスクを選択' : 'Pick risks' },
+      accessory: { type: 'multi_static_select', action_id: 'assess_multi', placeholder: { type: 'plain_text', text: ja ? '選択…' : 'Select…' }, options: p.choices.slice(0, 100).map((c) => ({ text: { type: 'plain_text', text: firstLine(c.label).slice(0, 75) }, value: c.value })) },
     });
   } else if (p.choices?.length && p.choices.length <= 5) {
     p.choices.forEach((c, i) => elements.push(button(c.label, `assess_choice_${i}`, c.value)));
@@ -37,8 +42,10 @@ function promptBlocks(p: Prompt, thread: string, lang: Lang): Block[] {
       accessory: { type: 'users_select', action_id: 'assess_owner', placeholder: { type: 'plain_text', text: ja ? '担当者を選択' : 'Pick a person' } },
     });
   }
-  if (p.analysisForm) elements.push(button(ja ? 'フォームで入力' : 'Answer in a form', 'assess_form', 'form', 'primary'));
-  if (p.suggested || p.multi) elements.push(button(p.multi ? (ja ? '次へ' : 'Next') : `OK (${p.suggested})`, 'assess_ok', 'ok', 'primary'));
+  if (p.suggested) elements.push(button(`OK (${p.suggested})`, 'assess_ok', 'ok', 'primary'));
+  else if (p.multi) elements.push(button(ja ? '次へ' : 'Next', 'assess_ok', 'next', 'primary'));
+  (p.buttons ?? []).forEach((b, i) => elements.push(button(b.label, `assess_choice_b${i}`, b.value)));
+  if (p.analysisForm) elements.push(button(ja ? 'フォームで入力' : 'Answer in a form', 'assess_form', 'form'));
   elements.push(button(ja ? 'キャンセル' : 'Cancel', 'assess_cancel', 'cancel', 'danger'));
   blocks.push({ type: 'actions', block_id: blockId(thread, 'actions'), elements });
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: ja ? 'スレッドに返信して回答することもできます。' : 'You can also answer by replying in this thread.' }] });
@@ -65,6 +72,8 @@ export async function postAssessment(deps: SlackDeps, client: WebClient, r: Asse
   } else {
     await client.chat.postMessage({ channel: at.channel, thread_ts: at.threadTs, text, blocks: kb(blocks) });
   }
+  // The detail behind the summary: a reply in the thread, so the summary message stays one screen.
+  if (r.details) await client.chat.postMessage({ channel: at.channel, thread_ts: at.threadTs, text: r.details.slice(0, 3000), blocks: kb(sections(esc(r.details))) });
   const summaryBlocks = kb(sections(esc(r.summary)));
   if (r.state.summaryTs) {
     await client.chat.update({ channel: at.channel, ts: r.state.summaryTs, text: r.summary.slice(0, 3000), blocks: summaryBlocks });
@@ -83,32 +92,45 @@ export async function postAssessment(deps: SlackDeps, client: WebClient, r: Asse
       const dm = await client.conversations.open({ users: approver });
       const channel = (dm.channel as { id?: string } | undefined)?.id;
       if (!channel) continue;
-      await client.chat.postMessage({
+      // One message an approver reads in one screen, with the details in its thread.
+      const posted = await client.chat.postMessage({
         channel, text: ja ? `リスクアセスメント ${r.state.id} の承認依頼: ${link}` : `Risk assessment ${r.state.id} is waiting for your approval: ${link}`,
         blocks: kb([
           ...sections(`${ja ? '承認依頼' : 'Approval requested'}: <${link}|${r.state.id}>\n${esc(r.summary)}`),
           { type: 'actions', block_id: blockId(r.state.thread, 'approve'), elements: [button(ja ? '承認' : 'Approve', 'assess_choice_approve', 'approve', 'primary')] },
         ]),
       });
+      const details = r.details ?? deps.core.assessments.details(r.state.thread);
+      if (posted.ts && details) await client.chat.postMessage({ channel, thread_ts: posted.ts, text: details.slice(0, 3000), blocks: kb(sections(esc(details))) });
     }
   }
 }
 
-/** The risk-analysis form: CIA, owner, likelihood and impact in one go. */
-export function analysisModal(thread: string, channel: string, riskTitle: string, lang: Lang): Record<string, unknown> {
+/** Initial values for the form: what "ok" would record. */
+export interface FormDefaults { cia?: string; owner?: string; likelihood?: number; impact?: number; treatment?: string }
+
+/** The risk-analysis form: CIA, owner, likelihood, impact and treatment in one go, prefilled with the suggestion. */
+export function analysisModal(thread: string, channel: string, riskTitle: string, lang: Lang, initial: FormDefaults = {}): Record<string, unknown> {
   const ja = lang === 'ja';
   const opt = (text: string, value: string) => ({ text: { type: 'plain_text', text }, value });
   const scale = [1, 2, 3, 4, 5].map((n) => opt(String(n), String(n)));
+  const cia = [opt(ja ? '機密性 (C)' : 'Confidentiality (C)', 'C'), opt(ja ? '完全性 (I)' : 'Integrity (I)', 'I'), opt(ja ? '可用性 (A)' : 'Availability (A)', 'A')];
+  const treatments = (['modify', 'retain', 'avoid', 'share'] as const).map((t) => opt(ja ? { modify: '低減', retain: '保有', avoid: '回避', share: '共有' }[t] : t, t));
+  const pick = (options: ReturnType<typeof opt>[], value: string | number | undefined) => options.find((o) => o.value === String(value));
+  const chosen = cia.filter((o) => initial.cia?.includes(o.value));
+  const user = initial.owner && /^[UW][A-Z0-9]+$/.test(initial.owner) ? { initial_user: initial.owner } : {};
+  const initialOf = (o: ReturnType<typeof opt> | undefined) => (o ? { initial_option: o } : {});
   return {
     type: 'modal', callback_id: ANALYSIS_MODAL, private_metadata: JSON.stringify({ thread, channel }),
     title: { type: 'plain_text', text: ja ? 'リスク分析' : 'Risk analysis' },
     submit: { type: 'plain_text', text: ja ? '記録' : 'Save' },
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: `*${riskTitle.slice(0, 2900)}*` } },
-      { type: 'input', block_id: 'cia', label: { type: 'plain_text', text: ja ? '影響する特性' : 'Affected properties' }, element: { type: 'checkboxes', action_id: 'value', options: [opt(ja ? '機密性 (C)' : 'Confidentiality (C)', 'C'), opt(ja ? '完全性 (I)' : 'Integrity (I)', 'I'), opt(ja ? '可用性 (A)' : 'Availability (A)', 'A')] } },
-      { type: 'input', block_id: 'owner', label: { type: 'plain_text', text: ja ? 'リスク所有者' : 'Risk owner' }, element: { type: 'users_select', action_id: 'value' } },
-      { type: 'input', block_id: 'likelihood', label: { type: 'plain_text', text: ja ? '起こりやすさ (1-5)' : 'Likelihood (1-5)' }, element: { type: 'static_select', action_id: 'value', options: scale } },
-      { type: 'input', block_id: 'impact', label: { type: 'plain_text', text: ja ? '影響 (1-5)' : 'Impact (1-5)' }, element: { type: 'static_select', action_id: 'value', options: scale } },
+      { type: 'section', text: { type: 'mrkdwn', text: `*${esc(riskTitle).slice(0, 2900)}*` } },
+      { type: 'input', block_id: 'cia', label: { type: 'plain_text', text: ja ? '影響する特性' : 'Affected properties' }, element: { type: 'checkboxes', action_id: 'value', options: cia, ...(chosen.length ? { initial_options: chosen } : {}) } },
+      { type: 'input', block_id: 'owner', label: { type: 'plain_text', text: ja ? 'リスク所有者' : 'Risk owner' }, element: { type: 'users_select', action_id: 'value', ...user } },
+      { type: 'input', block_id: 'likelihood', label: { type: 'plain_text', text: ja ? '起こりやすさ (1-5)' : 'Likelihood (1-5)' }, element: { type: 'static_select', action_id: 'value', options: scale, ...initialOf(pick(scale, initial.likelihood)) } },
+      { type: 'input', block_id: 'impact', label: { type: 'plain_text', text: ja ? '影響 (1-5)' : 'Impact (1-5)' }, element: { type: 'static_select', action_id: 'value', options: scale, ...initialOf(pick(scale, initial.impact)) } },
+      { type: 'input', block_id: 'treatment', optional: true, label: { type: 'plain_text', text: ja ? 'リスク対応' : 'Treatment' }, element: { type: 'static_select', action_id: 'value', options: treatments, ...initialOf(pick(treatments, initial.treatment)) } },
     ],
   };
 }

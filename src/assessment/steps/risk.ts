@@ -42,6 +42,13 @@ function current(risk: DraftRisk, s: Suggestion) {
   };
 }
 
+/** The values the current risk would be recorded with ("ok"): for the Slack form's initial values. */
+export function riskValues(state: AssessmentState, deps: FlowDeps) {
+  const risk = state.risks[state.cursor];
+  if (state.step !== 'risk' || !risk) return undefined;
+  return { title: risk.title, ...current(risk, suggestionFor(state, deps, state.cursor)) };
+}
+
 export function riskLine(r: Pick<DraftRisk, 'title' | 'cia' | 'likelihood' | 'impact' | 'owner' | 'treatment' | 'controls'>, deps: FlowDeps, m: Messages): string {
   const score = (r.likelihood ?? 0) * (r.impact ?? 0);
   const controls = r.controls.length ? ` → ${r.controls.join(', ')}` : '';
@@ -51,8 +58,8 @@ export function riskLine(r: Pick<DraftRisk, 'title' | 'cia' | 'likelihood' | 'im
 function controlLine(e: CatalogEntry, state: AssessmentState): string {
   const g = rolesOf(state.scope.role).map((r) => e.guidance[r]).find(Boolean);
   const text = (g ?? e.summary)[state.lang];
-  const first = state.lang === 'ja' ? text.split('。')[0] + '。' : text.split(/(?<=\.)\s/)[0];
-  return `${e.id} ${e.title[state.lang]} — ${first}`;
+  const first = state.lang === 'ja' ? text.split('。')[0] + '。' : text.split(/(?<=\.)\s/)[0]!;
+  return `${e.id} ${e.title[state.lang]} — ${first.length > 110 ? first.slice(0, 109) + '…' : first}`;
 }
 
 /** Applies the controls typed as "+ID" / "-ID"; an unknown ID is a problem with suggestions. */
@@ -130,15 +137,16 @@ export const riskStep: StepHandler = {
     const reason = risk.libraryId ? rankRisks(state, deps.catalog, deps.fit).find((r) => r.id === risk.libraryId)?.reason[state.lang] : undefined;
     const owner = v.owner ? `${m.owner} ${v.owner}${!risk.owner && s.why.owner ? ` (${s.why.owner})` : ''}` : m.noOwner;
     const treatment = `${m.treatments[v.treatment]}${v.controls.length ? ` → ${v.controls.join(', ')}` : ''}${!risk.treatment ? ` (${s.why.treatment})` : ''}`;
+    const controls = v.controls.map((id) => deps.catalog.get(id)).filter((e): e is CatalogEntry => !!e).map((e) => `  • ${controlLine(e, state)}`);
     const lines = [
       m.riskHead(i + 1, state.risks.length, risk.libraryId ?? '+', risk.title),
       ...(reason ? [m.why(reason)] : []),
       `${m.suggestion}: CIA ${v.cia} · ${v.likelihood}×${v.impact}=${score} (${levelOf(score, deps.riskLevels)}) — ${s.why.score} · ${owner} · ${treatment}`,
+      ...controls,
       m.riskQ,
     ];
     return {
       text: lines.join('\n'),
-      choices: v.controls.map((id) => deps.catalog.get(id)).filter((e): e is CatalogEntry => !!e).map((e) => ({ value: e.id, label: controlLine(e, state) })),
       suggested: [`${v.likelihood}×${v.impact}`, v.owner, m.treatments[v.treatment]].filter(Boolean).join(', '),
       user: true,
       analysisForm: true,
@@ -153,6 +161,12 @@ export const riskStep: StepHandler = {
     if (parse.isBack(text)) {
       if (state.cursor > 0) state.cursor--;
       ctx.notes.push(m.back);
+      return;
+    }
+    if (ctx.input.picked === 'owner') {
+      const owner = parse.owner(text);
+      if (!owner) return { error: m.ownerNeeded(state.risks[state.cursor]!.title) };
+      state.risks[state.cursor]!.owner = owner;
       return;
     }
     let change: Partial<parse.RiskAnswer>;

@@ -44,7 +44,7 @@ export function registerAssessment(app: App, deps: SlackDeps): void {
   app.action<BlockAction>('assess_owner', async ({ ack, action, body, client }) => {
     await ack();
     const thread = threadOf(action.block_id);
-    if (thread && action.type === 'users_select') await feed(deps, client, thread, { user: body.user.id, text: `<@${action.selected_user}>`, at: now() });
+    if (thread && action.type === 'users_select') await feed(deps, client, thread, { user: body.user.id, text: `<@${action.selected_user}>`, at: now(), picked: 'owner' });
   });
 
   app.action<BlockAction>('assess_form', async ({ ack, action, body, client }) => {
@@ -52,8 +52,8 @@ export function registerAssessment(app: App, deps: SlackDeps): void {
     const thread = threadOf(action.block_id);
     const state = thread ? core.assessments.active(thread) : undefined;
     if (!thread || !state) return;
-    const risk = state.risks[state.cursor];
-    const modal = analysisModal(thread, thread.split(':')[0]!, risk?.title ?? '', state.lang);
+    const defaults = core.assessments.formDefaults(thread);
+    const modal = analysisModal(thread, thread.split(':')[0]!, defaults?.title ?? '', state.lang, defaults);
     await client.views.open({ trigger_id: body.trigger_id, view: kview({ ...modal, private_metadata: seal(deps.metaKey, { thread }) }) });
   });
 
@@ -70,6 +70,7 @@ export function registerAssessment(app: App, deps: SlackDeps): void {
       owner: v.owner?.value?.selected_user ? `<@${v.owner.value.selected_user}>` : '',
       likelihood: v.likelihood?.value?.selected_option?.value ?? '',
       impact: v.impact?.value?.selected_option?.value ?? '',
+      treatment: v.treatment?.value?.selected_option?.value ?? '',
     };
     // Checked here so that problems show inline in the form; the flow checks the same again.
     const errors: Record<string, string> = {};
