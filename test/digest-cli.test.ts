@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { openDb, schemaVersion } from '../src/soa/db.js';
+import { latestVersion, openDb, schemaVersion } from '../src/soa/db.js';
 import { addMonths } from '../src/soa/internal-audits.js';
 import { Store, StoreError } from '../src/soa/index.js';
 import { cli } from './helpers/cli.js';
@@ -55,7 +55,7 @@ describe('internal audits in the store', () => {
     expect(v2.verifyAudit()).toMatchObject({ ok: true, entries: 2 });
     v2.close();
     const store = new Store(file, { catalog, approvers: ['alice'] });
-    expect(schemaVersion(store.db)).toBe(5);
+    expect(schemaVersion(store.db)).toBe(latestVersion);
     expect(store.edition()).toMatchObject({ edition: '2013', from: 'decisions' });
     expect(store.soa.state('12.3.1').current).toMatchObject({ status: 'implemented' });
     store.internalAudits.record({ date: '2025-03-14', auditor: 'dave', by: 'alice' });
@@ -66,7 +66,7 @@ describe('internal audits in the store', () => {
     expect(tables).toEqual(expect.arrayContaining(['internal_audits', 'readiness_snapshots', 'digest_runs']));
     raw.close();
     const check = new Database(file, { readonly: true });
-    expect(check.pragma('user_version', { simple: true })).toBe(5);
+    expect(check.pragma('user_version', { simple: true })).toBe(latestVersion);
     check.close();
   });
 });

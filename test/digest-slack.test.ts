@@ -62,7 +62,7 @@ describe('posting the digest', () => {
     expect(post.args.blocks[0]).toMatchObject({ type: 'header', text: { text: 'Weekly audit-readiness digest · 2026-W49' } });
     expect(blocks).toContain('SoA coverage*: 2/121 (2%)');
     expect(blocks).toContain('11.1.1 (placeholder)');
-    expect(blocks).toMatch(/CLD\.9\.5\.1 \(UBOB, \d+d\)/); // its age depends on the real clock that recorded it
+    expect(blocks).toMatch(/CLD\.9\.5\.1 \(<@UBOB>, \d+d\)/); // its age depends on the real clock that recorded it
     expect(blocks).toContain('R-1 (due 2026-10-01)');
     expect(blocks).toContain('last 2026-04-10 by dave');
 

@@ -16,7 +16,7 @@ const schema = (db: Database.Database) =>
 describe('schema migrations', () => {
   it('creates the latest schema in an empty file, with WAL, foreign keys and a busy timeout', () => {
     const { store, file } = tempStore();
-    expect(latestVersion).toBe(5);
+    expect(latestVersion).toBe(6);
     expect(schemaVersion(store.db)).toBe(latestVersion);
     expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);

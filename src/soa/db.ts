@@ -185,6 +185,19 @@ ALTER TABLE soa_publications ADD COLUMN published_by_name TEXT;
 
 export const latestVersion = migrations.length;
 
+export function hasColumn(db: Db, table: string, column: string): boolean {
+  return (db.pragma(`table_info(${table})`) as { name: string }[]).some((c) => c.name === column);
+}
+
+/**
+ * An INSERT of the named columns that `table` has in this file: a store opened at an older schema version (a test of
+ * migrations) leaves out the columns added since, which are all nullable. Values are bound by name (@column).
+ */
+export function insertInto(db: Db, table: string, columns: string[]): Statement {
+  const cols = columns.filter((c) => hasColumn(db, table, c));
+  return db.prepare(`INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')})`);
+}
+
 export function schemaVersion(db: Db): number {
   return db.pragma('user_version', { simple: true }) as number;
 }

@@ -6,7 +6,7 @@ import type { EditionStore } from './edition.js';
 import { itemKey, keyEdition, splitKey } from './keys.js';
 
 export { itemKey, keyEdition, splitKey };
-import type { Statement } from './db.js';
+import { hasColumn, insertInto, type Db, type Statement } from './db.js';
 import { Issues, fail } from './errors.js';
 import type { RiskStore } from './risks.js';
 import { riskId } from './risks.js';
@@ -113,7 +113,9 @@ interface DecisionRow {
   verdict: 'approved' | 'rejected' | null; reviewed_by: string | null; reviewed_by_name: string | null; reviewed_at: string | null; review_reason: string | null;
 }
 
-const select = `SELECT d.*, v.verdict, v.reviewed_by, v.reviewed_by_name, v.reviewed_at, v.reason AS review_reason
+/** Decisions with their review; a file older than schema step 6 has no reviewer names. */
+const selectFor = (db: Db) => `SELECT d.*, v.verdict, v.reviewed_by, v.reviewed_at, v.reason AS review_reason,
+  ${hasColumn(db, 'reviews', 'reviewed_by_name') ? 'v.reviewed_by_name' : 'NULL AS reviewed_by_name'}
   FROM decisions d LEFT JOIN reviews v ON v.decision_id = d.id`;
 
 export function relevantTo(entry: CatalogEntry, roles: Role[]): boolean {
@@ -129,13 +131,14 @@ export class DecisionStore {
 
   constructor(private readonly ctx: StoreContext, private readonly risks: RiskStore, readonly editions: EditionStore, private readonly roles: () => Role[]) {
     const { db } = ctx;
+    const select = selectFor(db);
     this.ofControl = db.prepare(`${select} WHERE d.control_id = ? ORDER BY d.id`);
     this.all = db.prepare(`${select} ORDER BY d.id`);
     this.byId = db.prepare(`SELECT x.*, (SELECT count(*) FROM decisions y WHERE y.control_id = x.control_id AND y.id <= x.id) AS version,
       (SELECT max(id) FROM decisions y WHERE y.control_id = x.control_id) AS latest FROM (${select} WHERE d.id = ?) x`);
-    this.insert = db.prepare(`INSERT INTO decisions (control_id, applicable, reasons, status, justification, owner, owner_name, evidence, proposed_by, proposed_by_name, proposed_at, source)
-      VALUES (@control_id, @applicable, @reasons, @status, @justification, @owner, @owner_name, @evidence, @proposed_by, @proposed_by_name, @proposed_at, @source)`);
-    this.insertReview = db.prepare('INSERT INTO reviews (decision_id, verdict, reviewed_by, reviewed_by_name, reviewed_at, reason) VALUES (?, ?, ?, ?, ?, ?)');
+    this.insert = insertInto(db, 'decisions', ['control_id', 'applicable', 'reasons', 'status', 'justification', 'owner', 'owner_name', 'evidence',
+      'proposed_by', 'proposed_by_name', 'proposed_at', 'source']);
+    this.insertReview = insertInto(db, 'reviews', ['decision_id', 'verdict', 'reviewed_by', 'reviewed_by_name', 'reviewed_at', 'reason']);
   }
 
   isApprover(name: string | undefined): boolean {
@@ -346,7 +349,9 @@ export class DecisionStore {
   }
 
   private addReview(decision: number, control: string, verdict: 'approved' | 'rejected', by: string, reason?: string, at = isoDate(this.ctx.now())): void {
-    const id = Number(this.insertReview.run(decision, verdict, by, this.ctx.people.nameOf(by), at, reason ?? null).lastInsertRowid);
+    const id = Number(this.insertReview.run({
+      decision_id: decision, verdict, reviewed_by: by, reviewed_by_name: this.ctx.people.nameOf(by), reviewed_at: at, reason: reason ?? null,
+    }).lastInsertRowid);
     this.ctx.audit.append({
       at, actor: by, action: verdict === 'approved' ? 'soa.approve' : 'soa.reject', subject: control, table: 'reviews', row: id, extra: { decision },
     });

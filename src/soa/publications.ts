@@ -2,7 +2,7 @@
 // decisions of the store's edition (the decision row ID per SoA key), lists what changed since the previous version and
 // enters the audit chain. Exports print the latest publication unless a draft is asked for.
 import type { Edition } from '../catalog/catalog.js';
-import type { Statement } from './db.js';
+import { insertInto, type Statement } from './db.js';
 import type { Decision, DecisionStore, SoaRow } from './decisions.js';
 import { soaItems } from './decisions.js';
 import { fail, Issues } from './errors.js';
@@ -67,8 +67,8 @@ export class PublicationStore {
     return (this.statements ??= {
       list: db.prepare('SELECT * FROM soa_publications ORDER BY version'),
       latest: db.prepare('SELECT * FROM soa_publications ORDER BY version DESC LIMIT 1'),
-      insert: db.prepare(`INSERT INTO soa_publications (version, edition, roles, decisions, changes, last_decision, published_by, published_by_name, published_at, note, source)
-        VALUES (@version, @edition, @roles, @decisions, @changes, @last_decision, @published_by, @published_by_name, @published_at, @note, @source)`),
+      insert: insertInto(db, 'soa_publications', ['version', 'edition', 'roles', 'decisions', 'changes', 'last_decision', 'published_by', 'published_by_name',
+        'published_at', 'note', 'source']),
       lastDecision: db.prepare('SELECT max(id) AS id FROM decisions'),
     });
   }

@@ -1,7 +1,7 @@
 // Risk register (JIP-ISMS517 4.2.1). A change to a risk is a new row with the same risk ID; the latest row is current.
 import type { RiskLevel } from '../config.js';
 import { nearestIds } from '../catalog/ids.js';
-import type { Statement } from './db.js';
+import { insertInto, type Statement } from './db.js';
 import { Issues, fail } from './errors.js';
 import type { ProfileStore } from './profile.js';
 import { isoDate, list, source, text, type StoreContext } from './context.js';
@@ -94,10 +94,9 @@ export class RiskStore {
     this.currentRows = db.prepare(`${withVersion} WHERE r.id IN (SELECT max(id) FROM risks GROUP BY risk_id) ORDER BY CAST(substr(r.risk_id, 3) AS INTEGER)`);
     this.historyRows = db.prepare(`${withVersion} WHERE r.risk_id = ? ORDER BY r.id`);
     this.nextNumber = db.prepare('SELECT coalesce(max(CAST(substr(risk_id, 3) AS INTEGER)), 0) + 1 AS n FROM risks');
-    this.insert = db.prepare(`INSERT INTO risks (risk_id, title, description, service, asset, confidentiality, integrity, availability,
-      threat, vulnerability, owner, likelihood, impact, score, treatment, controls, residual, status, next_review, source, recorded_by, recorded_at, owner_name, recorded_by_name)
-      VALUES (@risk_id, @title, @description, @service, @asset, @confidentiality, @integrity, @availability, @threat, @vulnerability,
-      @owner, @likelihood, @impact, @score, @treatment, @controls, @residual, @status, @next_review, @source, @recorded_by, @recorded_at, @owner_name, @recorded_by_name)`);
+    this.insert = insertInto(db, 'risks', ['risk_id', 'title', 'description', 'service', 'asset', 'confidentiality', 'integrity', 'availability',
+      'threat', 'vulnerability', 'owner', 'likelihood', 'impact', 'score', 'treatment', 'controls', 'residual', 'status', 'next_review', 'source',
+      'recorded_by', 'recorded_at', 'owner_name', 'recorded_by_name']);
   }
 
   list(): Risk[] {
