@@ -1,9 +1,10 @@
+// Self-test of the tiny offline model that test/helpers/tiny-model.ts generates, run through transformers.js itself.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { env, pipeline, type FeatureExtractionPipeline } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTinyModel, type TinyModel } from './helpers/tiny-model.js';
+import { createTinyModel, type TinyModel } from '../helpers/tiny-model.js';
 
 const dot = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i]!, 0);
 const norm = (a: number[]) => Math.sqrt(dot(a, a));
@@ -11,7 +12,6 @@ const norm = (a: number[]) => Math.sqrt(dot(a, a));
 describe('tiny offline BERT model for transformers.js', () => {
   let dir: string;
   let model: TinyModel;
-  let generationMs: number;
   let extractor: FeatureExtractionPipeline;
   const saved = {
     localModelPath: env.localModelPath,
@@ -26,9 +26,7 @@ describe('tiny offline BERT model for transformers.js', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tiny-model-'));
-    const t0 = performance.now();
     model = createTinyModel(dir);
-    generationMs = performance.now() - t0;
 
     env.localModelPath = dir;
     env.allowRemoteModels = false;
@@ -42,8 +40,7 @@ describe('tiny offline BERT model for transformers.js', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('writes the files of a hub repo, quickly and deterministically', () => {
-    expect(generationMs).toBeLessThan(1000);
+  it('writes the files of a hub repo, deterministically', () => {
     expect(model.dim).toBe(32);
     expect(model.modelDir).toBe(join(dir, 'isms-test', 'tiny-bert-d32'));
     for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx']) {

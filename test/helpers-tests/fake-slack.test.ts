@@ -1,4 +1,4 @@
-// Self-test of test/helpers/fake-slack.ts against a real Bolt App (HTTP receiver and Socket Mode), all on 127.0.0.1.
+// Self-test of test/helpers/fake-slack.ts (test tooling, not the product) against a real Bolt App (HTTP receiver and Socket Mode), all on 127.0.0.1.
 import type { Server } from 'node:http';
 import { App, LogLevel } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   appMention, blockAction, boltUrl, eventEnvelope, postToBolt, signSlackRequest, slashCommand, startFakeSlack,
   startFakeSocketModeServer, viewSubmission, type FakeSlack,
-} from './helpers/fake-slack.js';
+} from '../helpers/fake-slack.js';
 
 const SECRET = 'test-signing-secret';
 
