@@ -36,6 +36,8 @@ const schema = z.object({
   /** GET /healthz on this port in every Slack mode: 200 while connected to Slack, 503 while not. */
   HEALTH_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   ISMS_ALLOW_BOTS: z.enum(['true', 'false']).default('false'),
+  /** Four-eyes: nobody approves their own proposal, assessment or SoA changes (decisions, assessments, publishing). */
+  ISMS_FOUR_EYES: z.enum(['true', 'false']).default('false'),
   ISMS_DIGEST_CRON: z.string().default('0 9 * * 1').superRefine(checkCron),
   ISMS_TIMEZONE: z.string().default('Asia/Tokyo').refine(isTimeZone, 'must be an IANA time zone such as Asia/Tokyo, Europe/London or UTC'),
   ISMS_DIGEST_CHANNEL: z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'must be a Slack channel ID such as C0123ABCD (channel details → copy channel ID), not a name').optional(),
@@ -101,6 +103,7 @@ function toConfig(e: z.infer<typeof schema>) {
     role: e.ISMS_ROLE,
     lang: e.ISMS_LANG,
     approvers: e.ISMS_APPROVERS.split(',').map((s) => s.trim()).filter(Boolean),
+    fourEyes: e.ISMS_FOUR_EYES === 'true',
     riskLevels: e.ISMS_RISK_LEVELS,
     embeddings: e.EMBEDDINGS,
     embeddingModel: e.EMBEDDING_MODEL,

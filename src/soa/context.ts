@@ -21,6 +21,8 @@ export interface StoreContext {
   now: () => Date;
   /** ISMS_SOA_EDITION: the edition of a new store's SoA (default 2022). */
   defaultEdition: Edition;
+  /** ISMS_FOUR_EYES: nobody approves their own proposal (a decision, an assessment, the changes of an SoA version). */
+  fourEyes: boolean;
   /** Display names by Slack user ID, written beside the IDs. */
   people: PeopleDirectory;
 }

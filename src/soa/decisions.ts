@@ -169,6 +169,8 @@ export class DecisionStore {
    * transaction. A proposer who is the approver is recorded as approving their own entry.
    */
   proposeAndApprove(inputs: DecisionInput[], approver: string, extra: Record<string, unknown> = {}): Decision[] {
+    const own = inputs.filter((i) => i.by?.trim() === approver.trim());
+    if (own.length) this.refuseOwn(approver, `entered ${own.length === 1 ? 'an item' : `${own.length} items`} of this assessment`);
     return this.checkAll(inputs).map((r) => {
       const d = this.write(r, { proposeOnly: true, extra });
       this.addReview(d.id, d.controlId, 'approved', approver);
@@ -330,16 +332,26 @@ export class DecisionStore {
         fail('version', `the pending proposal for ${entry!.id} is version ${pending.version}, not ${version}: it was proposed again since`,
           `Read it with "soa show ${entry!.id}" and ${verdict === 'approved' ? 'approve' : 'reject'} version ${pending.version}`);
       }
+      if (verdict === 'approved' && pending.proposedBy === who) this.refuseOwn(who, `proposed version ${pending.version} of ${entry!.id}`);
       this.addReview(pending.id, entry!.id, verdict, who!, why);
       return this.get(pending.id)!;
     }).immediate();
+  }
+
+  /** Four-eyes (ISMS_FOUR_EYES): refuses an approval by the person who proposed what is approved. */
+  refuseOwn(who: string, what: string): void {
+    if (!this.ctx.fourEyes) return;
+    const others = this.ctx.approvers.filter((a) => a !== who);
+    fail('by', `${who} ${what}, and four-eyes is on (ISMS_FOUR_EYES=true): nobody approves their own proposal`,
+      others.length ? `Ask another approver: ${others.join(', ')}` : 'Add a second approver to ISMS_APPROVERS, or turn four-eyes off');
   }
 
   private write(row: Record<string, unknown>, opts: { proposeOnly?: boolean; extra?: Record<string, unknown> } = {}): Decision {
     const control = row.control_id as string;
     const by = row.proposed_by as string;
     const id = Number(this.insert.run(row).lastInsertRowid);
-    const approved = !opts.proposeOnly && this.isApprover(by);
+    // Under four-eyes an approver's own decision waits for another approver, like anyone's.
+    const approved = !opts.proposeOnly && !this.ctx.fourEyes && this.isApprover(by);
     this.ctx.audit.append({
       at: row.proposed_at as string, actor: by, action: approved ? 'soa.set' : 'soa.propose', subject: control, table: 'decisions', row: id,
       extra: { applicable: row.applicable === 1, status: row.status, ...opts.extra },

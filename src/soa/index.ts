@@ -49,6 +49,8 @@ export interface StoreOptions {
   defaultEdition?: Edition;
   /** Migrate only up to this schema version (tests of migrations). */
   schemaVersion?: number;
+  /** ISMS_FOUR_EYES: nobody approves their own proposal; default off. */
+  fourEyes?: boolean;
   /** Display names by Slack user ID; default the process-wide directory that the Slack app fills. */
   people?: PeopleDirectory;
 }
@@ -81,7 +83,7 @@ export class Store {
     this.riskLevels = opts.riskLevels ?? defaultLevels;
     const ctx: StoreContext = {
       db: this.db, audit: this.audit, catalog: opts.catalog, approvers: opts.approvers ?? [], riskLevels: this.riskLevels,
-      fallbackRole: opts.fallbackRole ?? 'both', now: this.now, defaultEdition: opts.defaultEdition ?? '2022', people: opts.people ?? people,
+      fallbackRole: opts.fallbackRole ?? 'both', now: this.now, defaultEdition: opts.defaultEdition ?? '2022', people: opts.people ?? people, fourEyes: opts.fourEyes ?? false,
     };
     this.profile = new ProfileStore(ctx);
     this.risks = new RiskStore(ctx, this.profile);
@@ -189,7 +191,7 @@ export function openStore(config: Config, catalog: Catalog, extra: Partial<Store
     throw storageError(e, config.dataDir) ?? e;
   }
   return new Store(storeFile(config), {
-    catalog, approvers: config.approvers, riskLevels: config.riskLevels, fallbackRole: config.role, auditIntervalMonths: config.auditIntervalMonths, timezone: config.timezone,
+    catalog, approvers: config.approvers, fourEyes: config.fourEyes, riskLevels: config.riskLevels, fallbackRole: config.role, auditIntervalMonths: config.auditIntervalMonths, timezone: config.timezone,
     defaultEdition: config.soaEdition, ...extra,
   });
 }

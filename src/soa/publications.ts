@@ -134,6 +134,9 @@ export class PublicationStore {
         fail('soa', `nothing changed since version ${prev.version} (published at ${prev.at} by ${prev.by})`,
           'Approve a new decision first (soa set / soa approve), then publish; the export already prints that version');
       }
+      // Four-eyes: a version is signed off by someone who proposed none of its changes.
+      const own = changes.filter((c) => frozen.get(c.key)?.proposedBy === by).map((c) => c.key);
+      if (own.length) this.soa.refuseOwn(by!, `proposed ${own.length} of the changes in this version (${own.slice(0, 5).join(', ')}${own.length > 5 ? ', …' : ''})`);
       if (!frozen.size) fail('soa', 'the SoA has no approved decision yet, so there is nothing to publish', 'Record and approve decisions first (soa set ... --by APPROVER)');
       const version = (prev?.version ?? 0) + 1;
       const at = isoDate(this.ctx.now());

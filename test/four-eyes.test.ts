@@ -1,0 +1,81 @@
+// Four-eyes (ISMS_FOUR_EYES=true): nobody approves their own proposal: a decision, an assessment, or an SoA version
+// whose changes they proposed. A refusal writes nothing; a second approver's approval is accepted.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
+import { createCore, type Core } from '../src/core.js';
+import { StoreError } from '../src/soa/index.js';
+import { analysis, missed, pickRisks, scope } from './helpers/assessment-script.js';
+import { tempStore } from './fixtures/soa-helpers.js';
+
+const refusedOwn = /four-eyes is on \(ISMS_FOUR_EYES=true\): nobody approves their own proposal/;
+
+describe('decisions and publishing', () => {
+  const { store } = tempStore({ defaultEdition: '2022', approvers: ['alice', 'carol'], fourEyes: true });
+  afterAll(() => store.close());
+
+  it('records an approver\'s own decision as a proposal, refuses their approval of it, and accepts a second approver', () => {
+    const d = store.soa.set({ control: '5.23', applicable: 'yes', status: 'planned', reasons: ['business:cloud policy'], by: 'alice' });
+    expect(d.state).toBe('proposed');
+    const entries = store.audit.entries(1000).length;
+    expect(() => store.soa.approve('5.23', 'alice')).toThrow(refusedOwn);
+    expect(store.audit.entries(1000).length).toBe(entries);
+    expect(store.soa.state('5.23')).toMatchObject({ current: null, pending: { id: d.id } });
+    expect(store.soa.approve('5.23', 'carol')).toMatchObject({ state: 'approved', proposedBy: 'alice', approvedBy: 'carol' });
+  });
+
+  it('refuses a publish by the person who proposed a change in the version, and accepts one by the other approver', () => {
+    expect(() => store.publish({ by: 'alice' })).toThrow(refusedOwn);
+    expect(() => store.publish({ by: 'alice' })).toThrow(/proposed 1 of the changes in this version \(5\.23\)/);
+    expect(store.publications.list()).toEqual([]);
+    expect(store.publish({ by: 'carol' })).toMatchObject({ version: 1, by: 'carol' });
+    expect(store.verifyAudit()).toMatchObject({ ok: true });
+  });
+
+  it('says to add a second approver when there is only one', () => {
+    const solo = tempStore({ defaultEdition: '2022', approvers: ['alice'], fourEyes: true }).store;
+    solo.soa.set({ control: '8.13', applicable: 'yes', status: 'implemented', reasons: ['business:backups'], by: 'alice' });
+    try {
+      solo.soa.approve('8.13', 'alice');
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(StoreError);
+      expect((e as StoreError).issues[0]!.hint).toMatch(/Add a second approver to ISMS_APPROVERS/);
+    }
+    solo.close();
+  });
+
+  it('is off by default: an approver\'s own decision is approved at once', () => {
+    const plain = tempStore({ defaultEdition: '2022', approvers: ['alice'] }).store;
+    expect(plain.soa.set({ control: '8.13', applicable: 'yes', status: 'implemented', reasons: ['business:backups'], by: 'alice' }).state).toBe('approved');
+    plain.close();
+  });
+});
+
+describe('an assessment', () => {
+  let core: Core;
+  beforeAll(async () => {
+    core = await createCore(loadConfig({
+      ISMS_SOA_EDITION: '2013', ISMS_DATA_DIR: mkdtempSync(join(tmpdir(), 'isms-4eyes-')), EMBEDDINGS: 'off', ISMS_APPROVERS: 'carol,dave',
+      ISMS_FOUR_EYES: 'true', ISMS_LANG: 'en', LOG_LEVEL: 'silent',
+    }));
+  });
+  afterAll(() => core.close());
+
+  it('is not approved by the approver who entered it, and is by another approver', async () => {
+    const say = (user: string, text: string) => core.chat.handle({ text, user, thread: 'T4', source: 'console' });
+    for (const line of ['assess PayCloud', ...scope, ...pickRisks, ...analysis.flat().filter(Boolean), ...missed, 'submit']) await say('carol', line);
+    const entries = core.store.audit.entries(1000).length;
+    const refused = JSON.stringify(await say('carol', 'approve'));
+    expect(refused).toMatch(refusedOwn);
+    expect(core.store.risks.list()).toEqual([]);
+    expect(core.store.audit.entries(1000).length).toBe(entries);
+    const accepted = JSON.stringify(await say('dave', 'approve'));
+    expect(accepted).toContain('Approved and written');
+    const written = core.store.soa.snapshot(core.store.profileRoles()).history;
+    expect(written.length).toBeGreaterThan(0);
+    for (const d of written) expect(d).toMatchObject({ proposedBy: 'carol', approvedBy: 'dave' });
+  });
+});
