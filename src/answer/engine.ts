@@ -58,6 +58,7 @@ const SCOPE_MATCH = 0.6;
 /** Confidence added when a glossary term of the question names the leading control, and when the matrix answers. */
 const CONFIDENCE_VOUCHED = 0.2;
 const CONFIDENCE_MATRIX = 0.15;
+const securityWord = /\bsecur(e|ity)\b|セキュリティ|\bprivacy\b|プライバシー/i;
 const followUpMarkers = /^(and|what about|how about|also|then)\b|側は|の方は|はどう|については|は[?？]$|場合は[?？]?$/i;
 
 export class AnswerEngine {
@@ -99,7 +100,9 @@ export class AnswerEngine {
     const top = hits[0];
     const typedId = result.query.ids.some((id) => this.catalog.has(id));
     const glossary = this.search.glossaryMatches(retrievalText);
-    const domainTerms = glossary.length;
+    // A question that speaks of security ("why should the security team care?") is in the domain even when it names
+    // no glossary term.
+    const domainTerms = glossary.length + (securityWord.test(retrievalText) ? 1 : 0);
     const match = top?.match ?? 0;
     const vouched = !!top && glossary.some((g) => g.controls.includes(top.controlId!));
     // One word ("clear", "exit") is not a question: however well it matches a title, it answers nothing.

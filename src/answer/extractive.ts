@@ -9,7 +9,7 @@ import type { Hats } from './hats.js';
 import { directAnswer, whoActs } from './matrix.js';
 import { topicBlock, topicsNamed } from './topics.js';
 import { layout, part, partsOf, renderBlock, seed, type Block, type Line } from './compose.js';
-import { scoreSentences, weightedTerms, type Scored } from './sentences.js';
+import { modelFocus, scoreSentences, weightedTerms, type Scored } from './sentences.js';
 import { firstSentences, T } from './text.js';
 
 export type AnswerRole = 'customer' | 'provider' | 'both';
@@ -31,7 +31,10 @@ export function composeExtractive(catalog: Catalog, hits: SearchHit[], documents
   // Nothing relevant: say so in one line with how to ask better, and list nothing unrelated.
   if (opts.lowConfidence) return { text: t.low, citations: [] };
   const { terms, rarity } = weightedTerms(catalog, opts.question ?? '', lang);
-  const score = (text: string) => scoreSentences(text, terms, lang, rarity);
+  // A question about one service model ("Microsoft 365", "our SaaS on AWS") reads sentences about other models less.
+  const h = opts.hats;
+  const focus = modelFocus([...new Set([h?.model, h?.both?.service, h?.both?.platform.model].filter((m): m is NonNullable<typeof m> => !!m))]);
+  const score = (text: string) => scoreSentences(text, terms, lang, rarity, focus);
   // Keep the answer short: the best control, plus others that match the question nearly as well.
   const known = hits.filter((h) => h.controlId && catalog.has(h.controlId));
   const best = known[0]?.match ?? 0;

@@ -52,8 +52,32 @@ export interface Scored {
   r: number;
 }
 
-export function scoreSentences(text: string, terms: Terms, lang: Lang, rarity: Rarity = flat): Scored[] {
-  return splitSentences(text, lang).map((s, i) => ({ s, i, r: relevance(s, terms, i, rarity) }));
+/** The service models an answer is about, when the question names one (a sentence about another model matters less). */
+export interface ModelFocus {
+  asked: string[];
+  others: string[];
+}
+
+/** Weight of a sentence that speaks only of a service model the question is not about. */
+const OTHER_MODEL = 0.5;
+
+export function scoreSentences(text: string, terms: Terms, lang: Lang, rarity: Rarity = flat, focus?: ModelFocus): Scored[] {
+  return splitSentences(text, lang).map((s, i) => {
+    let r = relevance(s, terms, i, rarity);
+    if (focus && r > 0) {
+      const own = new Set(tokenize(s));
+      if (!focus.asked.some((m) => own.has(m)) && focus.others.some((m) => own.has(m))) r *= OTHER_MODEL;
+    }
+    return { s, i, r };
+  });
+}
+
+/** The model tokens ("iaa", "paa", "saa") of the models asked about and of the others. */
+export function modelFocus(models: string[]): ModelFocus | undefined {
+  if (!models.length) return undefined;
+  const all = ['IaaS', 'PaaS', 'SaaS'];
+  const token = (m: string) => tokenize(m)[0]!;
+  return { asked: models.map(token), others: all.filter((m) => !models.includes(m)).map(token) };
 }
 
 /**
