@@ -95,10 +95,11 @@ export function templateFor(key: string, state: AssessmentState, deps: FlowDeps,
   const held = rolesOf(state.scope.role);
   if (!only || held.includes(only)) return null;
   const service = state.scope.service ?? '?';
+  const title = deps.catalog.get(splitKey(key).id)!.title[lang];
   const mine = held[0] === 'customer' ? (lang === 'ja' ? 'カスタマ' : 'customer') : (lang === 'ja' ? 'プロバイダ' : 'provider');
   return lang === 'ja'
-    ? `${only === 'provider' ? 'プロバイダ' : 'カスタマ'}のみを対象とする ISO/IEC 27017 の項目。${service} について当社は${mine}のみ。`
-    : `${only === 'provider' ? 'Provider' : 'Customer'}-only ISO/IEC 27017 item; we are only a ${mine} of ${service}.`;
+    ? `${only === 'provider' ? 'プロバイダ' : 'カスタマ'}のみを対象とする ISO/IEC 27017 の項目（${title}）。${service} について当社は${mine}のみ。`
+    : `${only === 'provider' ? 'Provider' : 'Customer'}-only ISO/IEC 27017 item (${title}); we are only a ${mine} of ${service}.`;
 }
 
 /** The justification offered for applying a whole group; the rest needs one written by a person. */

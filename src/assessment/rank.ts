@@ -67,7 +67,7 @@ export function rankRisks(state: AssessmentState, catalog: Catalog, fit: Map<str
       factors.push({ weight: 3, en: `${provider.model ?? 'cloud'} provider: many customers share one system`, ja: `${provider.model ?? 'クラウド'}の提供者: 多くの顧客が一つのシステムを共有` });
     }
     const product = f.products.find((p) => named.has(p));
-    if (product) factors.push({ weight: 2, en: `uses ${product}`, ja: `${product} を利用` });
+    if (product) factors.push({ weight: 3.5, en: `uses ${product}`, ja: `${product} を利用` });
     const word = f.words.find((w) => assetText.includes(norm(w)));
     const asset = word && s.assets.find((a) => norm(a.name).includes(norm(word)));
     if (asset) factors.push({ weight: 1.5, en: `asset: ${asset.name}`, ja: `資産: ${asset.name}` });
