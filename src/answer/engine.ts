@@ -91,7 +91,9 @@ export class AnswerEngine {
     let result = await this.search.search(retrievalText, top6);
     // A weak match that names products tries again with the products' own words ("EC2" → virtual machine, guest OS).
     const products = [...hats.products, ...(earlier?.products ?? [])];
-    if ((result.hits[0]?.match ?? 0) < LOW_MATCH && products.length) {
+    // Not when a domain term of the question names the leading control ("CMDB" → 8.1.1): that is the answer.
+    const named = (r: typeof result) => this.search.glossaryMatches(retrievalText).some((g) => g.controls.includes(r.hits[0]?.controlId ?? ''));
+    if ((result.hits[0]?.match ?? 0) < LOW_MATCH && products.length && !named(result)) {
       const terms = products.flatMap((p) => [...p.terms.en, ...p.terms.ja]).join(' ');
       const again = await this.search.search(`${retrievalText} ${terms}`, top6);
       if ((again.hits[0]?.match ?? 0) > (result.hits[0]?.match ?? 0)) result = again;

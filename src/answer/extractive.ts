@@ -23,6 +23,9 @@ export const ANSWER_BUDGET = { en: 1300, ja: 900 } as const;
 /** Sentences the leading control starts with, per text. */
 const LEAD_SEED = 1;
 
+/** Controls an answer draws on at most; those whose sentences do not fit are named under "See also". */
+const MAX_CONTROLS = 3;
+
 /** A further control is shown when it covers at least this share of what the best one covers. */
 const RELATED_MATCH = 0.6;
 
@@ -38,7 +41,7 @@ export function composeExtractive(catalog: Catalog, hits: SearchHit[], documents
   // Keep the answer short: the best control, plus others that match the question nearly as well.
   const known = hits.filter((h) => h.controlId && catalog.has(h.controlId));
   const best = known[0]?.match ?? 0;
-  let picked = known.filter((h, i) => i === 0 || h.match >= best * RELATED_MATCH).slice(0, 3);
+  let picked = known.filter((h, i) => i === 0 || h.match >= best * RELATED_MATCH).slice(0, MAX_CONTROLS);
   // A 2022 control that leads with its 27017 items is the answer: others only when their IDs were typed too.
   const lead2022 = catalog.get(picked[0]?.controlId ?? '')?.annex2022;
   if (lead2022?.cloud.length) picked = picked.filter((h, i) => i === 0 || h.via.includes('id') || h.via.includes('mapping'));
@@ -83,22 +86,22 @@ export function composeExtractive(catalog: Catalog, hits: SearchHit[], documents
   const budget = ANSWER_BUDGET[lang];
   const shown = new Set<Block>(blocks.slice(0, 1));
   const visible = () => blocks.filter((b) => shown.has(b));
-  const size = () => [opener, ...visible().flatMap((b) => ['', ...renderBlock(b, lang)])].reduce((n, l) => n + l.length + 1, 0);
-  // Relevant controls that did not fit: named in one line, so the reader knows where to look next.
-  const seeAlso = layout(blocks, shown, size, budget).map((b) => catalog.get(b.id)!);
-  const lines = [opener];
+  // Relevant controls that do not fit are named on one "See also" line, which counts against the budget too.
+  const seeAlsoLine = (left: Block[]) => left.length ? `${t.seeAlso}: ${left.map((b) => `${b.id} ${catalog.get(b.id)!.title[lang]}`).join(lang === 'ja' ? '、' : ' · ')}` : null;
+  const notShown = () => blocks.filter((b) => !shown.has(b) && !b.optional);
+  const render = () => {
+    const also = seeAlsoLine(notShown());
+    return [opener, ...visible().flatMap((b) => ['', ...renderBlock(b, lang)]), ...(also ? ['', also] : [])];
+  };
+  const size = () => render().reduce((n, l) => n + l.length + 1, 0) - 1;
+  layout(blocks, shown, size, budget);
+  const lines = render();
   const citations: string[] = [];
   const cite = (ids: string[]) => citations.push(...ids.filter((id) => !citations.includes(id)));
-  for (const b of visible()) {
-    lines.push('', ...renderBlock(b, lang));
-    cite(b.cites);
-  }
-  // The control whose matrix row opens the answer, when no block cites it.
+  for (const b of visible()) cite(b.cites);
+  // The control whose matrix row opens the answer, when no block cites it; then the controls named under "See also".
   if (row) cite([lead!]);
-  if (seeAlso.length) {
-    lines.push('', `${t.seeAlso}: ${seeAlso.map((e) => `${e.id} ${e.title[lang]}`).join(lang === 'ja' ? '、' : ' · ')}`);
-    cite(seeAlso.map((e) => e.id));
-  }
+  cite(notShown().map((b) => b.id));
   if (documents.length) {
     lines.push('', `${t.fromDocs}:`);
     for (const d of documents.slice(0, 2)) lines.push(`  • ${d.source!.file} › ${d.source!.heading}: ${firstSentences(d.text.replace(/^[^.。]*[.。]\s*/, ''), 1, d.lang)}`);
