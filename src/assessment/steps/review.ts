@@ -19,7 +19,7 @@ export const reviewStep: StepHandler = {
     const m = messages(state.lang);
     return {
       text: m.reviewQ(state.submittedBy),
-      choices: [{ value: 'submit', label: m.submitButton }, { value: 'approve', label: m.approveButton }],
+      choices: [...(state.submittedBy ? [] : [{ value: 'submit', label: m.submitButton }]), { value: 'approve', label: m.approveButton }],
     };
   },
   answer(ctx) {
