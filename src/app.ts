@@ -19,7 +19,8 @@ export function createContext(config: Config = loadConfig(), log?: Logger): AppC
 }
 
 export async function openSearch(ctx: AppContext, opts: { progress?: Progress; force?: boolean } = {}): Promise<SearchEngine> {
-  const embedder = await createEmbedder(ctx.config, ctx.log);
+  // `index` (force) tries a model fetch again even if one failed recently; a start does not (src/search/embed.ts).
+  const embedder = await createEmbedder(ctx.config, ctx.log, { retryFetch: opts.force });
   return SearchEngine.open({
     catalog: ctx.catalog, dataDir: ctx.config.dataDir, docsDir: ctx.config.docsDir, embedder, log: ctx.log, ...opts,
   });

@@ -47,7 +47,7 @@ try {
   core = await createCore(config, log);
   const c = core;
   if (mode.mode === 'console') {
-    onSignals(async () => c.close());
+    onSignals(() => Promise.resolve(c.close()));
     const { runConsole } = await import('./cli/console.js');
     await runConsole(c);
     c.close();
@@ -99,7 +99,7 @@ try {
   } else {
     // One line, never a stack trace (LOG_LEVEL=debug adds it).
     const code = (e as { code?: unknown })?.code;
-    log.error(`cannot start: ${(e as Error)?.message ?? String(e)}${code ? ` (${String(code)})` : ''}`, process.env.LOG_LEVEL === 'debug' ? { stack: (e as Error)?.stack } : undefined);
+    log.error(`cannot start: ${(e as Error)?.message ?? String(e)}${typeof code === 'string' || typeof code === 'number' ? ` (${code})` : ''}`, process.env.LOG_LEVEL === 'debug' ? { stack: (e as Error)?.stack } : undefined);
   }
   process.exitCode = 1;
   // Whatever a half-started Slack client left running (a retrying socket) does not keep a failed start alive.

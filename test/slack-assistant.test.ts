@@ -1,6 +1,5 @@
 // The Agents & AI Apps surface over signed HTTP against the fake Web API: suggested prompts in the user's language,
 // a status while working, the thread's title from the question, a cited answer, and follow-ups that keep the context.
-import type { Server } from 'node:http';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +26,7 @@ beforeAll(async () => {
   const config = loadConfig({ ISMS_DATA_DIR: mkdtempSync(join(tmpdir(), 'isms-assistant-')), EMBEDDINGS: 'off', ISMS_LANG: 'en', ISMS_SOA_EDITION: '2013' });
   core = await createCore(config, createLogger('info', (l) => logs.push(l)));
   app = createSlackApp(core, { mode: 'http', botToken: 'xoxb-test', signingSecret: SECRET, port: 0, apiUrl: fake.apiUrl, allowBots: false, retries: 0 });
-  url = boltUrl((await app.start({ port: 0, host: '127.0.0.1' } as never)) as unknown as Server);
+  url = boltUrl(await app.start({ port: 0, host: '127.0.0.1' }));
 });
 afterAll(async () => {
   await app.stop();

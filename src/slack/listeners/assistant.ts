@@ -47,13 +47,15 @@ export function registerAssistant(app: App, deps: SlackDeps): void {
   // Thread context (which channel the user is looking at) kept in the chat state: no extra Web API calls, and it
   // survives a restart, as the list of assistant threads must.
   const threadContextStore: NonNullable<AssistantConfig['threadContextStore']> = {
-    get: async ({ payload }) => {
+    get: ({ payload }) => {
       const { channel, threadTs } = threadOf(payload as unknown as Obj);
-      return ((channel && threadTs ? state.assistantThread(key(channel, threadTs)) : undefined) ?? {}) as { channel_id?: string };
+      const saved: { channel_id?: string } | undefined = channel && threadTs ? state.assistantThread(key(channel, threadTs)) : undefined;
+      return Promise.resolve(saved ?? {});
     },
-    save: async ({ payload }) => {
+    save: ({ payload }) => {
       const t = (payload as unknown as Obj).assistant_thread as ThreadInfo | undefined;
       if (t?.channel_id && t.thread_ts) state.saveAssistantThread(key(t.channel_id, t.thread_ts), t.context ?? {});
+      return Promise.resolve();
     },
   };
 
@@ -73,7 +75,8 @@ export function registerAssistant(app: App, deps: SlackDeps): void {
     },
 
     userMessage: async ({ message, body, client, context, setStatus, setTitle }) => {
-      await answer(message as unknown as UserMessage, (body as { event_id?: string }).event_id, context.botUserId, client, { setStatus, setTitle });
+      const m: UserMessage = message;
+      await answer(m, (body as { event_id?: string }).event_id, context.botUserId, client, { setStatus, setTitle });
     },
   });
 
@@ -118,6 +121,6 @@ export function registerAssistant(app: App, deps: SlackDeps): void {
       if (!channel || !threadTs || !state.assistantThread(key(channel, threadTs))) return a.next();
     }
     if (type === 'assistant_thread_started' || type === 'assistant_thread_context_changed') log.debug(`slack ${type}`);
-    return middleware(args as never);
+    return middleware(args);
   });
 }
