@@ -77,6 +77,11 @@ const ROLE_OTHER = 0.75;
 const EMBED_BATCH = 32;
 /** A user-document section is listed when its score is at least this share of the best chunk's score. */
 const DOC_MIN_RELATIVE = 0.3;
+/**
+ * Document sections ranked per list before fusion. Three are shown; a section below rank 60 in both lists scores less
+ * by reciprocal rank fusion (2 / (60 + r)) than one ranked first in one list, so 100 leave the result unchanged.
+ */
+const DOC_RANKS = 100;
 
 interface Ranked {
   id: string;
@@ -174,7 +179,12 @@ export class SearchEngine {
     const weigh = (c: Chunk, s: number) => (!roleBoost || c.role === null ? s : c.role === roleBoost ? s * ROLE_MATCH : s * ROLE_OTHER);
 
     const exp = this.glossary.expand(question);
-    const lexScores = [...this.bm25.score(exp.terms)].filter(([i]) => allowed(this.chunks[i]!)).map(([i, s]) => [i, weigh(this.chunks[i]!, s)] as [number, number]);
+    const scored = this.bm25.score(exp.terms);
+    const lexScores: [number, number][] = [];
+    for (let k = 0; k < scored.docs.length; k++) {
+      const c = this.chunks[scored.docs[k]!]!;
+      if (allowed(c)) lexScores.push([scored.docs[k]!, weigh(c, scored.scores[k]!)]);
+    }
     const lexical = this.collapse(lexScores);
 
     let dense: Ranked[] = [];
@@ -243,7 +253,8 @@ export class SearchEngine {
     const relevant = (list: [number, number][]) => {
       const best: Record<string, number> = { en: 0, ja: 0 };
       for (const [i, s] of list) best[this.chunks[i]!.lang] = Math.max(best[this.chunks[i]!.lang]!, s);
-      return list.filter(([i, s]) => this.chunks[i]!.facet === 'doc' && s >= best[this.chunks[i]!.lang]! * DOC_MIN_RELATIVE).sort((a, b) => b[1] - a[1]);
+      const docs = list.filter(([i, s]) => this.chunks[i]!.facet === 'doc' && s >= best[this.chunks[i]!.lang]! * DOC_MIN_RELATIVE);
+      return topK(docs, DOC_RANKS);
     };
     const fused = new Map<number, { score: number; via: string[] }>();
     for (const [name, list] of [['lexical', relevant(lex)], ['dense', relevant(dense)]] as const) {
@@ -285,10 +296,20 @@ export class SearchEngine {
     return holdBack2022(this.catalog, [...best.values()].sort((a, b) => b.score - a.score));
   }
 
+  /** Chunk numbers by control ID, built on first use: a hit without a chunk of its own looks up its control's. */
+  private byControl?: Map<string, number[]>;
+
   private bestChunkOf(id: string, lang: Lang, role: QueryRole | null): number {
-    const own = this.chunks.map((c, i) => [c, i] as const).filter(([c]) => c.controlId === id && c.lang === lang);
-    const pick = own.find(([c]) => role && c.role === role) ?? own[0];
-    return pick ? pick[1] : 0;
+    if (!this.byControl) {
+      const m = new Map<string, number[]>();
+      this.chunks.forEach((c, i) => {
+        if (c.controlId) (m.get(c.controlId) ?? m.set(c.controlId, []).get(c.controlId)!).push(i);
+      });
+      this.byControl = m;
+    }
+    const own = (this.byControl.get(id) ?? []).filter((i) => this.chunks[i]!.lang === lang);
+    const pick = own.find((i) => role && this.chunks[i]!.role === role) ?? own[0];
+    return pick ?? 0;
   }
 
   /** Share of the query's weight (term weight × idf) that occurs in one chunk. */
@@ -314,6 +335,19 @@ async function embedChunks(chunks: Chunk[], embedder: Embedder, progress: Progre
   }
   progress.done();
   return VectorIndex.build(vectors, vectors[0]?.length ?? 1);
+}
+
+/**
+ * The k best [item, score] pairs, best first, without sorting the whole list: the k-th best score is found by sorting
+ * the scores alone (a typed array sorts natively), then only the pairs at or above it are sorted.
+ */
+export function topK(list: [number, number][], k: number): [number, number][] {
+  if (list.length > k) {
+    const scores = Float64Array.from(list, (x) => x[1]).sort();
+    const bar = scores[scores.length - k]!;
+    list = list.filter((x) => x[1] >= bar);
+  }
+  return list.sort((a, b) => b[1] - a[1]).slice(0, k);
 }
 
 function round(x: number): number {

@@ -8,7 +8,7 @@ import type { Chunk } from './chunks.js';
 import { fileSha256, VectorIndex } from './vectors.js';
 
 /** Bump when chunking or tokenisation changes, so old indexes are rebuilt. */
-export const INDEX_FORMAT = 4;
+export const INDEX_FORMAT = 5;
 
 export interface DenseManifest {
   model: string;
@@ -66,7 +66,7 @@ export class IndexStore {
       if (sha(text) !== m.lexicalSha256) return { stale: 'lexical index file does not match its manifest (corrupt?)' };
       const data = JSON.parse(text) as { chunks: Chunk[]; bm25: Bm25Data };
       if (data.chunks.length !== m.chunks) return { stale: 'chunk count mismatch' };
-      return { manifest: m, chunks: data.chunks, bm25: new Bm25(data.bm25) };
+      return { manifest: m, chunks: data.chunks, bm25: Bm25.from(data.bm25) };
     } catch (e) {
       return { stale: `lexical index unreadable: ${(e as Error).message}` };
     }
