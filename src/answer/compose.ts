@@ -21,15 +21,17 @@ export interface Block {
   cites: string[];
   /** Shown only when one of its sentences bears on the question (a topic); never named under "See also". */
   optional?: boolean;
+  /** Weight of its sentences against other blocks' (default: the leading block's weight for the first, else 1). */
+  weight?: number;
 }
 
 /** A sentence joins the answer when it holds at least this share of what the best sentence holds, and some at all. */
 export const FILL_RELATIVE = 0.4;
 export const FILL_FLOOR = 0.05;
 /** Weight of the leading control's sentences against the others'. */
-const LEAD_WEIGHT = 1.5;
-/** Weight of a topic's sentences. */
-const TOPIC_WEIGHT = 0.75;
+export const LEAD_WEIGHT = 1.5;
+/** Weight of a topic's sentences: it supplements the controls; when the question asks what the topic is, it leads. */
+export const TOPIC_WEIGHT = 0.75;
 /** At most this many sentences from one text. */
 const PART_MAX = 4;
 
@@ -73,7 +75,7 @@ export function layout(blocks: Block[], shown: Set<Block>, size: () => number, b
   const min = Math.max(FILL_FLOOR, top * FILL_RELATIVE);
   // The leading control is the best retrieved: its sentences need less overlap and come first at equal overlap.
   // A topic only supplements the controls: its sentences need more.
-  const weight = (c: { b: Block; bi: number }) => (c.bi === 0 ? LEAD_WEIGHT : c.b.optional ? TOPIC_WEIGHT : 1);
+  const weight = (c: { b: Block; bi: number }) => c.b.weight ?? (c.bi === 0 ? LEAD_WEIGHT : 1);
   const pool = all
     .filter((c) => !c.p.chosen.has(c.x.i) && c.x.r * weight(c) >= min)
     .sort((a, b) => b.x.r * weight(b) - a.x.r * weight(a) || a.bi - b.bi || a.x.i - b.x.i);

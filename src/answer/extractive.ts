@@ -8,7 +8,7 @@ import { explain2022, label2022 } from './annex2022.js';
 import type { Hats } from './hats.js';
 import { directAnswer, whoActs } from './matrix.js';
 import { topicBlock, topicsNamed } from './topics.js';
-import { layout, part, partsOf, renderBlock, seed, type Block, type Line } from './compose.js';
+import { layout, LEAD_WEIGHT, part, partsOf, renderBlock, seed, type Block, type Line, type Part } from './compose.js';
 import { modelFocus, scoreSentences, weightedTerms, type Scored } from './sentences.js';
 import { firstSentences, T } from './text.js';
 
@@ -59,28 +59,34 @@ export function composeExtractive(catalog: Catalog, hits: SearchHit[], documents
   // Controls already written out (a 2022 control writes out the items it maps to).
   const written = new Set<string>();
   const blocks: Block[] = [];
+  // A topic the question names (licences, CMDB, the certification scheme) offers its sentences after the leading
+  // control; when the question asks what the topic is, the topic says it first.
+  const topics = topicsNamed(catalog, opts.question ?? '').map((tp) => topicBlock(tp, lang, score, opts.question));
+  const bestOf = (b: Block) => partsOf(b).flatMap((p) => p.sentences.map((x) => ({ p, x }))).filter(({ x }) => x.r > 0).sort((a, b) => b.x.r - a.x.r)[0];
+  const take = (top: { p: Part; x: Scored }) => {
+    top.p.sentences = top.p.sentences.filter((x) => x !== top.x);
+    seed(top.p, LEAD_SEED);
+  };
   picked.forEach((h, i) => {
     const e = catalog.get(h.controlId!)!;
     if (written.has(e.id)) return;
     blocks.push(e.annex2022 ? explain2022(catalog, e, lang, role, written, score) : controlBlock(e, lang, role, score));
     written.add(e.id);
     if (i > 0) return;
-    // The leading control starts with its two most relevant sentences per text.
+    // The leading control starts with its most relevant sentence per text.
     const block = blocks[0]!;
     for (const p of partsOf(block)) seed(p, LEAD_SEED);
-    // Without a matrix cell, the most relevant sentence of the leading control is the direct answer (a 2022 control
-    // keeps its own summary, which states what it is, and opens with who acts in its 27017 items).
-    if (!direct && !e.annex2022) {
-      const top = partsOf(block).flatMap((p) => p.sentences.map((x) => ({ p, x }))).filter(({ x }) => x.r > 0).sort((a, b) => b.x.r - a.x.r)[0];
-      if (top) {
-        opener = `${top.x.s} [${e.id}]${row ? `\n${whoActs(row, lang)}${lead !== e.id ? ` [${lead}]` : ''}` : ''}`;
-        top.p.sentences = top.p.sentences.filter((x) => x !== top.x);
-        seed(top.p, LEAD_SEED);
-      }
-    }
+    if (direct || e.annex2022) return;
+    // Without a matrix cell, the most relevant sentence of the leading control, or of a topic the question asks about,
+    // is the direct answer (a 2022 control keeps its own summary, which states what it is, and opens with who acts).
+    const defining = topics.filter((b) => (b.weight ?? 0) >= LEAD_WEIGHT).map(bestOf).find((x) => x);
+    const top = defining ?? bestOf(block);
+    if (!top) return;
+    const whoLine = row ? `\n${whoActs(row, lang)}${lead !== e.id ? ` [${lead}]` : ''}` : '';
+    opener = `${top.x.s}${defining ? '' : ` [${e.id}]`}${whoLine}`;
+    take(top);
   });
-  // A topic the question names (licences, CMDB, the certification scheme) offers its sentences after the leading control.
-  if (blocks.length) blocks.splice(1, 0, ...topicsNamed(catalog, opts.question ?? '').map((tp) => topicBlock(tp, lang, score)));
+  if (blocks.length) blocks.splice(1, 0, ...topics);
   // Short enough to read on a phone: further sentences and controls are added only while the answer stays within the
   // budget, the most relevant first.
   const budget = ANSWER_BUDGET[lang];

@@ -4,7 +4,7 @@
 import type { Catalog } from '../catalog/catalog.js';
 import type { Topic } from '../catalog/schema.js';
 import { normalise, tokenize, type Lang } from '../search/text.js';
-import { part, type Block, type Line } from './compose.js';
+import { LEAD_WEIGHT, part, TOPIC_WEIGHT, type Block, type Line } from './compose.js';
 import type { Scored } from './sentences.js';
 import { T } from './text.js';
 
@@ -29,9 +29,15 @@ export function topicsNamed(catalog: Catalog, question: string): Topic[] {
     [t.title.en, t.title.ja, ...t.keywords.en, ...t.keywords.ja].some((p) => names(question, tokens, p)));
 }
 
-/** A topic as a block of the answer: its title, then each section's sentences to choose from. Cites nothing itself. */
-export function topicBlock(t: Topic, lang: Lang, score: (text: string) => Scored[]): Block {
+/** "What is …?", "…とは？": the question asks what something is, which a topic it names can say best. */
+const asksWhat = /\bwhat(?:'s| is| are)\b|\bexplain\b|とは|って何|ってなに|とは何/i;
+
+/**
+ * A topic as a block of the answer: its title, then each section's sentences to choose from. Cites nothing itself.
+ * Its sentences weigh less than the controls', unless the question asks what something is.
+ */
+export function topicBlock(t: Topic, lang: Lang, score: (text: string) => Scored[], question = ''): Block {
   const lines: Line[] = [`*${T[lang].topic}: ${t.title[lang]}*`];
   for (const s of t.sections) lines.push(part(`  ${s.heading[lang]}: `, score(s.body[lang])));
-  return { id: t.id, lines, cites: [], optional: true };
+  return { id: t.id, lines, cites: [], optional: true, weight: asksWhat.test(question) ? LEAD_WEIGHT : TOPIC_WEIGHT };
 }
