@@ -1,5 +1,5 @@
 // The Bolt app: Socket Mode or HTTP, a thin adapter over the channel-neutral core.
-import { App, LogLevel, SocketModeReceiver, type Logger as BoltLogger } from '@slack/bolt';
+import { App, LogLevel, SocketModeReceiver, webApi, type Logger as BoltLogger } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Core } from '../core.js';
 import { redact, type Logger } from '../log.js';
@@ -45,27 +45,35 @@ function boltLogger(log: Logger): BoltLogger {
   };
 }
 
-const watched = new WeakSet<WebClient>();
+/** The logger of each Web API client (Bolt makes one per token); a client not seen yet uses the last app's logger. */
+const clientLogs = new WeakMap<WebClient, Logger>();
+let lastLog: Logger | undefined;
+let patched = false;
 
 /**
  * Every failed Web API call is logged once with its method and Slack's error code (missing_scope, channel_not_found,
- * ratelimited, or the HTTP failure), whether or not the caller goes on without it.
+ * ratelimited, http_500, or the network error), whether or not the caller goes on without it. The client's methods
+ * (client.chat.postMessage, ...) are bound to WebClient.prototype.apiCall when a client is made, so the hook sits there.
  */
-export function watchWebApi(client: WebClient, log: Logger): WebClient {
-  if (watched.has(client)) return client;
-  watched.add(client);
-  const call = client.apiCall.bind(client);
-  client.apiCall = async (method, options) => {
+export function watchWebApi(log: Logger, client?: WebClient): void {
+  lastLog = log;
+  if (client) clientLogs.set(client, log);
+  if (patched) return;
+  patched = true;
+  const proto = webApi.WebClient.prototype;
+  // Called below with .call(this): the method is wrapped, not detached.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
+  const original = proto.apiCall;
+  proto.apiCall = async function apiCall(this: WebClient, method: string, options?: Record<string, unknown>) {
     try {
-      return await call(method, options);
+      return await original.call(this, method, options);
     } catch (e) {
       const err = e as { code?: string; data?: { error?: string }; original?: Error; statusCode?: number; retryAfter?: number; message?: string };
-      const error = err.data?.error ?? (err.statusCode ? `http_${err.statusCode}` : err.retryAfter !== undefined ? 'ratelimited' : err.original?.message ?? err.message);
-      log.warn(`slack web api ${method} failed: ${error}`, { method, error, code: err.code });
+      const error = err.data?.error ?? (err.statusCode ? `http_${err.statusCode}` : err.retryAfter !== undefined ? 'ratelimited' : err.original?.message ?? err.message ?? String(e));
+      (clientLogs.get(this) ?? lastLog)?.warn(`slack web api ${method} failed: ${error}`, { method, error, code: err.code });
       throw e;
     }
   };
-  return client;
 }
 
 export function createSlackApp(core: Core, s: SlackSettings): App {
@@ -79,9 +87,9 @@ export function createSlackApp(core: Core, s: SlackSettings): App {
       // The gate in front of Bolt: signature, timestamp (±5 min), replays, body size and shape (src/slack/receiver.ts).
       receiver: gatedReceiver({ signingSecret: s.signingSecret!, port: s.port, firstSeen: (sig, ts) => core.state.firstRequest(sig, ts), log, boltLogger: logger }),
     });
-  watchWebApi(app.client, log);
+  watchWebApi(log, app.client);
   app.use(async ({ client, next }) => {
-    watchWebApi(client, log);
+    clientLogs.set(client, log);
     await next();
   });
   // In Socket Mode nothing passes the HTTP gate: the same shape check runs as the first middleware (a no-op over HTTP).
@@ -89,7 +97,7 @@ export function createSlackApp(core: Core, s: SlackSettings): App {
     const verdict = checkPayload(body);
     if (verdict.ok) return next();
     log.warn('slack payload ignored', { reason: verdict.reason });
-    if (ack) await (ack as () => Promise<void>)().catch(() => undefined);
+    if (ack) await ack().catch(() => undefined);
   });
   // Names before writes: the people a payload names are looked up (cached), so the store records display names.
   app.use(async ({ body, client, next }) => {
@@ -105,8 +113,9 @@ export function createSlackApp(core: Core, s: SlackSettings): App {
   registerAssessment(app, deps);
   // The Agents & AI Apps surface: assistant threads (DM threads too) answer through the same chat core.
   registerAssistant(app, deps);
-  app.error(async (e) => {
+  app.error((e) => {
     log.error('bolt error', { error: redact(e.message) });
+    return Promise.resolve();
   });
   return app;
 }

@@ -396,6 +396,15 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       return { ok: true, channel: { id: a.channel ?? `D${first}` } };
     },
     'conversations.replies': (a) => ({ ok: true, messages: [], has_more: false, channel: a.channel }),
+    // The Agents & AI Apps surface: a status, suggested prompts (at most 4, each with a title and a message) and a title.
+    'assistant.threads.setStatus': (a) => (a.channel_id && a.thread_ts && typeof a.status === 'string' ? { ok: true } : { ok: false, error: 'invalid_arguments' }),
+    'assistant.threads.setTitle': (a) => (a.channel_id && a.thread_ts && a.title ? { ok: true } : { ok: false, error: 'invalid_arguments' }),
+    'assistant.threads.setSuggestedPrompts': (a) => {
+      let prompts: { title?: unknown; message?: unknown }[] = [];
+      try { prompts = typeof a.prompts === 'string' ? JSON.parse(a.prompts) : a.prompts; } catch { return { ok: false, error: 'invalid_arguments' }; }
+      const valid = Array.isArray(prompts) && prompts.length >= 1 && prompts.length <= 4 && prompts.every((p) => typeof p.title === 'string' && typeof p.message === 'string');
+      return a.channel_id && a.thread_ts && valid ? { ok: true } : { ok: false, error: 'invalid_arguments' };
+    },
     'files.getUploadURLExternal': (a) => {
       fileCounter += 1;
       const file_id = `F${String(fileCounter).padStart(4, '0')}`;
@@ -853,7 +862,7 @@ export async function startFakeSocketModeServer(fake: FakeSlack): Promise<FakeSo
 
   wss.on('connection', (ws) => {
     ws.on('message', (data) => {
-      const text = data.toString();
+      const text = (Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? Buffer.from(data) : data).toString();
       let msg: any = text;
       try { msg = JSON.parse(text); } catch { /* keep text */ }
       acks.push(msg);
