@@ -41,7 +41,9 @@ describe('a 2022-edition SoA, SaaS on AWS', () => {
     // A group at once, with the reason offered for it.
     const applied = await say('apply 1');
     expect(applied.notes[0]).toBe(`Group 1: ${cloud!.keys.length} lines recorded applicable.`);
-    // Any single line still, from any group; an exclusion always with its own justification.
+    // Any single line still, from any group, also one the group just decided; an exclusion always with its own justification.
+    const changed = cloud!.keys.find((k) => k === 'CLD.13.1.4@provider')!;
+    expect((await say(`exclude ${changed} only AWS runs physical networks for Acme Portal`)).error).toBeUndefined();
     expect((await say('include 5.4 we keep in touch with the authorities')).error).toBeUndefined();
     expect((await say('exclude 3 not needed')).error).toMatch(/^Each exclusion needs its own justification \(JIP-ISMS517 4\.2\.2 d\)/);
     expect((await say('exclude 7.1')).error).toBe('An exclusion needs its justification (JIP-ISMS517 4.2.2 d): "exclude 7.1 <why>".');
@@ -51,7 +53,8 @@ describe('a 2022-edition SoA, SaaS on AWS', () => {
     expect((await say('approve', 'carol')).notes.join('\n')).toContain('Approved and written.');
 
     const { store } = core;
-    for (const key of cloud!.keys) {
+    expect(store.soa.state(changed).current).toMatchObject({ applicable: false, justification: 'only AWS runs physical networks for Acme Portal' });
+    for (const key of cloud!.keys.filter((k) => k !== changed)) {
       const d = store.soa.state(key).current;
       expect(d, key).toMatchObject({ applicable: true, reasons: ['business:ISO/IEC 27017 cloud guidance for our roles (provider of Acme Portal, customer of AWS)'], proposedBy: 'alice', approvedBy: 'carol' });
     }

@@ -9,7 +9,7 @@ import { loadConfig } from '../src/config.js';
 import { createCore, type Core } from '../src/core.js';
 import { ANALYSIS_MODAL } from '../src/slack/assessment.js';
 import { seal } from '../src/slack/meta.js';
-import { checkWrittenAssessment, scope } from './helpers/assessment-script.js';
+import { checkWrittenAssessment, scope, store } from './helpers/assessment-script.js';
 import { blockAction, eventEnvelope, postToBolt, slashCommand, startFakeSlack, viewSubmission, type FakeSlack } from './helpers/fake-slack.js';
 import { startHttpBot } from './helpers/bot.js';
 
@@ -68,7 +68,7 @@ async function send(kind: 'reply' | 'button' | 'multi' | 'owner' | 'form', user:
       : kind === 'multi'
         ? { actionId: 'assess_multi', blockId: block('multi'), type: 'multi_static_select', selectedOptions: (value as string[]).map((v) => ({ value: v, text: { type: 'plain_text', text: v } })) }
         : { actionId: 'assess_owner', blockId: block('owner'), type: 'users_select', selectedUser: value as string };
-    const payload = blockAction({ user, channel, messageTs: threadTs, threadTs, ...action } as never) as any;
+    const payload = blockAction({ user, channel, messageTs: threadTs, threadTs, ...action }) as any;
     // Pickers carry their selection in the action itself.
     if (kind === 'multi') payload.actions[0] = { ...payload.actions[0], type: 'multi_static_select', selected_options: (value as string[]).map((v) => ({ value: v, text: { type: 'plain_text', text: v } })) };
     if (kind === 'owner') payload.actions[0] = { ...payload.actions[0], type: 'users_select', selected_user: value };
@@ -118,7 +118,12 @@ it('runs the assessment through Slack interactions and writes the same result as
   expect(picked.args.text).toMatch(/\[2\/3\]/);
   await send('reply', BOB, 'CI 2x4 +12.3.1');
   // Risk 3 through the form, retained.
-  await send('form', ALICE, { cia: 'CIA', owner: ALICE, likelihood: '2', impact: '2', treatment: 'retain' });
+  const missedStep = await send('form', ALICE, { cia: 'CIA', owner: ALICE, likelihood: '2', impact: '2', treatment: 'retain' });
+  // The 27017 group decided at once with its button; single lines by thread replies.
+  const applyButton = (missedStep.args.blocks as any[]).flatMap((b) => b.elements ?? []).find((e: any) => e.value === 'apply 1');
+  expect(applyButton.text.text).toMatch(/^Apply group 1 \(\d+\)$/);
+  const applied = await send('button', ALICE, 'apply 1');
+  expect(applied.args.text).toMatch(/^Group 1: \d+ lines recorded applicable\./);
   await send('reply', ALICE, 'exclude 11.1.1 SaaS only: no premises of our own in scope');
   await send('reply', ALICE, 'include 12.4.1 audit trail for payroll changes');
   const review = await send('reply', ALICE, 'next');
@@ -149,6 +154,14 @@ it('runs the assessment through Slack interactions and writes the same result as
   expect(summary.args.text).toMatch(/^\*Risk assessment A-[0-9a-f]{6}\* — PayCloud\n/);
   expect(summary.args.text).toContain('3. Payroll export emailed to the wrong customer');
   checkWrittenAssessment(dataDir, CAROL, /^https:\/\/example\.slack\.com\/archives\/CASSESS\/p\d+$/, { alice: ALICE, bob: BOB });
+  // The group's lines were written one decision each, with the group's reason.
+  const s = store(dataDir);
+  try {
+    const grouped = s.soaRows().filter((r) => r.current?.reasons.some((x) => x.startsWith('business:ISO/IEC 27017 cloud guidance for our roles')));
+    expect(grouped.length).toBeGreaterThan(20);
+  } finally {
+    s.close();
+  }
 });
 
 it('reminds the starter once about an assessment idle for 3 days', async () => {

@@ -17,15 +17,19 @@ export function commitAssessment(store: Store, state: AssessmentState, approver:
       throw new StoreError([{ field: 'assessment', message: `assessment ${state.id} was already approved`, hint: 'Nothing was written again; see "risk list" and "soa list"' }]);
     }
     const s = state.scope;
+    const { service, role, model } = s;
+    if (!service || !role || !model) {
+      throw new StoreError([{ field: 'assessment', message: `assessment ${state.id} has no complete scope (service, role, model)`, hint: 'Answer the scope questions first' }]);
+    }
     const proposer = state.submittedBy ?? state.startedBy;
     let profileUpdated = false;
     const profile = store.profile.get();
-    const listed = profile?.services.some((x) => x.name.toLowerCase() === s.service!.toLowerCase());
+    const listed = profile?.services.some((x) => x.name.toLowerCase() === service.toLowerCase());
     if (!listed) {
       const scope = profile ? `${profile.scope}; ${s.service}` : `Cloud services: ${s.service}`;
       const services = [
         ...(profile?.services ?? []).map((x) => ({ name: x.name, role: x.role, model: x.model, runsOn: x.runsOn })),
-        { name: s.service!, role: s.role!, model: s.model!, runsOn: s.runsOn ?? null },
+        { name: service, role, model, runsOn: s.runsOn ?? null },
       ];
       store.profile.set({ scope, services, by: approver, source });
       profileUpdated = true;
@@ -43,8 +47,8 @@ export function commitAssessment(store: Store, state: AssessmentState, approver:
     const edition = store.edition().edition;
     const roles = store.profileRoles();
     const byControl = new Map<string, string[]>();
-    state.risks.forEach((r, i) => r.controls.flatMap((id) => linesFor(store.catalog, edition, id, roles))
-      .forEach((key) => byControl.set(key, [...new Set([...(byControl.get(key) ?? []), `risk:${risks[i]!.id}`])])));
+    risks.forEach((written, i) => (state.risks[i]?.controls ?? []).flatMap((id) => linesFor(store.catalog, edition, id, roles))
+      .forEach((key) => byControl.set(key, [...new Set([...(byControl.get(key) ?? []), `risk:${written.id}`])])));
     const inputs: DecisionInput[] = [...byControl].map(([control, reasons]) => {
       const current = store.soa.state(control).current;
       const keep = current?.applicable ? current : null;

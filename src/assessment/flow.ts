@@ -74,7 +74,7 @@ export async function advance(prev: AssessmentState, input: AssessmentInput, dep
   }
   const langSwitch = /^lang\s+(en|ja)$/i.exec(text);
   if (langSwitch) {
-    state.lang = langSwitch[1]!.toLowerCase() as Lang;
+    state.lang = (langSwitch[1] ?? '').toLowerCase() === 'ja' ? 'ja' : 'en';
     return { state, notes: [messages(state.lang).switched], prompt: prompt(state, deps) };
   }
 

@@ -95,7 +95,7 @@ export function templateFor(key: string, state: AssessmentState, deps: FlowDeps,
   const held = rolesOf(state.scope.role);
   if (!only || held.includes(only)) return null;
   const service = state.scope.service ?? '?';
-  const title = deps.catalog.get(splitKey(key).id)!.title[lang];
+  const title = deps.catalog.get(splitKey(key).id)?.title[lang] ?? key;
   const mine = held[0] === 'customer' ? (lang === 'ja' ? 'カスタマ' : 'customer') : (lang === 'ja' ? 'プロバイダ' : 'provider');
   return lang === 'ja'
     ? `${only === 'provider' ? 'プロバイダ' : 'カスタマ'}のみを対象とする ISO/IEC 27017 の項目（${title}）。${service} について当社は${mine}のみ。`

@@ -36,7 +36,7 @@ export function model(s: string, products: Product[] = []): Model | undefined {
   const t = norm(s);
   if (/^[1-3]$/.test(t)) return (['IaaS', 'PaaS', 'SaaS'] as const)[Number(t) - 1];
   const m = /(?<![a-z])(iaas|paas|saas)(?![a-z])/.exec(t) ?? /(イアース|パース|サース)/.exec(t);
-  if (m) return ({ iaas: 'IaaS', paas: 'PaaS', saas: 'SaaS', イアース: 'IaaS', パース: 'PaaS', サース: 'SaaS' } as Record<string, Model>)[m[1]!];
+  if (m) return ({ iaas: 'IaaS', paas: 'PaaS', saas: 'SaaS', イアース: 'IaaS', パース: 'PaaS', サース: 'SaaS' } as Record<string, Model>)[m[1] ?? ''];
   // "like Salesforce" names a product whose model is known.
   return productsIn(s, products)[0]?.model;
 }
@@ -97,7 +97,7 @@ export function assets(s: string): { assets: { name: string; classification: str
   const missing: string[] = [];
   for (const item of s.normalize('NFKC').split(/[,、;；\n]+/).map((x) => x.trim()).filter(Boolean)) {
     const m = /^(.+?)\s*[:：=]\s*(.+)$/.exec(item) ?? /^(.+?)\s*[(（]\s*(.+?)\s*[)）]$/.exec(item) ?? /^(.+?)\s+[-–—]\s+(.+)$/.exec(item);
-    if (m) out.push({ name: m[1]!.trim(), classification: m[2]!.trim() });
+    if (m?.[1] && m[2]) out.push({ name: m[1].trim(), classification: m[2].trim() });
     else missing.push(item);
   }
   return { assets: out, missing };
@@ -164,12 +164,12 @@ export function riskAnswer(raw: string): RiskAnswer {
   take(/(?:^|\s)([1-5])\s*[x×*✕]\s*([1-5])(?=\s|$|[,、])/i, (m) => { out.likelihood = Number(m[1]); out.impact = Number(m[2]); });
   take(new RegExp(`(?:^|\\s|[,、])${L}\\s*[:=：は]?\\s*([1-5])(?![0-9])`, 'i'), (m) => { out.likelihood = Number(m[1]); });
   take(new RegExp(`(?:^|\\s|[,、])${I}\\s*[:=：は]?\\s*([1-5])(?![0-9])`, 'i'), (m) => { out.impact = Number(m[1]); });
-  take(/(?:^|\s|[,、])(?:owner|所有者|リスク所有者|担当者?|オーナー)\s*[:=：は]?\s*(<@[UW][A-Z0-9]+(?:\|[^>]*)?>|@?[^\s,、]+)/i, (m) => { out.owner = owner(m[1]!); });
+  take(/(?:^|\s|[,、])(?:owner|所有者|リスク所有者|担当者?|オーナー)\s*[:=：は]?\s*(<@[UW][A-Z0-9]+(?:\|[^>]*)?>|@?[^\s,、]+)/i, (m) => { out.owner = owner(m[1] ?? ''); });
   take(/<@[UW][A-Z0-9]+(?:\|[^>]*)?>/, (m) => { out.owner = owner(m[0]); });
-  take(/(?:^|\s|[,、])(?:cia|特性)\s*[:=：は]?\s*([CIAcia・,、]+|(?:機密性|完全性|可用性)+)/i, (m) => { out.cia = cia(m[1]!); });
+  take(/(?:^|\s|[,、])(?:cia|特性)\s*[:=：は]?\s*([CIAcia・,、]+|(?:機密性|完全性|可用性)+)/i, (m) => { out.cia = cia(m[1] ?? ''); });
   for (const word of t.split(/[\s,、]+/).filter(Boolean)) {
-    const op = /^([+-])\s*(.+)$/.exec(word);
-    if (op && /\d/.test(op[2]!)) (op[1] === '+' ? out.add : out.remove).push(op[2]!);
+    const [, sign, id] = /^([+-])\s*(.+)$/.exec(word) ?? [];
+    if (sign && id && /\d/.test(id)) (sign === '+' ? out.add : out.remove).push(id);
     else if (isOk(word) || /^(ok|okay)$/i.test(word)) out.ok = true;
     else if (treatment(word)) out.treatment = treatment(word);
     else if (/^[CIA]{1,3}$/.test(word) || /^(機密性|完全性|可用性)+$/.test(word)) out.cia = cia(word);

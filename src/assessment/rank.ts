@@ -57,9 +57,10 @@ export function rankRisks(state: AssessmentState, catalog: Catalog, fit: Map<str
   catalog.risks.forEach((r, order) => {
     const f = fit.get(r.id);
     const worn = hats.filter((h) => fits(r, h));
-    if (!f || !worn.length) return;
     const provider = worn.find((h) => h.role === 'provider');
     const customer = worn.find((h) => h.role === 'customer');
+    const hat = provider ?? customer;
+    if (!f || !hat) return;
     const factors: Factor[] = [];
     if (f.tags.includes('platform') && customer?.platform) factors.push({ weight: 3, en: `runs on ${customer.platform}`, ja: `${customer.platform} 上で稼働` });
     else if (f.tags.includes('platform') && customer) factors.push({ weight: 2, en: `you use ${s.service}`, ja: `${s.service} を利用` });
@@ -78,7 +79,6 @@ export function rankRisks(state: AssessmentState, catalog: Catalog, fit: Map<str
     // The strongest factor counts in full and the others half, so one risk that touches everything does not lead alone.
     const [best, ...others] = [...factors].sort((a, b) => b.weight - a.weight);
     const score = f.prior + (provider ? 1 : 0) + (customer ? 0.5 : 0) + (best?.weight ?? 0) + others.reduce((n, x) => n + x.weight / 2, 0) - penalty;
-    const hat = provider ?? customer!;
     const why = best ?? {
       en: `fits a ${hat.model ?? 'cloud'} ${hat.role}`,
       ja: `${hat.model ?? 'クラウド'}の${hat.role === 'provider' ? 'プロバイダ' : 'カスタマ'}に当てはまる`,

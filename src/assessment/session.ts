@@ -111,7 +111,7 @@ export class Assessments {
   /** Assessments idle for 3 days whose starter has not been reminded; marks them reminded. */
   dueReminders(now = Date.now()): AssessmentState[] {
     const due = this.core.state.assessments<AssessmentState | V1State>()
-      .map((a) => upgrade(a.state)!)
+      .flatMap((a) => upgrade(a.state) ?? [])
       .filter((s) => s.step !== 'done' && s.step !== 'cancelled' && !s.reminded && now - Date.parse(s.updatedAt) >= REMIND_AFTER_MS);
     for (const s of due) this.core.state.saveAssessment(s.thread, { ...s, reminded: true });
     return due;
@@ -130,7 +130,7 @@ type V1State = Omit<AssessmentState, 'version' | 'step'> & { version: 1; step: s
 const v1AnalysisSteps = ['cia', 'owner', 'likelihood', 'impact', 'treatment', 'controls'];
 
 function upgrade(s: AssessmentState | V1State | undefined): AssessmentState | undefined {
-  if (!s || s.version === 2) return s as AssessmentState | undefined;
+  if (!s || s.version === 2) return s;
   const step = (v1AnalysisSteps.includes(s.step) ? 'risk' : s.step) as Step;
   return { ...s, version: 2, step, risks: s.risks.map((r) => ({ ...r, proposed: r.proposed ?? r.controls.length > 0 })) };
 }

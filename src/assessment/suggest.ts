@@ -73,7 +73,7 @@ function suggestOwner(state: AssessmentState, risk: DraftRisk, titles: string[],
   const here = state.risks.slice(0, state.cursor).reverse().find((r) => r.owner)?.owner;
   if (here) return { name: here, why: ja ? '前のリスクと同じ' : 'as for the previous risk' };
   const counts = new Map<string, number>();
-  for (const r of mine) counts.set(r.owner!, (counts.get(r.owner!) ?? 0) + 1);
+  for (const { owner } of mine) if (owner) counts.set(owner, (counts.get(owner) ?? 0) + 1);
   const most = [...counts].sort((a, b) => b[1] - a[1])[0];
   if (most) return { name: most[0], why: ja ? `${state.scope.service} のリスク ${most[1]} 件の所有者` : `owns ${most[1]} risk(s) of ${state.scope.service}` };
   if (owners.profileBy) return { name: owners.profileBy, why: ja ? '適用範囲（プロファイル）の記録者' : 'recorded the scope profile' };

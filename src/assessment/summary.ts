@@ -63,7 +63,8 @@ export function details(state: AssessmentState, deps: FlowDeps): string {
   if (chosen.length) lines.push('', m.detailsChosen(chosen.length), chosen.join(', '));
   groupKinds.forEach((kind, i) => {
     const keys = state.decisions.filter((d) => d.applicable && d.group === i + 1);
-    if (keys.length) lines.push('', m.detailsGroup(i + 1, keys.length, keys[0]!.reason ?? groupReason(kind, state, state.lang) ?? ''), keys.map((d) => d.controlId).join(', '));
+    const [first] = keys;
+    if (first) lines.push('', m.detailsGroup(i + 1, keys.length, first.reason ?? groupReason(kind, state, state.lang) ?? ''), keys.map((d) => d.controlId).join(', '));
   });
   const singles = state.decisions.filter((d) => d.applicable && !d.group);
   if (singles.length) lines.push('', m.detailsSingle, ...singles.map((d) => `• ${d.controlId}${d.reason ? ` — ${d.reason}` : ''}`));

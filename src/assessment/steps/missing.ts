@@ -31,48 +31,50 @@ function groupCommand(ctx: StepContext, groups: MissedGroup[]): Outcome | 'none'
   const show = /^(?:show|list|一覧|表示)\s*(?:group\s*|グループ\s*)?(\d)$/i.exec(t);
   const which = apply ?? exclude ?? show;
   if (!which) return 'none';
-  const all = /^(all|すべて|全部)$/i.test(which[1]!);
-  const picked = all ? groups : groups.filter((g) => g.n === Number(which[1]));
-  if (!picked.length) return { error: m.noGroup(Number(which[1]), groups.map((g) => g.n).join(', ')) };
+  const [, number = '', reason] = which;
+  const all = /^(all|すべて|全部)$/i.test(number);
+  const picked = all ? groups : groups.filter((g) => g.n === Number(number));
+  const [g] = picked;
+  if (!g) return { error: m.noGroup(Number(number), groups.map((x) => x.n).join(', ')) };
   if (show) {
-    const g = picked[0]!;
     ctx.notes.push(m.groupListed(g.n, m.groupTitle[g.kind], g.keys.join(', ')));
     return;
   }
-  const own = which[2]?.trim();
+  const own = reason?.trim();
   if (exclude) {
-    const g = picked[0]!;
     const template = /^(template|定型文?)$/i.test(own ?? '');
     if (g.kind !== 'oneSided' || !template) return { error: m.groupExcludeRefused };
-    record(state, g.keys.map((k) => ({ controlId: k, applicable: false, justification: templateFor(k, state, ctx.deps, state.lang)!, group: g.n })));
+    record(state, g.keys.map((k) => ({ controlId: k, applicable: false, justification: templateFor(k, state, ctx.deps, state.lang) ?? '', group: g.n })));
     ctx.notes.push(m.decidedGroup(g.n, g.keys.length, false));
     return;
   }
-  for (const g of picked) {
-    const reason = own || groupReason(g.kind, state, state.lang);
-    if (!reason) return { error: m.groupNeedsReason(g.n) };
-    record(state, g.keys.map((k) => ({ controlId: k, applicable: true, reason, group: g.n })));
-    ctx.notes.push(m.decidedGroup(g.n, g.keys.length, true));
+  for (const x of picked) {
+    const why = own || groupReason(x.kind, state, state.lang);
+    if (!why) return { error: m.groupNeedsReason(x.n) };
+    record(state, x.keys.map((k) => ({ controlId: k, applicable: true, reason: why, group: x.n })));
+    ctx.notes.push(m.decidedGroup(x.n, x.keys.length, true));
   }
 }
 
 /** "include 12.4.1[,…] [reason]" / "exclude 7.1 <justification>" / "exclude CLD.9.5.1 template". */
 function singleCommand(ctx: StepContext, deps: FlowDeps): Outcome | 'none' {
   const { state, text, m } = ctx;
-  const cmd = /^(include|apply|exclude|採用|適用|除外)\s+([^\s]+)\s*(.*)$/i.exec(text);
-  if (!cmd) return 'none';
-  const include = !/^(exclude|除外)$/i.test(cmd[1]!);
-  const rest = cmd[3]!.trim();
-  const open = new Set(state.missed.filter((k) => !state.decisions.some((d) => d.controlId === k)));
+  const [, verb, ids, tail] = /^(include|apply|exclude|採用|適用|除外)\s+([^\s]+)\s*(.*)$/i.exec(text) ?? [];
+  if (!verb || !ids) return 'none';
+  const include = !/^(exclude|除外)$/i.test(verb);
+  const rest = (tail ?? '').trim();
+  // Any listed line, also one a group decided: a single decision replaces the group's for that line.
+  const open = new Set(state.missed);
   const keys: string[] = [];
-  for (const raw of parse.items(cmd[2]!)) {
+  for (const raw of parse.items(ids)) {
     const typed = splitKey(raw);
     const r = deps.catalog.resolve(typed.id);
     // In the 2022 edition a 27017 line carries its role: "12.3.1@customer"; a bare ID picks its only open line.
     const lines = r.ok ? [...open].filter((k) => k === r.id || (splitKey(k).id === r.id && (!typed.role || splitKey(k).role === typed.role))) : [];
-    if (lines.length > 1) return { error: m.perRole(r.ok ? r.id : raw, lines) };
-    if (!r.ok || !lines.length) return { error: m.notMissed(r.ok ? r.id : `"${raw}"`, r.ok ? [] : r.suggestions) };
-    keys.push(lines[0]!);
+    const [line, ...others] = lines;
+    if (others.length) return { error: m.perRole(r.ok ? r.id : raw, lines) };
+    if (!r.ok || !line) return { error: m.notMissed(r.ok ? r.id : `"${raw}"`, r.ok ? [] : r.suggestions) };
+    keys.push(line);
   }
   if (include) {
     record(state, keys.map((k) => ({ controlId: k, applicable: true, reason: rest || undefined })));
@@ -82,7 +84,7 @@ function singleCommand(ctx: StepContext, deps: FlowDeps): Outcome | 'none' {
     for (const k of keys) {
       const sentence = templateFor(k, state, deps, state.lang);
       if (template && !sentence) return { error: m.noTemplate(k) };
-      const justification = template ? sentence! : rest;
+      const justification = template ? sentence : rest;
       if (!justification) return { error: m.exclusionNeedsWhy(k, sentence) };
       decisions.push({ controlId: k, applicable: false, justification });
     }
@@ -105,7 +107,7 @@ export const missingStep: StepHandler = {
       const sample = g.keys.slice(0, SAMPLE).join(', ') + (g.keys.length > SAMPLE ? ', …' : '');
       lines.push(m.groupLine(g.n, m.groupTitle[g.kind], g.keys.length, sample));
       const reason = groupReason(g.kind, state, state.lang);
-      if (g.kind === 'oneSided') lines.push(m.groupTemplate(g.n, templateFor(g.keys[0]!, state, deps, state.lang) ?? ''));
+      if (g.kind === 'oneSided') lines.push(m.groupTemplate(g.n, templateFor(g.keys[0] ?? '', state, deps, state.lang) ?? ''));
       else if (reason) {
         lines.push(m.groupApply(g.n, reason));
         buttons.push({ value: `apply ${g.n}`, label: m.applyButton(g.n, g.keys.length) });

@@ -10,6 +10,13 @@ import { rankRisks } from '../rank.js';
 import { levelOf, suggest, type Suggestion } from '../suggest.js';
 import type { AssessmentState, DraftRisk, Treatment } from '../types.js';
 
+/** The risk at i: the step only runs with a risk under the cursor. */
+function riskAt(state: AssessmentState, i: number): DraftRisk {
+  const risk = state.risks[i];
+  if (!risk) throw new Error(`assessment ${state.id} has no risk ${i + 1}`);
+  return risk;
+}
+
 function relevant(e: CatalogEntry | undefined, state: AssessmentState): boolean {
   if (!e || e.kind === 'requirement') return false;
   return e.kind === 'control' || rolesOf(state.scope.role).some((r) => e.cloudGuidance[r]);
@@ -26,7 +33,7 @@ async function prepare(state: AssessmentState, deps: FlowDeps, i: number): Promi
 }
 
 function suggestionFor(state: AssessmentState, deps: FlowDeps, i: number): Suggestion {
-  const risk = state.risks[i]!;
+  const risk = riskAt(state, i);
   const lib = deps.catalog.risks.find((x) => x.id === risk.libraryId);
   const titles = lib ? [lib.title.en, lib.title.ja] : [risk.title];
   const view = { ...state, cursor: i };
@@ -58,7 +65,7 @@ export function riskLine(r: Pick<DraftRisk, 'title' | 'cia' | 'likelihood' | 'im
 function controlLine(e: CatalogEntry, state: AssessmentState): string {
   const g = rolesOf(state.scope.role).map((r) => e.guidance[r]).find(Boolean);
   const text = (g ?? e.summary)[state.lang];
-  const first = state.lang === 'ja' ? text.split('。')[0] + '。' : text.split(/(?<=\.)\s/)[0]!;
+  const first = state.lang === 'ja' ? `${text.split('。')[0] ?? ''}。` : text.split(/(?<=\.)\s/)[0] ?? text;
   return `${e.id} ${e.title[state.lang]} — ${first.length > 110 ? first.slice(0, 109) + '…' : first}`;
 }
 
@@ -82,7 +89,7 @@ const nameLike = (w: string) => /^[\p{L}][\p{L}\p{N}._-]{0,40}$/u.test(w) && !/^
 /** Records risk i with the changes given, the rest as suggested. */
 function record(ctx: StepContext, i: number, change: Partial<parse.RiskAnswer>): Outcome {
   const { state, deps, m } = ctx;
-  const risk = state.risks[i]!;
+  const risk = riskAt(state, i);
   const s = suggestionFor(state, deps, i);
   const base = current(risk, s);
   const treatment: Treatment = change.treatment ?? (change.add?.length ? 'modify' : base.treatment);
@@ -107,7 +114,7 @@ async function moveOn(ctx: StepContext): Promise<void> {
 }
 
 function fromForm(ctx: StepContext): Partial<parse.RiskAnswer> | { error: string } {
-  const f = ctx.input.fields!;
+  const f = ctx.input.fields ?? {};
   const p = ctx.m.formProblems;
   const problems: string[] = [];
   const cia = parse.cia(f.cia ?? '');
@@ -130,7 +137,7 @@ export const riskStep: StepHandler = {
   prompt(state, deps) {
     const m = messages(state.lang);
     const i = state.cursor;
-    const risk = state.risks[i]!;
+    const risk = riskAt(state, i);
     const s = suggestionFor(state, deps, i);
     const v = current(risk, s);
     const score = v.likelihood * v.impact;
@@ -165,8 +172,9 @@ export const riskStep: StepHandler = {
     }
     if (ctx.input.picked === 'owner') {
       const owner = parse.owner(text);
-      if (!owner) return { error: m.ownerNeeded(state.risks[state.cursor]!.title) };
-      state.risks[state.cursor]!.owner = owner;
+      const risk = riskAt(state, state.cursor);
+      if (!owner) return { error: m.ownerNeeded(risk.title) };
+      risk.owner = owner;
       return;
     }
     let change: Partial<parse.RiskAnswer>;
@@ -176,7 +184,11 @@ export const riskStep: StepHandler = {
       change = f;
     } else {
       const a = parse.riskAnswer(text);
-      if (a.rest.length === 1 && !a.owner && nameLike(a.rest[0]!)) a.owner = parse.owner(a.rest.pop()!);
+      const [word, ...more] = a.rest;
+      if (word && !more.length && !a.owner && nameLike(word)) {
+        a.owner = parse.owner(word);
+        a.rest = [];
+      }
       if (a.rest.length) return { error: m.riskHint(a.rest) };
       if (a.loneNumber !== undefined) return { error: m.loneNumber(a.loneNumber) };
       const changed = a.cia || a.likelihood || a.impact || a.owner || a.treatment || a.add.length || a.remove.length;
@@ -184,7 +196,7 @@ export const riskStep: StepHandler = {
       if (a.allOk) {
         for (let i = state.cursor; i < state.risks.length; i++) {
           await prepare(state, ctx.deps, i);
-          const out = record({ ...ctx, state: { ...state, cursor: i } as AssessmentState }, i, {});
+          const out = record({ ...ctx, state: { ...state, cursor: i } }, i, {});
           if (out) return out;
         }
         state.cursor = state.risks.length - 1;

@@ -21,7 +21,8 @@ function ranked(state: AssessmentState, deps: FlowDeps): Ranked[] {
 }
 
 function draft(id: string, state: AssessmentState, deps: FlowDeps): DraftRisk {
-  const r = deps.catalog.risks.find((x) => x.id === id)!;
+  const r = deps.catalog.risks.find((x) => x.id === id);
+  if (!r) throw new Error(`${id} is not in the risk library`);
   const cia = `${r.cia.confidentiality ? 'C' : ''}${r.cia.integrity ? 'I' : ''}${r.cia.availability ? 'A' : ''}`;
   return { libraryId: id, title: r.title[state.lang], description: r.description[state.lang], cia, controls: [] };
 }
@@ -34,7 +35,7 @@ function selection(state: AssessmentState): string {
 /** Own risks typed as "+ title", "add …", "追加 …", or as a sentence that is clearly not a pick. */
 function ownRisk(text: string): string | undefined {
   const marked = /^(?:\+|add\b|own\b|追加|独自)[\s:：]*(.+)$/i.exec(text);
-  if (marked) return marked[1]!.trim().slice(0, 200);
+  if (marked?.[1]) return marked[1].trim().slice(0, 200);
   const words = text.split(/\s+/).length;
   const cjk = (text.match(/[\u3040-\u30ff\u4e00-\u9fff]/g) ?? []).length;
   return words >= 3 || cjk >= 6 ? text.slice(0, 200) : undefined;
@@ -92,8 +93,9 @@ export const risksStep: StepHandler = {
     }
     const ids: string[] = [];
     for (const n of picks.positions) {
-      if (n < 1 || n > list.length) return { error: m.notListed(n, list.length) };
-      ids.push(list[n - 1]!.id);
+      const picked = list[n - 1];
+      if (!picked) return { error: m.notListed(n, list.length) };
+      ids.push(picked.id);
     }
     for (const id of picks.ids) {
       if (!deps.catalog.risks.some((x) => x.id === id)) return { error: m.risksHint(id) };

@@ -41,9 +41,9 @@ function setPlatform(ctx: StepContext, names: string[]): void {
 function laterFacts(ctx: StepContext, text: string, products: Product[]): void {
   const s = ctx.state.scope;
   const model = /(?<![a-z])(iaas|paas|saas)(?![a-z])/i.exec(text);
-  if (model) s.model = parse.model(model[1]!);
+  if (model?.[1]) s.model = parse.model(model[1]);
   const on = /(?:\bon|\bruns on|running on)\s+(.+)$/i.exec(text) ?? /([^\s、,]+?)\s*(?:上で|上に|上の|の上)/.exec(text);
-  const platform = on ? parse.platform(on[1]!, products) : undefined;
+  const platform = on?.[1] ? parse.platform(on[1], products) : undefined;
   if (platform && typeof platform === 'object' && s.role !== 'customer') setPlatform(ctx, platform.names);
 }
 
@@ -71,7 +71,7 @@ export const roleStep: StepHandler = {
     }
     return {
       text: m.roleQ(s.service ?? '?'),
-      choices: (['customer', 'provider', 'both'] as const).map((value, i) => ({ value, label: m.roleChoices[i]! })),
+      choices: (['customer', 'provider', 'both'] as const).map((value, i) => ({ value, label: m.roleChoices[i] ?? value })),
     };
   },
   answer(ctx) {
