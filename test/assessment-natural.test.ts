@@ -128,6 +128,10 @@ describe('Japanese and English at every step', () => {
     expect(s.decisions.find((d) => d.controlId === '5.4')).toMatchObject({ applicable: true, reason: 'we keep contacts with authorities' });
     // Japanese questions and notes throughout.
     expect(replies.at(-1)!.notes.join('\n')).toMatch(/^\*リスクアセスメント A-[0-9a-f]{6}\* — Payroll Cloud/m);
+    // The review step too: "submit", and "approve" from someone who is not an approver, answered in Japanese.
+    expect((await say('submit')).notes[0]).toBe('承認へ提出しました。');
+    expect((await say('approve')).error).toBe('承認できるのは承認者だけです（alice は承認者ではありません）。「提出」で提出してください。何も記録していません。');
+    expect(core.store.risks.list()).toEqual([]);
   });
 
   it('runs a whole English assessment on Japanese answers', async () => {
