@@ -1,62 +1,97 @@
-// npm run bench:store — SoA store timings: 10,000 decision writes (one transaction each, and as one batch),
-// an XLSX export of the full SoA, CSV and Markdown exports, and a full audit verify. Prints a Markdown table.
-// BENCH_WRITES sets the number of writes (default 10000).
+// npm run bench:store — the SoA store against raw better-sqlite3 in the same run: N decisions (each an approved
+// decision: the decision row, its review and two audit entries) written one transaction each and as one batch, by the
+// store and by plain prepared INSERTs of the same rows with the same pragmas; then the XLSX export of a store with
+// 20,000 history rows and a full audit verify. Every figure is the median of 3 runs. BENCH_WRITES sets N (default 10000).
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { loadCatalog } from '../src/catalog/catalog.js';
+import { migrate } from '../src/soa/db.js';
 import { Store, type DecisionInput } from '../src/soa/index.js';
+import { median, table } from './common.js';
 
 const n = Number(process.env.BENCH_WRITES ?? 10_000);
-const rows: [string, string][] = [];
-const row = (k: string, v: string) => {
-  rows.push([k, v]);
-  process.stderr.write(`${k}: ${v}\n`);
-};
-const ms = (x: number) => `${x.toFixed(0)} ms`;
-const time = async <T>(fn: () => T | Promise<T>): Promise<[T, number]> => {
-  const t = performance.now();
-  const r = await fn();
-  return [r, performance.now() - t];
-};
-
+const runs = 3;
 const catalog = loadCatalog();
-const controls = catalog.controls();
+const controls = catalog.annex2022().map((c) => c.id);
 const decision = (i: number): DecisionInput => ({
-  control: controls[i % controls.length]!.id, applicable: i % 10 === 0 ? 'no' : 'yes', status: 'implemented',
-  justification: i % 10 === 0 ? 'excluded for the benchmark' : undefined, reasons: i % 10 === 0 ? [] : ['business:benchmark'],
+  control: controls[i % controls.length]!, applicable: i % 10 === 0 ? 'no' : 'yes', status: i % 10 === 0 ? 'not-implemented' : 'implemented',
+  justification: i % 10 === 0 ? 'excluded for the benchmark: no such activity in scope' : undefined, reasons: i % 10 === 0 ? [] : ['business:benchmark'],
   owner: `owner-${i}`, evidence: [`doc-${i}`], by: 'bench',
 });
 
-const dir = mkdtempSync(join(tmpdir(), 'bench-store-'));
-const store = new Store(join(dir, 'isms.sqlite'), { catalog, approvers: ['bench'] });
-store.profile.set({ scope: 'Benchmark SaaS on AWS', services: [{ name: 'Benchmark SaaS', role: 'provider', model: 'SaaS', runsOn: 'AWS' }], by: 'bench' });
+const fresh = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-store-'));
+  const store = new Store(join(dir, 'isms.sqlite'), { catalog, approvers: ['bench'], defaultEdition: '2022' });
+  return { dir, store };
+};
 
-// A realistic SoA first: one approved decision per control.
-let [, t] = await time(() => store.soa.setMany(controls.map((_, i) => decision(i))));
-row('121 decisions (one per control) as one batch', ms(t));
-[, t] = await time(() => store.exportSoa('xlsx', join(dir, 'soa-121.xlsx')));
-row('XLSX export of the full SoA (121 controls, one decision each)', `${ms(t)} (${(statSync(join(dir, 'soa-121.xlsx')).size / 1024).toFixed(0)} KiB)`);
-
-[, t] = await time(() => {
-  for (let i = 0; i < n; i++) store.soa.set(decision(i));
-});
-row(`${n.toLocaleString('en')} decision writes, one transaction each (decision + approval + 2 audit entries, fsync per commit)`, `${ms(t)} (${(n / (t / 1000)).toFixed(0)} writes/s)`);
-
-[, t] = await time(() => store.soa.setMany(Array.from({ length: n }, (_, i) => decision(i + n))));
-row(`${n.toLocaleString('en')} decision writes as one batch transaction`, ms(t));
-
-for (const format of ['xlsx', 'csv', 'md'] as const) {
-  const file = join(dir, `soa.${format}`);
-  [, t] = await time(() => store.exportSoa(format, file));
-  const what = format === 'xlsx' ? `, with a history sheet of ${(2 * n + 121).toLocaleString('en')} decisions` : '';
-  row(`${format.toUpperCase()} export of the full SoA after those writes${what}`, `${ms(t)} (${(statSync(file).size / 1024).toFixed(0)} KiB)`);
+/** The same rows as the store writes, by plain prepared statements on the same schema and pragmas. */
+function rawWriter() {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-raw-'));
+  const db = new Database(join(dir, 'raw.sqlite'));
+  for (const p of ['busy_timeout = 10000', 'journal_mode = WAL', 'synchronous = FULL', 'foreign_keys = ON']) db.pragma(p);
+  migrate(db);
+  const dec = db.prepare(`INSERT INTO decisions (control_id, applicable, reasons, status, justification, owner, evidence, proposed_by, proposed_at, source)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'cli')`);
+  const rev = db.prepare("INSERT INTO reviews (decision_id, verdict, reviewed_by, reviewed_at) VALUES (?, 'approved', ?, ?)");
+  const log = db.prepare('INSERT INTO audit_log (seq, at, actor, action, subject, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+  let seq = 0;
+  const one = (i: number) => {
+    const d = decision(i);
+    const at = new Date().toISOString();
+    const id = Number(dec.run(d.control, d.applicable === 'yes' ? 1 : 0, JSON.stringify(d.reasons), d.status, d.justification ?? null, d.owner, JSON.stringify(d.evidence), d.by, at).lastInsertRowid);
+    const h = '0'.repeat(64);
+    log.run(++seq, at, d.by, 'soa.set', d.control, '{}', h, h);
+    rev.run(id, d.by, at);
+    log.run(++seq, at, d.by, 'soa.approve', d.control, '{}', h, h);
+  };
+  return { dir, db, each: (k: number) => { for (let i = 0; i < k; i++) db.transaction(() => one(i)).immediate(); }, batch: (k: number) => db.transaction(() => { for (let i = 0; i < k; i++) one(i); }).immediate() };
 }
 
-const [verified, tv] = await time(() => store.verifyAudit());
-row(`audit verify (${verified.entries.toLocaleString('en')} entries, every row re-hashed)`, `${ms(tv)} (${verified.ok ? 'ok' : 'BROKEN'})`);
-row('database size', `${(statSync(store.file).size / 1024 / 1024).toFixed(1)} MiB (+ WAL)`);
-store.close();
-rmSync(dir, { recursive: true, force: true });
+const time = async (fn: () => unknown) => {
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
+};
 
-process.stdout.write(`\n| Measure | Result |\n|---|---|\n${rows.map(([k, v]) => `| ${k} | ${v} |`).join('\n')}\n\nNode ${process.version}, ${process.platform}/${process.arch}\n`);
+const results: Record<string, number[]> = { storeEach: [], rawEach: [], storeBatch: [], rawBatch: [], xlsx: [], verify: [] };
+let historyRows = 0;
+for (let r = 0; r < runs; r++) {
+  process.stderr.write(`run ${r + 1}/${runs}\n`);
+  {
+    const raw = rawWriter();
+    results.rawEach!.push(await time(() => raw.each(n)));
+    const { dir, store } = fresh();
+    results.storeEach!.push(await time(() => { for (let i = 0; i < n; i++) store.soa.set(decision(i)); }));
+    store.close();
+    raw.db.close();
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(raw.dir, { recursive: true, force: true });
+  }
+  {
+    const raw = rawWriter();
+    results.rawBatch!.push(await time(() => raw.batch(n)));
+    const { dir, store } = fresh();
+    results.storeBatch!.push(await time(() => store.soa.setMany(Array.from({ length: n }, (_, i) => decision(i)))));
+    // The export of a store with 2 × N history rows.
+    store.soa.setMany(Array.from({ length: n }, (_, i) => decision(i + n)));
+    historyRows = store.soa.snapshot(store.profileRoles()).history.length;
+    results.xlsx!.push(await time(() => store.exportSoa('xlsx', join(dir, 'soa.xlsx'), { draft: true })));
+    results.verify!.push(await time(() => store.verifyAudit()));
+    store.close();
+    raw.db.close();
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(raw.dir, { recursive: true, force: true });
+  }
+}
+const m = (k: string) => median(results[k]!);
+const ms = (x: number) => `${x.toFixed(0)} ms`;
+const rows: [string, string][] = [
+  [`${n.toLocaleString('en')} approved decisions, one fsynced transaction each: store / raw SQLite`, `${ms(m('storeEach'))} / ${ms(m('rawEach'))} = ×${(m('storeEach') / m('rawEach')).toFixed(2)}`],
+  [`${n.toLocaleString('en')} approved decisions as one batch: store / raw SQLite`, `${ms(m('storeBatch'))} / ${ms(m('rawBatch'))} = ×${(m('storeBatch') / m('rawBatch')).toFixed(2)}`],
+  [`XLSX export (draft) with ${historyRows.toLocaleString('en')} history rows`, ms(m('xlsx'))],
+  [`audit verify of ${(4 * n).toLocaleString('en')} entries`, ms(m('verify'))],
+];
+console.log(table(rows, `medians of ${runs} runs; raw SQLite writes the same rows (decision, review, 2 audit entries) with the same pragmas`));

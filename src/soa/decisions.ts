@@ -100,6 +100,18 @@ export function linesFor(catalog: Catalog, edition: Edition, controlId: string, 
 
 /** The SoA lines of an edition for the roles in scope. 2022: the 93 Annex A controls, then each 27017 item once per role in scope that 27017 gives guidance. */
 export function soaItems(catalog: Catalog, edition: Edition, roles: Role[]): (SoaItem & { relevant: boolean })[] {
+  // The catalogue never changes while loaded: the lines of an edition and roles are worked out once.
+  const key = `${edition}:${[...roles].sort().join(',')}`;
+  let byKey = itemCache.get(catalog);
+  if (!byKey) itemCache.set(catalog, (byKey = new Map()));
+  let items = byKey.get(key);
+  if (!items) byKey.set(key, (items = listItems(catalog, edition, roles)));
+  return items;
+}
+
+const itemCache = new WeakMap<Catalog, Map<string, (SoaItem & { relevant: boolean })[]>>();
+
+function listItems(catalog: Catalog, edition: Edition, roles: Role[]): (SoaItem & { relevant: boolean })[] {
   if (edition === '2013') return catalog.controls().map((entry) => ({ key: entry.id, entry, role: null, edition, relevant: relevantTo(entry, roles) }));
   const annex = catalog.annex2022().map((entry) => ({ key: entry.id, entry, role: null, edition, relevant: true }));
   const cloud = catalog.cloudItems().flatMap((entry) => roleNames.filter((r) => roles.includes(r) && entry.cloudGuidance[r])
