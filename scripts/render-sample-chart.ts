@@ -10,12 +10,15 @@ import { DigestLog } from '../src/digest/log.js';
 import { readinessMetrics } from '../src/digest/metrics.js';
 import { Store } from '../src/soa/index.js';
 
+// Usage with a language: npx tsx scripts/render-sample-chart.ts docs/digest-chart-ja.png ja
 const out = process.argv[2] ?? 'docs/digest-chart.png';
+const lang = process.argv[3] === 'ja' ? 'ja' : 'en';
 const dir = mkdtempSync(join(tmpdir(), 'isms-chart-'));
 const week = 7 * 86_400_000;
 const start = Date.parse('2026-09-07T00:00:00Z'); // Monday 09:00 in Tokyo
 let clock = start;
-const store = new Store(join(dir, 'isms.sqlite'), { catalog: loadCatalog(), approvers: ['carol'], now: () => new Date(clock) });
+// The sample's decisions name 2013 controls (11.1.1, ...): a 2013-edition SoA.
+const store = new Store(join(dir, 'isms.sqlite'), { catalog: loadCatalog(), approvers: ['carol'], now: () => new Date(clock), defaultEdition: '2013' });
 const log = new DigestLog(store);
 const ids = store.soaRows().filter((r) => r.relevant).map((r) => r.entry.id);
 
@@ -42,7 +45,7 @@ try {
     log.addSnapshot(m, new Date(clock));
   });
   const weekly = log.weekly().map((s) => ({ week: s.week, score: s.score }));
-  writeFileSync(out, await renderTrendChart(weekly));
+  writeFileSync(out, await renderTrendChart(weekly, { lang }));
   process.stdout.write(`wrote ${out}: ${weekly.map((p) => `${p.week}=${p.score}`).join(' ')}\n`);
 } finally {
   store.close();

@@ -186,7 +186,7 @@ const hintRules: Rule[] = [
   [/^Read it with "soa show (\S+)" and (approve|reject) version (\d+)$/, (m) => `「soa ${m[1]}」で確認し、v${m[3]} を${m[2] === 'approve' ? '承認' : '却下'}してください`],
   [/^Say whether the control is applicable.*$/, () => '適用するかどうかを applicable=yes または applicable=no で指定してください'],
   [/^Give the implementation status: status=(.+)$/, (m) => `実施状況を status=${m[1]} で指定してください`],
-  [/^Use one of (.+) \(partial = partially implemented\)$/, (m) => `${m[1]} のいずれかを指定してください（partial = 一部実施）`],
+  [/^Use one of (.+) \(partial = partially implemented\)$/, (m) => `${m[1]!.split(', ').map((v) => `status=${v}（${label(statusLabels, v, 'ja')}）`).join('、')} のいずれかを指定してください`],
   [/^Use status=not-implemented for an excluded control, or applicable=yes$/, () => '除外する管理策は status=not-implemented にするか、applicable=yes にしてください'],
   [/^Add justification="why the control is excluded".*$/, () => '除外理由を justification="除外する理由" で書いてください（例: justification="自社データセンターなし: 物理的セキュリティは事業者の責任（契約参照）"）'],
   [/^Drop reason= ?and explain the exclusion in justification=$/, () => 'reason= を外し、除外理由を justification= に書いてください'],

@@ -23,7 +23,7 @@ export async function digestCommand(ctx: AppContext, argv: string[], out: Out): 
     if (v.chart) {
       // Never over the store or any other database (the same check as soa export).
       const target = checkOutputFile(v.chart, [storeFile(ctx.config)]);
-      const png = await renderTrendChart(trend.points);
+      const png = await renderTrendChart(trend.points, { lang });
       await writeOutput(target, v.chart, (path) => writeFileSync(path, png));
       if (!v.json) out(`trend chart written to ${v.chart}`);
     }

@@ -1,12 +1,24 @@
 // The trend chart: the readiness score per week as a PNG, drawn on the server with @napi-rs/canvas (Skia; prebuilt
-// binaries come as npm packages, no browser). Labels are ASCII so that any installed sans-serif font can draw them.
+// binaries come as npm packages, no browser). Labels follow the digest's language; Japanese needs a CJK font among the
+// system fonts (the Docker image installs IPAGothic; Debian's fonts-noto-cjk works too), which Skia picks by family.
+import type { Lang } from '../search/text.js';
 import type { TrendPoint } from './log.js';
 
 export interface ChartOptions {
   width?: number;
   height?: number;
   title?: string;
+  /** Language of the labels (ISMS_DIGEST_LANG); default English. */
+  lang?: Lang;
 }
+
+const labels: Record<Lang, { title: string; score: string; week: string; empty: string }> = {
+  en: { title: 'ISMS audit-readiness score by week', score: 'score (0-100)', week: 'ISO week', empty: 'No weekly snapshots yet' },
+  ja: { title: 'ISMS 審査準備度スコアの推移（週ごと）', score: 'スコア（0〜100）', week: 'ISO 週番号', empty: '週ごとの記録はまだありません' },
+};
+
+/** Japanese-capable families first (any one installed is enough), then Latin ones for the English chart. */
+const families = '"IPAGothic", "IPAexGothic", "Noto Sans CJK JP", "Noto Sans JP", "DejaVu Sans", "Liberation Sans", Arial, sans-serif';
 
 const colors = { background: '#ffffff', grid: '#e3e6ea', axis: '#5f6b7a', text: '#1d2733', line: '#1f6feb', point: '#0b4fb3' };
 
@@ -17,7 +29,8 @@ export async function renderTrendChart(points: TrendPoint[], opts: ChartOptions 
   const height = opts.height ?? 420;
   const canvas = createCanvas(width, height);
   const g = canvas.getContext('2d');
-  const font = (px: number, weight = '') => `${weight} ${px}px "DejaVu Sans", "Liberation Sans", Arial, sans-serif`.trim();
+  const t = labels[opts.lang ?? 'en'];
+  const font = (px: number, weight = '') => `${weight} ${px}px ${opts.lang === 'ja' ? families : '"DejaVu Sans", "Liberation Sans", Arial, sans-serif'}`.trim();
   const pad = { left: 70, right: 30, top: 60, bottom: 70 };
   const plotW = width - pad.left - pad.right;
   const plotH = height - pad.top - pad.bottom;
@@ -29,7 +42,7 @@ export async function renderTrendChart(points: TrendPoint[], opts: ChartOptions 
   g.font = font(20, 'bold');
   g.textAlign = 'left';
   g.textBaseline = 'alphabetic';
-  g.fillText(opts.title ?? 'ISMS audit-readiness score by week', pad.left, 32);
+  g.fillText(opts.title ?? t.title, pad.left, 32);
 
   // Horizontal grid and the y axis (score 0-100, every 20).
   g.font = font(13);
@@ -49,7 +62,7 @@ export async function renderTrendChart(points: TrendPoint[], opts: ChartOptions 
   g.translate(20, pad.top + plotH / 2);
   g.rotate(-Math.PI / 2);
   g.textAlign = 'center';
-  g.fillText('score (0-100)', 0, 0);
+  g.fillText(t.score, 0, 0);
   g.restore();
   g.strokeStyle = colors.axis;
   g.beginPath();
@@ -61,7 +74,7 @@ export async function renderTrendChart(points: TrendPoint[], opts: ChartOptions 
     g.textAlign = 'center';
     g.fillStyle = colors.axis;
     g.font = font(16);
-    g.fillText('No weekly snapshots yet', pad.left + plotW / 2, pad.top + plotH / 2);
+    g.fillText(t.empty, pad.left + plotW / 2, pad.top + plotH / 2);
     return canvas.encode('png');
   }
 
@@ -83,7 +96,7 @@ export async function renderTrendChart(points: TrendPoint[], opts: ChartOptions 
   });
   g.fillStyle = colors.axis;
   g.font = font(13);
-  g.fillText('ISO week', pad.left + plotW / 2, pad.top + plotH + 46);
+  g.fillText(t.week, pad.left + plotW / 2, pad.top + plotH + 46);
 
   // The line, the points and each value above its point.
   g.strokeStyle = colors.line;

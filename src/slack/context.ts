@@ -8,7 +8,7 @@ import type { Core } from '../core.js';
 import type { Logger } from '../log.js';
 import type { Lang } from '../search/text.js';
 import { postAssessment } from './assessment.js';
-import { kb, kview } from './web.js';
+import { kb, kview, userLang } from './web.js';
 import { decisionBlocks, replyBlocks } from './blocks.js';
 import { seal } from './meta.js';
 import { soaModal, type ModalMeta } from './modal.js';
@@ -76,8 +76,10 @@ export async function notifyApprovers(deps: SlackDeps, client: WebClient, reply:
     const dm = await client.conversations.open({ users: approver });
     const channel = (dm.channel as { id?: string } | undefined)?.id;
     if (!channel) continue;
-    const blocks = decisionBlocks(reply.row, reply.decision, reply.lang, true);
-    await client.chat.postMessage({ channel, text: `${rowLabel(reply.row, reply.lang)}: ${reply.lang === 'ja' ? '承認待ちの提案' : 'proposal waiting for approval'}`, blocks: kb(blocks) });
+    // In the approver's language (their Slack locale), not the proposer's.
+    const lang = (await userLang(client, approver)) ?? reply.lang;
+    const blocks = decisionBlocks(reply.row, reply.decision, lang, true);
+    await client.chat.postMessage({ channel, text: `${rowLabel(reply.row, lang)}: ${lang === 'ja' ? '承認待ちの提案' : 'proposal waiting for approval'}`, blocks: kb(blocks) });
   }
 }
 

@@ -28,7 +28,7 @@ export async function postDigest(core: Core, client: WebClient, channel: string,
   const msg = await client.chat.postMessage({ channel, text: view.text, blocks: view.blocks as unknown as KnownBlock[] });
   let fileId: string | undefined;
   try {
-    const png = await renderTrendChart(trend.points);
+    const png = await renderTrendChart(trend.points, { lang });
     const up = await client.files.uploadV2({
       channel_id: channel, thread_ts: msg.ts, file: png, filename: `readiness-${metrics.week}.png`,
       title: lang === 'ja' ? `準備度スコアの推移（${metrics.week} まで）` : `Readiness score trend up to ${metrics.week}`,
