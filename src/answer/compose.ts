@@ -66,7 +66,7 @@ export const partsOf = (b: Block): Part[] => b.lines.filter((l): l is Part => ty
 /**
  * Lays the blocks out within `budget`: the first block is always shown (seeded beforehand); then the sentences that
  * bear most on the question, best first, from any block, a further block joining with its first sentence taken;
- * then each block still out, with its most relevant sentence, while it fits. Returns the blocks that did not fit.
+ * then more of the first block. Returns the blocks left out: those that did not fit or said too little to the point.
  * Sentences are kept in their own text's order when rendered.
  */
 export function layout(blocks: Block[], shown: Set<Block>, size: () => number, budget: number): Block[] {
@@ -96,15 +96,6 @@ export function layout(blocks: Block[], shown: Set<Block>, size: () => number, b
     p.chosen.add(x.i);
     if (size() > budget) p.chosen.delete(x.i);
   }
-  const left: Block[] = [];
-  for (const b of blocks) {
-    if (shown.has(b) || b.optional) continue;
-    for (const p of partsOf(b)) seed(p, 1);
-    shown.add(b);
-    if (size() > budget) {
-      shown.delete(b);
-      left.push(b);
-    }
-  }
-  return left;
+  // A block none of whose sentences bore enough on the question is only named (under "See also").
+  return blocks.filter((b) => !shown.has(b) && !b.optional);
 }

@@ -26,6 +26,9 @@ const LEAD_SEED = 1;
 /** Controls an answer draws on at most; those whose sentences do not fit are named under "See also". */
 const MAX_CONTROLS = 3;
 
+/** A further control is a candidate when retrieval scores it at least this share of the best one's score. */
+const RELATED_SCORE = 0.9;
+
 /** A further control is shown when it covers at least this share of what the best one covers. */
 const RELATED_MATCH = 0.6;
 
@@ -41,7 +44,10 @@ export function composeExtractive(catalog: Catalog, hits: SearchHit[], documents
   // Keep the answer short: the best control, plus others that match the question nearly as well.
   const known = hits.filter((h) => h.controlId && catalog.has(h.controlId));
   const best = known[0]?.match ?? 0;
-  let picked = known.filter((h, i) => i === 0 || h.match >= best * RELATED_MATCH).slice(0, MAX_CONTROLS);
+  // A control ranked nearly as high as the best (by the glossary, say) stays a candidate even when its best chunk
+  // shares fewer of the question's words.
+  const topScore = known[0]?.score ?? 0;
+  let picked = known.filter((h, i) => i === 0 || h.match >= best * RELATED_MATCH || h.score >= topScore * RELATED_SCORE).slice(0, MAX_CONTROLS);
   // A 2022 control that leads with its 27017 items is the answer: others only when their IDs were typed too.
   const lead2022 = catalog.get(picked[0]?.controlId ?? '')?.annex2022;
   if (lead2022?.cloud.length) picked = picked.filter((h, i) => i === 0 || h.via.includes('id') || h.via.includes('mapping'));

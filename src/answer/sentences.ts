@@ -3,8 +3,7 @@
 // every guidance text uses, such as "cloud" or the bigram クラ, says little), and by how the term came into the question:
 // typed (1), a glossary form of a term typed (lower), a Sudachi synonym (lower still).
 import type { Catalog } from '../catalog/catalog.js';
-import { Glossary } from '../search/expand.js';
-import { tokenize, type Lang } from '../search/text.js';
+import { normalise, tokenize, type Lang } from '../search/text.js';
 
 export function splitSentences(text: string, lang: Lang): string[] {
   const parts = lang === 'ja' ? text.split(/(?<=。)/) : text.split(/(?<=[.!?])\s+(?=[A-Z("'])/);
@@ -24,6 +23,22 @@ const flat: Rarity = () => 1;
  */
 export const termKey = (t: string): string => (t.length > 7 && /^[a-z]/.test(t) ? t.slice(0, 7) : t);
 
+/**
+ * The term keys of a sentence. Sentences come from the catalogue, so they are tokenised once and kept (a bounded
+ * cache: beyond its size it starts again, which only costs time).
+ */
+const keyCache = new Map<string, Set<string>>();
+const KEY_CACHE_MAX = 20_000;
+function sentenceKeys(sentence: string): Set<string> {
+  let keys = keyCache.get(sentence);
+  if (!keys) {
+    if (keyCache.size >= KEY_CACHE_MAX) keyCache.clear();
+    keys = new Set(tokenize(sentence).map(termKey));
+    keyCache.set(sentence, keys);
+  }
+  return keys;
+}
+
 const weights = (terms: Terms): [string, number][] => (terms instanceof Map ? [...terms] : [...terms].map((t) => [t, 1]));
 
 /**
@@ -32,15 +47,19 @@ const weights = (terms: Terms): [string, number][] => (terms instanceof Map ? [.
  * goes to position (earlier sentences set context). 0 when the sentence holds none of the terms.
  */
 export function relevance(sentence: string, terms: Terms, index: number, rarity: Rarity = flat): number {
-  const w = weights(terms);
-  if (!w.length) return 0;
-  const own = new Set(tokenize(sentence).map(termKey));
+  return score(sentenceKeys(sentence), prepare(terms, rarity), index);
+}
+
+/** Each term's key, its weight times its rarity, and whether it was typed. */
+type Prepared = { key: string; x: number; typed: boolean }[];
+const prepare = (terms: Terms, rarity: Rarity): Prepared => weights(terms).map(([t, w]) => ({ key: termKey(t), x: w * rarity(t), typed: w >= 1 }));
+
+function score(own: Set<string>, terms: Prepared, index: number): number {
   let total = 0;
   let hit = 0;
-  for (const [t, weight] of w) {
-    const x = weight * rarity(t);
-    if (weight >= 1) total += x;
-    if (own.has(termKey(t))) hit += x;
+  for (const t of terms) {
+    if (t.typed) total += t.x;
+    if (own.has(t.key)) hit += t.x;
   }
   return hit > 0 && total > 0 ? Math.min(1, hit / total) - index * 0.005 : 0;
 }
@@ -62,12 +81,11 @@ export interface ModelFocus {
 const OTHER_MODEL = 0.5;
 
 export function scoreSentences(text: string, terms: Terms, lang: Lang, rarity: Rarity = flat, focus?: ModelFocus): Scored[] {
+  const prepared = prepare(terms, rarity);
   return splitSentences(text, lang).map((s, i) => {
-    let r = relevance(s, terms, i, rarity);
-    if (focus && r > 0) {
-      const own = new Set(tokenize(s));
-      if (!focus.asked.some((m) => own.has(m)) && focus.others.some((m) => own.has(m))) r *= OTHER_MODEL;
-    }
+    const own = sentenceKeys(s);
+    let r = score(own, prepared, i);
+    if (focus && r > 0 && !focus.asked.some((m) => own.has(m)) && focus.others.some((m) => own.has(m))) r *= OTHER_MODEL;
     return { s, i, r };
   });
 }
@@ -96,14 +114,42 @@ export function questionTerms(question: string): Set<string> {
   return new Set(tokenize(question).filter((t) => t.length > 1));
 }
 
-/** Weight of a glossary form's tokens, below the words typed. */
+/** Weight of a glossary form's tokens and of a Sudachi synonym's, below the words typed (as in search). */
 const GLOSSARY_WEIGHT = 0.5;
+const SYNONYM_WEIGHT = 0.35;
+
+const japanese = /[\u3040-\u30ff\u3400-\u9fff]/;
+
+/** A way a glossary term or synonym group is found in a question, and the tokens of its forms (computed once). */
+interface Finder {
+  /** Japanese forms are found as substrings; others as sequences of tokens. */
+  ja?: string;
+  seq?: string[];
+  forms: string[][];
+}
 
 interface Stats {
-  glossary: Glossary;
+  glossary: Index;
+  synonyms: Index;
   rarity: Rarity;
 }
 const statsOf = new WeakMap<Catalog, Stats>();
+
+function finders(groups: { find: string[]; forms: string[] }[], minJa: number): Finder[] {
+  const out: Finder[] = [];
+  for (const g of groups) {
+    const forms = g.forms.map((f) => [...new Set(tokenize(f))]).filter((t) => t.length);
+    for (const f of g.find) {
+      if (japanese.test(f)) {
+        if ([...f].length >= minJa) out.push({ ja: normalise(f), forms });
+      } else {
+        const seq = tokenize(f);
+        if (seq.length) out.push({ seq, forms });
+      }
+    }
+  }
+  return out;
+}
 
 /** Term statistics over every sentence the answers can show (summaries, guidance, matrix cells), built once. */
 function stats(catalog: Catalog): Stats {
@@ -129,23 +175,75 @@ function stats(catalog: Catalog): Stats {
   }
   // A term no sentence holds is as rare as can be; a term in every sentence still counts a little.
   const rarity: Rarity = (t) => Math.log(1 + n / (1 + (df.get(termKey(t)) ?? 0)));
-  const s = { glossary: new Glossary(catalog.glossary, catalog.synonyms), rarity };
+  const s: Stats = {
+    // A glossary term adds its main forms and first aliases, as search does.
+    glossary: index(finders(catalog.glossary.map((e) => ({
+      find: [e.ja, e.en, ...e.aliases.ja, ...e.aliases.en],
+      forms: [e.ja, e.en, ...e.aliases.ja.slice(0, 2), ...e.aliases.en.slice(0, 2)],
+    })), 1)),
+    // Two-character Japanese words match inside too many compounds; three or more are specific enough.
+    synonyms: index(finders(catalog.synonyms.map((g) => ({ find: g, forms: g })), 3)),
+    rarity,
+  };
   statsOf.set(catalog, s);
   return s;
 }
 
+/** Finders indexed by the first character of a Japanese form or the first token of a sequence. */
+interface Index {
+  ja: Map<string, Finder[]>;
+  seq: Map<string, Finder[]>;
+}
+
+function index(fs: Finder[]): Index {
+  const ix: Index = { ja: new Map(), seq: new Map() };
+  for (const f of fs) {
+    const [map, key] = f.ja !== undefined ? [ix.ja, f.ja[0]!] : [ix.seq, f.seq![0]!];
+    const list = map.get(key) ?? [];
+    list.push(f);
+    map.set(key, list);
+  }
+  return ix;
+}
+
+/** The form lists of every finder found in the question. */
+function findIn(ix: Index, text: string, tokens: string[]): Set<string[][]> {
+  const out = new Set<string[][]>();
+  for (let i = 0; i < text.length; i++) for (const f of ix.ja.get(text[i]!) ?? []) if (text.startsWith(f.ja!, i)) out.add(f.forms);
+  for (let i = 0; i < tokens.length; i++) {
+    next: for (const f of ix.seq.get(tokens[i]!) ?? []) {
+      const seq = f.seq!;
+      if (i + seq.length > tokens.length) continue;
+      for (let j = 1; j < seq.length; j++) if (tokens[i + j] !== seq[j]) continue next;
+      out.add(f.forms);
+    }
+  }
+  return out;
+}
+
 /**
  * The question's terms for choosing sentences: the words typed, and at lower weights the other forms of the glossary
- * terms it names (an English question about "pentest" also finds "penetration test") and Sudachi synonyms.
+ * terms it names (an English question about "pentest" also finds "penetration test") and Sudachi synonyms, in the
+ * answer's own language only (the sentences to choose from are in that language).
  */
 export function weightedTerms(catalog: Catalog, question: string, lang: Lang): { terms: Map<string, number>; rarity: Rarity } {
-  const { glossary, rarity } = stats(catalog);
+  const { glossary, synonyms, rarity } = stats(catalog);
   const terms = new Map<string, number>();
   for (const t of questionTerms(question)) terms.set(t, 1);
-  const exp = glossary.expand(question, GLOSSARY_WEIGHT);
-  // expand() weighs glossary forms at most GLOSSARY_WEIGHT and synonyms lower (SYNONYM_WEIGHT in search).
-  // Only forms in the answer's own language: the sentences to choose from are in that language.
-  const ownScript = (t: string) => (lang === 'ja') === /[\u3040-\u30ff\u3400-\u9fff]/.test(t);
-  for (const [t, w] of exp.terms) if (t.length > 1 && !terms.has(t) && ownScript(t)) terms.set(t, w);
+  const text = normalise(question);
+  const tokens = tokenize(question);
+  const ownScript = (t: string) => (lang === 'ja') === japanese.test(t);
+  const addForms = (groups: string[][][], weight: number) => {
+    for (const forms of groups) {
+      for (const form of forms) {
+        const w = weight / Math.sqrt(form.length);
+        for (const t of form) if (t.length > 1 && ownScript(t) && terms.get(t) !== 1) terms.set(t, Math.max(terms.get(t) ?? 0, w));
+      }
+    }
+  };
+  const g = [...findIn(glossary, text, tokens)];
+  // Many glossary terms in one question share their weight, so that no long question is swamped by expansions.
+  addForms(g, GLOSSARY_WEIGHT / Math.max(1, g.length / 4));
+  addForms([...findIn(synonyms, text, tokens)], SYNONYM_WEIGHT);
   return { terms, rarity };
 }
