@@ -20,7 +20,7 @@ const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(
 
 const devFile = '../shared/eval/dev_questions.jsonl';
 const questions: string[] = existsSync(devFile)
-  ? readFileSync(devFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).query)
+  ? readFileSync(devFile, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { query: string }).query)
   : ['Who takes backups in SaaS?', 'バックアップは誰の責任？', 'virtual machine hardening', '契約終了時のデータ削除', 'clock synchronization of logs'];
 
 async function latency(engine: SearchEngine, rounds = 5): Promise<number[]> {

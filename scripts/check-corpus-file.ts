@@ -18,7 +18,7 @@ function schemaFor(file: string): ZodType {
 
 let failed = false;
 for (const file of process.argv.slice(2)) {
-  const data = JSON.parse(readFileSync(file, 'utf8'));
+  const data: unknown = JSON.parse(readFileSync(file, 'utf8'));
   const r = schemaFor(file).safeParse(data);
   if (r.success) console.log(`${file}: ok`);
   else {

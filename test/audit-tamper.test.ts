@@ -52,9 +52,9 @@ db.close();
 
 /** A different value of the same kind: 0 ↔ 1, another number, or the text with something added. */
 function changed(v: unknown): unknown {
-  if (v == null) return 'x';
   if (typeof v === 'number') return v === 0 ? 1 : v === 1 ? 0 : v + 1000;
-  return `${String(v)} (edited)`;
+  if (typeof v === 'string') return `${v} (edited)`;
+  return 'x';
 }
 
 /** The problem `audit verify` must report for a change to `column` of `row`. */

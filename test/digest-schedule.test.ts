@@ -48,10 +48,10 @@ function harness(dir?: string, name = 'p1') {
   let fail = false;
   const scheduler = new DigestScheduler({
     log: new DigestLog(store), cron: MONDAY_9, timezone: 'Asia/Tokyo', now: () => now, process: name,
-    post: async (slot) => {
-      if (fail) throw new Error('channel_not_found');
+    post: (slot) => {
+      if (fail) return Promise.reject(new Error('channel_not_found'));
       posts.push(slot.toISOString());
-      return { channel: 'CDIGEST', messageTs: `${posts.length}.0001` };
+      return Promise.resolve({ channel: 'CDIGEST', messageTs: `${posts.length}.0001` });
     },
   });
   return {

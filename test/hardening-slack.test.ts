@@ -207,7 +207,7 @@ describe('8: scopes', () => {
     // One scope per method (the first that grants it), plus the scopes of the events and the slash command.
     const needed = new Set([...methods].flatMap((m) => {
       expect(methodScopes, `${m} needs an entry in methodScopes`).toHaveProperty([m]);
-      return methodScopes[m] ? [methodScopes[m]![0]!] : [];
+      return methodScopes[m] ? [methodScopes[m][0]!] : [];
     }));
     for (const s of ['app_mentions:read', 'channels:history', 'groups:history', 'im:history', 'commands']) needed.add(s);
     expect(manifestBotScopes().sort()).toEqual([...needed].sort());

@@ -186,7 +186,7 @@ describe('a full disk', () => {
     if (mnt) spawnSync('umount', [mnt]);
   });
 
-  it('the CLI on a really full file system: one line, no stack trace, the store unchanged', async (ctx) => {
+  it('the CLI on a really full file system: one line, no stack trace, the store unchanged', (ctx) => {
     if (!mnt) return ctx.skip();
     const dir = join(mnt, 'data');
     mkdirSync(dir);

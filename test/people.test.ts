@@ -1,6 +1,5 @@
 // People, not IDs (issue 13 item 3): a write keeps the display name beside the Slack user ID, documents name people,
 // Slack messages mention them, and an approved assessment keeps who entered each item apart from who approved it.
-import type { Server } from 'node:http';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +26,7 @@ async function sheetTexts(file: string, sheet: string): Promise<string[]> {
   await wb.xlsx.readFile(file);
   const ws = wb.getWorksheet(sheet)!;
   const out: string[] = [];
-  ws.eachRow((row) => row.eachCell((c) => { if (c.value != null) out.push(String(c.value)); }));
+  ws.eachRow((row) => row.eachCell((c) => { if (c.value != null) out.push(c.text); }));
   return out;
 }
 
@@ -108,7 +107,7 @@ describe('over Slack', () => {
     fake = await startFakeSlack({ users: { UDANA: { name: 'Dana Mori' }, UERIN: { name: 'Erin Abe' }, UFRED: { name: 'Fred Ono' } } });
     core = await createCore(loadConfig({ ISMS_SOA_EDITION: '2022', ISMS_DATA_DIR: mkdtempSync(join(tmpdir(), 'isms-people-s-')), EMBEDDINGS: 'off', ISMS_APPROVERS: 'UERIN', ISMS_LANG: 'en' }), createLogger('silent'));
     app = createSlackApp(core, { mode: 'http', botToken: 'xoxb-test', signingSecret: SECRET, port: 0, apiUrl: fake.apiUrl, allowBots: false, retries: 0 });
-    url = boltUrl((await app.start({ port: 0, host: '127.0.0.1' } as never)) as unknown as Server);
+    url = boltUrl(await app.start({ port: 0, host: '127.0.0.1' }));
   });
   afterAll(async () => {
     await app.stop();

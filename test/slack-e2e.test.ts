@@ -27,7 +27,7 @@ async function startBot(fake: FakeSlack, env: Record<string, string> = {}): Prom
   const logs: string[] = [];
   const core = await createCore(config, createLogger('info', (l) => logs.push(l)));
   const app = createSlackApp(core, { mode: 'http', botToken: 'xoxb-test-TOKEN123456', signingSecret: SECRET, port: 0, apiUrl: fake.apiUrl, allowBots: false, retries: 0 });
-  const server = (await app.start({ port: 0, host: '127.0.0.1' } as never)) as unknown as Server;
+  const server = (await app.start({ port: 0, host: '127.0.0.1' })) as unknown as Server;
   return { core, app, url: boltUrl(server), logs };
 }
 

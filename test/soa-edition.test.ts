@@ -128,7 +128,7 @@ describe('the 2022 CLI', () => {
     const out = join(dir, 'soa.csv');
     r = run('soa', 'export', '--format', 'csv', '--out', out);
     expect(r.code).toBe(0);
-    const records = parse(readFileSync(out), { bom: true, columns: true }) as Record<string, string>[];
+    const records = parse<Record<string, string>>(readFileSync(out), { bom: true, columns: true });
     expect(records).toHaveLength(rows.length);
     const a523 = records.find((x) => x['2022'] === '5.23')!;
     expect(a523).toMatchObject({ '区分 / Section': 'ISO/IEC 27001:2022', '2013': '新規 new', '適用 / Applicable': '適用 yes' });

@@ -31,7 +31,7 @@ describe('SoA exports', () => {
     await wb.xlsx.readFile(join(dir, 'soa.xlsx'));
     expect(wb.worksheets.map((w) => w.name)).toEqual(['適用宣言書 SoA', '詳細 Detail', '改訂履歴 History', 'リスク Risks']);
     const ws = wb.getWorksheet('適用宣言書 SoA')!;
-    expect(String(ws.getCell('A1').value)).toContain('適用宣言書 / Statement of Applicability');
+    expect(ws.getCell('A1').text).toContain('適用宣言書 / Statement of Applicability');
     // The table starts below the cover block, at the header row that prints on every page.
     const headerAt = (sheet: ExcelJS.Worksheet) => Number(sheet.pageSetup.printTitlesRow!.split(':')[0]);
     const h = headerAt(ws);
@@ -53,7 +53,7 @@ describe('SoA exports', () => {
     expect(ws.autoFilter).toBeTruthy();
     const idRows = (sheet: ExcelJS.Worksheet, from: number) => {
       const rows: ExcelJS.Row[] = [];
-      for (let r = from + 1; r <= sheet.rowCount; r++) if (/^(\d|CLD)/.test(String(sheet.getCell(r, 1).value ?? ''))) rows.push(sheet.getRow(r));
+      for (let r = from + 1; r <= sheet.rowCount; r++) if (/^(\d|CLD)/.test(sheet.getCell(r, 1).text)) rows.push(sheet.getRow(r));
       return rows;
     };
     expect(idRows(ws, h)).toHaveLength(121);
@@ -99,9 +99,9 @@ describe('SoA exports', () => {
   it('writes CSV as UTF-8 with a BOM that parses to one record per control', () => {
     const bytes = readFileSync(join(dir, 'soa.csv'));
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-    const records = parse(bytes, { bom: true, columns: true }) as Record<string, string>[];
+    const records = parse<Record<string, string>>(bytes, { bom: true, columns: true });
     expect(records).toHaveLength(121);
-    const [header] = parse(bytes, { bom: true, to_line: 1 }) as string[][];
+    const [header] = parse(bytes, { bom: true, to_line: 1 });
     expect(header!.slice(0, 4)).toEqual(['管理策番号 / Control ID', '管理策名 / Control (Japanese)', '管理策名（英語） / Control', '27017']);
     const backup = records.find((r) => r['管理策番号 / Control ID'] === '12.3.1')!;
     expect(backup).toMatchObject({

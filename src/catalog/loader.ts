@@ -136,8 +136,8 @@ function formatPath(path: PropertyKey[], data: unknown): string {
   let out = '';
   for (const key of path) {
     if (typeof key === 'number') {
-      const item = Array.isArray(node) ? node[key] : undefined;
-      const id = item && typeof item === 'object' && 'id' in item ? (item as { id: unknown }).id : undefined;
+      const item: unknown = Array.isArray(node) ? node[key] : undefined;
+      const id = item && typeof item === 'object' && 'id' in item ? item.id : undefined;
       out += typeof id === 'string' ? `[${key} id=${id}]` : `[${key}]`;
     } else {
       out += out ? `.${String(key)}` : String(key);

@@ -202,6 +202,6 @@ export class ChatService {
 
   /** The store writes its errors in English; the chat shows them in the reply's language (src/chat/messages.ts). */
   private storeError(e: StoreError, lang: Lang): Reply[] {
-    return e.issues.map((i) => ({ type: 'error', lang, ...storeErrorText(i, lang) }) as Reply);
+    return e.issues.map((i) => ({ type: 'error', lang, ...storeErrorText(i, lang) }));
   }
 }

@@ -20,17 +20,18 @@ export function readLines(file: string): [number, string][] {
 export function* batchLines(file: string, field: string): Generator<BatchLine> {
   for (const [n, line] of readLines(file)) {
     if (!line.trim()) continue;
-    let item: Record<string, unknown>;
+    let parsed: unknown;
     try {
-      item = JSON.parse(line);
+      parsed = JSON.parse(line);
     } catch (e) {
       yield { error: `line ${n}: not valid JSON (${(e as Error).message})` };
       continue;
     }
-    if (!item || typeof item !== 'object' || Array.isArray(item)) {
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
       yield { error: `line ${n}: expected an object {"id": ..., "${field}": "..."}` };
       continue;
     }
+    const item = parsed as Record<string, unknown>;
     const text = item[field];
     if (typeof text !== 'string' || !text.trim()) {
       yield { error: `line ${n}: needs a non-empty string "${field}"${item.id !== undefined ? ` (id ${JSON.stringify(item.id)})` : ''}` };

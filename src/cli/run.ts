@@ -11,6 +11,7 @@ import { evalCommand, indexCommand, searchCommand } from './search.js';
 import { storeCommand, storeCommandNames, storeHelp } from './store.js';
 import { createContext } from '../app.js';
 import { StoreError } from '../soa/index.js';
+import { errorCode } from '../soa/errors.js';
 
 const help = `ISMS Cloud Assistant CLI
 
@@ -83,8 +84,8 @@ export async function run(argv: string[], out: Out = (s) => process.stdout.write
       return 1;
     }
     // Anything else is still one line; the stack trace only with LOG_LEVEL=debug.
-    const code = (e as { code?: unknown })?.code;
-    process.stderr.write(`error: ${(e as Error)?.message ?? String(e)}${code ? ` (${String(code)})` : ''}. This is a bug or an environment problem; run with LOG_LEVEL=debug for details\n`);
+    const code = errorCode(e);
+    process.stderr.write(`error: ${(e as Error)?.message ?? String(e)}${code ? ` (${code})` : ''}. This is a bug or an environment problem; run with LOG_LEVEL=debug for details\n`);
     if (process.env.LOG_LEVEL === 'debug') process.stderr.write(`${(e as Error)?.stack ?? ''}\n`);
     return 1;
   }

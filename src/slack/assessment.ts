@@ -90,7 +90,7 @@ export async function postAssessment(deps: SlackDeps, client: WebClient, r: Asse
     const ja = r.lang === 'ja';
     for (const approver of r.notify.filter((a) => /^[UW][A-Z0-9]+$/.test(a))) {
       const dm = await client.conversations.open({ users: approver });
-      const channel = (dm.channel as { id?: string } | undefined)?.id;
+      const channel = dm.channel?.id;
       if (!channel) continue;
       // One message an approver reads in one screen, with the details in its thread.
       const posted = await client.chat.postMessage({

@@ -1,6 +1,6 @@
 // What every Slack listener shares: the core, who the bot is, and small helpers around the Web API.
 import { rowLabel } from '../soa/format.js';
-import type { FilesUploadV2Arguments, WebClient } from '@slack/web-api';
+import type { WebClient } from '@slack/web-api';
 import { newRef } from '../chat/service.js';
 import { StoreError } from '../soa/index.js';
 import type { Reply } from '../chat/replies.js';
@@ -25,10 +25,13 @@ export interface SlackDeps {
   metaKey: Buffer;
 }
 
+/** A field of a payload that Bolt types as `any` (message fields), when it is a string. */
+export const stringField = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
 /** The bot's DM channel with a user. */
 export async function dmWith(client: WebClient, user: string): Promise<string | undefined> {
   const dm = await client.conversations.open({ users: user });
-  return (dm.channel as { id?: string } | undefined)?.id;
+  return dm.channel?.id;
 }
 
 /**
@@ -38,7 +41,7 @@ export async function dmWith(client: WebClient, user: string): Promise<string | 
 export async function deliverFile(client: WebClient, user: string, r: Extract<Reply, { type: 'file' }>): Promise<string> {
   const channel = await dmWith(client, user);
   if (!channel) throw new Error('conversations.open returned no DM channel');
-  await client.files.uploadV2({ channel_id: channel, file: r.path, filename: r.filename, title: r.title } as FilesUploadV2Arguments);
+  await client.files.uploadV2({ channel_id: channel, file: r.path, filename: r.filename, title: r.title });
   return channel;
 }
 
@@ -74,7 +77,7 @@ export async function notifyApprovers(deps: SlackDeps, client: WebClient, reply:
   for (const approver of reply.approvers) {
     if (!/^[UW][A-Z0-9]+$/.test(approver)) continue; // CLI user names cannot be messaged in Slack
     const dm = await client.conversations.open({ users: approver });
-    const channel = (dm.channel as { id?: string } | undefined)?.id;
+    const channel = dm.channel?.id;
     if (!channel) continue;
     // In the approver's language (their Slack locale), not the proposer's.
     const lang = (await userLang(client, approver)) ?? reply.lang;

@@ -35,7 +35,7 @@ function checkEvent(body: Obj): Verdict {
   const ev = body.event;
   if (!isObj(ev) || !str(ev.type)) return bad('event_callback without an event type');
   if (!str(body.event_id)) return bad('event_callback without an event_id');
-  if (!handled.events.has(ev.type as string)) return ignore(`event ${String(ev.type)} is not handled`);
+  if (!handled.events.has(ev.type)) return ignore(`event ${String(ev.type)} is not handled`);
   if (ev.type === 'app_home_opened') return id(ev.user) && str(ev.tab) ? ok : bad('app_home_opened without user or tab');
   if (ev.type === 'assistant_thread_started' || ev.type === 'assistant_thread_context_changed') {
     const t = ev.assistant_thread;
@@ -51,7 +51,7 @@ function checkEvent(body: Obj): Verdict {
 
 function checkCommand(body: Obj): Verdict {
   if (body.command !== handled.command) return ignore(`command ${String(body.command)} is not handled`);
-  if (!str(body.text) || !id(body.user_id) || !id(body.channel_id) || !str(body.trigger_id) || !(str(body.response_url) && URL_RE.test(body.response_url as string))) {
+  if (!str(body.text) || !id(body.user_id) || !id(body.channel_id) || !str(body.trigger_id) || !(str(body.response_url) && URL_RE.test(body.response_url))) {
     return bad('slash command without text, user_id, channel_id, trigger_id or response_url');
   }
   return ok;
@@ -66,7 +66,7 @@ function checkActions(body: Obj): Verdict {
   if (!optional(a.value, str) || !optional(a.block_id, str) || !str(body.trigger_id)) return bad('block_actions with a field of the wrong type');
   if (!optional(body.channel, (c) => isObj(c) && id(c.id))) return bad('block_actions with a bad channel');
   if (!optional(body.message, (m) => isObj(m) && ts(m.ts) && optional(m.thread_ts, ts))) return bad('block_actions with a bad message');
-  if (!optional(body.response_url, (u) => str(u) && URL_RE.test(u as string))) return bad('block_actions with a bad response_url');
+  if (!optional(body.response_url, (u) => str(u) && URL_RE.test(u))) return bad('block_actions with a bad response_url');
   if (a.type === 'multi_static_select' && !(Array.isArray(a.selected_options) && a.selected_options.every((o) => isObj(o) && str(o.value)))) return bad('multi select without options');
   if (a.type === 'users_select' && !id(a.selected_user)) return bad('users select without a user');
   return ok;
@@ -76,7 +76,7 @@ function checkView(body: Obj): Verdict {
   const v = body.view;
   if (!isObj(body.user) || !id(body.user.id)) return bad('view_submission without a user');
   if (!isObj(v) || !str(v.callback_id)) return bad('view_submission without a view');
-  if (!handled.views.has(v.callback_id as string)) return ignore(`view ${String(v.callback_id)} is not handled`);
+  if (!handled.views.has(v.callback_id)) return ignore(`view ${String(v.callback_id)} is not handled`);
   if (!str(v.private_metadata) || !isObj(v.state) || !isObj(v.state.values)) return bad('view_submission without metadata or state');
   for (const block of Object.values(v.state.values)) {
     if (!isObj(block) || !Object.values(block).every(isObj)) return bad('view_submission with malformed state');

@@ -12,7 +12,7 @@ export async function sendReminders(core: Core, client: WebClient, now = Date.no
     if (!/^[UW][A-Z0-9]+$/.test(s.startedBy)) continue;
     const link = await permalink(client, channel, ts);
     const dm = await client.conversations.open({ users: s.startedBy });
-    const dmChannel = (dm.channel as { id?: string } | undefined)?.id;
+    const dmChannel = dm.channel?.id;
     if (!dmChannel) continue;
     await client.chat.postMessage({
       channel: dmChannel,

@@ -31,7 +31,11 @@ const maxText = 4000;
 
 /** Trimmed text, or undefined when empty; too long or missing-but-required text becomes an issue. */
 export function text(issues: Issues, field: string, value: unknown, opts: { required?: string } = {}): string | undefined {
-  const s = typeof value === 'string' ? value.trim() : value == null ? '' : String(value).trim();
+  if (value != null && typeof value === 'object') {
+    issues.add(field, 'is not text', 'Give it as one line of text');
+    return undefined;
+  }
+  const s = typeof value === 'string' ? value.trim() : typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
   if (!s) {
     if (opts.required) issues.add(field, 'is required', opts.required);
     return undefined;

@@ -29,6 +29,12 @@ export class Issues {
   }
 }
 
+/** The code of a Node.js or SQLite error ("ENOSPC", "SQLITE_FULL"), or '' when it has none. */
+export function errorCode(e: unknown): string {
+  const code = e && typeof e === 'object' ? (e as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : '';
+}
+
 export function fail(field: string, message: string, hint: string): never {
   throw new StoreError([{ field, message, hint }]);
 }

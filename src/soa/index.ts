@@ -12,7 +12,7 @@ import { checkIntegrity, latestVersion, openDb, schemaVersion, storageError, too
 import { DecisionStore, type SoaRow } from './decisions.js';
 import { EditionStore, type EditionState } from './edition.js';
 import { planTransition, applyTransition, type TransitionPlan } from './transition.js';
-import { fail, StoreError } from './errors.js';
+import { errorCode, fail, StoreError } from './errors.js';
 import { InternalAuditStore } from './internal-audits.js';
 import { writeExport, type ExportFormat, type SoaExport } from './export.js';
 import { ProfileStore } from './profile.js';
@@ -210,7 +210,7 @@ export function verifyFile(file: string, expectHead?: string): VerifyResult & { 
   try {
     return verifyOpen(new Database(file, { readonly: true, fileMustExist: true }), file, expectHead);
   } catch (e) {
-    const code = String((e as { code?: unknown }).code ?? '');
+    const code = errorCode(e);
     if (!/^SQLITE_(CANTOPEN|READONLY|IOERR|PERM)/.test(code)) throw e;
   }
   const dir = mkdtempSync(join(tmpdir(), 'isms-verify-'));
@@ -242,7 +242,7 @@ function verifyOpen(db: Db, file: string, expectHead?: string): VerifyResult {
     }
     return r;
   } catch (e) {
-    const code = String((e as { code?: unknown }).code ?? '');
+    const code = errorCode(e);
     if (code === 'SQLITE_NOTADB') return damage('it is not an SQLite database (truncated or overwritten?)');
     if (code.startsWith('SQLITE_CORRUPT')) return damage((e as Error).message);
     throw e;
@@ -351,7 +351,7 @@ export async function writeOutput(target: string, shown: string, write: (path: s
     if (temp !== target) renameSync(temp, target);
   } catch (e) {
     if (temp !== target) rmSync(temp, { force: true });
-    const code = String((e as { code?: unknown }).code ?? '');
+    const code = errorCode(e);
     const out = (message: string, hint: string) => new StoreError([{ field: 'out', message, hint: `${hint}. Nothing was exported` }]);
     if (code === 'ENOSPC' || code === 'EDQUOT') throw out(`${shown} cannot be written: the disk is full`, 'Free space there or choose another folder');
     if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') throw out(`${shown} cannot be written: it or its folder is read-only`, 'Choose a folder you can write to');

@@ -238,9 +238,10 @@ export class RiskStore {
 }
 
 function intIn(issues: Issues, field: string, value: unknown, min: number, max: number, hint: string): number | undefined {
-  const n = typeof value === 'number' ? value : /^\s*\d+\s*$/.test(String(value ?? '')) ? Number(value) : NaN;
+  const raw = typeof value === 'number' || typeof value === 'string' ? String(value) : '';
+  const n = typeof value === 'number' ? value : /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
   if (Number.isInteger(n) && n >= min && n <= max) return n;
-  issues.add(field, value === undefined || value === '' ? 'is required' : `"${value}" is not a whole number from ${min} to ${max}`, hint);
+  issues.add(field, raw === '' ? 'is required' : `"${raw}" is not a whole number from ${min} to ${max}`, hint);
   return undefined;
 }
 

@@ -1,5 +1,4 @@
 // Self-test of test/helpers/fake-slack.ts (test tooling, not the product) against a real Bolt App (HTTP receiver and Socket Mode), all on 127.0.0.1.
-import type { Server } from 'node:http';
 import { App, LogLevel } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -85,7 +84,7 @@ describe('Bolt HTTP receiver against the fake', () => {
       viewSubmitted = { meta: view.private_metadata, values: view.state.values };
       await ack();
     });
-    url = boltUrl((await app.start({ port: 0, host: '127.0.0.1' })) as Server);
+    url = boltUrl((await app.start({ port: 0, host: '127.0.0.1' })));
   });
   afterAll(async () => {
     await app.stop();

@@ -3,7 +3,7 @@ import type { App, BlockAction, ButtonAction, RespondArguments, RespondFn } from
 import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { replyBlocks } from '../blocks.js';
-import { channelLink, dmWith, guarded, kb, openSoaForm, permalink, postReplies, userLang, type SlackDeps } from '../context.js';
+import { channelLink, dmWith, guarded, kb, openSoaForm, permalink, postReplies, stringField, userLang, type SlackDeps } from '../context.js';
 import { homeView } from '../home.js';
 import { kview } from '../web.js';
 import { startAssessment } from './commands.js';
@@ -50,7 +50,7 @@ export function registerActions(app: App, deps: SlackDeps): void {
   app.action<BlockAction<ButtonAction>>('soa_open_form', async ({ ack, action, body, client }) => {
     await ack();
     const channel = body.channel?.id;
-    const ts = body.message?.thread_ts ?? body.message?.ts;
+    const ts = stringField(body.message?.thread_ts) ?? stringField(body.message?.ts);
     const lang = (await userLang(client, body.user.id)) ?? core.ctx.config.lang;
     const source = channel && ts ? await permalink(client, channel, ts) : channel ? channelLink(channel) : 'https://slack.com';
     await guarded(deps, client, { user: body.user.id, channel, lang }, async () => {

@@ -50,7 +50,7 @@ export function registerEvents(app: App, deps: SlackDeps): void {
   }
 
   app.event('app_mention', async ({ event, body, client, context }) => {
-    await handleMessage(event as MessageLike, (body as { event_id?: string }).event_id, context.botUserId, client);
+    await handleMessage(event, (body as { event_id?: string }).event_id, context.botUserId, client);
   });
 
   app.event('message', async ({ event, body, client, context }) => {

@@ -19,7 +19,7 @@ export function registerViews(app: App, deps: SlackDeps): void {
     let decision;
     try {
       const shown = core.store.soa.state(meta.control);
-      decision = core.store.soa.set(modalInput(view.state.values as never, meta, body.user.id, shown.pending ?? shown.current));
+      decision = core.store.soa.set(modalInput(view.state.values, meta, body.user.id, shown.pending ?? shown.current));
     } catch (e) {
       if (e instanceof StoreError) {
         await ack({ response_action: 'errors', errors: modalErrors(e.issues) });
