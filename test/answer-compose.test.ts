@@ -107,9 +107,15 @@ describe('answers', () => {
   it('open with the most relevant guidance sentence when no service model is named, then say who acts', async () => {
     const a = await engine.ask('customers want our procedures for dangerous admin operations like deleting a tenant. do we hand them over?', { role: 'provider' });
     const [first, second] = a.answer.split('\n');
-    expect(first).toMatch(/\[CLD\.12\.1\.5\]$/);
-    expect(catalog.get('CLD.12.1.5')!.guidance.provider!.en).toContain(first!.replace(/ \[CLD\.12\.1\.5\]$/, ''));
+    // The sentence says whose guidance it is, then cites the control.
+    expect(first).toMatch(/^Provider: .* \[CLD\.12\.1\.5\]$/);
+    expect(catalog.get('CLD.12.1.5')!.guidance.provider!.en).toContain(first!.replace(/^Provider: /, '').replace(/ \[CLD\.12\.1\.5\]$/, ''));
     expect(second).toMatch(/^Who acts — IaaS: \w+ · PaaS: \w+ · SaaS: \w+\.$/);
+  });
+
+  it('name the role of an opening sentence taken from one role\'s guidance when both roles are answered', async () => {
+    const a = await engine.ask('Do we need to patch the hypervisor ourselves?', { role: 'both' });
+    expect(a.answer.split('\n')[0]).toMatch(/^(Customer|Provider): /);
   });
 
   it('bring in a topic the question names (CMDB) and not one it does not', async () => {

@@ -50,7 +50,7 @@ export function explain2022(catalog: Catalog, e: CatalogEntry, lang: Lang, role:
       continue;
     }
     lines.push(head);
-    for (const r of guided) lines.push(part(`      ${t[r]}: `, score(item.guidance[r]![lang])));
+    for (const r of guided) lines.push(part(`      ${t[r]}: `, score(item.guidance[r]![lang]), false, r));
   }
   for (const s of sources) shown.add(s.id);
   shown.add(e.id);

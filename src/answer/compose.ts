@@ -7,6 +7,8 @@ import type { Scored } from './sentences.js';
 
 export interface Part {
   label: string;
+  /** Whose guidance the sentences are, when they are one role's. */
+  role?: 'customer' | 'provider';
   sentences: Scored[];
   chosen: Set<number>;
   /** Always show the first sentence (it states what a 2022 control is). */
@@ -35,8 +37,8 @@ export const TOPIC_WEIGHT = 0.75;
 /** At most this many sentences from one text. */
 const PART_MAX = 4;
 
-export function part(label: string, sentences: Scored[], keepFirst = false): Part {
-  return { label, sentences, chosen: new Set(), ...(keepFirst ? { keepFirst } : {}) };
+export function part(label: string, sentences: Scored[], keepFirst = false, role?: 'customer' | 'provider'): Part {
+  return { label, sentences, chosen: new Set(), ...(keepFirst ? { keepFirst } : {}), ...(role ? { role } : {}) };
 }
 
 /** The first pick of a part: its `n` most relevant sentences, or its first when none is relevant. */

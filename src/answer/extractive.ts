@@ -10,7 +10,7 @@ import { directAnswer, whoActs } from './matrix.js';
 import { topicBlock, topicsNamed } from './topics.js';
 import { layout, LEAD_WEIGHT, part, partsOf, renderBlock, seed, type Block, type Line, type Part } from './compose.js';
 import { modelFocus, scoreSentences, weightedTerms, type Scored } from './sentences.js';
-import { firstSentences, T } from './text.js';
+import { firstSentences, roleName, T } from './text.js';
 
 export type AnswerRole = 'customer' | 'provider' | 'both';
 
@@ -89,7 +89,9 @@ export function composeExtractive(catalog: Catalog, hits: SearchHit[], documents
     const top = defining ?? bestOf(block);
     if (!top) return;
     const whoLine = row ? `\n${whoActs(row, lang)}${lead !== e.id ? ` [${lead}]` : ''}` : '';
-    opener = `${top.x.s}${defining ? '' : ` [${e.id}]`}${whoLine}`;
+    // A sentence of one role's guidance says whose it is ("Provider: Patch the hypervisors …").
+    const whose = top.p.role ? `${roleName(lang, top.p.role).replace(/^./, (c) => c.toUpperCase())}: ` : '';
+    opener = `${whose}${top.x.s}${defining ? '' : ` [${e.id}]`}${whoLine}`;
     take(top);
   });
   if (blocks.length) blocks.splice(1, 0, ...topics);
@@ -128,7 +130,7 @@ function controlBlock(e: CatalogEntry, lang: Lang, role: AnswerRole, score: (tex
   const roles = role === 'both' ? (['customer', 'provider'] as const) : ([role] as const);
   for (const r of roles) {
     const g = e.guidance[r];
-    if (g) lines.push(part(`  ${t[r]}: `, score(g[lang])));
+    if (g) lines.push(part(`  ${t[r]}: `, score(g[lang]), false, r));
   }
   // Without guidance for the role asked (a 27002 control 27017 does not extend, or a CLD control that binds the
   // other role), the control's own summary answers; a JIP-ISMS517 requirement adds its lettered items.

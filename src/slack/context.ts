@@ -1,6 +1,7 @@
 // What every Slack listener shares: the core, who the bot is, and small helpers around the Web API.
 import { rowLabel } from '../soa/format.js';
 import type { WebClient } from '@slack/web-api';
+import { storeErrorText } from '../chat/messages.js';
 import { newRef } from '../chat/service.js';
 import { StoreError } from '../soa/index.js';
 import type { Reply } from '../chat/replies.js';
@@ -56,8 +57,10 @@ export async function guarded(deps: SlackDeps, client: WebClient, where: { user:
     // A problem with what the user sent (an unknown control, a refused approval) is shown as it is, with its fix.
     if (e instanceof StoreError && e.field !== 'database') {
       deps.log.warn('slack request refused by the store', { user: where.user, error: e.message });
-      const i = e.issues[0]!;
-      if (where.channel) await client.chat.postEphemeral({ channel: where.channel, user: where.user, text: `:warning: ${i.field}: ${i.message}. ${i.hint}` }).catch(() => undefined);
+      // In the user's language: the listener's, else their Slack locale (the store writes English).
+      const lang = where.lang ?? (await userLang(client, where.user)) ?? deps.core.ctx.config.lang;
+      const i = storeErrorText(e.issues[0]!, lang);
+      if (where.channel) await client.chat.postEphemeral({ channel: where.channel, user: where.user, text: `:warning: ${i.message}\n${i.hint}` }).catch(() => undefined);
       return;
     }
     const ref = newRef('err');
