@@ -341,7 +341,8 @@ describe('found by the fuzz run', () => {
   it('a button naming no control shows what is wrong, not "something went wrong"', async () => {
     await postToBolt(url, SECRET, 'interactive', blockAction({ user: ALICE, actionId: 'soa_open_form', value: '99.9.9', channel: 'CBTN', messageTs: '1700000200.000100' }));
     const e = await fake.waitFor('chat.postEphemeral', (a) => a.channel === 'CBTN');
-    expect(e.args.text).toMatch(/^:warning: control: no control "99\.9\.9" in the catalogue\. Did you mean/);
+    // In Alice's language (Japanese locale), with the fix.
+    expect(e.args.text).toMatch(/^:warning: 管理策: 管理策「99\.9\.9」はカタログにありません\n.+ のことですか？$/);
   });
 });
 
