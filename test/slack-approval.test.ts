@@ -45,7 +45,7 @@ async function propose(control: string, status: string, evidence: string): Promi
     },
   }));
   expect(r.status).toBe(200);
-  await expect.poll(() => fake.calls.slice(seen).find((c) => c.method === 'chat.postMessage' && c.args.channel === `D${CAROL}`), { timeout: 5000 }).toBeTruthy();
+  await expect.poll(() => fake.calls.slice(seen).find((c) => c.method === 'chat.postMessage' && c.args.channel === `D${CAROL}`), { timeout: 15_000 }).toBeTruthy();
   const dm = fake.calls.slice(seen).find((c) => c.method === 'chat.postMessage' && c.args.channel === `D${CAROL}`)!;
   const actions = (dm.args.blocks as { type: string; elements?: { action_id: string; value: string }[] }[]).find((b) => b.type === 'actions')!;
   return actions.elements!.find((e) => e.action_id === 'soa_approve')!;
@@ -56,7 +56,7 @@ async function press(button: { value: string }, path: string) {
   const r = await postToBolt(url, SECRET, 'interactive', blockAction({ user: CAROL, actionId: 'soa_approve', value: button.value, channel: `D${CAROL}`, responseUrl: `${fake.responseUrl}/${path}` }));
   expect(r.status).toBe(200);
   const answered = () => fake.callsOf('response_url').find((c) => c.path.endsWith(`/${path}`));
-  await expect.poll(answered, { timeout: 5000 }).toBeTruthy();
+  await expect.poll(answered, { timeout: 15_000 }).toBeTruthy();
   return answered()!.args;
 }
 

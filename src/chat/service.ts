@@ -9,7 +9,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import { previewText } from '../digest/data.js';
 import { silentLogger, type Logger } from '../log.js';
 import { detectLang, type Lang } from '../search/text.js';
-import { exportFormats, StoreError, type DecisionInput, type ExportFormat, type Store } from '../soa/index.js';
+import { exportFormats, StoreError, type Decision, type DecisionInput, type ExportFormat, type Store } from '../soa/index.js';
 import { Issues } from '../soa/errors.js';
 import { lengthProblem, parseCommand, type Command } from './commands.js';
 import { storeErrorText, useTimeZone } from './messages.js';
@@ -158,14 +158,42 @@ export class ChatService {
   /** Records a decision from any channel: approved when an approver makes it, a proposal otherwise. */
   setDecision(input: DecisionInput, lang: Lang): Reply[] {
     try {
-      const decision = this.deps.store.soa.set(input);
-      const row = this.row(decision.controlId);
-      this.log.info('soa decision recorded', { control: decision.controlId, state: decision.state, by: input.by, source: input.source });
-      return [{ type: 'recorded', lang, decision, row, approvers: decision.state === 'proposed' ? this.deps.approvers : [] }];
+      return [this.recordDecision(input, lang)];
     } catch (e) {
       if (e instanceof StoreError) return this.storeError(e, lang);
       throw e;
     }
+  }
+
+  /** Records a decision; what the user must fix is thrown as a StoreError (the Slack form shows it on its fields). */
+  recordDecision(input: DecisionInput, lang: Lang): Extract<Reply, { type: 'recorded' }> {
+    const decision = this.deps.store.soa.set(input);
+    this.log.info('soa decision recorded', { control: decision.controlId, state: decision.state, by: input.by, source: input.source });
+    return { type: 'recorded', lang, decision, row: this.row(decision.controlId), approvers: decision.state === 'proposed' ? this.deps.approvers : [] };
+  }
+
+  /** The decision a form for an SoA line starts from: the pending proposal, else the one in force. */
+  formDecision(key: string): Decision | null {
+    const { pending, current } = this.deps.store.soa.state(key);
+    return pending ?? current;
+  }
+
+  /**
+   * An Approve / Reject button, which names the proposal it was made for. Only an approver may press it, and only
+   * while that proposal is still the pending one: the button of a proposal replaced since approves nothing.
+   */
+  reviewButton(user: string, shown: { decision?: number; control?: string }, verdict: 'approved' | 'rejected', lang: Lang): Reply {
+    const ja = lang === 'ja';
+    if (!this.isApprover(user)) {
+      return { type: 'error', lang, message: ja ? '承認・却下できるのは承認者（ISMS_APPROVERS）だけです。' : 'Only approvers (ISMS_APPROVERS) can approve or reject.', hint: ja ? '判断は変更されていません。' : 'Nothing was changed.' };
+    }
+    const { control, decision } = shown;
+    const pending = control ? this.deps.store.soa.state(control).pending : null;
+    if (!control || !pending || pending.id !== decision) {
+      return { type: 'error', lang, message: ja ? 'この提案はすでに処理されたか、新しい提案に置き換えられています。' : 'This proposal was already reviewed or replaced by a newer one.', hint: ja ? '判断は変更されていません。最新の提案を確認してください。' : 'Nothing was changed. Look at the latest proposal.' };
+    }
+    // The version the button showed is checked again inside the write transaction.
+    return this.review(control, user, verdict, lang, undefined, pending.version)[0]!;
   }
 
   review(control: string, by: string, verdict: 'approved' | 'rejected', lang: Lang, reason?: string, version?: number): Reply[] {
@@ -179,8 +207,10 @@ export class ChatService {
     }
   }
 
-  feedback(ref: string, user: string, vote: 'up' | 'down'): void {
-    this.deps.state.feedback(ref, user, vote);
+  /** Records 👍 / 👎 on an answer (one vote per user; a second replaces the first). */
+  feedback(ref: string, user: string, vote: 'up' | 'down', lang: Lang): Reply {
+    this.deps.state.feedback(ref.slice(0, 64), user, vote);
+    return { type: 'text', lang, text: lang === 'ja' ? 'フィードバックありがとうございます。' : 'Thanks for the feedback.' };
   }
 
   isApprover(user: string): boolean {

@@ -5,6 +5,7 @@ import type { Prompt } from '../assessment/types.js';
 import type { Lang } from '../search/text.js';
 import { button, esc, sections, type Block } from './blocks.js';
 import type { SlackDeps } from './context.js';
+import { isSlackUser, openDm } from './dm.js';
 import { kb, permalink } from './web.js';
 
 export const ANALYSIS_MODAL = 'assess_analysis';
@@ -88,9 +89,8 @@ export async function postAssessment(deps: SlackDeps, client: WebClient, r: Asse
   if (r.notify.length) {
     const link = await permalink(client, at.channel, at.threadTs);
     const ja = r.lang === 'ja';
-    for (const approver of r.notify.filter((a) => /^[UW][A-Z0-9]+$/.test(a))) {
-      const dm = await client.conversations.open({ users: approver });
-      const channel = dm.channel?.id;
+    for (const approver of r.notify.filter(isSlackUser)) {
+      const channel = await openDm(client, approver);
       if (!channel) continue;
       // One message an approver reads in one screen, with the details in its thread.
       const posted = await client.chat.postMessage({
@@ -118,7 +118,7 @@ export function analysisModal(thread: string, channel: string, riskTitle: string
   const treatments = (['modify', 'retain', 'avoid', 'share'] as const).map((t) => opt(ja ? { modify: '低減', retain: '保有', avoid: '回避', share: '共有' }[t] : t, t));
   const pick = (options: ReturnType<typeof opt>[], value: string | number | undefined) => options.find((o) => o.value === String(value));
   const chosen = cia.filter((o) => initial.cia?.includes(o.value));
-  const user = initial.owner && /^[UW][A-Z0-9]+$/.test(initial.owner) ? { initial_user: initial.owner } : {};
+  const user = initial.owner && isSlackUser(initial.owner) ? { initial_user: initial.owner } : {};
   const initialOf = (o: ReturnType<typeof opt> | undefined) => (o ? { initial_option: o } : {});
   return {
     type: 'modal', callback_id: ANALYSIS_MODAL, private_metadata: JSON.stringify({ thread, channel }),

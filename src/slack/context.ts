@@ -11,6 +11,7 @@ import type { Lang } from '../search/text.js';
 import { postAssessment } from './assessment.js';
 import { kb, kview, userLang } from './web.js';
 import { decisionBlocks, replyBlocks } from './blocks.js';
+import { isSlackUser, openDm } from './dm.js';
 import { seal } from './meta.js';
 import { soaModal, type ModalMeta } from './modal.js';
 
@@ -29,18 +30,12 @@ export interface SlackDeps {
 /** A field of a payload that Bolt types as `any` (message fields), when it is a string. */
 export const stringField = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
-/** The bot's DM channel with a user. */
-export async function dmWith(client: WebClient, user: string): Promise<string | undefined> {
-  const dm = await client.conversations.open({ users: user });
-  return dm.channel?.id;
-}
-
 /**
  * Delivers an exported file: always to the requester's DM with the bot, never into the channel the request came from
  * (the SoA and the risk register are not for everyone in a channel). Returns the DM channel.
  */
 export async function deliverFile(client: WebClient, user: string, r: Extract<Reply, { type: 'file' }>): Promise<string> {
-  const channel = await dmWith(client, user);
+  const channel = await openDm(client, user);
   if (!channel) throw new Error('conversations.open returned no DM channel');
   await client.files.uploadV2({ channel_id: channel, file: r.path, filename: r.filename, title: r.title });
   return channel;
@@ -49,28 +44,49 @@ export async function deliverFile(client: WebClient, user: string, r: Extract<Re
 /** The note shown where an export was requested. */
 export const sentToDm = (lang: Lang, title: string) => (lang === 'ja' ? `${title} をあなたとの DM に送りました。` : `Sent ${title} to your DM with the bot.`);
 
-/** Runs a listener's slow work; a failure reaches the user as a short ephemeral message with a reference ID. */
-export async function guarded(deps: SlackDeps, client: WebClient, where: { user: string; channel?: string; lang?: Lang }, work: () => Promise<void>): Promise<void> {
+/**
+ * Where a listener answers a failure: an ephemeral in `channel`, else (App Home buttons, which have no channel) the
+ * user's DM with the bot; `home` republishes the App Home with the message instead.
+ */
+export interface Where {
+  user: string;
+  channel?: string;
+  lang?: Lang;
+  home?: boolean;
+}
+
+/**
+ * Runs a listener's work (everything after its ack); a failure reaches the user as a short message with a reference
+ * ID, never as silence.
+ */
+export async function guarded(deps: SlackDeps, client: WebClient, where: Where, work: () => Promise<void>): Promise<void> {
   try {
     await work();
   } catch (e) {
-    // A problem with what the user sent (an unknown control, a refused approval) is shown as it is, with its fix.
+    const lang = where.lang ?? (await userLang(client, where.user)) ?? deps.core.ctx.config.lang;
+    let text: string;
     if (e instanceof StoreError && e.field !== 'database') {
+      // A problem with what the user sent (an unknown control, a refused approval) is shown as it is, with its fix.
       deps.log.warn('slack request refused by the store', { user: where.user, error: e.message });
-      // In the user's language: the listener's, else their Slack locale (the store writes English).
-      const lang = where.lang ?? (await userLang(client, where.user)) ?? deps.core.ctx.config.lang;
       const i = storeErrorText(e.issues[0]!, lang);
-      if (where.channel) await client.chat.postEphemeral({ channel: where.channel, user: where.user, text: `:warning: ${i.message}\n${i.hint}` }).catch(() => undefined);
-      return;
+      text = `:warning: ${i.message}\n${i.hint}`;
+    } else {
+      const ref = newRef('err');
+      deps.log.error('slack listener failed', { ref, error: (e as Error).message, stack: (e as Error).stack?.split('\n').slice(0, 4).join(' | ') });
+      text = lang === 'ja' ? `:warning: 処理中にエラーが発生しました（ref: ${ref}）。しばらくしてからもう一度お試しください。` : `:warning: Something went wrong (ref: ${ref}). Please try again in a moment.`;
     }
-    const ref = newRef('err');
-    deps.log.error('slack listener failed', { ref, error: (e as Error).message, stack: (e as Error).stack?.split('\n').slice(0, 4).join(' | ') });
-    if (!where.channel) return;
-    const ja = where.lang === 'ja';
-    await client.chat.postEphemeral({
-      channel: where.channel, user: where.user,
-      text: ja ? `:warning: 処理中にエラーが発生しました（ref: ${ref}）。しばらくしてからもう一度お試しください。` : `:warning: Something went wrong (ref: ${ref}). Please try again in a moment.`,
-    }).catch(() => undefined);
+    await tell(client, where, text).catch((err: unknown) => deps.log.warn('could not tell the user about a failure', { user: where.user, error: (err as Error).message }));
+  }
+}
+
+async function tell(client: WebClient, where: Where, text: string): Promise<void> {
+  if (where.home) {
+    await client.views.publish({ user_id: where.user, view: { type: 'home', blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] } });
+  } else if (where.channel) {
+    await client.chat.postEphemeral({ channel: where.channel, user: where.user, text });
+  } else {
+    const dm = await openDm(client, where.user);
+    if (dm) await client.chat.postMessage({ channel: dm, text });
   }
 }
 
@@ -78,9 +94,8 @@ export async function guarded(deps: SlackDeps, client: WebClient, where: { user:
 export async function notifyApprovers(deps: SlackDeps, client: WebClient, reply: Extract<Reply, { type: 'recorded' }>): Promise<void> {
   if (reply.decision.state !== 'proposed') return;
   for (const approver of reply.approvers) {
-    if (!/^[UW][A-Z0-9]+$/.test(approver)) continue; // CLI user names cannot be messaged in Slack
-    const dm = await client.conversations.open({ users: approver });
-    const channel = dm.channel?.id;
+    if (!isSlackUser(approver)) continue;
+    const channel = await openDm(client, approver);
     if (!channel) continue;
     // In the approver's language (their Slack locale), not the proposer's.
     const lang = (await userLang(client, approver)) ?? reply.lang;

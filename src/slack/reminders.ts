@@ -1,6 +1,7 @@
 // One reminder to the starter of an assessment that has been idle for 3 days. Checked every hour.
 import type { WebClient } from '@slack/web-api';
 import type { Core } from '../core.js';
+import { isSlackUser, openDm } from './dm.js';
 import { permalink } from './web.js';
 
 const HOUR = 3600 * 1000;
@@ -9,10 +10,9 @@ export async function sendReminders(core: Core, client: WebClient, now = Date.no
   const due = core.assessments.dueReminders(now);
   for (const s of due) {
     const [channel, ts] = s.thread.split(':') as [string, string];
-    if (!/^[UW][A-Z0-9]+$/.test(s.startedBy)) continue;
+    if (!isSlackUser(s.startedBy)) continue;
     const link = await permalink(client, channel, ts);
-    const dm = await client.conversations.open({ users: s.startedBy });
-    const dmChannel = dm.channel?.id;
+    const dmChannel = await openDm(client, s.startedBy);
     if (!dmChannel) continue;
     await client.chat.postMessage({
       channel: dmChannel,

@@ -50,11 +50,13 @@ export function registerAssessment(app: App, deps: SlackDeps): void {
   app.action<BlockAction>('assess_form', async ({ ack, action, body, client }) => {
     await ack();
     const thread = threadOf(action.block_id);
-    const state = thread ? core.assessments.active(thread) : undefined;
-    if (!thread || !state) return;
-    const defaults = core.assessments.formDefaults(thread);
-    const modal = analysisModal(thread, thread.split(':')[0]!, defaults?.title ?? '', state.lang, defaults);
-    await client.views.open({ trigger_id: body.trigger_id, view: kview({ ...modal, private_metadata: seal(deps.metaKey, { thread }) }) });
+    await guarded(deps, client, { user: body.user.id, channel: thread?.split(':')[0] }, async () => {
+      const state = thread ? core.assessments.active(thread) : undefined;
+      if (!thread || !state) return;
+      const defaults = core.assessments.formDefaults(thread);
+      const modal = analysisModal(thread, thread.split(':')[0]!, defaults?.title ?? '', state.lang, defaults);
+      await client.views.open({ trigger_id: body.trigger_id, view: kview({ ...modal, private_metadata: seal(deps.metaKey, { thread }) }) });
+    });
   });
 
   app.view(ANALYSIS_MODAL, async ({ ack, view, body, client }) => {

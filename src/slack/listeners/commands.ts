@@ -24,14 +24,17 @@ export function registerCommands(app: App, deps: SlackDeps): void {
     // The modal must open within 3 s of the command (its trigger expires): resolve and open before anything slow.
     if (cmd.kind === 'soa-set' && !Object.keys(cmd.fields).length) {
       const lang = core.chat.langOf({ text: command.text, thread: command.channel_id, locale: undefined });
+      let control: string;
       try {
-        const control = core.chat.resolve(cmd.control);
-        await ack();
-        await openSoaForm(deps, client, command.trigger_id, { control, channel: command.channel_id, source: channelLink(command.channel_id), lang });
+        control = core.chat.resolve(cmd.control);
       } catch (e) {
         if (!(e instanceof StoreError)) throw e;
         await ack({ response_type: 'ephemeral', text: `:warning: ${e.issues[0]!.message}. ${e.issues[0]!.hint}` });
+        return;
       }
+      await ack();
+      await guarded(deps, client, { user: command.user_id, channel: command.channel_id, lang }, () =>
+        openSoaForm(deps, client, command.trigger_id, { control, channel: command.channel_id, source: channelLink(command.channel_id), lang }));
       return;
     }
     if (cmd.kind === 'digest') {

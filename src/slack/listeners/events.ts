@@ -20,29 +20,30 @@ export function registerEvents(app: App, deps: SlackDeps): void {
   const { core } = deps;
 
   async function handleMessage(ev: MessageLike, eventId: string | undefined, botUserId: string | undefined, client: WebClient): Promise<void> {
-    if (eventId && !core.state.firstDelivery(eventId)) return; // a retried delivery: already handled
-    if (!ev.user || ev.user === botUserId) return;
+    const user = ev.user;
+    if (!user || user === botUserId) return;
     if ((ev.bot_id || ev.subtype === 'bot_message') && !deps.allowBots) return;
-    // One message, one answer: a DM that mentions the bot arrives both as app_mention and as message.im.
-    if (!core.state.firstMessage(ev.channel, ev.ts)) return;
-    // Drop the bot's own mention; other mentions stay (owner=<@U…> names a person).
-    const text = (ev.text ?? '').replace(botUserId ? new RegExp(`<@${botUserId}(\\|[^>]*)?>`, 'g') : /^\s*<@[A-Z0-9]+>/, '').trim();
-    const threadTs = ev.thread_ts ?? ev.ts;
-    const locale = await userLang(client, ev.user);
-    const lang = core.chat.langOf({ text: text.slice(0, 200), thread: `${ev.channel}:${threadTs}`, locale });
-    const tooLong = lengthProblem(text, lang);
-    if (tooLong) {
-      await client.chat.postEphemeral({ channel: ev.channel, user: ev.user, thread_ts: threadTs, text: `:warning: ${tooLong.message}\n${tooLong.hint}` }).catch(() => undefined);
-      return;
-    }
-    await guarded(deps, client, { user: ev.user, channel: ev.channel, lang }, async () => {
+    await guarded(deps, client, { user, channel: ev.channel }, async () => {
+      if (eventId && !core.state.firstDelivery(eventId)) return; // a retried delivery: already handled
+      // One message, one answer: a DM that mentions the bot arrives both as app_mention and as message.im.
+      if (!core.state.firstMessage(ev.channel, ev.ts)) return;
+      // Drop the bot's own mention; other mentions stay (owner=<@U…> names a person).
+      const text = (ev.text ?? '').replace(botUserId ? new RegExp(`<@${botUserId}(\\|[^>]*)?>`, 'g') : /^\s*<@[A-Z0-9]+>/, '').trim();
+      const threadTs = ev.thread_ts ?? ev.ts;
+      const locale = await userLang(client, user);
+      const lang = core.chat.langOf({ text: text.slice(0, 200), thread: `${ev.channel}:${threadTs}`, locale });
+      const tooLong = lengthProblem(text, lang);
+      if (tooLong) {
+        await client.chat.postEphemeral({ channel: ev.channel, user, thread_ts: threadTs, text: `:warning: ${tooLong.message}\n${tooLong.hint}` }).catch(() => undefined);
+        return;
+      }
       // 👀 on the question shows that the bot is working; it is removed when the answer is posted.
       const working = { channel: ev.channel, timestamp: ev.ts, name: 'eyes' };
       await client.reactions.add(working).catch(() => undefined);
       try {
         const source = await permalink(client, ev.channel, threadTs);
-        const replies = await core.chat.handle({ text, user: ev.user!, thread: `${ev.channel}:${threadTs}`, source, locale });
-        await postReplies(deps, client, replies, { channel: ev.channel, threadTs, user: ev.user! });
+        const replies = await core.chat.handle({ text, user, thread: `${ev.channel}:${threadTs}`, source, locale });
+        await postReplies(deps, client, replies, { channel: ev.channel, threadTs, user });
       } finally {
         await client.reactions.remove(working).catch(() => undefined);
       }
@@ -64,8 +65,9 @@ export function registerEvents(app: App, deps: SlackDeps): void {
 
   app.event('app_home_opened', async ({ event, client }) => {
     if (event.tab !== 'home') return;
-    const lang = (await userLang(client, event.user)) ?? core.ctx.config.lang;
-    await guarded(deps, client, { user: event.user }, async () => {
+    // A failure republishes the App Home with the message and its reference.
+    await guarded(deps, client, { user: event.user, home: true }, async () => {
+      const lang = (await userLang(client, event.user)) ?? core.ctx.config.lang;
       await client.views.publish({ user_id: event.user, view: kview(homeView(core, event.user, lang)) });
     });
   });

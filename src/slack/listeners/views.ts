@@ -1,4 +1,5 @@
 // SoA modal submission: validated by the store before the modal closes; errors are shown inline, nothing is written.
+// The listener reads the form and its sealed metadata; the chat core records the decision.
 import type { App } from '@slack/bolt';
 import { newRef } from '../../chat/service.js';
 import { StoreError } from '../../soa/index.js';
@@ -16,10 +17,10 @@ export function registerViews(app: App, deps: SlackDeps): void {
       await ack({ response_action: 'errors', errors: { applicable: 'Form not verified; nothing was recorded. Reopen it: /isms soa set <id> / 確認できないフォームです。何も記録していません。開き直してください。' } });
       return;
     }
-    let decision;
+    let reply;
     try {
-      const shown = core.store.soa.state(meta.control);
-      decision = core.store.soa.set(modalInput(view.state.values, meta, body.user.id, shown.pending ?? shown.current));
+      const input = modalInput(view.state.values, meta, body.user.id, core.chat.formDecision(meta.control));
+      reply = core.chat.recordDecision(input, meta.lang);
     } catch (e) {
       if (e instanceof StoreError) {
         await ack({ response_action: 'errors', errors: modalErrors(e.issues) });
@@ -31,8 +32,6 @@ export function registerViews(app: App, deps: SlackDeps): void {
       return;
     }
     await ack();
-    const reply = { type: 'recorded' as const, lang: meta.lang, decision, row: core.chat.row(decision.controlId), approvers: decision.state === 'proposed' ? core.ctx.config.approvers : [] };
-    deps.log.info('soa decision recorded', { control: decision.controlId, state: decision.state, by: body.user.id, source: meta.source });
     if (!meta.channel) return;
     await guarded(deps, client, { user: body.user.id, channel: meta.channel, lang: meta.lang }, () =>
       postReplies(deps, client, [reply], { channel: meta.channel!, user: body.user.id }));
