@@ -136,10 +136,10 @@ export const mutants: Mutant[] = [
     id: 'citations-leftovers', file: 'src/answer/citations.ts', what: 'empty brackets are left where an ID was removed',
     find: ".replace(empty, '')", replace: '', tests: answers,
   },
-  // The Slack approval button (src/slack/listeners/actions.ts).
+  // The Slack approval button (ChatService.reviewButton) and the Slack event listeners.
   {
-    id: 'slack-stale-button', file: 'src/slack/listeners/actions.ts', what: 'an old DM button approves a newer proposal nobody has seen',
-    find: 'if (!pending || pending.id !== decision) {', replace: 'if (!pending) {', tests: ['test/slack-approval.test.ts'],
+    id: 'slack-stale-button', file: 'src/chat/service.ts', what: 'an old DM button approves a newer proposal nobody has seen',
+    find: 'if (!control || !pending || pending.id !== decision) {', replace: 'if (!control || !pending) {', tests: ['test/slack-approval.test.ts'],
   },
   {
     id: 'slack-retry-dedupe', file: 'src/chat/state.ts', what: 'a retried Slack delivery is answered again',
