@@ -25,6 +25,8 @@ export interface Block {
   optional?: boolean;
   /** Weight of its sentences against other blocks' (default: the leading block's weight for the first, else 1). */
   weight?: number;
+  /** Retrieval ranked it nearly as high as the best: worth naming even when its sentences share few words. */
+  strong?: boolean;
 }
 
 /** A sentence joins the answer when it holds at least this share of what the best sentence holds, and some at all. */
@@ -68,13 +70,26 @@ export const partsOf = (b: Block): Part[] => b.lines.filter((l): l is Part => ty
 /**
  * Lays the blocks out within `budget`: the first block is always shown (seeded beforehand); then the sentences that
  * bear most on the question, best first, from any block, a further block joining with its first sentence taken;
- * then more of the first block. Returns the blocks left out: those that did not fit or said too little to the point.
+ * then more of the first block. Returns the blocks that bear on the question but did not fit.
  * Sentences are kept in their own text's order when rendered.
  */
-export function layout(blocks: Block[], shown: Set<Block>, size: () => number, budget: number): Block[] {
+/** The overlap with the question a sentence needs to join an answer made of these blocks. */
+export function threshold(blocks: Block[]): number {
+  const top = Math.max(0, ...blocks.flatMap((b) => partsOf(b).flatMap((p) => p.sentences.map((x) => x.r))));
+  return Math.max(FILL_FLOOR, top * FILL_RELATIVE);
+}
+
+/**
+ * Whether a block is worth naming: retrieval ranked it nearly as high as the best, or it has a sentence with enough
+ * overlap that holds more than one of the words typed when the question has more than one ("patch panels" does not
+ * make cabling an answer to "EC2 patching").
+ */
+export const bearsOn = (b: Block, min: number, words = 2): boolean =>
+  !!b.strong || partsOf(b).some((p) => p.sentences.some((x) => x.r >= min && (x.typed ?? words) >= words));
+
+export function layout(blocks: Block[], shown: Set<Block>, size: () => number, budget: number, words = 2): Block[] {
   const all = blocks.flatMap((b, bi) => partsOf(b).flatMap((p) => p.sentences.map((x) => ({ b, p, x, bi }))));
-  const top = Math.max(0, ...all.map((c) => c.x.r));
-  const min = Math.max(FILL_FLOOR, top * FILL_RELATIVE);
+  const min = threshold(blocks);
   // The leading control is the best retrieved: its sentences need less overlap and come first at equal overlap.
   // A topic only supplements the controls: its sentences need more.
   const weight = (c: { b: Block; bi: number }) => c.b.weight ?? (c.bi === 0 ? LEAD_WEIGHT : 1);
@@ -98,6 +113,7 @@ export function layout(blocks: Block[], shown: Set<Block>, size: () => number, b
     p.chosen.add(x.i);
     if (size() > budget) p.chosen.delete(x.i);
   }
-  // A block none of whose sentences bore enough on the question is only named (under "See also").
-  return blocks.filter((b) => !shown.has(b) && !b.optional);
+  // Left out: the blocks that bear on the question but did not fit (to be named under "See also"); a block none of
+  // whose sentences bears on it is not named at all.
+  return blocks.filter((b) => !shown.has(b) && !b.optional && bearsOn(b, min, words));
 }

@@ -8,7 +8,7 @@ import { explain2022, label2022 } from './annex2022.js';
 import type { Hats } from './hats.js';
 import { directAnswer, whoActs } from './matrix.js';
 import { topicBlock, topicsNamed } from './topics.js';
-import { layout, LEAD_WEIGHT, part, partsOf, renderBlock, seed, type Block, type Line, type Part } from './compose.js';
+import { bearsOn, layout, LEAD_WEIGHT, threshold, part, partsOf, renderBlock, seed, type Block, type Line, type Part } from './compose.js';
 import { modelFocus, scoreSentences, weightedTerms, type Scored } from './sentences.js';
 import { firstSentences, roleName, T } from './text.js';
 
@@ -76,17 +76,17 @@ export function composeExtractive(catalog: Catalog, hits: SearchHit[], documents
   picked.forEach((h, i) => {
     const e = catalog.get(h.controlId!)!;
     if (written.has(e.id)) return;
-    blocks.push(e.annex2022 ? explain2022(catalog, e, lang, role, written, score) : controlBlock(e, lang, role, score));
+    const block = e.annex2022 ? explain2022(catalog, e, lang, role, written, score) : controlBlock(e, lang, role, score);
+    blocks.push(h.score >= topScore * RELATED_SCORE ? { ...block, strong: true } : block);
     written.add(e.id);
     if (i > 0) return;
     // The leading control starts with its most relevant sentence per text.
-    const block = blocks[0]!;
-    for (const p of partsOf(block)) seed(p, LEAD_SEED);
+    for (const p of partsOf(blocks[0]!)) seed(p, LEAD_SEED);
     if (direct || e.annex2022) return;
     // Without a matrix cell, the most relevant sentence of the leading control, or of a topic the question asks about,
     // is the direct answer (a 2022 control keeps its own summary, which states what it is, and opens with who acts).
     const defining = topics.filter((b) => (b.weight ?? 0) >= LEAD_WEIGHT).map(bestOf).find((x) => x);
-    const top = defining ?? bestOf(block);
+    const top = defining ?? bestOf(blocks[0]!);
     if (!top) return;
     const whoLine = row ? `\n${whoActs(row, lang)}${lead !== e.id ? ` [${lead}]` : ''}` : '';
     // A sentence of one role's guidance says whose it is ("Provider: Patch the hypervisors …").
@@ -102,13 +102,16 @@ export function composeExtractive(catalog: Catalog, hits: SearchHit[], documents
   const visible = () => blocks.filter((b) => shown.has(b));
   // Relevant controls that do not fit are named on one "See also" line, which counts against the budget too.
   const seeAlsoLine = (left: Block[]) => left.length ? `${t.seeAlso}: ${left.map((b) => `${b.id} ${catalog.get(b.id)!.title[lang]}`).join(lang === 'ja' ? '、' : ' · ')}` : null;
-  const notShown = () => blocks.filter((b) => !shown.has(b) && !b.optional);
+  // Only a control with a sentence that bears on the question is named: never a list of unrelated titles.
+  const min = threshold(blocks);
+  const words = Math.min(2, [...terms.values()].filter((w) => w >= 1).length);
+  const notShown = () => blocks.filter((b) => !shown.has(b) && !b.optional && bearsOn(b, min, words));
   const render = () => {
     const also = seeAlsoLine(notShown());
     return [opener, ...visible().flatMap((b) => ['', ...renderBlock(b, lang)]), ...(also ? ['', also] : [])];
   };
   const size = () => render().reduce((n, l) => n + l.length + 1, 0) - 1;
-  layout(blocks, shown, size, budget);
+  layout(blocks, shown, size, budget, words);
   const lines = render();
   const citations: string[] = [];
   const cite = (ids: string[]) => citations.push(...ids.filter((id) => !citations.includes(id)));

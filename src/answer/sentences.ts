@@ -69,6 +69,8 @@ export interface Scored {
   /** Position in its text. */
   i: number;
   r: number;
+  /** How many of the words typed in the question it holds. */
+  typed?: number;
 }
 
 /** The service models an answer is about, when the question names one (a sentence about another model matters less). */
@@ -86,7 +88,7 @@ export function scoreSentences(text: string, terms: Terms, lang: Lang, rarity: R
     const own = sentenceKeys(s);
     let r = score(own, prepared, i);
     if (focus && r > 0 && !focus.asked.some((m) => own.has(m)) && focus.others.some((m) => own.has(m))) r *= OTHER_MODEL;
-    return { s, i, r };
+    return { s, i, r, typed: new Set(prepared.filter((t) => t.typed && own.has(t.key)).map((t) => t.key)).size };
   });
 }
 
