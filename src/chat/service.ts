@@ -46,7 +46,6 @@ export const newRef = (prefix: string) => `${prefix}-${randomBytes(4).toString('
 
 export class ChatService {
   private readonly log: Logger;
-  private readonly langs = new Map<string, Lang>();
 
   constructor(readonly deps: ChatDeps) {
     this.log = deps.log ?? silentLogger;
@@ -56,7 +55,7 @@ export class ChatService {
 
   /** The reply language: a thread's `lang` choice, then the message's script, then the user's locale. */
   langOf(msg: Pick<Incoming, 'text' | 'thread' | 'locale'>): Lang {
-    const chosen = this.langs.get(msg.thread);
+    const chosen = this.deps.state.threadLang(msg.thread);
     if (chosen) return chosen;
     if (detectLang(msg.text) === 'ja') return 'ja';
     return msg.locale ?? this.deps.defaultLang;
@@ -64,7 +63,7 @@ export class ChatService {
 
   async handle(msg: Incoming): Promise<Reply[]> {
     // Refused before anything reads it, in the language it is written in (as an answer would be).
-    const head = this.langs.get(msg.thread) ?? detectLang(msg.text.slice(0, 200));
+    const head = this.deps.state.threadLang(msg.thread) ?? detectLang(msg.text.slice(0, 200));
     const tooLong = lengthProblem(msg.text, head);
     if (tooLong) return [{ type: 'error', lang: head, ...tooLong }];
     const cmd = parseCommand(msg.text);
@@ -74,7 +73,7 @@ export class ChatService {
       const reply = await this.deps.assessments.input(msg.thread, { user: msg.user, text: msg.text, at: new Date().toISOString() }, msg.source);
       return reply ? [reply] : [];
     }
-    const lang = cmd.kind === 'ask' ? (this.langs.get(msg.thread) ?? detectLang(cmd.question)) : this.langOf(msg);
+    const lang = cmd.kind === 'ask' ? (this.deps.state.threadLang(msg.thread) ?? detectLang(cmd.question)) : this.langOf(msg);
     try {
       return await this.run(cmd, msg, lang);
     } catch (e) {
@@ -92,7 +91,7 @@ export class ChatService {
         return [{ type: 'error', lang, message: lang === 'ja' ? '入力の形式が正しくありません。' : 'That command is incomplete.', hint: lang === 'ja' ? (cmd.ja ?? `書き方: ${cmd.message}`) : cmd.message }];
       case 'lang':
         if (cmd.lang !== 'ja' && cmd.lang !== 'en') return [{ type: 'error', lang, message: lang === 'ja' ? `「${cmd.lang}」には対応していません（日本語と英語だけです）` : `"${cmd.lang}" is not a language I speak`, hint: 'lang ja | lang en' }];
-        this.langs.set(msg.thread, cmd.lang);
+        this.deps.state.setThreadLang(msg.thread, cmd.lang);
         return [{ type: 'text', lang: cmd.lang, text: cmd.lang === 'ja' ? 'このスレッドでは日本語で答えます。' : 'I will answer in English in this thread.' }];
       case 'ask':
         return [await this.ask(cmd.question, msg)];
@@ -144,7 +143,7 @@ export class ChatService {
   /** Answers a question in a thread, with the thread's earlier turns for follow-ups. */
   async ask(question: string, msg: Pick<Incoming, 'thread'>): Promise<Reply> {
     const { state, answers } = this.deps;
-    const lang = this.langs.get(msg.thread) ?? detectLang(question.slice(0, 200));
+    const lang = this.deps.state.threadLang(msg.thread) ?? detectLang(question.slice(0, 200));
     const tooLong = lengthProblem(`ask ${question}`, lang);
     if (tooLong) return { type: 'error', lang, ...tooLong };
     const history = state.history(msg.thread);

@@ -1,12 +1,13 @@
 // Conversation state that is not the system of record: thread history for follow-ups, answer feedback,
 // processed Slack event IDs (so a retried delivery is handled once, even across processes), signed requests already
-// seen (replays), the key that seals modal metadata, and per-thread assessment state. Kept in its own SQLite file
-// beside the SoA store.
+// seen (replays), the key that seals modal metadata, a thread's chosen language, and per-thread assessment state. Kept
+// in its own SQLite file beside the SoA store; old events and turns are pruned (see `retention`).
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Turn } from '../answer/engine.js';
+import type { Lang } from '../search/text.js';
 import { storageError } from '../soa/db.js';
 
 const schema = `
@@ -30,6 +31,13 @@ CREATE TABLE IF NOT EXISTS feedback (
 );
 CREATE TABLE IF NOT EXISTS events (
   event_id TEXT PRIMARY KEY,
+  at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_by_at ON events (at);
+CREATE INDEX IF NOT EXISTS turns_by_at ON turns (at);
+CREATE TABLE IF NOT EXISTS thread_langs (
+  thread TEXT PRIMARY KEY,
+  lang TEXT NOT NULL CHECK (lang IN ('ja', 'en')),
   at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS answers (
@@ -68,6 +76,17 @@ export const maxTurnChars = 4000;
 /** How long a request signature is remembered: the ±5 minute window on both sides of its timestamp. */
 const replayWindowSec = 600;
 
+/**
+ * How long rows that only serve the conversation are kept. Slack retries an event 3 times within about an hour, so a
+ * day of delivered event IDs is plenty; follow-ups read a thread's last turns, so a thread quiet for 30 days starts
+ * afresh. Answers and feedback are kept (they are the record of what was asked and how it was rated), and so is a
+ * thread's language choice (one row per thread where someone typed "lang ja" or "lang en").
+ */
+export const retention = { eventDays: 1, turnDays: 30 };
+
+/** Old events and turns are pruned when the state opens and then once every this many writes of them. */
+const pruneEvery = 500;
+
 export class ChatState {
   private readonly db: Database.Database;
 
@@ -89,6 +108,42 @@ export class ChatState {
       throw storageError(e, file) ?? e;
     }
     this.db = db;
+    this.prune();
+  }
+
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** A statement prepared once per connection. */
+  private sql(text: string): Database.Statement {
+    let s = this.statements.get(text);
+    if (!s) this.statements.set(text, (s = this.db.prepare(text)));
+    return s;
+  }
+
+  private writes = 0;
+
+  /** Counts a write of an event or turn; every `pruneEvery`th prunes. */
+  private wrote(): void {
+    if (++this.writes % pruneEvery === 0) this.prune();
+  }
+
+  /** Deletes events and turns older than their retention; returns how many went. */
+  prune(now = this.now()): { events: number; turns: number } {
+    const before = (days: number) => new Date(now.getTime() - days * 86_400_000).toISOString();
+    return {
+      events: this.sql('DELETE FROM events WHERE at < ?').run(before(retention.eventDays)).changes,
+      turns: this.sql('DELETE FROM turns WHERE at < ?').run(before(retention.turnDays)).changes,
+    };
+  }
+
+  /** The language someone chose for a thread ("lang ja" / "lang en"), kept across restarts. */
+  threadLang(thread: string): Lang | undefined {
+    return (this.sql('SELECT lang FROM thread_langs WHERE thread = ?').get(thread) as { lang: Lang } | undefined)?.lang;
+  }
+
+  setThreadLang(thread: string, lang: Lang): void {
+    this.sql('INSERT INTO thread_langs (thread, lang, at) VALUES (?, ?, ?) ON CONFLICT (thread) DO UPDATE SET lang = excluded.lang, at = excluded.at')
+      .run(thread, lang, this.now().toISOString());
   }
 
   close(): void {
@@ -97,36 +152,38 @@ export class ChatState {
 
   /** The last turns of a thread, oldest first. */
   history(thread: string, limit = 6): Turn[] {
-    const rows = this.db.prepare('SELECT role, substr(text, 1, ?) AS text FROM turns WHERE thread = ? ORDER BY id DESC LIMIT ?').all(maxTurnChars, thread, limit) as Turn[];
+    const rows = this.sql('SELECT role, substr(text, 1, ?) AS text FROM turns WHERE thread = ? ORDER BY id DESC LIMIT ?').all(maxTurnChars, thread, limit) as Turn[];
     return rows.reverse();
   }
 
   /** Stores the turns, each cut to maxTurnChars. */
   addTurns(thread: string, turns: Turn[]): void {
     const at = this.now().toISOString();
-    const insert = this.db.prepare('INSERT INTO turns (thread, role, text, at) VALUES (?, ?, ?, ?)');
+    const insert = this.sql('INSERT INTO turns (thread, role, text, at) VALUES (?, ?, ?, ?)');
     this.db.transaction(() => turns.forEach((t) => insert.run(thread, t.role, t.text.slice(0, maxTurnChars), at)))();
+    this.wrote();
   }
 
   /** Records an answer so that feedback on it can name the question and citations. */
   recordAnswer(ref: string, thread: string, question: string, citations: string[]): void {
-    this.db.prepare('INSERT OR REPLACE INTO answers (ref, thread, question, citations, at) VALUES (?, ?, ?, ?, ?)').run(ref, thread, question, JSON.stringify(citations), this.now().toISOString());
+    this.sql('INSERT OR REPLACE INTO answers (ref, thread, question, citations, at) VALUES (?, ?, ?, ?, ?)').run(ref, thread, question, JSON.stringify(citations), this.now().toISOString());
   }
 
   /** One vote per user and answer; a second vote replaces the first. */
   feedback(ref: string, user: string, vote: 'up' | 'down'): void {
-    const a = this.db.prepare('SELECT question, citations FROM answers WHERE ref = ?').get(ref) as { question: string; citations: string } | undefined;
-    this.db.prepare(`INSERT INTO feedback (answer_ref, user, vote, question, citations, at) VALUES (?, ?, ?, ?, ?, ?)
+    const a = this.sql('SELECT question, citations FROM answers WHERE ref = ?').get(ref) as { question: string; citations: string } | undefined;
+    this.sql(`INSERT INTO feedback (answer_ref, user, vote, question, citations, at) VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT (answer_ref, user) DO UPDATE SET vote = excluded.vote, at = excluded.at`).run(ref, user, vote, a?.question ?? null, a?.citations ?? null, this.now().toISOString());
   }
 
   feedbackFor(ref: string): { user: string; vote: string }[] {
-    return this.db.prepare('SELECT user, vote FROM feedback WHERE answer_ref = ? ORDER BY id').all(ref) as { user: string; vote: string }[];
+    return this.sql('SELECT user, vote FROM feedback WHERE answer_ref = ? ORDER BY id').all(ref) as { user: string; vote: string }[];
   }
 
   /** True the first time an event ID is seen, false for a retried delivery. */
   firstDelivery(eventId: string): boolean {
-    const r = this.db.prepare('INSERT OR IGNORE INTO events (event_id, at) VALUES (?, ?)').run(eventId, this.now().toISOString());
+    const r = this.sql('INSERT OR IGNORE INTO events (event_id, at) VALUES (?, ?)').run(eventId, this.now().toISOString());
+    this.wrote();
     return r.changes === 1;
   }
 
@@ -140,46 +197,46 @@ export class ChatState {
    * 10 minutes in which its timestamp is accepted, across processes that share the data folder.
    */
   firstRequest(signature: string, ts: number, nowSec = Math.floor(this.now().getTime() / 1000)): boolean {
-    if ((this.requestCount = (this.requestCount + 1) % 200) === 0) this.db.prepare('DELETE FROM requests WHERE ts < ?').run(nowSec - replayWindowSec);
-    return this.db.prepare('INSERT OR IGNORE INTO requests (signature, ts) VALUES (?, ?)').run(signature, ts).changes === 1;
+    if ((this.requestCount = (this.requestCount + 1) % 200) === 0) this.sql('DELETE FROM requests WHERE ts < ?').run(nowSec - replayWindowSec);
+    return this.sql('INSERT OR IGNORE INTO requests (signature, ts) VALUES (?, ?)').run(signature, ts).changes === 1;
   }
 
   private requestCount = 0;
 
   /** A random 32-byte key, created once per data folder (e.g. to seal the metadata of Slack modals). */
   secret(name: string): Buffer {
-    this.db.prepare('INSERT OR IGNORE INTO secrets (name, value) VALUES (?, ?)').run(name, randomBytes(32));
-    return (this.db.prepare('SELECT value FROM secrets WHERE name = ?').get(name) as { value: Buffer }).value;
+    this.sql('INSERT OR IGNORE INTO secrets (name, value) VALUES (?, ?)').run(name, randomBytes(32));
+    return (this.sql('SELECT value FROM secrets WHERE name = ?').get(name) as { value: Buffer }).value;
   }
 
   /** Remembers a Slack assistant thread (Agents & AI Apps) and the context Slack gave it (the channel being viewed). */
   saveAssistantThread(thread: string, context: Record<string, unknown>): void {
-    this.db.prepare('INSERT INTO assistant_threads (thread, context, at) VALUES (?, ?, ?) ON CONFLICT (thread) DO UPDATE SET context = excluded.context, at = excluded.at')
+    this.sql('INSERT INTO assistant_threads (thread, context, at) VALUES (?, ?, ?) ON CONFLICT (thread) DO UPDATE SET context = excluded.context, at = excluded.at')
       .run(thread, JSON.stringify(context), this.now().toISOString());
   }
 
   /** The context of an assistant thread, or undefined for a thread that is not one (an ordinary DM thread). */
   assistantThread(thread: string): Record<string, unknown> | undefined {
-    const row = this.db.prepare('SELECT context FROM assistant_threads WHERE thread = ?').get(thread) as { context: string } | undefined;
+    const row = this.sql('SELECT context FROM assistant_threads WHERE thread = ?').get(thread) as { context: string } | undefined;
     return row ? (JSON.parse(row.context) as Record<string, unknown>) : undefined;
   }
 
   loadAssessment<T>(thread: string): T | undefined {
-    const row = this.db.prepare('SELECT state FROM assessments WHERE thread = ?').get(thread) as { state: string } | undefined;
+    const row = this.sql('SELECT state FROM assessments WHERE thread = ?').get(thread) as { state: string } | undefined;
     return row ? (JSON.parse(row.state) as T) : undefined;
   }
 
   saveAssessment(thread: string, state: unknown): void {
-    this.db.prepare('INSERT INTO assessments (thread, state, updated_at) VALUES (?, ?, ?) ON CONFLICT (thread) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at')
+    this.sql('INSERT INTO assessments (thread, state, updated_at) VALUES (?, ?, ?) ON CONFLICT (thread) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at')
       .run(thread, JSON.stringify(state), this.now().toISOString());
   }
 
   deleteAssessment(thread: string): void {
-    this.db.prepare('DELETE FROM assessments WHERE thread = ?').run(thread);
+    this.sql('DELETE FROM assessments WHERE thread = ?').run(thread);
   }
 
   assessments<T>(): { thread: string; state: T; updatedAt: string }[] {
-    return (this.db.prepare('SELECT thread, state, updated_at FROM assessments').all() as { thread: string; state: string; updated_at: string }[])
+    return (this.sql('SELECT thread, state, updated_at FROM assessments').all() as { thread: string; state: string; updated_at: string }[])
       .map((r) => ({ thread: r.thread, state: JSON.parse(r.state) as T, updatedAt: r.updated_at }));
   }
 }

@@ -1,0 +1,88 @@
+// The conversation state (chat.sqlite): old events and turns are pruned, and a thread's language choice survives a
+// restart.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
+import { createCore } from '../src/core.js';
+import { ChatState, retention } from '../src/chat/state.js';
+
+const DAY = 86_400_000;
+const count = (dir: string, table: string) => {
+  const db = new Database(join(dir, 'chat.sqlite'), { readonly: true });
+  try {
+    return (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+};
+
+describe('pruning', () => {
+  it('drops events after a day and turns after 30 days, keeping newer ones, answers and feedback', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'isms-chat-'));
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    const state = new ChatState(dir, () => new Date(now));
+    expect(state.firstDelivery('Ev-old')).toBe(true);
+    state.addTurns('C1:1', [{ role: 'user', text: 'old question' }, { role: 'assistant', text: 'old answer' }]);
+    state.recordAnswer('ans-old', 'C1:1', 'old question', ['12.3.1']);
+    state.feedback('ans-old', 'U1', 'up');
+
+    now += retention.eventDays * DAY + 1000;
+    expect(state.firstDelivery('Ev-new')).toBe(true);
+    state.addTurns('C1:1', [{ role: 'user', text: 'new question' }]);
+    expect(state.prune()).toEqual({ events: 1, turns: 0 });
+    // A day later, an event ID is forgotten: Slack has long stopped retrying it.
+    expect(state.firstDelivery('Ev-new')).toBe(false);
+    expect(state.firstDelivery('Ev-old')).toBe(true);
+
+    now += retention.turnDays * DAY + 1000;
+    expect(state.prune()).toEqual({ events: 2, turns: 3 });
+    expect(state.history('C1:1')).toEqual([]);
+    state.close();
+    expect(count(dir, 'answers')).toBe(1);
+    expect(count(dir, 'feedback')).toBe(1);
+  });
+
+  it('prunes on its own when the state opens and as events keep arriving', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'isms-chat-'));
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    let state = new ChatState(dir, () => new Date(now));
+    for (let i = 0; i < 300; i++) state.firstDelivery(`Ev-${i}`);
+    state.close();
+    now += 2 * DAY;
+    state = new ChatState(dir, () => new Date(now));
+    expect(count(dir, 'events')).toBe(0);
+    for (let i = 0; i < 300; i++) state.firstDelivery(`Ev-a-${i}`);
+    now += 2 * DAY;
+    // The 500th write since opening prunes the 300 older ones.
+    for (let i = 0; i < 199; i++) state.firstDelivery(`Ev-b-${i}`);
+    expect(count(dir, 'events')).toBe(499);
+    state.firstDelivery('Ev-b-199');
+    expect(count(dir, 'events')).toBe(200);
+    state.close();
+  });
+});
+
+describe('thread language', () => {
+  it('keeps "lang ja" for its thread across a restart of the bot', async () => {
+    // (Answers follow the language of the question; the choice sets the language of everything else in the thread.)
+    const config = loadConfig({ ISMS_SOA_EDITION: '2013', ISMS_DATA_DIR: mkdtempSync(join(tmpdir(), 'isms-chat-lang-')), EMBEDDINGS: 'off', ISMS_LANG: 'en', LOG_LEVEL: 'error' });
+    let core = await createCore(config);
+    const msg = (text: string, thread = 'C1:1700000000.000100') => ({ text, user: 'U1', thread, source: 'test' });
+    const [chosen] = await core.chat.handle(msg('lang ja'));
+    expect(chosen).toMatchObject({ type: 'text', lang: 'ja' });
+    core.close();
+
+    core = await createCore(config);
+    try {
+      // "help" in that thread comes in Japanese; elsewhere in the configured English.
+      expect(await core.chat.handle(msg('help'))).toEqual([{ type: 'help', lang: 'ja' }]);
+      expect(await core.chat.handle(msg('help', 'C1:1700000000.000200'))).toEqual([{ type: 'help', lang: 'en' }]);
+      expect(core.chat.langOf({ text: 'missing', thread: 'C1:1700000000.000100', locale: 'en' })).toBe('ja');
+    } finally {
+      core.close();
+    }
+  });
+});
