@@ -2,6 +2,7 @@
 // ("54/121") and a short list of the IDs behind it; `digest --preview --json` has them all.
 import { personLabel, personMention } from '../soa/people.js';
 import type { Lang } from '../search/text.js';
+import { label, roleLabels } from '../chat/messages.js';
 import { CHANGE_WINDOW_DAYS, type JustificationProblem, type MetricKey, type ReadinessMetrics } from './metrics.js';
 import type { Trend } from './log.js';
 import { localDay } from './time.js';
@@ -118,7 +119,7 @@ export function breakdown(m: ReadinessMetrics, lang: Lang): string {
 
 function context(m: ReadinessMetrics, lang: Lang): string {
   const t = T[lang];
-  return `${m.day} · ${m.week} · ${t.tz} ${m.timezone} · ${t.roles}: ${m.roles.join(', ')}`;
+  return `${m.day} · ${m.week} · ${t.tz} ${m.timezone} · ${t.roles}: ${m.roles.map((r) => label(roleLabels, r, lang)).join(lang === 'ja' ? '、' : ', ')}`;
 }
 
 /** Sections of at most ~2900 characters (Block Kit allows 3000), cut at line ends. */

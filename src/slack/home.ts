@@ -3,6 +3,7 @@
 import type { Core } from '../core.js';
 import { breakdown, metricLines, scoreLine } from '../digest/render.js';
 import type { Lang } from '../search/text.js';
+import { label, roleLabels } from '../chat/messages.js';
 import { button, decisionBlocks, type Block } from './blocks.js';
 import { coreDigestData } from './digest.js';
 
@@ -21,7 +22,7 @@ export function homeView(core: Core, user: string, lang: Lang, now?: Date): { ty
         { type: 'mrkdwn', text: `*${ja ? '適用宣言書の網羅率' : 'SoA coverage'}*\n${m.coverage.approved} / ${m.coverage.relevant} (${pct(m.coverage.approved, m.coverage.relevant)})` },
         { type: 'mrkdwn', text: `*${ja ? '実施済（適用する管理策のうち）' : 'Implemented (of applicable)'}*\n${m.implemented.implemented} / ${m.implemented.applicable} (${pct(m.implemented.implemented, m.implemented.applicable)})` },
         { type: 'mrkdwn', text: `*${ja ? '承認待ち' : 'Pending proposals'}*\n${pending.length}` },
-        { type: 'mrkdwn', text: `*${ja ? '対象の役割' : 'Roles in scope'}*\n${m.roles.join(', ')}` },
+        { type: 'mrkdwn', text: `*${ja ? '対象の役割' : 'Roles in scope'}*\n${m.roles.map((r) => label(roleLabels, r, lang)).join(ja ? '、' : ', ')}` },
       ],
     },
     { type: 'section', text: { type: 'mrkdwn', text: metricLines(m, lang).map((l) => `• ${l}`).join('\n').slice(0, 2990) } },
