@@ -12,7 +12,9 @@ ARG NODE_VERSION=20-bookworm-slim
 
 FROM node:${NODE_VERSION} AS build
 WORKDIR /app
-# better-sqlite3 and hnswlib-node compile from source.
+# better-sqlite3 and hnswlib-node compile from source. Debian packages are not pinned (hadolint DL3008): bookworm's
+# point releases carry security fixes, and the base image tag pins the release.
+# hadolint ignore=DL3008
 RUN apt-get update \
     && apt-get install -y --no-install-recommends python3 make g++ \
     && rm -rf /var/lib/apt/lists/*
@@ -50,6 +52,7 @@ RUN mkdir -p /app/models \
 FROM node:${NODE_VERSION} AS runtime
 # tini: PID 1 that forwards signals to node and reaps zombies. A Japanese font (IPAGothic) and DejaVu for the labels
 # of the digest's trend chart (drawn with @napi-rs/canvas, which reads the system fonts).
+# hadolint ignore=DL3008
 RUN apt-get update \
     && apt-get install -y --no-install-recommends tini fonts-ipafont-gothic fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/*
