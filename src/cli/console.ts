@@ -4,6 +4,7 @@
 import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline';
 import type { Core } from '../core.js';
+import { answerModeLabels, label } from '../chat/messages.js';
 import { renderText, toPlainText } from '../chat/render-text.js';
 
 export interface ConsoleOptions {
@@ -21,9 +22,15 @@ export async function runConsole(core: Core, o: ConsoleOptions = {}): Promise<vo
   const write = (s: string) => output.write(s + '\n');
   const rl = createInterface({ input, output: interactive ? output : undefined, terminal: interactive });
   if (interactive) {
-    const r = core.search.report;
-    write(`ISMS Cloud Assistant — console chat (user: ${user}; ${core.answers.mode} answers; ${r.dense === 'off' ? 'lexical search' : 'hybrid search'})`);
-    write('Type a question, or "help". Ctrl-D to quit.\n');
+    const dense = core.search.report.dense !== 'off';
+    const mode = label(answerModeLabels, core.answers.mode, 'en');
+    if (core.ctx.config.lang === 'ja') {
+      write(`ISMS Cloud Assistant — コンソールチャット（ユーザー: ${user}、${label(answerModeLabels, core.answers.mode, 'ja')}、${dense ? 'ハイブリッド検索' : '語句検索'}）`);
+      write('質問を入力するか「help」と入力してください。終了は Ctrl-D。\n');
+    } else {
+      write(`ISMS Cloud Assistant — console chat (user: ${user}; ${mode} answers; ${dense ? 'hybrid search' : 'lexical search'})`);
+      write('Type a question, or "help". Ctrl-D to quit.\n');
+    }
     rl.setPrompt('isms> ');
     rl.prompt();
   }
