@@ -7,13 +7,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { store } from './helpers/assessment-script.js';
 import { analysis, checkWrittenAssessment, missed, pickRisks, scope } from './helpers/assessment-script.js';
-import { root } from './helpers/cli.js';
+import { root, nodeArgs } from './helpers/cli.js';
 import { loadCatalog } from '../src/catalog/catalog.js';
 import { loadConfig } from '../src/config.js';
 import { openStore } from '../src/soa/index.js';
 
 function console_(dataDir: string, user: string, lines: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const r = spawnSync(process.execPath, [...nodeArgs('src/main.ts')], {
     cwd: root, input: lines.join('\n') + '\n', encoding: 'utf8', timeout: 120_000,
     env: { ...process.env, ISMS_DATA_DIR: dataDir, EMBEDDINGS: 'off', ISMS_APPROVERS: 'carol', ISMS_USER: user, ISMS_LANG: 'en', LOG_LEVEL: 'warn', SLACK_BOT_TOKEN: '', SLACK_APP_TOKEN: '', SLACK_SIGNING_SECRET: '' },
   });
@@ -109,7 +109,7 @@ describe('assessment in a 2022-edition SoA', () => {
 });
 
 function console2022(dataDir: string, user: string, lines: string[], env: Record<string, string>) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const r = spawnSync(process.execPath, [...nodeArgs('src/main.ts')], {
     cwd: root, input: lines.join('\n') + '\n', encoding: 'utf8', timeout: 120_000,
     env: { ...process.env, ISMS_DATA_DIR: dataDir, EMBEDDINGS: 'off', ISMS_APPROVERS: 'carol', ISMS_USER: user, ISMS_LANG: 'en', LOG_LEVEL: 'warn', SLACK_BOT_TOKEN: '', SLACK_APP_TOKEN: '', SLACK_SIGNING_SECRET: '', ...env },
   });

@@ -6,12 +6,12 @@ import { expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { openStore } from '../src/soa/index.js';
 import { loadCatalog } from '../src/catalog/catalog.js';
-import { cli } from './helpers/cli.js';
+import { cli, nodeArgs } from './helpers/cli.js';
 import { spawnSync } from 'node:child_process';
 import { root } from './helpers/cli.js';
 
 function startConsole(dataDir: string, user: string, script: string) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const r = spawnSync(process.execPath, [...nodeArgs('src/main.ts')], {
     cwd: root, input: script, encoding: 'utf8', timeout: 120_000,
     env: { ...process.env, ISMS_DATA_DIR: dataDir, EMBEDDINGS: 'off', ISMS_APPROVERS: 'carol', ISMS_USER: user, ISMS_LANG: 'en', LOG_LEVEL: 'warn', SLACK_BOT_TOKEN: '', SLACK_APP_TOKEN: '', SLACK_SIGNING_SECRET: '' },
   });

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmbedder, fetchRetryMs, readFetchFailure, type EmbedderConfig } from '../src/search/embed.js';
 import { createLogger } from '../src/log.js';
-import { root } from './helpers/cli.js';
+import { root, nodeArgs } from './helpers/cli.js';
 import { tempDir } from './fixtures/soa-helpers.js';
 
 let hub: Server;
@@ -126,7 +126,7 @@ it('with no network, the second `npm start` makes no attempt to fetch the model;
   expect(second.stderr).toMatch(/is not fetched: the last try failed/);
 
   // `index` is asked for explicitly: it tries again, and says that dense search is off and why.
-  const index = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'index'], env);
+  const index = await run(process.execPath, [...nodeArgs('src/cli/main.ts'), 'index'], env);
   expect(index.code).toBe(0);
   expect(requests.length).toBeGreaterThan(fetched);
   expect(index.stdout).toMatch(/dense: {3}off \(no embedding model loaded: lexical-only\)/);

@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoreError, Store, verifyFile } from '../src/soa/index.js';
 import { catalog } from './fixtures/soa-helpers.js';
-import { root } from './helpers/cli.js';
+import { root, nodeArgs } from './helpers/cli.js';
 import { count, tempDir, tempStore } from './fixtures/soa-helpers.js';
 
 const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
@@ -16,7 +16,7 @@ const sha = (file: string) => createHash('sha256').update(readFileSync(file)).di
 /** Runs the CLI; as root, as the user nobody, so that a read-only folder is read-only for it too. */
 function cli(args: string[], env: Record<string, string>, opts: { otherUser?: boolean } = {}) {
   const asNobody = opts.otherUser && process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+  const r = spawnSync(process.execPath, [...nodeArgs('src/cli/main.ts'), ...args], {
     cwd: root, env: { ...process.env, LOG_LEVEL: 'warn', HOME: '/tmp', ...env }, encoding: 'utf8', timeout: 60_000, ...asNobody,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };

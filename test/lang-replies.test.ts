@@ -14,7 +14,7 @@ import { createSlackApp } from '../src/slack/app.js';
 import { StoreError, openStore } from '../src/soa/index.js';
 import { statuses } from '../src/soa/decisions.js';
 import { riskStatuses, treatments } from '../src/soa/risks.js';
-import { root } from './helpers/cli.js';
+import { root, nodeArgs } from './helpers/cli.js';
 import { appMention, boltUrl, eventEnvelope, postToBolt, startFakeSlack } from './helpers/fake-slack.js';
 
 const japanese = /[\u3040-\u30ff\u4e00-\u9fff]/;
@@ -87,7 +87,7 @@ it('a Japanese console session shows no English enum word or store error, and na
     'export pdf',
     'lang xx',
   ].join('\n');
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const r = spawnSync(process.execPath, [...nodeArgs('src/main.ts')], {
     cwd: root, input: script, encoding: 'utf8', timeout: 120_000,
     env: { ...process.env, ISMS_DATA_DIR: dataDir, ISMS_SOA_EDITION: '2013', EMBEDDINGS: 'off', ISMS_APPROVERS: 'carol', ISMS_USER: 'alice', ISMS_LANG: 'ja', ISMS_TIMEZONE: 'Asia/Tokyo', LOG_LEVEL: 'warn', SLACK_BOT_TOKEN: '', SLACK_APP_TOKEN: '', SLACK_SIGNING_SECRET: '' },
   });
