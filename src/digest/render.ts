@@ -1,14 +1,15 @@
 // The digest in Japanese or English: Block Kit for Slack and plain text for the CLI. Every number names its basis
 // ("54/121") and a short list of the IDs behind it; `digest --preview --json` has them all.
 import { personLabel, personMention } from '../soa/people.js';
+import type { KnownBlock, SectionBlock } from '@slack/types';
 import type { Lang } from '../search/text.js';
 import { label, roleLabels } from '../chat/messages.js';
 import { CHANGE_WINDOW_DAYS, type JustificationProblem, type MetricKey, type ReadinessMetrics } from './metrics.js';
 import type { Trend } from './log.js';
 import { localDay } from './time.js';
 
-// Block Kit is plain JSON; a loose type keeps this module free of Bolt.
-export type Block = Record<string, unknown>;
+/** A Block Kit block, typed by @slack/types (types only: nothing of Bolt is loaded here). */
+export type Block = KnownBlock;
 
 /** How many IDs a line lists before "+N". */
 export const MAX_IDS = 8;
@@ -123,8 +124,8 @@ function context(m: ReadinessMetrics, lang: Lang): string {
 }
 
 /** Sections of at most ~2900 characters (Block Kit allows 3000), cut at line ends. */
-function sections(lines: string[]): Block[] {
-  const out: Block[] = [];
+function sections(lines: string[]): SectionBlock[] {
+  const out: SectionBlock[] = [];
   let chunk: string[] = [];
   const flush = () => {
     if (chunk.length) out.push({ type: 'section', text: { type: 'mrkdwn', text: chunk.join('\n').slice(0, 2900) } });

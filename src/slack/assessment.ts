@@ -1,4 +1,5 @@
 // Assessments in Slack: Block Kit for each step, the pinned summary message, and the risk-analysis modal.
+import type { Button, ModalView, PlainTextOption } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { AssessmentReply } from '../assessment/session.js';
 import type { Prompt } from '../assessment/types.js';
@@ -24,7 +25,7 @@ const firstLine = (label: string) => label.split('\n')[0]!.trim();
 function promptBlocks(p: Prompt, thread: string, lang: Lang): Block[] {
   const ja = lang === 'ja';
   const blocks: Block[] = sections(`*${esc(p.text)}*`);
-  const elements: Block[] = [];
+  const elements: Button[] = [];
   if (p.multi && p.choices?.length) {
     // The ranked list with its reasons is read as text; the select picks from it.
     blocks.push(...sections(esc(p.choices.map((c) => c.label).join('\n'))));
@@ -110,16 +111,16 @@ export async function postAssessment(deps: SlackDeps, client: WebClient, r: Asse
 export interface FormDefaults { cia?: string; owner?: string; likelihood?: number; impact?: number; treatment?: string }
 
 /** The risk-analysis form: CIA, owner, likelihood, impact and treatment in one go, prefilled with the suggestion. */
-export function analysisModal(thread: string, channel: string, riskTitle: string, lang: Lang, initial: FormDefaults = {}): Record<string, unknown> {
+export function analysisModal(thread: string, channel: string, riskTitle: string, lang: Lang, initial: FormDefaults = {}): ModalView {
   const ja = lang === 'ja';
-  const opt = (text: string, value: string) => ({ text: { type: 'plain_text', text }, value });
+  const opt = (text: string, value: string): PlainTextOption => ({ text: { type: 'plain_text', text }, value });
   const scale = [1, 2, 3, 4, 5].map((n) => opt(String(n), String(n)));
   const cia = [opt(ja ? '機密性 (C)' : 'Confidentiality (C)', 'C'), opt(ja ? '完全性 (I)' : 'Integrity (I)', 'I'), opt(ja ? '可用性 (A)' : 'Availability (A)', 'A')];
   const treatments = (['modify', 'retain', 'avoid', 'share'] as const).map((t) => opt(ja ? { modify: '低減', retain: '保有', avoid: '回避', share: '共有' }[t] : t, t));
-  const pick = (options: ReturnType<typeof opt>[], value: string | number | undefined) => options.find((o) => o.value === String(value));
-  const chosen = cia.filter((o) => initial.cia?.includes(o.value));
+  const pick = (options: PlainTextOption[], value: string | number | undefined) => options.find((o) => o.value === String(value));
+  const chosen = cia.filter((o) => !!o.value && !!initial.cia?.includes(o.value));
   const user = initial.owner && isSlackUser(initial.owner) ? { initial_user: initial.owner } : {};
-  const initialOf = (o: ReturnType<typeof opt> | undefined) => (o ? { initial_option: o } : {});
+  const initialOf = (o: PlainTextOption | undefined) => (o ? { initial_option: o } : {});
   return {
     type: 'modal', callback_id: ANALYSIS_MODAL, private_metadata: JSON.stringify({ thread, channel }),
     title: { type: 'plain_text', text: ja ? 'リスク分析' : 'Risk analysis' },

@@ -1,7 +1,7 @@
 // Slack's Block Kit limits, applied to every message, modal and App Home view we send. Slack refuses a whole message
 // or view when one field is too long (invalid_blocks), so long stored text (a 3,160-character justification) would
 // break the App Home for everyone. Long text is cut with a visible marker; a plain section is split instead.
-import type { Block } from './blocks.js';
+import type { KnownBlock } from '@slack/types';
 
 /** The limits we rely on (api.slack.com/reference/block-kit). */
 export const blockLimits = {
@@ -91,14 +91,17 @@ function pieces(text: string, max: number): string[] {
   return out;
 }
 
-function fitBlock(b: Block): Block[] {
+// The fitter works on blocks as JSON (any kind, any field), so one rule covers every text it knows; the exported
+// functions take and give @slack/types blocks and views, and the conversion happens once, at that edge.
+
+function fitBlock(b: Obj): Obj[] {
   switch (b.type) {
     case 'section': {
       const text = b.text as Obj | undefined;
       const long = isObj(text) && typeof text.text === 'string' && text.text.length > blockLimits.sectionText;
       // A plain section (no accessory, fields or ID that something refers to) is split; nothing is cut.
       if (long && !b.accessory && !b.fields && !b.block_id) return pieces(text.text as string, blockLimits.sectionText).map((p) => ({ ...b, text: { ...text, text: p } }));
-      const out: Block = { ...b };
+      const out: Obj = { ...b };
       if (long) out.text = fitText(text, blockLimits.sectionText);
       if (Array.isArray(b.fields)) out.fields = b.fields.slice(0, blockLimits.sectionFields).map((f) => fitText(f, blockLimits.fieldText));
       if (b.accessory) out.accessory = fitElement(b.accessory);
@@ -117,20 +120,25 @@ function fitBlock(b: Block): Block[] {
   }
 }
 
-/** Blocks within Block Kit's limits; beyond `maxBlocks` the rest is replaced by a note that says how many were left out. */
-export function fitBlocks(blocks: Block[], maxBlocks: number = blockLimits.messageBlocks): Block[] {
+function fitAll(blocks: Obj[], maxBlocks: number): Obj[] {
   const out = blocks.flatMap(fitBlock);
   if (out.length <= maxBlocks) return out;
   const left = out.length - (maxBlocks - 1);
   return [...out.slice(0, maxBlocks - 1), { type: 'context', elements: [{ type: 'mrkdwn', text: `${cutMarker} +${left}` }] }];
 }
 
-/** A modal or App Home view within the limits: its blocks, title, buttons and metadata. */
-export function fitView<V extends Record<string, unknown>>(view: V): V {
-  const out: Obj = { ...view, blocks: fitBlocks((view.blocks as Block[] | undefined) ?? [], blockLimits.viewBlocks) };
-  for (const k of ['title', 'submit', 'close']) if (view[k]) out[k] = fitText(view[k], blockLimits.viewTitle);
-  if (typeof view.private_metadata === 'string' && view.private_metadata.length > blockLimits.privateMetadata) {
-    throw new Error(`private_metadata is ${view.private_metadata.length} characters; Slack allows ${blockLimits.privateMetadata}`);
+/** Blocks within Block Kit's limits; beyond `maxBlocks` the rest is replaced by a note that says how many were left out. */
+export function fitBlocks(blocks: readonly KnownBlock[], maxBlocks: number = blockLimits.messageBlocks): KnownBlock[] {
+  return fitAll(blocks as readonly object[] as Obj[], maxBlocks) as object[] as KnownBlock[];
+}
+
+/** A modal or App Home view (@slack/types View) within the limits: its blocks, title, buttons and metadata. */
+export function fitView<V extends object>(view: V): V {
+  const v = view as Obj;
+  const out: Obj = { ...v, blocks: fitAll(Array.isArray(v.blocks) ? (v.blocks as Obj[]) : [], blockLimits.viewBlocks) };
+  for (const k of ['title', 'submit', 'close']) if (v[k]) out[k] = fitText(v[k], blockLimits.viewTitle);
+  if (typeof v.private_metadata === 'string' && v.private_metadata.length > blockLimits.privateMetadata) {
+    throw new Error(`private_metadata is ${v.private_metadata.length} characters; Slack allows ${blockLimits.privateMetadata}`);
   }
-  return out as V;
+  return out as object as V;
 }

@@ -8,11 +8,12 @@ import { helpText } from '../chat/help.js';
 import type { Reply } from '../chat/replies.js';
 import type { Lang } from '../search/text.js';
 import type { Decision, SoaRow } from '../soa/index.js';
+import type { Button, KnownBlock, MrkdwnElement, PlainTextElement, SectionBlock } from '@slack/types';
 
-// Block Kit is plain JSON; a loose type keeps this module free of Bolt.
-export type Block = Record<string, unknown>;
+/** A Block Kit block, typed by @slack/types (types only: nothing of Bolt is loaded here). */
+export type Block = KnownBlock;
 
-const mrkdwn = (text: string) => ({ type: 'mrkdwn', text });
+const mrkdwn = (text: string): MrkdwnElement => ({ type: 'mrkdwn', text });
 
 /**
  * Slack's escaping for text that people or models wrote (justifications, owners, answers, documents): without it,
@@ -21,10 +22,10 @@ const mrkdwn = (text: string) => ({ type: 'mrkdwn', text });
 export const esc = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 /** Escapes mrkdwn but keeps user mentions (<@U…>), which Slack shows as each person's current name. */
 const escKeepMentions = (text: string) => esc(text).replace(/&lt;@([UW][A-Z0-9]{2,})&gt;/g, '<@$1>');
-const plain = (text: string) => ({ type: 'plain_text', text: text.slice(0, 75), emoji: true });
+const plain = (text: string): PlainTextElement => ({ type: 'plain_text', text: text.slice(0, 75), emoji: true });
 
-export function sections(text: string): Block[] {
-  const out: Block[] = [];
+export function sections(text: string): SectionBlock[] {
+  const out: SectionBlock[] = [];
   let rest = text;
   while (rest.length) {
     let cut = rest.length <= 2900 ? rest.length : rest.lastIndexOf('\n', 2900);
@@ -35,7 +36,7 @@ export function sections(text: string): Block[] {
   return out;
 }
 
-export function button(text: string, actionId: string, value: string, style?: 'primary' | 'danger'): Block {
+export function button(text: string, actionId: string, value: string, style?: 'primary' | 'danger'): Button {
   return { type: 'button', text: plain(text), action_id: actionId, value, ...(style ? { style } : {}) };
 }
 

@@ -9,8 +9,10 @@ import type { Core } from '../core.js';
 import type { Logger } from '../log.js';
 import type { Lang } from '../search/text.js';
 import { postAssessment } from './assessment.js';
-import { kb, kview, userLang } from './web.js';
-import { decisionBlocks, replyBlocks } from './blocks.js';
+import { kb, userLang } from './web.js';
+import type { KnownBlock } from '@slack/types';
+import { button, decisionBlocks, replyBlocks } from './blocks.js';
+import { fitView } from './blockkit.js';
 import { isSlackUser, openDm } from './dm.js';
 import { seal } from './meta.js';
 import { soaModal, type ModalMeta } from './modal.js';
@@ -127,14 +129,14 @@ export async function postReplies(deps: SlackDeps, client: WebClient, replies: R
 }
 
 /** In a message there is no trigger to open a modal: offer a button that opens it. */
-function soaFormPrompt(r: Extract<Reply, { type: 'soa-form' }>) {
+function soaFormPrompt(r: Extract<Reply, { type: 'soa-form' }>): { text: string; blocks: KnownBlock[] } {
   const ja = r.lang === 'ja';
   const text = ja ? `${r.controlId} の判断を記録するフォームを開きます。` : `Open the form to record a decision for ${r.controlId}.`;
   return {
     text,
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text } },
-      { type: 'actions', elements: [{ type: 'button', action_id: 'soa_open_form', value: r.controlId, text: { type: 'plain_text', text: ja ? 'フォームを開く' : 'Open form' }, style: 'primary' }] },
+      { type: 'actions', elements: [button(ja ? 'フォームを開く' : 'Open form', 'soa_open_form', r.controlId, 'primary')] },
     ],
   };
 }
@@ -142,5 +144,5 @@ function soaFormPrompt(r: Extract<Reply, { type: 'soa-form' }>) {
 /** Opens the SoA decision modal for a control (needs a trigger from the last 3 seconds). */
 export async function openSoaForm(deps: SlackDeps, client: WebClient, triggerId: string, meta: ModalMeta): Promise<void> {
   const view = { ...soaModal(deps.core.chat.row(meta.control), meta), private_metadata: seal(deps.metaKey, meta) };
-  await client.views.open({ trigger_id: triggerId, view: kview<Parameters<WebClient['views']['open']>[0]['view']>(view) });
+  await client.views.open({ trigger_id: triggerId, view: fitView(view) });
 }

@@ -1,7 +1,6 @@
 // The weekly readiness digest in Slack: the scheduled post (blocks, then the trend chart in its thread), the
 // scheduler with its start-up catch-up, and the preview for `/isms digest`.
 import type { FilesUploadV2Arguments, WebClient } from '@slack/web-api';
-import type { KnownBlock } from '@slack/types';
 import type { Config } from '../config.js';
 import type { Core } from '../core.js';
 import type { Lang } from '../search/text.js';
@@ -25,7 +24,7 @@ export interface Posted { ts?: string; fileId?: string; score: number; week: str
 export async function postDigest(core: Core, client: WebClient, channel: string, lang: Lang, opts: { now?: Date } = {}): Promise<Posted> {
   const { metrics, trend } = coreDigestData(core, { now: opts.now, record: true });
   const view = digestBlocks(metrics, trend, lang, { chart: true });
-  const msg = await client.chat.postMessage({ channel, text: view.text, blocks: view.blocks as unknown as KnownBlock[] });
+  const msg = await client.chat.postMessage({ channel, text: view.text, blocks: view.blocks });
   let fileId: string | undefined;
   try {
     const png = await renderTrendChart(trend.points, { lang });

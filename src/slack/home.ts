@@ -1,5 +1,6 @@
 // The App Home tab: the readiness score and its trend, the digest's metric lines (live), SoA coverage, pending
 // proposals (with Approve / Reject for approvers) and quick actions.
+import type { HomeView } from '@slack/types';
 import type { Core } from '../core.js';
 import { breakdown, metricLines, scoreLine } from '../digest/render.js';
 import type { Lang } from '../search/text.js';
@@ -7,7 +8,7 @@ import { label, roleLabels } from '../chat/messages.js';
 import { button, decisionBlocks, type Block } from './blocks.js';
 import { coreDigestData } from './digest.js';
 
-export function homeView(core: Core, user: string, lang: Lang, now?: Date): { type: 'home'; blocks: Block[] } {
+export function homeView(core: Core, user: string, lang: Lang, now?: Date): HomeView {
   const { metrics: m, trend } = coreDigestData(core, { now });
   const pending = core.store.soaRows().filter((r) => r.pending);
   const pct = (a: number, b: number) => (b ? `${Math.round((a / b) * 100)}%` : '–');

@@ -3,7 +3,7 @@ import type { Lang } from '../search/text.js';
 import type { Decision, DecisionInput, Issue, SoaRow } from '../soa/index.js';
 import { rowLabel, statusLabel } from '../soa/format.js';
 import { blockLimits, fit } from './blockkit.js';
-import type { Block } from './blocks.js';
+import type { InputBlock, InputBlockElement, ModalView, PlainTextInput, PlainTextOption, StaticSelect } from '@slack/types';
 
 export const SOA_MODAL = 'soa_decision';
 
@@ -15,19 +15,21 @@ export interface ModalMeta {
   lang: Lang;
 }
 
-const option = (text: string, value: string) => ({ text: { type: 'plain_text', text }, value });
-const input = (blockId: string, label: string, element: Block, optional = false, hint?: string): Block => ({
-  type: 'input', block_id: blockId, optional, label: { type: 'plain_text', text: label }, element: { action_id: 'value', ...element },
+const option = (text: string, value: string): PlainTextOption => ({ text: { type: 'plain_text', text }, value });
+const input = (blockId: string, label: string, element: InputBlockElement, optional = false, hint?: string): InputBlock => ({
+  type: 'input', block_id: blockId, optional, label: { type: 'plain_text', text: label }, element,
   ...(hint ? { hint: { type: 'plain_text', text: hint } } : {}),
 });
+/** Every field's value is read back under the action ID "value" (modalInput). */
+const select = (options: PlainTextOption[], initial?: PlainTextOption): StaticSelect => ({ type: 'static_select', action_id: 'value', options, ...(initial ? { initial_option: initial } : {}) });
+const text = (initial?: string | null, multiline = false): PlainTextInput => ({ type: 'plain_text_input', action_id: 'value', multiline, ...(initial ? { initial_value: initial } : {}) });
 
-export function soaModal(row: SoaRow, meta: ModalMeta): Record<string, unknown> {
+export function soaModal(row: SoaRow, meta: ModalMeta): ModalView {
   const ja = meta.lang === 'ja';
   const d = row.pending ?? row.current;
   const yes = option(ja ? '適用する' : 'Applicable', 'yes');
   const no = option(ja ? '適用除外' : 'Not applicable', 'no');
   const statuses = (['implemented', 'partial', 'planned', 'not-implemented'] as const).map((s) => option(statusLabel[s][meta.lang], s));
-  const text = (initial?: string | null, multiline = false) => ({ type: 'plain_text_input', multiline, ...(initial ? { initial_value: initial } : {}) });
   return {
     type: 'modal',
     callback_id: SOA_MODAL,
@@ -37,8 +39,8 @@ export function soaModal(row: SoaRow, meta: ModalMeta): Record<string, unknown> 
     close: { type: 'plain_text', text: ja ? 'キャンセル' : 'Cancel' },
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: `*${rowLabel(row, meta.lang)} ${row.entry.title[meta.lang]}*\n${row.entry.summary[meta.lang]}` } },
-      input('applicable', ja ? '適用' : 'Applicability', { type: 'static_select', options: [yes, no], ...(d ? { initial_option: d.applicable ? yes : no } : {}) }),
-      input('status', ja ? '実施状況' : 'Implementation status', { type: 'static_select', options: statuses, ...(d ? { initial_option: statuses.find((s) => s.value === d.status) } : {}) }),
+      input('applicable', ja ? '適用' : 'Applicability', select([yes, no], d ? (d.applicable ? yes : no) : undefined)),
+      input('status', ja ? '実施状況' : 'Implementation status', select(statuses, statuses.find((s) => s.value === d?.status))),
       input('justification', ja ? '除外理由（適用除外の場合は必須）' : 'Exclusion justification (required when not applicable)', text(d?.justification, true), true),
       input('reason', ja ? '採用理由（カンマ区切り）' : 'Reasons for inclusion (comma-separated)', text(d?.reasons.join(', ')), true, 'risk:R-1, legal:..., contractual:..., business:...'),
       input('owner', ja ? '責任者' : 'Owner', text(d?.owner), true),

@@ -7,7 +7,7 @@ import { replyBlocks } from '../blocks.js';
 import { channelLink, guarded, kb, openSoaForm, permalink, postReplies, stringField, userLang, type SlackDeps } from '../context.js';
 import { openDm } from '../dm.js';
 import { homeView } from '../home.js';
-import { kview } from '../web.js';
+import { fitView } from '../blockkit.js';
 import { startAssessment } from './commands.js';
 
 export function registerActions(app: App, deps: SlackDeps): void {
@@ -35,7 +35,7 @@ export function registerActions(app: App, deps: SlackDeps): void {
         const reply = core.chat.reviewButton(user, reviewValue(action.value), verdict, lang);
         await answer(deps, client, user, respond, reply);
         // Pressed on the App Home: show it again without the proposal.
-        if (reply.type === 'reviewed' && body.view?.type === 'home') await client.views.publish({ user_id: user, view: kview(homeView(core, user, lang)) });
+        if (reply.type === 'reviewed' && body.view?.type === 'home') await client.views.publish({ user_id: user, view: fitView(homeView(core, user, lang)) });
       });
     });
   }

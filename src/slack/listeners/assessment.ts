@@ -6,7 +6,8 @@ import type { AssessmentInput } from '../../assessment/types.js';
 import { ANALYSIS_MODAL, analysisModal, postAssessment, threadOf } from '../assessment.js';
 import { guarded, type SlackDeps } from '../context.js';
 import { unseal, seal } from '../meta.js';
-import { kview, permalink, userLang } from '../web.js';
+import { permalink, userLang } from '../web.js';
+import { fitView } from '../blockkit.js';
 
 /** Feeds one input to the assessment of a thread and posts the result there. */
 export async function feed(deps: SlackDeps, client: WebClient, thread: string, input: AssessmentInput): Promise<void> {
@@ -55,7 +56,7 @@ export function registerAssessment(app: App, deps: SlackDeps): void {
       if (!thread || !state) return;
       const defaults = core.assessments.formDefaults(thread);
       const modal = analysisModal(thread, thread.split(':')[0]!, defaults?.title ?? '', state.lang, defaults);
-      await client.views.open({ trigger_id: body.trigger_id, view: kview({ ...modal, private_metadata: seal(deps.metaKey, { thread }) }) });
+      await client.views.open({ trigger_id: body.trigger_id, view: fitView({ ...modal, private_metadata: seal(deps.metaKey, { thread }) }) });
     });
   });
 

@@ -4,7 +4,7 @@ import type { WebClient } from '@slack/web-api';
 import { lengthProblem } from '../../chat/commands.js';
 import { guarded, permalink, postReplies, userLang, type SlackDeps } from '../context.js';
 import { homeView } from '../home.js';
-import { kview } from '../web.js';
+import { fitView } from '../blockkit.js';
 
 interface MessageLike {
   text?: string;
@@ -68,7 +68,7 @@ export function registerEvents(app: App, deps: SlackDeps): void {
     // A failure republishes the App Home with the message and its reference.
     await guarded(deps, client, { user: event.user, home: true }, async () => {
       const lang = (await userLang(client, event.user)) ?? core.ctx.config.lang;
-      await client.views.publish({ user_id: event.user, view: kview(homeView(core, event.user, lang)) });
+      await client.views.publish({ user_id: event.user, view: fitView(homeView(core, event.user, lang)) });
     });
   });
 }
