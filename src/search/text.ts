@@ -37,8 +37,27 @@ export function enTerm(word: string): string | null {
   return stemmer(word);
 }
 
-/** Tokens of a text of any language mix. Japanese and English parts are handled separately. */
+/**
+ * Tokenised short texts (glossary forms, questions, guidance sentences) are kept: answers tokenise the same corpus
+ * sentences and glossary forms for every question. Long texts (whole chunks at index time) are not kept.
+ */
+const memo = new Map<string, readonly string[]>();
+const memoMax = 50_000;
+const memoLongest = 400;
+
+/** Tokens of a text of any language mix. Japanese and English parts are handled separately. Do not modify the result. */
 export function tokenize(text: string): string[] {
+  if (text.length > memoLongest) return tokenizeNow(text);
+  let tokens = memo.get(text);
+  if (!tokens) {
+    if (memo.size >= memoMax) memo.clear();
+    tokens = Object.freeze(tokenizeNow(text));
+    memo.set(text, tokens);
+  }
+  return tokens as string[];
+}
+
+function tokenizeNow(text: string): string[] {
   const t = normalise(text);
   const out: string[] = [];
   for (const seg of segmenter.segment(t)) {
