@@ -6,7 +6,9 @@ it('keeps quoted values together, also inside name=value', () => {
 });
 
 it('refuses a misspelled SoA field instead of dropping it', () => {
-  expect(parseCommand('soa set 12.3.1 applicable=yes ownr=bob')).toEqual({ kind: 'usage', message: expect.stringContaining('"ownr" is not a field of an SoA decision') });
+  expect(parseCommand('soa set 12.3.1 applicable=yes ownr=bob')).toEqual({
+    kind: 'usage', message: expect.stringContaining('"ownr" is not a field of an SoA decision'), ja: expect.stringContaining('「ownr」は適用宣言書の判断の項目ではありません'),
+  });
   expect(parseCommand('soa set 12.3.1 applicable=yes owner=bob reason=risk:R-1 reason=business:x')).toEqual({
     kind: 'soa-set', control: '12.3.1', fields: { applicable: ['yes'], owner: ['bob'], reason: ['risk:R-1', 'business:x'] },
   });
