@@ -263,6 +263,18 @@ function damaged(file: string, detail: string): StoreError {
   }]);
 }
 
+/** The current write transaction of each guarded database: a new object per outermost transaction, renewed when any part of one fails. */
+const transactions = new WeakMap<Db, { token: object | undefined }>();
+
+/**
+ * An object that stays the same while one outermost transaction of `db` (through db.transaction) runs and nothing in it
+ * has failed; undefined outside one. What a transaction wrote itself (the last audit entry) can be remembered under it:
+ * no other connection writes while it holds the write lock, and a rolled-back part renews the token.
+ */
+export function transactionToken(db: Db): object | undefined {
+  return db.inTransaction ? transactions.get(db)?.token : undefined;
+}
+
 /**
  * Every write of the store runs in a transaction (the audit chain needs it). Each outermost transaction checks the
  * file's integrity first, so a file damaged while a process holds it open takes no write either, and a storage
@@ -271,6 +283,8 @@ function damaged(file: string, detail: string): StoreError {
 function guardWrites(db: Db, file: string): void {
   const original = db.transaction.bind(db);
   let depth = 0;
+  const state: { token: object | undefined } = { token: undefined };
+  transactions.set(db, state);
   // The main file changes only at a checkpoint (WAL mode), so an unchanged file was checked already: a stat, not a
   // check, per write. A file changed by anything else (or by our own checkpoint) is checked again.
   const stamp = () => {
@@ -286,6 +300,8 @@ function guardWrites(db: Db, file: string): void {
     try {
       return f(...args);
     } catch (e) {
+      // Something was rolled back (a savepoint or the whole transaction): nothing remembered inside it holds any more.
+      state.token = depth > 0 ? {} : undefined;
       throw storageError(e, file) ?? e;
     }
   }) as F;
@@ -297,12 +313,14 @@ function guardWrites(db: Db, file: string): void {
           checkIntegrity(db, file);
           checked = now;
         }
+        state.token = {};
       }
       depth++;
       try {
         return fn.apply(this, args);
       } finally {
         depth--;
+        if (depth === 0) state.token = undefined;
       }
     } as unknown as F);
     const out = convert(inner) as typeof inner;

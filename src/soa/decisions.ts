@@ -6,6 +6,7 @@ import type { EditionStore } from './edition.js';
 import { itemKey, keyEdition, splitKey } from './keys.js';
 
 export { itemKey, keyEdition, splitKey };
+import { readsBackSame } from './audit.js';
 import { hasColumn, insertInto, type Db, type Statement } from './db.js';
 import { Issues, fail } from './errors.js';
 import type { RiskStore } from './risks.js';
@@ -100,16 +101,38 @@ export function linesFor(catalog: Catalog, edition: Edition, controlId: string, 
 
 /** The SoA lines of an edition for the roles in scope. 2022: the 93 Annex A controls, then each 27017 item once per role in scope that 27017 gives guidance. */
 export function soaItems(catalog: Catalog, edition: Edition, roles: Role[]): (SoaItem & { relevant: boolean })[] {
+  return itemsOf(catalog, edition, roles).items;
+}
+
+type Items = { items: (SoaItem & { relevant: boolean })[]; byKey: Map<string, SoaItem & { relevant: boolean }> };
+
+/** The lines of an edition for the roles in scope, and the same by key. */
+function itemsOf(catalog: Catalog, edition: Edition, roles: Role[]): Items {
   // The catalogue never changes while loaded: the lines of an edition and roles are worked out once.
-  const key = `${edition}:${[...roles].sort().join(',')}`;
+  const key = `${edition}:${roles.includes('customer') ? 'c' : ''}${roles.includes('provider') ? 'p' : ''}`;
   let byKey = itemCache.get(catalog);
-  if (!byKey) itemCache.set(catalog, (byKey = new Map()));
+  if (!byKey) itemCache.set(catalog, (byKey = new Map<string, Items>()));
   let items = byKey.get(key);
-  if (!items) byKey.set(key, (items = listItems(catalog, edition, roles)));
+  if (!items) {
+    const list = listItems(catalog, edition, roles);
+    byKey.set(key, (items = { items: list, byKey: new Map(list.map((i) => [i.key, i])) }));
+  }
   return items;
 }
 
-const itemCache = new WeakMap<Catalog, Map<string, (SoaItem & { relevant: boolean })[]>>();
+const itemCache = new WeakMap<Catalog, Map<string, Items>>();
+
+/** Catalogue entries by what was typed, for IDs that resolved (a batch names the same few IDs many times). */
+const resolvedCache = new WeakMap<Catalog, Map<string, CatalogEntry>>();
+function resolveId(catalog: Catalog, value: string): ReturnType<Catalog['resolve']> {
+  let known = resolvedCache.get(catalog);
+  if (!known) resolvedCache.set(catalog, (known = new Map<string, CatalogEntry>()));
+  const hit = known.get(value);
+  if (hit) return { ok: true, id: hit.id, entry: hit };
+  const r = catalog.resolve(value);
+  if (r.ok && known.size < 4096) known.set(value, r.entry);
+  return r;
+}
 
 function listItems(catalog: Catalog, edition: Edition, roles: Role[]): (SoaItem & { relevant: boolean })[] {
   if (edition === '2013') return catalog.controls().map((entry) => ({ key: entry.id, entry, role: null, edition, relevant: relevantTo(entry, roles) }));
@@ -124,6 +147,9 @@ interface DecisionRow {
   owner: string | null; owner_name?: string | null; evidence: string; proposed_by: string; proposed_by_name?: string | null; proposed_at: string; source: string;
   verdict: 'approved' | 'rejected' | null; reviewed_by: string | null; reviewed_by_name: string | null; reviewed_at: string | null; review_reason: string | null;
 }
+
+type ReviewFields = Pick<DecisionRow, 'verdict' | 'reviewed_by' | 'reviewed_by_name' | 'reviewed_at' | 'review_reason'>;
+const noReview: ReviewFields = { verdict: null, reviewed_by: null, reviewed_by_name: null, reviewed_at: null, review_reason: null };
 
 /** Decisions with their review; a file older than schema step 6 has no reviewer names. */
 const selectFor = (db: Db) => `SELECT d.*, v.verdict, v.reviewed_by, v.reviewed_at, v.reason AS review_reason,
@@ -140,6 +166,10 @@ export class DecisionStore {
   private readonly byId: Statement;
   private readonly insert: Statement;
   private readonly insertReview: Statement;
+  private readonly countOf: Statement;
+  /** The columns of decisions and reviews this file has (a file older than schema step 6 has no display names). */
+  private readonly decisionColumns: string[];
+  private readonly reviewColumns: string[];
 
   constructor(private readonly ctx: StoreContext, private readonly risks: RiskStore, readonly editions: EditionStore, private readonly roles: () => Role[]) {
     const { db } = ctx;
@@ -148,9 +178,12 @@ export class DecisionStore {
     this.all = db.prepare(`${select} ORDER BY d.id`);
     this.byId = db.prepare(`SELECT x.*, (SELECT count(*) FROM decisions y WHERE y.control_id = x.control_id AND y.id <= x.id) AS version,
       (SELECT max(id) FROM decisions y WHERE y.control_id = x.control_id) AS latest FROM (${select} WHERE d.id = ?) x`);
-    this.insert = insertInto(db, 'decisions', ['control_id', 'applicable', 'reasons', 'status', 'justification', 'owner', 'owner_name', 'evidence',
-      'proposed_by', 'proposed_by_name', 'proposed_at', 'source']);
-    this.insertReview = insertInto(db, 'reviews', ['decision_id', 'verdict', 'reviewed_by', 'reviewed_by_name', 'reviewed_at', 'reason']);
+    this.decisionColumns = ['control_id', 'applicable', 'reasons', 'status', 'justification', 'owner', 'owner_name', 'evidence',
+      'proposed_by', 'proposed_by_name', 'proposed_at', 'source'].filter((c) => hasColumn(db, 'decisions', c));
+    this.reviewColumns = ['decision_id', 'verdict', 'reviewed_by', 'reviewed_by_name', 'reviewed_at', 'reason'].filter((c) => hasColumn(db, 'reviews', c));
+    this.insert = insertInto(db, 'decisions', this.decisionColumns);
+    this.insertReview = insertInto(db, 'reviews', this.reviewColumns);
+    this.countOf = db.prepare('SELECT count(*) FROM decisions WHERE control_id = ?').pluck();
   }
 
   isApprover(name: string | undefined): boolean {
@@ -185,16 +218,18 @@ export class DecisionStore {
     if (own.length) this.refuseOwn(approver, `entered ${own.length === 1 ? 'an item' : `${own.length} items`} of this assessment`);
     return this.checkAll(inputs).map((r) => {
       const d = this.write(r, { proposeOnly: true, extra });
-      this.addReview(d.id, d.controlId, 'approved', approver);
-      return this.get(d.id)!;
+      const review = this.addReview(d.id, d.controlId, 'approved', approver);
+      return { ...d, state: 'approved', approvedBy: review.reviewed_by, approvedByName: review.reviewed_by_name, approvedAt: review.reviewed_at } satisfies Decision;
     });
   }
 
   private checkAll(inputs: DecisionInput[]): Record<string, unknown>[] {
     const issues = new Issues();
+    // Nothing is written before every input is checked, so the edition and the roles in scope are the same for all.
+    const scope = inputs.length > 1 ? { edition: this.editions.current(), roles: this.roles() } : undefined;
     const rows = inputs.map((input, i) => {
       const own = new Issues();
-      const row = this.check(input, own, false);
+      const row = this.check(input, own, false, scope);
       for (const x of own.list) issues.add(inputs.length > 1 ? `#${i + 1} ${x.field}` : x.field, x.message, x.hint);
       return row;
     });
@@ -258,7 +293,9 @@ export class DecisionStore {
    * Resolves what a person typed ("5.23", "A.8.16", "CLD.9.5.1@provider", or an ID plus `role`) to a line of the SoA in
    * the store's edition, or adds an issue that says which line to use instead.
    */
-  resolve(issues: Issues, raw: string | undefined, role?: string, edition = this.editions.current()): SoaItem | undefined {
+  resolve(issues: Issues, raw: string | undefined, role?: string, edition = this.editions.current(), inScope?: Role[]): SoaItem | undefined {
+    let scoped = inScope;
+    const roles = () => (scoped ??= this.roles());
     const split = splitKey(raw ?? '');
     const value = split.id;
     const wantRole = (role?.trim() || split.role)?.toLowerCase() ?? null;
@@ -271,8 +308,8 @@ export class DecisionStore {
       issues.add('role', `"${wantRole}" is not a role`, 'Use --role customer or --role provider');
       return undefined;
     }
-    const r = this.ctx.catalog.resolve(value);
-    const items = soaItems(this.ctx.catalog, edition, this.roles());
+    const r = resolveId(this.ctx.catalog, value);
+    const { items, byKey } = itemsOf(this.ctx.catalog, edition, roles());
     if (!r.ok || r.entry.kind === 'requirement') {
       const ids = [...new Set(items.map((i) => i.entry.id))];
       issues.add('control', r.ok ? `${r.id} is a JIP-ISMS517 requirement, not an SoA control` : `no control "${value}" in the catalogue`,
@@ -290,14 +327,14 @@ export class DecisionStore {
         issues.add('role', 'a 2013-edition SoA has one decision per control', `Drop --role, or move the SoA to the 2022 edition with "soa transition --to 2022"`);
         return undefined;
       }
-      return items.find((i) => i.key === e.id);
+      return byKey.get(e.id);
     }
     if (e.kind === 'annex2022') {
       if (wantRole) {
         issues.add('role', `${e.id} is an ISO/IEC 27001:2022 Annex A control: one decision for the organisation`, 'Drop --role; roles apply to the ISO/IEC 27017 cloud items (e.g. 12.3.1, CLD.9.5.1)');
         return undefined;
       }
-      return items.find((i) => i.key === e.id);
+      return byKey.get(e.id);
     }
     const to2022 = ids2022(e).join(', ');
     if (e.kind === 'control' && !e.extended) {
@@ -305,18 +342,18 @@ export class DecisionStore {
         `Record the decision on ${to2022} (e.g. soa set ${ids2022(e)[0]} ...)`);
       return undefined;
     }
-    const open = roleNames.filter((x) => items.some((i) => i.key === itemKey(e.id, x)));
+    const open = roleNames.filter((x) => byKey.has(itemKey(e.id, x)));
     const guided = roleNames.filter((x) => e.cloudGuidance[x]);
     if (wantRole) {
-      const hit = items.find((i) => i.key === itemKey(e.id, wantRole as Role));
+      const hit = byKey.get(itemKey(e.id, wantRole as Role));
       if (hit) return hit;
       issues.add('role', !guided.includes(wantRole as Role) ? `ISO/IEC 27017 gives ${e.id} no ${wantRole} guidance, so it has no ${wantRole} row`
-        : `the ${wantRole} role is not in scope (roles in scope: ${this.roles().join(', ')})`,
+        : `the ${wantRole} role is not in scope (roles in scope: ${roles().join(', ')})`,
       open.length ? `Use --role ${open.join(' or --role ')}` : `Record the Annex A decision on ${to2022} instead, or add the role to the profile (profile set)`);
       return undefined;
     }
-    if (open.length === 1) return items.find((i) => i.key === itemKey(e.id, open[0]!));
-    issues.add('role', open.length ? `${e.id} is an ISO/IEC 27017 cloud item with one decision per role` : `${e.id} concerns no role in scope (${this.roles().join(', ')})`,
+    if (open.length === 1) return byKey.get(itemKey(e.id, open[0]!));
+    issues.add('role', open.length ? `${e.id} is an ISO/IEC 27017 cloud item with one decision per role` : `${e.id} concerns no role in scope (${roles().join(', ')})`,
       open.length ? `Add --role customer or --role provider (in chat: ${e.id}@customer); for the Annex A decision use ${to2022}` : `Record the Annex A decision on ${to2022}`);
     return undefined;
   }
@@ -361,29 +398,58 @@ export class DecisionStore {
   private write(row: Record<string, unknown>, opts: { proposeOnly?: boolean; extra?: Record<string, unknown> } = {}): Decision {
     const control = row.control_id as string;
     const by = row.proposed_by as string;
-    const id = Number(this.insert.run(row).lastInsertRowid);
+    const values = this.columnsOf(this.decisionColumns, row);
+    const id = Number(this.insert.run(values).lastInsertRowid);
     // Under four-eyes an approver's own decision waits for another approver, like anyone's.
     const approved = !opts.proposeOnly && !this.ctx.fourEyes && this.isApprover(by);
     this.ctx.audit.append({
-      at: row.proposed_at as string, actor: by, action: approved ? 'soa.set' : 'soa.propose', subject: control, table: 'decisions', row: id,
+      at: row.proposed_at as string, actor: by, action: approved ? 'soa.set' : 'soa.propose', subject: control, table: 'decisions', row: id, values,
       extra: { applicable: row.applicable === 1, status: row.status, ...opts.extra },
     });
-    if (approved) this.addReview(id, control, 'approved', by, undefined, row.proposed_at as string);
-    return this.get(id)!;
+    const review: ReviewFields = { verdict: null, reviewed_by: null, reviewed_by_name: null, reviewed_at: null, review_reason: null };
+    if (approved) this.addReview(id, control, 'approved', by, undefined, row.proposed_at as string, review);
+    // What get(id) would read back, from what was just written: the newest decision of its control, reviewed or not.
+    if (!readsBackSame(values)) return this.get(id)!;
+    const version = this.countOf.get(control) as number;
+    const v = values as Partial<DecisionRow>;
+    return toDecision({
+      id, control_id: control, applicable: v.applicable!, reasons: v.reasons!, status: v.status!, justification: v.justification ?? null, owner: v.owner ?? null,
+      owner_name: v.owner_name ?? null, evidence: v.evidence!, proposed_by: by, proposed_by_name: v.proposed_by_name ?? null, proposed_at: v.proposed_at!, source: v.source!,
+      verdict: review.verdict, reviewed_by: review.reviewed_by, reviewed_by_name: review.reviewed_by_name, reviewed_at: review.reviewed_at, review_reason: review.review_reason,
+    }, version, true);
   }
 
-  private addReview(decision: number, control: string, verdict: 'approved' | 'rejected', by: string, reason?: string, at = isoDate(this.ctx.now())): void {
-    const id = Number(this.insertReview.run({
+  /** The bound values of `columns` (the columns of this file) from a checked row: the row itself when it has just those. */
+  private columnsOf(columns: string[], row: Record<string, unknown>): Record<string, unknown> {
+    let keys = 0;
+    for (const k in row) if (Object.hasOwn(row, k)) keys++;
+    if (keys === columns.length && columns.every((c) => Object.hasOwn(row, c))) return row;
+    const out: Record<string, unknown> = {};
+    for (const c of columns) out[c] = row[c];
+    return out;
+  }
+
+  /** Records a review of `decision`; its fields as a decision shows them go into `into`. */
+  private addReview(decision: number, control: string, verdict: 'approved' | 'rejected', by: string, reason?: string, at = isoDate(this.ctx.now()),
+    into: ReviewFields = { ...noReview }): ReviewFields {
+    const values = this.columnsOf(this.reviewColumns, {
       decision_id: decision, verdict, reviewed_by: by, reviewed_by_name: this.ctx.people.nameOf(by), reviewed_at: at, reason: reason ?? null,
-    }).lastInsertRowid);
-    this.ctx.audit.append({
-      at, actor: by, action: verdict === 'approved' ? 'soa.approve' : 'soa.reject', subject: control, table: 'reviews', row: id, extra: { decision },
     });
+    const id = Number(this.insertReview.run(values).lastInsertRowid);
+    this.ctx.audit.append({
+      at, actor: by, action: verdict === 'approved' ? 'soa.approve' : 'soa.reject', subject: control, table: 'reviews', row: id, values, extra: { decision },
+    });
+    into.verdict = verdict;
+    into.reviewed_by = by;
+    into.reviewed_by_name = (values.reviewed_by_name as string | null | undefined) ?? null;
+    into.reviewed_at = at;
+    into.review_reason = reason ?? null;
+    return into;
   }
 
   /** Checks one decision and returns its row. Issues go to `issues`; with `throwNow` they are thrown before returning. */
-  private check(input: DecisionInput, issues: Issues, throwNow = true): Record<string, unknown> {
-    const item = this.resolve(issues, input.control, input.role);
+  private check(input: DecisionInput, issues: Issues, throwNow = true, scope?: { edition: Edition; roles: Role[] }): Record<string, unknown> {
+    const item = this.resolve(issues, input.control, input.role, scope?.edition, scope?.roles);
     const applicable = yesNo(input.applicable);
     if (applicable === undefined) {
       issues.add('applicable', input.applicable == null || input.applicable === '' ? 'is required' : `"${input.applicable}" is not yes or no`,

@@ -1,0 +1,111 @@
+// The store's write path works out row hashes from the values it bound and remembers the last audit entry inside a
+// transaction (issue 15, item 4). These tests hold it to what reading the rows back gives.
+import { describe, expect, it } from 'vitest';
+import { canonical, sha256 } from '../src/soa/audit.js';
+import { PeopleDirectory } from '../src/soa/people.js';
+import { tempStore } from './fixtures/soa-helpers.js';
+
+type Row = Record<string, unknown>;
+
+/** canonical() as it was first written: the stored hashes were made with it. */
+function reference(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map((v) => reference(v ?? null)).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const keys = Object.keys(value).filter((k) => (value as Row)[k] != null).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${reference((value as Row)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+const texts = ['plain', 'バックアップは誰の責任？', 'emoji 🔐 ok', 'line\nbreak\ttab', 'quote " and \\ backslash', 'nul \u0000 inside', 'lone \uD800 surrogate', '', ' '.repeat(3)];
+
+describe('store write path', () => {
+  it('canonical() writes the same text as the original implementation', () => {
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const value = (depth: number): unknown => {
+      const r = rand();
+      if (depth > 3 || r < 0.3) return [null, undefined, 0, -1, 1.5, 2 ** 53, true, false, ...texts][Math.floor(rand() * 17)];
+      if (r < 0.5) return Array.from({ length: Math.floor(rand() * 4) }, () => value(depth + 1));
+      return Object.fromEntries(Array.from({ length: Math.floor(rand() * 6) }, () => [texts[Math.floor(rand() * texts.length)]! + Math.floor(rand() * 3), value(depth + 1)]));
+    };
+    for (let i = 0; i < 2000; i++) {
+      const v = value(0);
+      expect(canonical(v)).toBe(reference(v));
+    }
+  });
+
+  it('records the hash of each row as read back, for any text, and returns what get() reads', () => {
+    const people = new PeopleDirectory();
+    people.note('U0NAMED', 'Tanaka 田中 🔐');
+    const { store } = tempStore({ people, approvers: ['alice', 'U0NAMED'] });
+    // Each decision as returned, against get() right after it was written (a later one may supersede it).
+    const same = (ds: ReturnType<typeof store.soa.get>[]) => ds.forEach((d) => expect(d).toEqual(store.soa.get(d!.id)));
+    texts.forEach((t, i) => {
+      same([store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'planned', owner: t || undefined, evidence: [t, `doc-${i}`], reasons: [`business:${t.replace(/\s/g, ' ').trim() || 'x'}`], by: i % 2 ? 'U0NAMED' : 'bob' })]);
+      same([store.soa.set({ control: '11.1.1', applicable: 'no', status: 'not-implemented', justification: `${t} no premises`, owner: 'U0NAMED', by: 'alice' })]);
+    });
+    same([store.soa.approve('12.3.1', 'U0NAMED')]);
+    same(store.soa.setMany(texts.map((t, i) => ({ control: `5.1.${1 + (i % 2)}`, applicable: 'yes', status: 'partial', evidence: [t], by: 'U0NAMED' }))).slice(-2));
+
+    for (const e of store.audit.entries(1000)) {
+      if (!e.data.table) continue;
+      const row = store.db.prepare(`SELECT * FROM ${e.data.table as string} WHERE id = ?`).get(e.data.row) as Row;
+      expect(e.data.rowHash, `${e.action} #${e.seq}`).toBe(sha256(reference(row)));
+    }
+    expect(store.verifyAudit()).toMatchObject({ ok: true });
+  });
+
+  it('an assessment approval returns the approved decisions as get() reads them', () => {
+    const { store } = tempStore({ approvers: ['alice'] });
+    const out = store.db.transaction(() => store.soa.proposeAndApprove([
+      { control: '12.3.1', applicable: 'yes', status: 'planned', by: 'bob' },
+      { control: '11.1.1', applicable: 'no', status: 'not-implemented', justification: 'no premises', by: 'carol' },
+    ], 'alice', { assessment: 'A-1' })).immediate();
+    for (const d of out) expect(d).toEqual(store.soa.get(d.id));
+    expect(store.verifyAudit()).toMatchObject({ ok: true });
+  });
+
+  it('a file at schema step 5 (no display names) gets the same hashes and decisions as read back', () => {
+    const people = new PeopleDirectory();
+    people.note('U0NAMED', 'Named Person');
+    const { store } = tempStore({ people, schemaVersion: 5, approvers: ['U0NAMED'] });
+    const d = store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'planned', owner: 'U0NAMED', by: 'U0NAMED' });
+    expect(d).toEqual(store.soa.get(d.id));
+    expect(d.ownerName).toBeNull();
+    expect(store.verifyAudit()).toMatchObject({ ok: true });
+  });
+
+  it('keeps the chain linear when part of a transaction is rolled back and the rest goes on', () => {
+    const { store } = tempStore();
+    store.db.transaction(() => {
+      store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'planned', by: 'alice' });
+      expect(() => store.db.transaction(() => {
+        store.soa.set({ control: '11.1.1', applicable: 'yes', status: 'planned', by: 'alice' });
+        throw new Error('changed my mind');
+      })()).toThrow('changed my mind');
+      store.soa.set({ control: '5.1.1', applicable: 'yes', status: 'planned', by: 'alice' });
+    }).immediate();
+    // A failed outermost transaction leaves nothing behind either.
+    expect(() => store.db.transaction(() => {
+      store.soa.set({ control: '5.1.2', applicable: 'yes', status: 'planned', by: 'alice' });
+      throw new Error('no');
+    }).immediate()).toThrow('no');
+    store.soa.set({ control: '5.1.2', applicable: 'yes', status: 'planned', by: 'alice' });
+    expect(store.audit.entries(100).map((e) => `${e.seq} ${e.subject}`)).toEqual(['1 12.3.1', '2 12.3.1', '3 5.1.1', '4 5.1.1', '5 5.1.2', '6 5.1.2']);
+    expect(store.verifyAudit()).toMatchObject({ ok: true, entries: 6 });
+  });
+
+  it('two connections writing in turn keep one chain', () => {
+    const t = tempStore();
+    const other = t.reopen();
+    for (let i = 0; i < 4; i++) {
+      (i % 2 ? other : t.store).soa.setMany([
+        { control: '12.3.1', applicable: 'yes', status: 'planned', by: 'alice' },
+        { control: '11.1.1', applicable: 'yes', status: 'planned', by: 'bob' },
+      ]);
+    }
+    expect(t.store.verifyAudit()).toMatchObject({ ok: true, entries: 12 });
+    other.close();
+  });
+});
