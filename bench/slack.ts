@@ -58,15 +58,15 @@ async function bare(fake: FakeSlack): Promise<{ url: string; stop: () => Promise
   app.event('app_mention', async ({ event, client }) => {
     await client.chat.postMessage({ channel: event.channel, thread_ts: event.ts, text: 'ok' });
   });
-  const server = (await app.start({ port: 0, host: '127.0.0.1' } as never)) as unknown as Server;
-  return { url: boltUrl(server), stop: () => app.stop() };
+  const server = (await app.start({ port: 0, host: '127.0.0.1' })) as unknown as Server;
+  return { url: boltUrl(server), stop: async () => { await app.stop(); } };
 }
 
 async function ours(fake: FakeSlack): Promise<{ url: string; stop: () => Promise<void> }> {
   const config = loadConfig({ ISMS_DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-slack-')), EMBEDDINGS: 'off', LOG_LEVEL: 'error' });
   const core = await createCore(config, createLogger('error'));
   const app = createSlackApp(core, { mode: 'http', botToken: 'xoxb-bench', signingSecret: secret, port: 0, apiUrl: fake.apiUrl, allowBots: false, retries: 0 });
-  const server = (await app.start({ port: 0, host: '127.0.0.1' } as never)) as unknown as Server;
+  const server = (await app.start({ port: 0, host: '127.0.0.1' })) as unknown as Server;
   return { url: boltUrl(server), stop: async () => { await app.stop(); core.close(); } };
 }
 

@@ -2,7 +2,7 @@
 // decision: the decision row, its review and two audit entries) written one transaction each and as one batch, by the
 // store and by plain prepared INSERTs of the same rows with the same pragmas; then the XLSX export of a store with
 // 20,000 history rows and a full audit verify. Every figure is the median of 3 runs. BENCH_WRITES sets N (default 10000).
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
