@@ -15,8 +15,8 @@ export interface Mutant {
 }
 
 const audit = ['test/soa-audit.test.ts', 'test/audit-tamper.test.ts'];
-const store = ['test/soa-store.test.ts'];
-const answers = ['test/answer-2022.test.ts', 'test/injection.test.ts'];
+const store = ['test/soa-store.test.ts', 'test/soa-rules.test.ts'];
+const answers = ['test/citations.test.ts', 'test/answer-2022.test.ts', 'test/injection.test.ts'];
 
 export const mutants: Mutant[] = [
   // The audit chain (src/soa/audit.ts).

@@ -10,6 +10,7 @@
 //   npm run test:mutation                       all mutants against HEAD
 //   npm run test:mutation -- --worktree         against the working tree
 //   npm run test:mutation -- audit-prev-link    only the named mutants
+//   npm run test:mutation -- --verbose          with vitest's output for each mutant
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,13 +20,13 @@ import { mutants, type Mutant } from './mutants.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-interface Options { worktree: boolean; only: string[] }
+interface Options { worktree: boolean; verbose: boolean; only: string[] }
 
 function options(argv: string[]): Options {
   const only = argv.filter((a) => !a.startsWith('--'));
   const unknown = only.filter((id) => !mutants.some((m) => m.id === id));
   if (unknown.length) throw new Error(`no mutant named ${unknown.join(', ')}; known: ${mutants.map((m) => m.id).join(', ')}`);
-  return { worktree: argv.includes('--worktree'), only };
+  return { worktree: argv.includes('--worktree'), verbose: argv.includes('--verbose'), only };
 }
 
 /** A copy of the project to mutate: HEAD (git archive) or the working tree, with node_modules linked. */
@@ -47,8 +48,10 @@ function makeCopy(worktree: boolean): string {
 
 let child: ChildProcess | undefined;
 
-/** Runs vitest on the given files in the copy; true when every test passed. */
-function runTests(dir: string, files: string[], quiet = true): Promise<{ passed: boolean; output: string; ms: number }> {
+interface Run { passed: boolean; failedTest: boolean; output: string; ms: number }
+
+/** Runs vitest on the given files in the copy: whether every test passed, or whether a test failed (not the run). */
+function runTests(dir: string, files: string[], quiet = true): Promise<Run> {
   const started = Date.now();
   return new Promise((resolve) => {
     let output = '';
@@ -60,7 +63,7 @@ function runTests(dir: string, files: string[], quiet = true): Promise<{ passed:
     child.on('exit', (code) => {
       child = undefined;
       if (!quiet) process.stdout.write(output);
-      resolve({ passed: code === 0, output, ms: Date.now() - started });
+      resolve({ passed: code === 0, failedTest: /^\s*(Tests|Test Files)\s+\d+ failed/m.test(output), output, ms: Date.now() - started });
     });
   });
 }
@@ -112,11 +115,19 @@ async function main(): Promise<number> {
     }
     console.log(`baseline: ${files.length} test files pass (${(baseline.ms / 1000).toFixed(0)} s)\n`);
     const results: { m: Mutant; killed: boolean; ms: number }[] = [];
+    const broken: Mutant[] = [];
     for (const m of chosen) {
       const file = join(dir, m.file);
       current = { file, original: apply(dir, m) };
       try {
-        const r = await runTests(dir, m.tests);
+        let r = await runTests(dir, m.tests, !opts.verbose);
+        // A run that failed without a failing test (a crash, a timeout of the machine) is run once more.
+        if (!r.passed && !r.failedTest) r = await runTests(dir, m.tests, !opts.verbose);
+        if (!r.passed && !r.failedTest) {
+          broken.push(m);
+          console.log(`ERROR     ${m.id.padEnd(28)} the test run failed without a failing test:\n${r.output.trim().split('\n').slice(-8).join('\n')}`);
+          continue;
+        }
         results.push({ m, killed: !r.passed, ms: r.ms });
         console.log(`${r.passed ? 'SURVIVED' : 'killed  '}  ${m.id.padEnd(28)} ${(r.ms / 1000).toFixed(0).padStart(3)} s  ${m.what}`);
         if (!r.passed) console.log(`          by ${firstFailure(r.output)}`);
@@ -129,7 +140,8 @@ async function main(): Promise<number> {
     const survivors = results.filter((r) => !r.killed);
     console.log(`\nmutation score: ${killed}/${results.length} killed (${Math.round((killed / results.length) * 100)}%)`);
     for (const s of survivors) console.log(`  survived: ${s.m.id} (${s.m.file}): ${s.m.what}; tests run: ${s.m.tests.join(' ')}`);
-    return survivors.length ? 1 : 0;
+    if (broken.length) console.log(`not scored (the test run itself failed): ${broken.map((m) => m.id).join(', ')}`);
+    return broken.length ? 2 : survivors.length ? 1 : 0;
   } finally {
     cleanup();
   }
