@@ -8,6 +8,8 @@ export interface Mutant {
   file: string;
   find: string;
   replace: string;
+  /** Further replacements in the same file, applied with the first (one defect that needs two edits). */
+  also?: { find: string; replace: string }[];
   /** What the defect would let through. */
   what: string;
   /** Test files to run (fast ones: the check runs them once per mutant). */
@@ -29,9 +31,12 @@ export const mutants: Mutant[] = [
     find: 'if (seen.has(key)) return broken(', replace: 'if (false) return broken(', tests: audit,
   },
   {
+    // Both ways a row is hashed leave the column out: from the values an INSERT bound (append) and from the row read
+    // back (verify), so the chain stays consistent and only a changed owner goes unnoticed.
     id: 'audit-rowhash-owner', file: 'src/soa/audit.ts', what: 'a row hash leaves out the owner column',
     find: "return sha256(canonical(table === 'profile' ? { ...row, services } : row));",
-    replace: "return sha256(canonical(table === 'profile' ? { ...row, services } : { ...row, owner: null }));", tests: audit,
+    replace: "return sha256(canonical(table === 'profile' ? { ...row, services } : { ...row, owner: null }));",
+    also: [{ find: 'this.columns[t] = info.map((c) => c.name).sort()', replace: "this.columns[t] = info.map((c) => c.name).filter((n) => n !== 'owner').sort()" }], tests: audit,
   },
   {
     id: 'audit-rowhash-services', file: 'src/soa/audit.ts', what: 'a profile row is hashed without its services',

@@ -75,15 +75,19 @@ function firstFailure(output: string): string {
   return line.replace(/\u001b\[[0-9;]*m/g, '').replace(/\s+\[.*$/, '').trim();
 }
 
-/** Applies a mutant to the copy: exactly one occurrence of `find` in the file must exist. Returns the original text. */
+/** Applies a mutant to the copy: each `find` must occur exactly once in the file. Returns the original text. */
 function apply(dir: string, m: Mutant): string {
   const file = join(dir, m.file);
   const original = readFileSync(file, 'utf8');
-  const at = original.indexOf(m.find);
-  if (at < 0 || original.indexOf(m.find, at + 1) >= 0) {
-    throw new Error(`mutant ${m.id}: ${m.file} holds "${m.find}" ${at < 0 ? 'nowhere' : 'more than once'}; update scripts/mutants.ts`);
+  let text = original;
+  for (const edit of [{ find: m.find, replace: m.replace }, ...(m.also ?? [])]) {
+    const at = text.indexOf(edit.find);
+    if (at < 0 || text.indexOf(edit.find, at + 1) >= 0) {
+      throw new Error(`mutant ${m.id}: ${m.file} holds "${edit.find}" ${at < 0 ? 'nowhere' : 'more than once'}; update scripts/mutants.ts`);
+    }
+    text = text.slice(0, at) + edit.replace + text.slice(at + edit.find.length);
   }
-  writeFileSync(file, original.slice(0, at) + m.replace + original.slice(at + m.find.length));
+  writeFileSync(file, text);
   return original;
 }
 
