@@ -6,7 +6,7 @@ import type ExcelJS from 'exceljs';
 import { ids2022, type Edition } from '../catalog/catalog.js';
 import type { Decision, SoaRow } from './decisions.js';
 import { mapping2022, roleLabel, statusLabel } from './format.js';
-import { addPrintSheet, csvTable, headerText, markdownTable, versionText, type PrintColumn, type Publication } from './print.js';
+import { addPrintSheet, csvTable, headerText, markdownTable, streamingWorkbook, versionText, type PrintColumn, type Publication } from './print.js';
 import type { Profile } from './profile.js';
 import type { Risk } from './risks.js';
 import type { Role } from './context.js';
@@ -59,9 +59,32 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
  * hold that time, which is how Excel and the text exports show it.
  */
 export function localDate(iso: string, timeZone = zone): Date {
-  const parts = Object.fromEntries(formatter(timeZone).formatToParts(new Date(iso)).map((p) => [p.type, Number(p.value)]));
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return wallClock(new Date(iso), timeZone);
+  // The zone's offset is looked up once per UTC hour: when it is the same at both ends of the hour, it holds for every
+  // instant inside (a time-zone change happens at most once in an hour), else each instant is worked out on its own.
+  const hour = Math.floor(t / hourMs);
+  const key = `${timeZone}|${hour}`;
+  let offset = offsets.get(key);
+  if (offset === undefined) {
+    const start = offsetAt(hour * hourMs, timeZone);
+    offset = start === offsetAt(hour * hourMs + hourMs - 1000, timeZone) ? start : null;
+    if (offsets.size >= 10_000) offsets.clear();
+    offsets.set(key, offset);
+  }
+  return offset === null ? wallClock(new Date(t), timeZone) : new Date(floorSecond(t) + offset);
+}
+
+const hourMs = 3_600_000;
+/** UTC offset in milliseconds by time zone and UTC hour; null for an hour in which the offset changes. */
+const offsets = new Map<string, number | null>();
+const floorSecond = (t: number) => t - (((t % 1000) + 1000) % 1000);
+/** Wall-clock time of `d` in `timeZone`, to the second, as a Date whose UTC fields hold it. */
+function wallClock(d: Date, timeZone: string): Date {
+  const parts = Object.fromEntries(formatter(timeZone).formatToParts(d).map((p) => [p.type, Number(p.value)]));
   return new Date(Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!));
 }
+const offsetAt = (t: number, timeZone: string) => wallClock(new Date(t), timeZone).getTime() - floorSecond(t);
 export const localText = (iso: string | null | undefined, timeZone = zone) => (iso ? localDate(iso, timeZone).toISOString().slice(0, 16).replace('T', ' ') : null);
 
 export const applicableText = (r: SoaRow) => (!r.current ? '未決定 undecided' : r.current.applicable ? '適用 yes' : '除外 no');
@@ -260,10 +283,23 @@ const riskColumns: PrintColumn<Risk>[] = [
   { ja: '版', en: 'Version', width: 5, center: true, value: (r) => r.version },
 ];
 
+/** The SoA workbook in memory. */
 export async function toXlsx(data: SoaExport): Promise<ExcelJS.Workbook> {
   // Loaded here, not at start-up: exceljs takes about 0.7 s to load, and only an XLSX export needs it.
   const { default: Excel } = await import('exceljs');
   const wb = new Excel.Workbook();
+  addSheets(wb, data);
+  return wb;
+}
+
+/** The SoA workbook streamed to `file`: each sheet's rows go out as they are made. */
+async function writeXlsx(data: SoaExport, file: string): Promise<void> {
+  const wb = streamingWorkbook(file);
+  addSheets(wb, data);
+  await wb.commit();
+}
+
+function addSheets(wb: ExcelJS.Workbook, data: SoaExport): void {
   wb.creator = 'ISMS Cloud Assistant';
   wb.created = data.generatedAt;
   const title = `適用宣言書 / Statement of Applicability — ${editionTitle(data.edition)}`;
@@ -288,12 +324,10 @@ export async function toXlsx(data: SoaExport): Promise<ExcelJS.Workbook> {
     name: 'リスク Risks', title: 'リスク登録簿 / Risk register (JIP-ISMS517 4.2.1)', cover: short,
     columns: riskColumns, rows: data.risks, footer: footer(data, 'リスク Risks'), freeze: 2,
   });
-  return wb;
 }
 
 export async function writeExport(data: SoaExport, format: ExportFormat, file: string): Promise<void> {
   zone = data.timezone ?? 'Asia/Tokyo';
-  if (format === 'xlsx') return (await toXlsx(data)).xlsx.writeFile(file);
+  if (format === 'xlsx') return writeXlsx(data, file);
   writeFileSync(file, format === 'csv' ? toCsv(data) : toMarkdown(data), 'utf8');
 }
-

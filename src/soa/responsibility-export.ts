@@ -8,7 +8,7 @@ import type { Actor, ResponsibilityRow } from '../catalog/schema.js';
 import type { SoaRow } from './decisions.js';
 import { fail } from './errors.js';
 import { applicableText, approvalText, editionTitle, generatedText, localText, sectionOf, statusText, type ExportFormat, type SoaExport } from './export.js';
-import { addPrintSheet, csvTable, markdownTable, versionText, type PrintColumn } from './print.js';
+import { addPrintSheet, csvTable, markdownTable, streamingWorkbook, versionText, type PrintColumn } from './print.js';
 import type { Profile, Service } from './profile.js';
 
 export type SentenceLang = 'ja' | 'en' | 'both';
@@ -132,9 +132,15 @@ export function responsibilityMarkdown(x: ResponsibilityExport): string {
   ].join('\n')}\n`;
 }
 
+/** The responsibility split workbook in memory. */
 export async function responsibilityXlsx(x: ResponsibilityExport): Promise<ExcelJS.Workbook> {
   const { default: Excel } = await import('exceljs');
   const wb = new Excel.Workbook();
+  addSheet(wb, x);
+  return wb;
+}
+
+function addSheet(wb: ExcelJS.Workbook, x: ResponsibilityExport): void {
   wb.creator = 'ISMS Cloud Assistant';
   wb.created = x.soa.generatedAt;
   addPrintSheet(wb, {
@@ -143,10 +149,14 @@ export async function responsibilityXlsx(x: ResponsibilityExport): Promise<Excel
     footer: `責任分界表 / Responsibility split — ${x.service.name} · ${versionText(x.soa.publication)} · ${localText(x.soa.generatedAt.toISOString(), x.soa.timezone ?? 'Asia/Tokyo')}`,
     freeze: x.soa.edition === '2022' ? 2 : 1, tabColor: 'FF1F4E78',
   });
-  return wb;
 }
 
 export async function writeResponsibility(x: ResponsibilityExport, format: ExportFormat, file: string): Promise<void> {
-  if (format === 'xlsx') return (await responsibilityXlsx(x)).xlsx.writeFile(file);
+  if (format === 'xlsx') {
+    // Streamed to the file: the same sheet as responsibilityXlsx, without holding it in memory.
+    const wb = streamingWorkbook(file);
+    addSheet(wb, x);
+    return wb.commit();
+  }
   writeFileSync(file, format === 'csv' ? responsibilityCsv(x) : responsibilityMarkdown(x), 'utf8');
 }
