@@ -16,30 +16,20 @@ export default tseslint.config(
   {
     // Findings in files that other people were changing while the type-aware rules were switched on (issue 19): they
     // are listed here, per file and rule, instead of being edited under them. Fix them in those files and shrink this.
-    //   db.ts: a type argument given as an assertion, transaction.bind(db), String() of an unknown error code;
-    //   export.ts, print.ts, session.ts, steps/risk.ts: assertions that change nothing; main.ts: an async function
-    //   without await and String() of an unknown error code; listeners/assistant.ts: Bolt's thread-context store
-    //   methods are async without await, and assertions that change nothing.
+    //   db.ts: a type argument given as an assertion, transaction.bind(db), String() of an unknown error code
+    //   (errorCode() in errors.ts reads it safely); export.ts, print.ts: assertions that change nothing.
     files: ['src/soa/db.ts'],
     rules: { '@typescript-eslint/no-unnecessary-type-assertion': 'off', '@typescript-eslint/unbound-method': 'off', '@typescript-eslint/no-base-to-string': 'off' },
   },
   {
-    files: ['src/soa/export.ts', 'src/soa/print.ts', 'src/assessment/session.ts', 'src/assessment/steps/risk.ts'],
+    files: ['src/soa/export.ts', 'src/soa/print.ts'],
     rules: { '@typescript-eslint/no-unnecessary-type-assertion': 'off' },
-  },
-  {
-    files: ['src/main.ts'],
-    rules: { '@typescript-eslint/require-await': 'off', '@typescript-eslint/no-base-to-string': 'off' },
   },
   {
     // kb()'s cast is a no-op now that blocks are @slack/types KnownBlock, and kview() has no callers left (fitView
     // takes typed views): both can go when web.ts is next changed.
     files: ['src/slack/web.ts'],
     rules: { '@typescript-eslint/no-unnecessary-type-assertion': 'off' },
-  },
-  {
-    files: ['src/slack/listeners/assistant.ts'],
-    rules: { '@typescript-eslint/require-await': 'off', '@typescript-eslint/no-unnecessary-type-assertion': 'off' },
   },
   {
     // Tests read untyped JSON (Slack payloads, Web API calls recorded by the fakes, CLI output) as `any`; the unsafe-any
