@@ -36,6 +36,10 @@ const schema = z.object({
   /** GET /healthz on this port in every Slack mode: 200 while connected to Slack, 503 while not. */
   HEALTH_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   ISMS_ALLOW_BOTS: z.enum(['true', 'false']).default('false'),
+  /** Answers worked on at once behind the ack; messages of one thread always in order. */
+  ISMS_SLACK_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** The 👀 reaction goes on a message whose answer is not posted within this many milliseconds (0: always). */
+  ISMS_SLACK_PROGRESS_MS: z.coerce.number().int().min(0).max(60_000).default(1500),
   /** Four-eyes: nobody approves their own proposal, assessment or SoA changes (decisions, assessments, publishing). */
   ISMS_FOUR_EYES: z.enum(['true', 'false']).default('false'),
   ISMS_DIGEST_CRON: z.string().default('0 9 * * 1').superRefine(checkCron),
@@ -127,6 +131,8 @@ function toConfig(e: z.infer<typeof schema>) {
       port: e.PORT,
       healthPort: e.HEALTH_PORT,
       allowBots: e.ISMS_ALLOW_BOTS === 'true',
+      concurrency: e.ISMS_SLACK_CONCURRENCY,
+      progressMs: e.ISMS_SLACK_PROGRESS_MS,
     },
     /** Local dates (weeks, overdue reviews and audits) and the digest schedule use this time zone. */
     timezone: e.ISMS_TIMEZONE,

@@ -31,7 +31,8 @@ const logs: string[] = [];
 
 beforeAll(async () => {
   fake = await startFakeSlack({ users: { [ALICE]: { locale: 'ja-JP' }, [CAROL]: { locale: 'en-US' } } });
-  const config = loadConfig({ ISMS_SOA_EDITION: '2013', ISMS_DATA_DIR: mkdtempSync(join(tmpdir(), 'isms-hardening-')), EMBEDDINGS: 'off', ISMS_APPROVERS: CAROL, ISMS_LANG: 'en' });
+  // 👀 on every message (ISMS_SLACK_PROGRESS_MS=0): these tests use the reaction calls as the signal that a message was handled.
+  const config = loadConfig({ ISMS_SOA_EDITION: '2013', ISMS_DATA_DIR: mkdtempSync(join(tmpdir(), 'isms-hardening-')), EMBEDDINGS: 'off', ISMS_APPROVERS: CAROL, ISMS_LANG: 'en', ISMS_SLACK_PROGRESS_MS: '0' });
   core = await createCore(config, createLogger('info', (l) => logs.push(l)));
   ({ app, url } = await startHttpBot(core, fake, SECRET));
   health = url.replace('/slack/events', '/healthz');
@@ -220,7 +221,7 @@ describe('8: scopes', () => {
 
   it('the fake refuses a method whose scope is missing: with the old manifest (no reactions:write) the 👀 reaction fails', async () => {
     const old = await startFakeSlack({ scopes: manifestBotScopes().filter((s) => s !== 'reactions:write').concat('im:read') });
-    const oldCore = await createCore(loadConfig({ ISMS_DATA_DIR: mkdtempSync(join(tmpdir(), 'isms-scope-')), EMBEDDINGS: 'off', LOG_LEVEL: 'silent' }));
+    const oldCore = await createCore(loadConfig({ ISMS_DATA_DIR: mkdtempSync(join(tmpdir(), 'isms-scope-')), EMBEDDINGS: 'off', LOG_LEVEL: 'silent', ISMS_SLACK_PROGRESS_MS: '0' }));
     const bot = await startHttpBot(oldCore, old, SECRET);
     try {
       await postToBolt(bot.url, SECRET, 'event', eventEnvelope(appMention('<@UBOT> backups', { user: CAROL, channel: 'CSCOPE', ts: '1700000100.000100' })));

@@ -23,7 +23,8 @@ const CAROL = 'UCAROL'; // approver
 interface Bot { core: Core; app: App; url: string; logs: string[] }
 
 async function startBot(fake: FakeSlack, env: Record<string, string> = {}): Promise<Bot> {
-  const config = loadConfig({ ISMS_SOA_EDITION: '2013', ISMS_DATA_DIR: mkdtempSync(join(tmpdir(), 'isms-slack-')), EMBEDDINGS: 'off', ISMS_APPROVERS: CAROL, ISMS_LANG: 'en', ...env });
+  // 👀 on every message (ISMS_SLACK_PROGRESS_MS=0): the tests watch the reaction as the sign that the bot is working.
+  const config = loadConfig({ ISMS_SOA_EDITION: '2013', ISMS_DATA_DIR: mkdtempSync(join(tmpdir(), 'isms-slack-')), EMBEDDINGS: 'off', ISMS_APPROVERS: CAROL, ISMS_LANG: 'en', ISMS_SLACK_PROGRESS_MS: '0', ...env });
   const logs: string[] = [];
   const core = await createCore(config, createLogger('info', (l) => logs.push(l)));
   const app = createSlackApp(core, { mode: 'http', botToken: 'xoxb-test-TOKEN123456', signingSecret: SECRET, port: 0, apiUrl: fake.apiUrl, allowBots: false, retries: 0 });

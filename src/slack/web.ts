@@ -100,6 +100,11 @@ export function mentionedUsers(body: unknown): Set<string> {
   return out;
 }
 
+/** A link to a message built from its IDs, with no Web API call (Slack redirects it to the workspace's permalink). */
+export function messageLink(channel: string, ts: string): string {
+  return `https://slack.com/archives/${channel}/p${ts.replace('.', '')}`;
+}
+
 /** The permalink of a message (the thread), for the audit trail. Falls back to a link built from the IDs. */
 export async function permalink(client: WebClient, channel: string, ts: string): Promise<string> {
   try {

@@ -2,7 +2,9 @@
 import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { lengthProblem } from '../../chat/commands.js';
-import { guarded, permalink, postReplies, userLang, type SlackDeps } from '../context.js';
+import { guarded, postReplies, userLang, type SlackDeps } from '../context.js';
+import { WorkQueue } from '../queue.js';
+import { messageLink } from '../web.js';
 import { homeView } from '../home.js';
 import { fitView } from '../blockkit.js';
 
@@ -18,6 +20,8 @@ interface MessageLike {
 
 export function registerEvents(app: App, deps: SlackDeps): void {
   const { core } = deps;
+  const { concurrency, progressMs } = core.ctx.config.slack;
+  const queue = new WorkQueue(concurrency);
 
   async function handleMessage(ev: MessageLike, eventId: string | undefined, botUserId: string | undefined, client: WebClient): Promise<void> {
     const user = ev.user;
@@ -37,15 +41,25 @@ export function registerEvents(app: App, deps: SlackDeps): void {
         await client.chat.postEphemeral({ channel: ev.channel, user, thread_ts: threadTs, text: `:warning: ${tooLong.message}\n${tooLong.hint}` }).catch(() => undefined);
         return;
       }
-      // 👀 on the question shows that the bot is working; it is removed when the answer is posted.
+      // 👀 on the question when its answer is not posted within ISMS_SLACK_PROGRESS_MS (waiting in the queue counts):
+      // most answers take milliseconds, and two reaction calls per answer would double the Web API traffic.
       const working = { channel: ev.channel, timestamp: ev.ts, name: 'eyes' };
-      await client.reactions.add(working).catch(() => undefined);
+      let reacted: Promise<unknown> | undefined;
+      const react = () => { reacted = client.reactions.add(working).catch(() => undefined); };
+      const timer = progressMs > 0 ? setTimeout(react, progressMs) : undefined;
+      if (!timer) react();
       try {
-        const source = await permalink(client, ev.channel, threadTs);
-        const replies = await core.chat.handle({ text, user, thread: `${ev.channel}:${threadTs}`, source, locale });
-        await postReplies(deps, client, replies, { channel: ev.channel, threadTs, user });
+        await queue.run(`${ev.channel}:${threadTs}`, async () => {
+          // The audit trail's link to the thread, built from its IDs: no chat.getPermalink call per message.
+          const replies = await core.chat.handle({ text, user, thread: `${ev.channel}:${threadTs}`, source: messageLink(ev.channel, threadTs), locale });
+          await postReplies(deps, client, replies, { channel: ev.channel, threadTs, user });
+        });
       } finally {
-        await client.reactions.remove(working).catch(() => undefined);
+        clearTimeout(timer);
+        if (reacted) {
+          await reacted;
+          await client.reactions.remove(working).catch(() => undefined);
+        }
       }
     });
   }
