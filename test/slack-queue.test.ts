@@ -1,6 +1,5 @@
 // The work behind the Slack ack: a bounded queue that keeps each thread's messages in order, and no Web API calls
 // that an answer does not need (no permalink lookup; the 👀 reaction only when the answer is slow).
-import type { Server } from 'node:http';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,7 +54,7 @@ describe('mentions under a burst', () => {
     fake = await startFakeSlack();
     core = await createCore(loadConfig({ ISMS_DATA_DIR: mkdtempSync(join(tmpdir(), 'isms-queue-')), EMBEDDINGS: 'off', ISMS_SLACK_CONCURRENCY: '2', ISMS_SLACK_PROGRESS_MS: '60000' }), createLogger('silent'));
     app = createSlackApp(core, { mode: 'http', botToken: 'xoxb-test', signingSecret: SECRET, port: 0, apiUrl: fake.apiUrl, allowBots: false, retries: 0 });
-    url = boltUrl((await app.start({ port: 0, host: '127.0.0.1' } as never)) as unknown as Server);
+    url = boltUrl(await app.start({ port: 0, host: '127.0.0.1' }));
   });
   afterAll(async () => {
     await app.stop();
@@ -90,7 +89,7 @@ describe('a slow answer', () => {
       return { ok: true, channel: 'CS', ts: '1700000300.000200' };
     });
     const app = createSlackApp(core, { mode: 'http', botToken: 'xoxb-test', signingSecret: SECRET, port: 0, apiUrl: fake.apiUrl, allowBots: false, retries: 0 });
-    const url = boltUrl((await app.start({ port: 0, host: '127.0.0.1' } as never)) as unknown as Server);
+    const url = boltUrl(await app.start({ port: 0, host: '127.0.0.1' }));
     try {
       await postToBolt(url, SECRET, 'event', eventEnvelope(appMention('<@UBOT> Who patches EC2?', { user: 'US1', channel: 'CS', ts: '1700000300.000100' })));
       const removed = await fake.waitFor('reactions.remove', (a) => a.timestamp === '1700000300.000100', 10_000);
