@@ -46,7 +46,11 @@ describe('store write path', () => {
       same([store.soa.set({ control: '11.1.1', applicable: 'no', status: 'not-implemented', justification: `${t} no premises`, owner: 'U0NAMED', by: 'alice' })]);
     });
     same([store.soa.approve('12.3.1', 'U0NAMED')]);
-    same(store.soa.setMany(texts.map((t, i) => ({ control: `5.1.${1 + (i % 2)}`, applicable: 'yes', status: 'partial', evidence: [t], by: 'U0NAMED' }))).slice(-2));
+    const batch = store.soa.setMany(texts.map((t, i) => ({ control: `5.1.${1 + (i % 2)}`, applicable: 'yes', status: 'partial', evidence: [t], by: 'U0NAMED' })));
+    same(batch.slice(-2));
+    // Versions count up within one transaction as get() counts them.
+    expect(batch.map((d) => d.version)).toEqual(batch.map((d) => store.soa.get(d.id)!.version));
+    expect(batch.map((d) => d.version)).toEqual([1, 1, 2, 2, 3, 3, 4, 4, 5]);
 
     for (const e of store.audit.entries(1000)) {
       if (!e.data.table) continue;
@@ -84,7 +88,8 @@ describe('store write path', () => {
         store.soa.set({ control: '11.1.1', applicable: 'yes', status: 'planned', by: 'alice' });
         throw new Error('changed my mind');
       })()).toThrow('changed my mind');
-      store.soa.set({ control: '5.1.1', applicable: 'yes', status: 'planned', by: 'alice' });
+      // The rolled-back decision does not count: this is version 1 of 11.1.1.
+      expect(store.soa.set({ control: '11.1.1', applicable: 'yes', status: 'implemented', by: 'alice' }).version).toBe(1);
     }).immediate();
     // A failed outermost transaction leaves nothing behind either.
     expect(() => store.db.transaction(() => {
@@ -92,7 +97,8 @@ describe('store write path', () => {
       throw new Error('no');
     }).immediate()).toThrow('no');
     store.soa.set({ control: '5.1.2', applicable: 'yes', status: 'planned', by: 'alice' });
-    expect(store.audit.entries(100).map((e) => `${e.seq} ${e.subject}`)).toEqual(['1 12.3.1', '2 12.3.1', '3 5.1.1', '4 5.1.1', '5 5.1.2', '6 5.1.2']);
+    expect(store.audit.entries(100).map((e) => `${e.seq} ${e.subject}`)).toEqual(['1 12.3.1', '2 12.3.1', '3 11.1.1', '4 11.1.1', '5 5.1.2', '6 5.1.2']);
+    expect(store.soa.history('11.1.1').map((d) => [d.version, d.status])).toEqual([[1, 'implemented']]);
     expect(store.verifyAudit()).toMatchObject({ ok: true, entries: 6 });
   });
 

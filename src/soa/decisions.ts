@@ -6,8 +6,9 @@ import type { EditionStore } from './edition.js';
 import { itemKey, keyEdition, splitKey } from './keys.js';
 
 export { itemKey, keyEdition, splitKey };
+import type Database from 'better-sqlite3';
 import { readsBackSame } from './audit.js';
-import { hasColumn, insertInto, type Db, type Statement } from './db.js';
+import { hasColumn, insertInto, transactionToken, type Db, type Statement } from './db.js';
 import { Issues, fail } from './errors.js';
 import type { RiskStore } from './risks.js';
 import { riskId } from './risks.js';
@@ -167,6 +168,9 @@ export class DecisionStore {
   private readonly insert: Statement;
   private readonly insertReview: Statement;
   private readonly countOf: Statement;
+  /** The transactions of set and setMany, made once (making one per call costs more than a small write). */
+  private readonly setOne: Database.Transaction<(input: DecisionInput) => Decision>;
+  private readonly setAll: Database.Transaction<(inputs: DecisionInput[]) => Decision[]>;
   /** The columns of decisions and reviews this file has (a file older than schema step 6 has no display names). */
   private readonly decisionColumns: string[];
   private readonly reviewColumns: string[];
@@ -184,6 +188,8 @@ export class DecisionStore {
     this.insert = insertInto(db, 'decisions', this.decisionColumns);
     this.insertReview = insertInto(db, 'reviews', this.reviewColumns);
     this.countOf = db.prepare('SELECT count(*) FROM decisions WHERE control_id = ?').pluck();
+    this.setOne = db.transaction((input: DecisionInput) => this.write(this.check(input, new Issues())));
+    this.setAll = db.transaction((inputs: DecisionInput[]) => this.checkAll(inputs).map((r) => this.write(r)));
   }
 
   isApprover(name: string | undefined): boolean {
@@ -192,13 +198,14 @@ export class DecisionStore {
 
   /** Records a decision: approved at once when an approver makes it, otherwise a proposal. Bad input writes nothing. */
   set(input: DecisionInput): Decision {
-    return this.ctx.db.transaction(() => this.write(this.check(input, new Issues()))).immediate();
+    return this.setOne.immediate(input);
   }
 
   /** Records several decisions in one transaction: all of them or none. */
   setMany(inputs: DecisionInput[]): Decision[] {
-    return this.ctx.db.transaction(() => this.checkAll(inputs).map((r) => this.write(r))).immediate();
+    return this.setAll.immediate(inputs);
   }
+
 
   /**
    * Records proposals that nobody approves by writing them, whoever proposes (soa transition). `basis` per input goes
@@ -400,6 +407,7 @@ export class DecisionStore {
     const by = row.proposed_by as string;
     const values = this.columnsOf(this.decisionColumns, row);
     const id = Number(this.insert.run(values).lastInsertRowid);
+    const version = this.versionOf(control);
     // Under four-eyes an approver's own decision waits for another approver, like anyone's.
     const approved = !opts.proposeOnly && !this.ctx.fourEyes && this.isApprover(by);
     this.ctx.audit.append({
@@ -410,7 +418,6 @@ export class DecisionStore {
     if (approved) this.addReview(id, control, 'approved', by, undefined, row.proposed_at as string, review);
     // What get(id) would read back, from what was just written: the newest decision of its control, reviewed or not.
     if (!readsBackSame(values)) return this.get(id)!;
-    const version = this.countOf.get(control) as number;
     const v = values as Partial<DecisionRow>;
     return toDecision({
       id, control_id: control, applicable: v.applicable!, reasons: v.reasons!, status: v.status!, justification: v.justification ?? null, owner: v.owner ?? null,
@@ -418,6 +425,24 @@ export class DecisionStore {
       verdict: review.verdict, reviewed_by: review.reviewed_by, reviewed_by_name: review.reviewed_by_name, reviewed_at: review.reviewed_at, review_reason: review.review_reason,
     }, version, true);
   }
+
+  /**
+   * The version of the decision just inserted for `control`: how many it has. Counted once per control in a transaction,
+   * then one more per decision the transaction adds (nothing else writes decisions while it holds the write lock, and a
+   * rolled-back part starts a new count).
+   */
+  private versionOf(control: string): number {
+    const token = transactionToken(this.ctx.db);
+    let counts = token && this.counted.get(token);
+    if (token && !counts) this.counted.set(token, (counts = new Map<string, number>()));
+    const known = counts?.get(control);
+    const version = known === undefined ? (this.countOf.get(control) as number) : known + 1;
+    counts?.set(control, version);
+    return version;
+  }
+
+  /** Decisions per control by transaction token (see versionOf). */
+  private readonly counted = new WeakMap<object, Map<string, number>>();
 
   /** The bound values of `columns` (the columns of this file) from a checked row: the row itself when it has just those. */
   private columnsOf(columns: string[], row: Record<string, unknown>): Record<string, unknown> {
