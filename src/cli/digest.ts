@@ -8,8 +8,7 @@ import { digestText } from '../digest/render.js';
 import { checkOutputFile, openStore, storeFile, StoreError, writeOutput } from '../soa/index.js';
 import { oneOf, parse, UserError, type Out } from './args.js';
 
-export const digestHelp = `  digest --preview [--json] [--lang ja|en] [--chart FILE]   the weekly readiness digest as it would be posted now
-                                                            (--json: every metric with the IDs behind it)`;
+export { digestHelp } from './usage.js';
 
 const usage = 'digest --preview [--json] [--lang ja|en] [--chart FILE]';
 

@@ -7,9 +7,8 @@ import { disclosureExport, disclosureFormats, disclosureLangs, loadDisclosure, p
 import { checkOutputFile, openStore, storeFile, StoreError, writeOutput, type Store } from '../soa/index.js';
 import { oneOf, parse, UserError, type Out } from './args.js';
 
-export const disclosureHelp = `  disclosure export --service NAME --format md|xlsx --out FILE [--lang ja|en]
-                                                            the provider's disclosure pack of a provider service: what
-                                                            27017 asks it to tell customers, the SoA decisions, the gaps`;
+import { disclosureHelp } from './usage.js';
+export { disclosureHelp };
 
 const usage = 'disclosure export --service NAME --format md|xlsx --out FILE [--lang ja|en]';
 

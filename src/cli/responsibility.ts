@@ -6,10 +6,8 @@ import { checkOutputFile, exportFormats, openStore, storeFile, StoreError, write
 import { findService, responsibilityLines, sentenceLangs, writeResponsibility, type SentenceLang } from '../soa/responsibility-export.js';
 import { oneOf, parse, UserError, type Out } from './args.js';
 
-export const responsibilityHelp = `  responsibility export --service NAME --format xlsx|csv|md --out FILE [--lang both|ja|en]
-                                                            the 責任分界表 of a cloud service of the profile: who acts
-                                                            (customer, provider, shared) in its model, each side's
-                                                            duties and the SoA decision, one row per SoA line`;
+import { responsibilityHelp } from './usage.js';
+export { responsibilityHelp };
 
 const usage = 'responsibility export --service NAME --format xlsx|csv|md --out FILE [--lang both|ja|en]';
 

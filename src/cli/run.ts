@@ -1,18 +1,9 @@
 // The command-line interface: dispatches `npm run -s cli -- <command> ...` to the command modules.
-import { CorpusError } from '../catalog/loader.js';
-import { ConfigError, loadConfig } from '../config.js';
 import { UserError, type Out } from './args.js';
-import { askCommand } from './ask.js';
-import { catalogCommand } from './catalog.js';
-import { digestCommand, digestHelp } from './digest.js';
-import { disclosureCommand, disclosureHelp } from './disclosure.js';
-import { responsibilityCommand, responsibilityHelp } from './responsibility.js';
-import { evalCommand, indexCommand, searchCommand } from './search.js';
-import { storeCommand, storeCommandNames, storeHelp } from './store.js';
-import { createContext } from '../app.js';
-import { StoreError } from '../soa/index.js';
-import { errorCode } from '../soa/errors.js';
+import { digestHelp, disclosureHelp, responsibilityHelp, storeCommandNames, storeHelp } from './usage.js';
 
+// The command modules (and the catalogue, the store and their libraries) load when a command needs them, so that
+// `help` and a mistyped command answer at once.
 const help = `ISMS Cloud Assistant CLI
 
 Usage: npm run -s cli -- <command> [options]
@@ -39,38 +30,42 @@ export async function run(argv: string[], out: Out = (s) => process.stdout.write
       out(help);
       return 0;
     }
+    if (command !== 'catalog' && !['search', 'eval', 'ask', 'index', 'digest', 'responsibility', 'disclosure'].includes(command) && !storeCommandNames.includes(command)) {
+      throw new UserError(`unknown command "${command}". Run "npm run -s cli -- help" for the list.`, 2);
+    }
+    const [{ loadConfig }, { createContext }] = await Promise.all([import('../config.js'), import('../app.js')]);
     const ctx = createContext(loadConfig());
     switch (command) {
       case 'catalog':
-        catalogCommand(ctx.catalog, rest, out);
+        (await import('./catalog.js')).catalogCommand(ctx.catalog, rest, out);
         return 0;
       case 'search':
-        await searchCommand(ctx, rest, out);
+        await (await import('./search.js')).searchCommand(ctx, rest, out);
         return 0;
       case 'eval':
-        await evalCommand(ctx, rest, out);
+        await (await import('./search.js')).evalCommand(ctx, rest, out);
         return 0;
       case 'ask':
-        await askCommand(ctx, rest, out);
+        await (await import('./ask.js')).askCommand(ctx, rest, out);
         return 0;
       case 'index':
-        await indexCommand(ctx, rest, out);
+        await (await import('./search.js')).indexCommand(ctx, rest, out);
         return 0;
       case 'digest':
-        await digestCommand(ctx, rest, out);
+        await (await import('./digest.js')).digestCommand(ctx, rest, out);
         return 0;
       case 'responsibility':
-        return await responsibilityCommand(ctx, rest, out);
+        return await (await import('./responsibility.js')).responsibilityCommand(ctx, rest, out);
       case 'disclosure':
-        return await disclosureCommand(ctx, rest, out);
+        return await (await import('./disclosure.js')).disclosureCommand(ctx, rest, out);
       default:
-        if (storeCommandNames.includes(command)) {
-          await storeCommand(ctx, command, rest, out);
-          return 0;
-        }
-        throw new UserError(`unknown command "${command}". Run "npm run -s cli -- help" for the list.`, 2);
+        await (await import('./store.js')).storeCommand(ctx, command, rest, out);
+        return 0;
     }
   } catch (e) {
+    const [{ CorpusError }, { ConfigError }, { StoreError, errorCode }] = await Promise.all([
+      import('../catalog/loader.js'), import('../config.js'), import('../soa/errors.js'),
+    ]);
     if (e instanceof UserError) {
       process.stderr.write(`error: ${e.message}\n`);
       return e.exitCode;
