@@ -223,4 +223,5 @@ const ja: Messages = {
   detailsOpen: (n) => `適用宣言書で未決のまま（${n} 行）:`,
 };
 
-export const messages = (lang: Lang): Messages => (lang === 'ja' ? ja : en);
+const tables: Record<Lang, Messages> = { ja, en };
+export const messages = (lang: Lang): Messages => tables[lang];

@@ -1,5 +1,7 @@
 // Parses what a person typed ("soa set 12.3.1 applicable=no ...", "/isms missing", a plain question) into a command.
 
+import { serviceText } from './messages.js';
+
 export type Command =
   | { kind: 'help' }
   | { kind: 'ask'; question: string }
@@ -28,19 +30,19 @@ export const limits = { message: 4000, question: 2000 } as const;
 
 /** What is too long in a message, in `lang`, with the fix; undefined when the message is within the limits. */
 export function lengthProblem(raw: string, lang: 'ja' | 'en'): { message: string; hint: string } | undefined {
-  const ja = lang === 'ja';
+  const t = serviceText[lang];
   const n = (x: number) => x.toLocaleString('en-US');
   if (raw.length > limits.message) {
     return {
-      message: ja ? `メッセージが長すぎます（${n(raw.length)} 文字、上限 ${n(limits.message)} 文字）。何も記録していません。` : `The message is too long (${n(raw.length)} characters; the limit is ${n(limits.message)}). Nothing was recorded.`,
-      hint: ja ? '短くして送り直してください。長い文書は ISMS_DOCS_DIR に置くと検索・引用できます。' : 'Shorten it and send it again. Put long documents into ISMS_DOCS_DIR to search and cite them.',
+      message: t.messageTooLong(n(raw.length), n(limits.message)),
+      hint: t.messageTooLongHint,
     };
   }
   const cmd = parseCommand(raw);
   if (cmd.kind === 'ask' && cmd.question.length > limits.question) {
     return {
-      message: ja ? `質問が長すぎます（${n(cmd.question.length)} 文字、上限 ${n(limits.question)} 文字）。` : `The question is too long (${n(cmd.question.length)} characters; the limit is ${n(limits.question)}).`,
-      hint: ja ? '要点を短くまとめて質問してください。長い文書は ISMS_DOCS_DIR に置くと検索・引用できます。' : 'Ask it in fewer words. Put long documents into ISMS_DOCS_DIR to search and cite them.',
+      message: t.questionTooLong(n(cmd.question.length), n(limits.question)),
+      hint: t.questionTooLongHint,
     };
   }
   return undefined;

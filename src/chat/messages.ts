@@ -101,7 +101,8 @@ export function formatTime(iso: string, lang: Lang, tz = displayZone): string {
     timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
   }).formatToParts(d).map((p) => [p.type, p.value]));
   const local = `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
-  return lang === 'ja' ? `${local}（${tz}）` : `${local} (${tz})`;
+  const shown: Record<Lang, string> = { ja: `${local}（${tz}）`, en: `${local} (${tz})` };
+  return shown[lang];
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -261,3 +262,55 @@ export function threadTitle(question: string): string {
   const line = question.replace(/<@[A-Z0-9]+>/g, '').trim().split('\n')[0]!.trim();
   return line.length > 60 ? `${line.slice(0, 59)}…` : line;
 }
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Replies of the chat service (commands, reviews, feedback)
+
+const serviceEn = {
+  incomplete: 'That command is incomplete.',
+  usageHint: (message: string, _ja?: string) => message,
+  notALanguage: (lang: string) => `"${lang}" is not a language I speak`,
+  langSet: 'I will answer in English in this thread.',
+  exportNotApprover: 'Only approvers (ISMS_APPROVERS) can export the SoA. Nothing was exported.',
+  exportAskApprover: 'Ask an approver to export it.',
+  notAFormat: (format: string) => `"${format}" is not an export format`,
+  formatHint: (formats: readonly string[]) => `Use one of ${formats.join(', ')}, e.g. export xlsx`,
+  exportTitle: (stamp: string) => `Statement of Applicability ${stamp}`,
+  assessmentRunning: 'An assessment is already running in this thread.',
+  assessmentRunningHint: 'Answer its question, or type "cancel" to end it.',
+  reviewNotApprover: 'Only approvers (ISMS_APPROVERS) can approve or reject.',
+  nothingChanged: 'Nothing was changed.',
+  proposalGone: 'This proposal was already reviewed or replaced by a newer one.',
+  proposalGoneHint: 'Nothing was changed. Look at the latest proposal.',
+  feedbackThanks: 'Thanks for the feedback.',
+  messageTooLong: (length: string, limit: string) => `The message is too long (${length} characters; the limit is ${limit}). Nothing was recorded.`,
+  messageTooLongHint: 'Shorten it and send it again. Put long documents into ISMS_DOCS_DIR to search and cite them.',
+  questionTooLong: (length: string, limit: string) => `The question is too long (${length} characters; the limit is ${limit}).`,
+  questionTooLongHint: 'Ask it in fewer words. Put long documents into ISMS_DOCS_DIR to search and cite them.',
+};
+
+const serviceJa: typeof serviceEn = {
+  incomplete: '入力の形式が正しくありません。',
+  usageHint: (message, ja) => ja ?? `書き方: ${message}`,
+  notALanguage: (lang) => `「${lang}」には対応していません（日本語と英語だけです）`,
+  langSet: 'このスレッドでは日本語で答えます。',
+  exportNotApprover: '適用宣言書を出力できるのは承認者（ISMS_APPROVERS）だけです。何も出力していません。',
+  exportAskApprover: '承認者に依頼してください。',
+  notAFormat: (format) => `「${format}」は出力形式ではありません`,
+  formatHint: (formats) => `${formats.join('、')} のいずれかを指定してください（例: export xlsx）`,
+  exportTitle: (stamp) => `適用宣言書 ${stamp}`,
+  assessmentRunning: 'このスレッドではアセスメントが進行中です。',
+  assessmentRunningHint: '続けて回答するか、「キャンセル」で終了してください。',
+  reviewNotApprover: '承認・却下できるのは承認者（ISMS_APPROVERS）だけです。',
+  nothingChanged: '判断は変更されていません。',
+  proposalGone: 'この提案はすでに処理されたか、新しい提案に置き換えられています。',
+  proposalGoneHint: '判断は変更されていません。最新の提案を確認してください。',
+  feedbackThanks: 'フィードバックありがとうございます。',
+  messageTooLong: (length, limit) => `メッセージが長すぎます（${length} 文字、上限 ${limit} 文字）。何も記録していません。`,
+  messageTooLongHint: '短くして送り直してください。長い文書は ISMS_DOCS_DIR に置くと検索・引用できます。',
+  questionTooLong: (length, limit) => `質問が長すぎます（${length} 文字、上限 ${limit} 文字）。`,
+  questionTooLongHint: '要点を短くまとめて質問してください。長い文書は ISMS_DOCS_DIR に置くと検索・引用できます。',
+};
+
+/** What the chat service itself says (src/chat/service.ts, src/chat/commands.ts), per language. */
+export const serviceText: Record<Lang, typeof serviceEn> = { ja: serviceJa, en: serviceEn };

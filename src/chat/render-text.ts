@@ -19,6 +19,7 @@ const L = {
     missingHead: (n: number, roles: string) => `承認済みの判断がない関連管理策: ${n} 件（対象の役割: ${roles}）`, file: '出力しました', hint: 'ヒント',
     form: (id: string) => `${id} の判断を記録するには: soa set ${id} applicable=yes|no status=implemented|partial|planned|not-implemented justification="..." owner=名前 reason=risk:R-1`,
     versions: (n: number) => `（全 ${n} 版。soa history で表示）`, low: '確信度', sources: '出典', more: (n: number) => `…ほか ${n} 件（export で全件を出力）`,
+    listSep: '、', suggested: (s: string) => `  （提案: ${s} — 「ok」で採用）`,
   },
   en: {
     current: 'Decision in force', pending: 'Pending proposal', none: 'No approved decision yet', applicable: 'Applicable', yes: 'yes', no: 'no',
@@ -28,6 +29,7 @@ const L = {
     missingHead: (n: number, roles: string) => `Relevant controls with no approved decision: ${n} (roles in scope: ${roles})`, file: 'Exported', hint: 'Hint',
     form: (id: string) => `To record a decision for ${id}: soa set ${id} applicable=yes|no status=implemented|partial|planned|not-implemented justification="..." owner=NAME reason=risk:R-1`,
     versions: (n: number) => ` (${n} versions; see soa history)`, low: 'confidence', sources: 'Sources', more: (n: number) => `… and ${n} more (export lists them all)`,
+    listSep: ', ', suggested: (s: string) => `  (suggested: ${s} — "ok" accepts it)`,
   },
 };
 
@@ -94,7 +96,7 @@ export function renderText(r: Reply): string {
     case 'missing':
       if (!r.rows.length) return t.missingNone;
       return [
-        t.missingHead(r.rows.length, r.roles.map((x) => label(roleLabels, x, r.lang)).join(r.lang === 'ja' ? '、' : ', ')),
+        t.missingHead(r.rows.length, r.roles.map((x) => label(roleLabels, x, r.lang)).join(t.listSep)),
         ...r.rows.slice(0, MAX_LIST).map((x) => `• ${rowLabel(x, r.lang)} ${x.entry.title[r.lang]}${x.pending ? ` (${t.pending})` : ''}`),
         ...(r.rows.length > MAX_LIST ? [t.more(r.rows.length - MAX_LIST)] : []),
       ].join('\n');
@@ -117,7 +119,7 @@ function assessmentText(r: Extract<Reply, { type: 'assessment' }>): string {
     const choices = p.choices ?? [];
     if (choices.length && choices.every((c) => c.label === c.value)) out.push(`  ${choices.map((c) => c.value).join(' · ')}`);
     else choices.forEach((c, i) => out.push(/^\d+\. /.test(c.label) ? `  ${c.label}` : `  ${i + 1}. ${c.label}`));
-    if (p.suggested) out.push(r.lang === 'ja' ? `  （提案: ${p.suggested} — 「ok」で採用）` : `  (suggested: ${p.suggested} — "ok" accepts it)`);
+    if (p.suggested) out.push(L[r.lang].suggested(p.suggested));
   }
   return out.join('\n');
 }

@@ -12,7 +12,7 @@ import { detectLang, type Lang } from '../search/text.js';
 import { exportFormats, StoreError, type Decision, type DecisionInput, type ExportFormat, type Store } from '../soa/index.js';
 import { Issues } from '../soa/errors.js';
 import { lengthProblem, parseCommand, type Command } from './commands.js';
-import { storeErrorText, useTimeZone } from './messages.js';
+import { serviceText, storeErrorText, useTimeZone } from './messages.js';
 import type { Reply } from './replies.js';
 import type { ChatState } from './state.js';
 
@@ -88,11 +88,11 @@ export class ChatService {
       case 'help':
         return [{ type: 'help', lang }];
       case 'usage':
-        return [{ type: 'error', lang, message: lang === 'ja' ? '入力の形式が正しくありません。' : 'That command is incomplete.', hint: lang === 'ja' ? (cmd.ja ?? `書き方: ${cmd.message}`) : cmd.message }];
+        return [{ type: 'error', lang, message: serviceText[lang].incomplete, hint: serviceText[lang].usageHint(cmd.message, cmd.ja) }];
       case 'lang':
-        if (cmd.lang !== 'ja' && cmd.lang !== 'en') return [{ type: 'error', lang, message: lang === 'ja' ? `「${cmd.lang}」には対応していません（日本語と英語だけです）` : `"${cmd.lang}" is not a language I speak`, hint: 'lang ja | lang en' }];
+        if (cmd.lang !== 'ja' && cmd.lang !== 'en') return [{ type: 'error', lang, message: serviceText[lang].notALanguage(cmd.lang), hint: 'lang ja | lang en' }];
         this.deps.state.setThreadLang(msg.thread, cmd.lang);
-        return [{ type: 'text', lang: cmd.lang, text: cmd.lang === 'ja' ? 'このスレッドでは日本語で答えます。' : 'I will answer in English in this thread.' }];
+        return [{ type: 'text', lang: cmd.lang, text: serviceText[cmd.lang].langSet }];
       case 'ask':
         return [await this.ask(cmd.question, msg)];
       case 'soa-show': {
@@ -119,20 +119,20 @@ export class ChatService {
       case 'export': {
         // The SoA and the risk register are for approvers; Slack delivers the file to the requester's DM only.
         if (!this.isApprover(msg.user)) {
-          return [{ type: 'error', lang, message: lang === 'ja' ? '適用宣言書を出力できるのは承認者（ISMS_APPROVERS）だけです。何も出力していません。' : 'Only approvers (ISMS_APPROVERS) can export the SoA. Nothing was exported.', hint: lang === 'ja' ? '承認者に依頼してください。' : 'Ask an approver to export it.' }];
+          return [{ type: 'error', lang, message: serviceText[lang].exportNotApprover, hint: serviceText[lang].exportAskApprover }];
         }
         if (!(exportFormats as readonly string[]).includes(cmd.format)) {
-          return [{ type: 'error', lang, message: lang === 'ja' ? `「${cmd.format}」は出力形式ではありません` : `"${cmd.format}" is not an export format`, hint: lang === 'ja' ? `${exportFormats.join('、')} のいずれかを指定してください（例: export xlsx）` : `Use one of ${exportFormats.join(', ')}, e.g. export xlsx` }];
+          return [{ type: 'error', lang, message: serviceText[lang].notAFormat(cmd.format), hint: serviceText[lang].formatHint(exportFormats) }];
         }
         mkdirSync(this.deps.exportDir, { recursive: true });
         const stamp = new Date().toISOString().slice(0, 10);
         const filename = `SoA-${stamp}.${cmd.format}`;
         const path = join(this.deps.exportDir, `${newRef('export')}-${filename}`);
         await store.exportSoa(cmd.format as ExportFormat, path);
-        return [{ type: 'file', lang, path, filename, title: lang === 'ja' ? `適用宣言書 ${stamp}` : `Statement of Applicability ${stamp}` }];
+        return [{ type: 'file', lang, path, filename, title: serviceText[lang].exportTitle(stamp) }];
       }
       case 'assess':
-        if (this.deps.assessments.active(msg.thread)) return [{ type: 'error', lang, message: lang === 'ja' ? 'このスレッドではアセスメントが進行中です。' : 'An assessment is already running in this thread.', hint: lang === 'ja' ? '続けて回答するか、「キャンセル」で終了してください。' : 'Answer its question, or type "cancel" to end it.' }];
+        if (this.deps.assessments.active(msg.thread)) return [{ type: 'error', lang, message: serviceText[lang].assessmentRunning, hint: serviceText[lang].assessmentRunningHint }];
         return [this.deps.assessments.begin(msg.thread, msg.user, lang, cmd.service)];
       case 'digest':
         // A preview for the caller only; it records no snapshot and posts nothing.
@@ -182,14 +182,14 @@ export class ChatService {
    * while that proposal is still the pending one: the button of a proposal replaced since approves nothing.
    */
   reviewButton(user: string, shown: { decision?: number; control?: string }, verdict: 'approved' | 'rejected', lang: Lang): Reply {
-    const ja = lang === 'ja';
+    const t = serviceText[lang];
     if (!this.isApprover(user)) {
-      return { type: 'error', lang, message: ja ? '承認・却下できるのは承認者（ISMS_APPROVERS）だけです。' : 'Only approvers (ISMS_APPROVERS) can approve or reject.', hint: ja ? '判断は変更されていません。' : 'Nothing was changed.' };
+      return { type: 'error', lang, message: t.reviewNotApprover, hint: t.nothingChanged };
     }
     const { control, decision } = shown;
     const pending = control ? this.deps.store.soa.state(control).pending : null;
     if (!control || !pending || pending.id !== decision) {
-      return { type: 'error', lang, message: ja ? 'この提案はすでに処理されたか、新しい提案に置き換えられています。' : 'This proposal was already reviewed or replaced by a newer one.', hint: ja ? '判断は変更されていません。最新の提案を確認してください。' : 'Nothing was changed. Look at the latest proposal.' };
+      return { type: 'error', lang, message: t.proposalGone, hint: t.proposalGoneHint };
     }
     // The version the button showed is checked again inside the write transaction.
     return this.review(control, user, verdict, lang, undefined, pending.version)[0]!;
@@ -209,7 +209,7 @@ export class ChatService {
   /** Records 👍 / 👎 on an answer (one vote per user; a second replaces the first). */
   feedback(ref: string, user: string, vote: 'up' | 'down', lang: Lang): Reply {
     this.deps.state.feedback(ref.slice(0, 64), user, vote);
-    return { type: 'text', lang, text: lang === 'ja' ? 'フィードバックありがとうございます。' : 'Thanks for the feedback.' };
+    return { type: 'text', lang, text: serviceText[lang].feedbackThanks };
   }
 
   isApprover(user: string): boolean {
