@@ -8,6 +8,7 @@ import { button, esc, sections, type Block } from './blocks.js';
 import type { SlackDeps } from './context.js';
 import { isSlackUser, openDm } from './dm.js';
 import { kb, permalink } from './web.js';
+import { slackText } from './messages.js';
 
 export const ANALYSIS_MODAL = 'assess_analysis';
 
@@ -23,15 +24,15 @@ export function threadOf(block: string | undefined): string | undefined {
 const firstLine = (label: string) => label.split('\n')[0]!.trim();
 
 function promptBlocks(p: Prompt, thread: string, lang: Lang): Block[] {
-  const ja = lang === 'ja';
+  const t = slackText[lang];
   const blocks: Block[] = sections(`*${esc(p.text)}*`);
   const elements: Button[] = [];
   if (p.multi && p.choices?.length) {
     // The ranked list with its reasons is read as text; the select picks from it.
     blocks.push(...sections(esc(p.choices.map((c) => c.label).join('\n'))));
     blocks.push({
-      type: 'section', block_id: blockId(thread, 'multi'), text: { type: 'mrkdwn', text: ja ? 'リスクを選択' : 'Pick risks' },
-      accessory: { type: 'multi_static_select', action_id: 'assess_multi', placeholder: { type: 'plain_text', text: ja ? '選択…' : 'Select…' }, options: p.choices.slice(0, 100).map((c) => ({ text: { type: 'plain_text', text: firstLine(c.label).slice(0, 75) }, value: c.value })) },
+      type: 'section', block_id: blockId(thread, 'multi'), text: { type: 'mrkdwn', text: t.pickRisks },
+      accessory: { type: 'multi_static_select', action_id: 'assess_multi', placeholder: { type: 'plain_text', text: t.select }, options: p.choices.slice(0, 100).map((c) => ({ text: { type: 'plain_text', text: firstLine(c.label).slice(0, 75) }, value: c.value })) },
     });
   } else if (p.choices?.length && p.choices.length <= 5) {
     p.choices.forEach((c, i) => elements.push(button(c.label, `assess_choice_${i}`, c.value)));
@@ -40,17 +41,17 @@ function promptBlocks(p: Prompt, thread: string, lang: Lang): Block[] {
   }
   if (p.user) {
     blocks.push({
-      type: 'section', block_id: blockId(thread, 'owner'), text: { type: 'mrkdwn', text: ja ? 'リスク所有者' : 'Risk owner' },
-      accessory: { type: 'users_select', action_id: 'assess_owner', placeholder: { type: 'plain_text', text: ja ? '担当者を選択' : 'Pick a person' } },
+      type: 'section', block_id: blockId(thread, 'owner'), text: { type: 'mrkdwn', text: t.riskOwner },
+      accessory: { type: 'users_select', action_id: 'assess_owner', placeholder: { type: 'plain_text', text: t.pickPerson } },
     });
   }
   if (p.suggested) elements.push(button(`OK (${p.suggested})`, 'assess_ok', 'ok', 'primary'));
-  else if (p.multi) elements.push(button(ja ? '次へ' : 'Next', 'assess_ok', 'next', 'primary'));
+  else if (p.multi) elements.push(button(t.next, 'assess_ok', 'next', 'primary'));
   (p.buttons ?? []).forEach((b, i) => elements.push(button(b.label, `assess_choice_b${i}`, b.value)));
-  if (p.analysisForm) elements.push(button(ja ? 'フォームで入力' : 'Answer in a form', 'assess_form', 'form'));
-  elements.push(button(ja ? 'キャンセル' : 'Cancel', 'assess_cancel', 'cancel', 'danger'));
+  if (p.analysisForm) elements.push(button(t.answerInForm, 'assess_form', 'form'));
+  elements.push(button(t.cancel, 'assess_cancel', 'cancel', 'danger'));
   blocks.push({ type: 'actions', block_id: blockId(thread, 'actions'), elements });
-  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: ja ? 'スレッドに返信して回答することもできます。' : 'You can also answer by replying in this thread.' }] });
+  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: t.replyInThread }] });
   return blocks;
 }
 
@@ -89,16 +90,16 @@ export async function postAssessment(deps: SlackDeps, client: WebClient, r: Asse
   }
   if (r.notify.length) {
     const link = await permalink(client, at.channel, at.threadTs);
-    const ja = r.lang === 'ja';
+    const t = slackText[r.lang];
     for (const approver of r.notify.filter(isSlackUser)) {
       const channel = await openDm(client, approver);
       if (!channel) continue;
       // One message an approver reads in one screen, with the details in its thread.
       const posted = await client.chat.postMessage({
-        channel, text: ja ? `リスクアセスメント ${r.state.id} の承認依頼: ${link}` : `Risk assessment ${r.state.id} is waiting for your approval: ${link}`,
+        channel, text: t.approvalDm(r.state.id, link),
         blocks: kb([
-          ...sections(`${ja ? '承認依頼' : 'Approval requested'}: <${link}|${r.state.id}>\n${esc(r.summary)}`),
-          { type: 'actions', block_id: blockId(r.state.thread, 'approve'), elements: [button(ja ? '承認' : 'Approve', 'assess_choice_approve', 'approve', 'primary')] },
+          ...sections(`${t.approvalRequested}: <${link}|${r.state.id}>\n${esc(r.summary)}`),
+          { type: 'actions', block_id: blockId(r.state.thread, 'approve'), elements: [button(t.approve, 'assess_choice_approve', 'approve', 'primary')] },
         ]),
       });
       const details = r.details ?? deps.core.assessments.details(r.state.thread);
@@ -112,26 +113,26 @@ export interface FormDefaults { cia?: string; owner?: string; likelihood?: numbe
 
 /** The risk-analysis form: CIA, owner, likelihood, impact and treatment in one go, prefilled with the suggestion. */
 export function analysisModal(thread: string, channel: string, riskTitle: string, lang: Lang, initial: FormDefaults = {}): ModalView {
-  const ja = lang === 'ja';
+  const t = slackText[lang];
   const opt = (text: string, value: string): PlainTextOption => ({ text: { type: 'plain_text', text }, value });
   const scale = [1, 2, 3, 4, 5].map((n) => opt(String(n), String(n)));
-  const cia = [opt(ja ? '機密性 (C)' : 'Confidentiality (C)', 'C'), opt(ja ? '完全性 (I)' : 'Integrity (I)', 'I'), opt(ja ? '可用性 (A)' : 'Availability (A)', 'A')];
-  const treatments = (['modify', 'retain', 'avoid', 'share'] as const).map((t) => opt(ja ? { modify: '低減', retain: '保有', avoid: '回避', share: '共有' }[t] : t, t));
+  const cia = [opt(t.confidentiality, 'C'), opt(t.integrity, 'I'), opt(t.availability, 'A')];
+  const treatments = (['modify', 'retain', 'avoid', 'share'] as const).map((x) => opt(t.treatmentOptions[x], x));
   const pick = (options: PlainTextOption[], value: string | number | undefined) => options.find((o) => o.value === String(value));
   const chosen = cia.filter((o) => !!o.value && !!initial.cia?.includes(o.value));
   const user = initial.owner && isSlackUser(initial.owner) ? { initial_user: initial.owner } : {};
   const initialOf = (o: PlainTextOption | undefined) => (o ? { initial_option: o } : {});
   return {
     type: 'modal', callback_id: ANALYSIS_MODAL, private_metadata: JSON.stringify({ thread, channel }),
-    title: { type: 'plain_text', text: ja ? 'リスク分析' : 'Risk analysis' },
-    submit: { type: 'plain_text', text: ja ? '記録' : 'Save' },
+    title: { type: 'plain_text', text: t.riskAnalysis },
+    submit: { type: 'plain_text', text: t.save },
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: `*${esc(riskTitle).slice(0, 2900)}*` } },
-      { type: 'input', block_id: 'cia', label: { type: 'plain_text', text: ja ? '影響する特性' : 'Affected properties' }, element: { type: 'checkboxes', action_id: 'value', options: cia, ...(chosen.length ? { initial_options: chosen } : {}) } },
-      { type: 'input', block_id: 'owner', label: { type: 'plain_text', text: ja ? 'リスク所有者' : 'Risk owner' }, element: { type: 'users_select', action_id: 'value', ...user } },
-      { type: 'input', block_id: 'likelihood', label: { type: 'plain_text', text: ja ? '起こりやすさ (1-5)' : 'Likelihood (1-5)' }, element: { type: 'static_select', action_id: 'value', options: scale, ...initialOf(pick(scale, initial.likelihood)) } },
-      { type: 'input', block_id: 'impact', label: { type: 'plain_text', text: ja ? '影響 (1-5)' : 'Impact (1-5)' }, element: { type: 'static_select', action_id: 'value', options: scale, ...initialOf(pick(scale, initial.impact)) } },
-      { type: 'input', block_id: 'treatment', optional: true, label: { type: 'plain_text', text: ja ? 'リスク対応' : 'Treatment' }, element: { type: 'static_select', action_id: 'value', options: treatments, ...initialOf(pick(treatments, initial.treatment)) } },
+      { type: 'input', block_id: 'cia', label: { type: 'plain_text', text: t.affectedProperties }, element: { type: 'checkboxes', action_id: 'value', options: cia, ...(chosen.length ? { initial_options: chosen } : {}) } },
+      { type: 'input', block_id: 'owner', label: { type: 'plain_text', text: t.riskOwner }, element: { type: 'users_select', action_id: 'value', ...user } },
+      { type: 'input', block_id: 'likelihood', label: { type: 'plain_text', text: t.likelihood }, element: { type: 'static_select', action_id: 'value', options: scale, ...initialOf(pick(scale, initial.likelihood)) } },
+      { type: 'input', block_id: 'impact', label: { type: 'plain_text', text: t.impact }, element: { type: 'static_select', action_id: 'value', options: scale, ...initialOf(pick(scale, initial.impact)) } },
+      { type: 'input', block_id: 'treatment', optional: true, label: { type: 'plain_text', text: t.treatment }, element: { type: 'static_select', action_id: 'value', options: treatments, ...initialOf(pick(treatments, initial.treatment)) } },
     ],
   };
 }

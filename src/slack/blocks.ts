@@ -9,6 +9,7 @@ import type { Reply } from '../chat/replies.js';
 import type { Lang } from '../search/text.js';
 import type { Decision, SoaRow } from '../soa/index.js';
 import type { Button, KnownBlock, MrkdwnElement, PlainTextElement, SectionBlock } from '@slack/types';
+import { slackText } from './messages.js';
 
 /** A Block Kit block, typed by @slack/types (types only: nothing of Bolt is loaded here). */
 export type Block = KnownBlock;
@@ -47,8 +48,8 @@ function badges(catalog: Catalog, id: string, lang: Lang): string {
   const b: string[] = [];
   if (e.kind === 'cld') b.push('`CLD`');
   else if (e.kind === 'requirement') b.push('`JIP-ISMS517`');
-  if (e.cloudGuidance.customer) b.push(lang === 'ja' ? '`カスタマ`' : '`customer`');
-  if (e.cloudGuidance.provider) b.push(lang === 'ja' ? '`プロバイダ`' : '`provider`');
+  if (e.cloudGuidance.customer) b.push(slackText[lang].customerTag);
+  if (e.cloudGuidance.provider) b.push(slackText[lang].providerTag);
   return b.join(' ');
 }
 
@@ -57,9 +58,9 @@ export function answerBlocks(catalog: Catalog, a: Answer, ref: string): Block[] 
   const blocks: Block[] = sections(esc(a.answer));
   if (a.citations.length) {
     const lines = a.citations.map((id) => `• *${id}* ${catalog.get(id)?.title[lang] ?? ''} ${badges(catalog, id, lang)}`);
-    blocks.push({ type: 'divider' }, { type: 'section', text: mrkdwn(`${lang === 'ja' ? '*出典*' : '*Sources*'}\n${lines.join('\n')}`) });
+    blocks.push({ type: 'divider' }, { type: 'section', text: mrkdwn(`${slackText[lang].sourcesHead}\n${lines.join('\n')}`) });
   }
-  const meta = `${a.mode === 'llm' ? 'LLM' : lang === 'ja' ? 'カタログから抽出' : 'from the catalogue'} · ${lang === 'ja' ? '確信度' : 'confidence'} ${a.confidence.toFixed(2)}${a.fallback ? ` · fallback: ${a.fallback}` : ''}`;
+  const meta = `${a.mode === 'llm' ? 'LLM' : slackText[lang].fromCatalogue} · ${slackText[lang].confidence} ${a.confidence.toFixed(2)}${a.fallback ? ` · fallback: ${a.fallback}` : ''}`;
   blocks.push({ type: 'context', elements: [mrkdwn(meta)] });
   if (!a.outOfScope) {
     blocks.push({
@@ -73,13 +74,13 @@ export function answerBlocks(catalog: Catalog, a: Answer, ref: string): Block[] 
 export function decisionBlocks(row: SoaRow, d: Decision, lang: Lang, withButtons: boolean): Block[] {
   const e = row.entry;
   const blocks: Block[] = [
-    { type: 'section', text: mrkdwn(`*${lang === 'ja' ? '承認待ちの提案' : 'Proposal waiting for approval'}: ${rowLabel(row, lang)} ${e.title[lang]}*\n${escKeepMentions(decisionText(d, lang, personMention).join('\n'))}`) },
+    { type: 'section', text: mrkdwn(`*${slackText[lang].proposalWaiting}: ${rowLabel(row, lang)} ${e.title[lang]}*\n${escKeepMentions(decisionText(d, lang, personMention).join('\n'))}`) },
   ];
   if (withButtons) {
     const value = JSON.stringify({ decision: d.id, control: d.controlId });
     blocks.push({
       type: 'actions', block_id: `review:${d.id}`,
-      elements: [button(lang === 'ja' ? '承認' : 'Approve', 'soa_approve', value, 'primary'), button(lang === 'ja' ? '却下' : 'Reject', 'soa_reject', value, 'danger')],
+      elements: [button(slackText[lang].approve, 'soa_approve', value, 'primary'), button(slackText[lang].reject, 'soa_reject', value, 'danger')],
     });
   }
   return blocks;
@@ -99,7 +100,7 @@ export function replyBlocks(catalog: Catalog, r: Reply): { text: string; blocks:
     case 'proposal':
       return { text, blocks: decisionBlocks(r.row, r.decision, r.lang, true) };
     case 'missing': {
-      const head = r.rows.length ? `*${r.lang === 'ja' ? '承認済みの判断がない関連管理策' : 'Relevant controls with no approved decision'}: ${r.rows.length}*` : renderText(r);
+      const head = r.rows.length ? `*${slackText[r.lang].missingHead}: ${r.rows.length}*` : renderText(r);
       const lines = r.rows.slice(0, MAX_LIST).map((x) => `• *${rowLabel(x, r.lang)}* ${x.entry.title[r.lang]} ${badges(catalog, x.entry.id, r.lang)}`);
       if (r.rows.length > MAX_LIST) lines.push(`… +${r.rows.length - MAX_LIST}`);
       return { text: head, blocks: sections([head, ...lines].join('\n')) };

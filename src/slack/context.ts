@@ -16,6 +16,7 @@ import { fitView } from './blockkit.js';
 import { isSlackUser, openDm } from './dm.js';
 import { seal } from './meta.js';
 import { soaModal, type ModalMeta } from './modal.js';
+import { slackText } from './messages.js';
 
 
 export { channelLink, kb, permalink, userLang } from './web.js';
@@ -44,7 +45,7 @@ export async function deliverFile(client: WebClient, user: string, r: Extract<Re
 }
 
 /** The note shown where an export was requested. */
-export const sentToDm = (lang: Lang, title: string) => (lang === 'ja' ? `${title} をあなたとの DM に送りました。` : `Sent ${title} to your DM with the bot.`);
+export const sentToDm = (lang: Lang, title: string) => slackText[lang].sentToDm(title);
 
 /**
  * Where a listener answers a failure: an ephemeral in `channel`, else (App Home buttons, which have no channel) the
@@ -75,7 +76,7 @@ export async function guarded(deps: SlackDeps, client: WebClient, where: Where, 
     } else {
       const ref = newRef('err');
       deps.log.error('slack listener failed', { ref, error: (e as Error).message, stack: (e as Error).stack?.split('\n').slice(0, 4).join(' | ') });
-      text = lang === 'ja' ? `:warning: 処理中にエラーが発生しました（ref: ${ref}）。しばらくしてからもう一度お試しください。` : `:warning: Something went wrong (ref: ${ref}). Please try again in a moment.`;
+      text = slackText[lang].failed(ref);
     }
     await tell(client, where, text).catch((err: unknown) => deps.log.warn('could not tell the user about a failure', { user: where.user, error: (err as Error).message }));
   }
@@ -102,7 +103,7 @@ export async function notifyApprovers(deps: SlackDeps, client: WebClient, reply:
     // In the approver's language (their Slack locale), not the proposer's.
     const lang = (await userLang(client, approver)) ?? reply.lang;
     const blocks = decisionBlocks(reply.row, reply.decision, lang, true);
-    await client.chat.postMessage({ channel, text: `${rowLabel(reply.row, lang)}: ${lang === 'ja' ? '承認待ちの提案' : 'proposal waiting for approval'}`, blocks: kb(blocks) });
+    await client.chat.postMessage({ channel, text: `${rowLabel(reply.row, lang)}: ${slackText[lang].proposalWaitingShort}`, blocks: kb(blocks) });
   }
 }
 
@@ -130,13 +131,13 @@ export async function postReplies(deps: SlackDeps, client: WebClient, replies: R
 
 /** In a message there is no trigger to open a modal: offer a button that opens it. */
 function soaFormPrompt(r: Extract<Reply, { type: 'soa-form' }>): { text: string; blocks: KnownBlock[] } {
-  const ja = r.lang === 'ja';
-  const text = ja ? `${r.controlId} の判断を記録するフォームを開きます。` : `Open the form to record a decision for ${r.controlId}.`;
+  const t = slackText[r.lang];
+  const text = t.openFormText(r.controlId);
   return {
     text,
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text } },
-      { type: 'actions', elements: [button(ja ? 'フォームを開く' : 'Open form', 'soa_open_form', r.controlId, 'primary')] },
+      { type: 'actions', elements: [button(t.openForm, 'soa_open_form', r.controlId, 'primary')] },
     ],
   };
 }

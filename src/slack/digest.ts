@@ -9,6 +9,7 @@ import { digestData, previewText, type DigestData } from '../digest/data.js';
 import { DigestLog } from '../digest/log.js';
 import { digestBlocks, type Block } from '../digest/render.js';
 import { DigestScheduler } from '../digest/schedule.js';
+import { slackText } from './messages.js';
 
 /** Live metrics and the trend, in the configured time zone; `record` appends this week's snapshot first. */
 export function coreDigestData(core: Core, opts: { now?: Date; record?: boolean } = {}): DigestData {
@@ -30,7 +31,7 @@ export async function postDigest(core: Core, client: WebClient, channel: string,
     const png = await renderTrendChart(trend.points, { lang });
     const up = await client.files.uploadV2({
       channel_id: channel, thread_ts: msg.ts, file: png, filename: `readiness-${metrics.week}.png`,
-      title: lang === 'ja' ? `準備度スコアの推移（${metrics.week} まで）` : `Readiness score trend up to ${metrics.week}`,
+      title: slackText[lang].trendTitle(metrics.week),
     } as FilesUploadV2Arguments);
     fileId = (up as { files?: { files?: { id?: string }[] }[] }).files?.[0]?.files?.[0]?.id;
   } catch (e) {

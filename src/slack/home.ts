@@ -7,23 +7,24 @@ import type { Lang } from '../search/text.js';
 import { label, roleLabels } from '../chat/messages.js';
 import { button, decisionBlocks, type Block } from './blocks.js';
 import { coreDigestData } from './digest.js';
+import { slackText } from './messages.js';
 
 export function homeView(core: Core, user: string, lang: Lang, now?: Date): HomeView {
   const { metrics: m, trend } = coreDigestData(core, { now });
   const pending = core.store.soaRows().filter((r) => r.pending);
   const pct = (a: number, b: number) => (b ? `${Math.round((a / b) * 100)}%` : '–');
-  const ja = lang === 'ja';
+  const t = slackText[lang];
   const approver = core.chat.isApprover(user);
   const blocks: Block[] = [
-    { type: 'header', text: { type: 'plain_text', text: ja ? 'ISMS クラウドセキュリティ: 準備状況' : 'ISMS cloud security: readiness' } },
+    { type: 'header', text: { type: 'plain_text', text: t.homeHeader } },
     { type: 'section', text: { type: 'mrkdwn', text: scoreLine(m, trend, lang) } },
     {
       type: 'section',
       fields: [
-        { type: 'mrkdwn', text: `*${ja ? '適用宣言書の網羅率' : 'SoA coverage'}*\n${m.coverage.approved} / ${m.coverage.relevant} (${pct(m.coverage.approved, m.coverage.relevant)})` },
-        { type: 'mrkdwn', text: `*${ja ? '実施済（適用する管理策のうち）' : 'Implemented (of applicable)'}*\n${m.implemented.implemented} / ${m.implemented.applicable} (${pct(m.implemented.implemented, m.implemented.applicable)})` },
-        { type: 'mrkdwn', text: `*${ja ? '承認待ち' : 'Pending proposals'}*\n${pending.length}` },
-        { type: 'mrkdwn', text: `*${ja ? '対象の役割' : 'Roles in scope'}*\n${m.roles.map((r) => label(roleLabels, r, lang)).join(ja ? '、' : ', ')}` },
+        { type: 'mrkdwn', text: `*${t.soaCoverage}*\n${m.coverage.approved} / ${m.coverage.relevant} (${pct(m.coverage.approved, m.coverage.relevant)})` },
+        { type: 'mrkdwn', text: `*${t.implementedOfApplicable}*\n${m.implemented.implemented} / ${m.implemented.applicable} (${pct(m.implemented.implemented, m.implemented.applicable)})` },
+        { type: 'mrkdwn', text: `*${t.pendingProposals}*\n${pending.length}` },
+        { type: 'mrkdwn', text: `*${t.rolesInScope}*\n${m.roles.map((r) => label(roleLabels, r, lang)).join(t.listSep)}` },
       ],
     },
     { type: 'section', text: { type: 'mrkdwn', text: metricLines(m, lang).map((l) => `• ${l}`).join('\n').slice(0, 2990) } },
@@ -31,15 +32,15 @@ export function homeView(core: Core, user: string, lang: Lang, now?: Date): Home
     {
       type: 'actions',
       elements: [
-        button(ja ? 'アセスメント開始' : 'Start assessment', 'home_assess', 'assess', 'primary'),
-        button(ja ? '見落としチェック' : 'Missed controls', 'home_missing', 'missing'),
+        button(t.startAssessment, 'home_assess', 'assess', 'primary'),
+        button(t.missedControls, 'home_missing', 'missing'),
         // Only approvers may export (the file goes to their DM); others do not get a button that would refuse them.
-        ...(approver ? [button(ja ? '適用宣言書を出力' : 'Export SoA', 'home_export', 'xlsx')] : []),
-        button(ja ? 'ヘルプ' : 'Help', 'home_help', 'help'),
+        ...(approver ? [button(t.exportSoa, 'home_export', 'xlsx')] : []),
+        button(t.help, 'home_help', 'help'),
       ],
     },
     { type: 'divider' },
-    { type: 'section', text: { type: 'mrkdwn', text: `*${ja ? '承認待ちの提案' : 'Pending proposals'}*${pending.length ? '' : `\n${ja ? 'ありません。' : 'None.'}`}` } },
+    { type: 'section', text: { type: 'mrkdwn', text: `*${t.pendingProposalsHead}*${pending.length ? '' : `\n${t.none}`}` } },
   ];
   for (const r of pending.slice(0, 15)) blocks.push(...decisionBlocks(r, r.pending!, lang, approver));
   return { type: 'home', blocks };

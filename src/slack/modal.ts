@@ -4,6 +4,7 @@ import type { Decision, DecisionInput, Issue, SoaRow } from '../soa/index.js';
 import { rowLabel, statusLabel } from '../soa/format.js';
 import { blockLimits, fit } from './blockkit.js';
 import type { InputBlock, InputBlockElement, ModalView, PlainTextInput, PlainTextOption, StaticSelect } from '@slack/types';
+import { slackText } from './messages.js';
 
 export const SOA_MODAL = 'soa_decision';
 
@@ -25,26 +26,26 @@ const select = (options: PlainTextOption[], initial?: PlainTextOption): StaticSe
 const text = (initial?: string | null, multiline = false): PlainTextInput => ({ type: 'plain_text_input', action_id: 'value', multiline, ...(initial ? { initial_value: initial } : {}) });
 
 export function soaModal(row: SoaRow, meta: ModalMeta): ModalView {
-  const ja = meta.lang === 'ja';
+  const t = slackText[meta.lang];
   const d = row.pending ?? row.current;
-  const yes = option(ja ? '適用する' : 'Applicable', 'yes');
-  const no = option(ja ? '適用除外' : 'Not applicable', 'no');
+  const yes = option(t.applicable, 'yes');
+  const no = option(t.notApplicable, 'no');
   const statuses = (['implemented', 'partial', 'planned', 'not-implemented'] as const).map((s) => option(statusLabel[s][meta.lang], s));
   return {
     type: 'modal',
     callback_id: SOA_MODAL,
     private_metadata: JSON.stringify(meta),
-    title: { type: 'plain_text', text: ja ? '適用宣言書の判断' : 'SoA decision' },
-    submit: { type: 'plain_text', text: ja ? '記録' : 'Record' },
-    close: { type: 'plain_text', text: ja ? 'キャンセル' : 'Cancel' },
+    title: { type: 'plain_text', text: t.soaDecision },
+    submit: { type: 'plain_text', text: t.record },
+    close: { type: 'plain_text', text: t.cancel },
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: `*${rowLabel(row, meta.lang)} ${row.entry.title[meta.lang]}*\n${row.entry.summary[meta.lang]}` } },
-      input('applicable', ja ? '適用' : 'Applicability', select([yes, no], d ? (d.applicable ? yes : no) : undefined)),
-      input('status', ja ? '実施状況' : 'Implementation status', select(statuses, statuses.find((s) => s.value === d?.status))),
-      input('justification', ja ? '除外理由（適用除外の場合は必須）' : 'Exclusion justification (required when not applicable)', text(d?.justification, true), true),
-      input('reason', ja ? '採用理由（カンマ区切り）' : 'Reasons for inclusion (comma-separated)', text(d?.reasons.join(', ')), true, 'risk:R-1, legal:..., contractual:..., business:...'),
-      input('owner', ja ? '責任者' : 'Owner', text(d?.owner), true),
-      input('evidence', ja ? '証跡（カンマ区切り）' : 'Evidence references (comma-separated)', text(d?.evidence.join(', ')), true),
+      input('applicable', t.applicability, select([yes, no], d ? (d.applicable ? yes : no) : undefined)),
+      input('status', t.implementationStatus, select(statuses, statuses.find((s) => s.value === d?.status))),
+      input('justification', t.justification, text(d?.justification, true), true),
+      input('reason', t.reasons, text(d?.reasons.join(', ')), true, 'risk:R-1, legal:..., contractual:..., business:...'),
+      input('owner', t.owner, text(d?.owner), true),
+      input('evidence', t.evidence, text(d?.evidence.join(', ')), true),
     ],
   };
 }

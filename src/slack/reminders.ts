@@ -3,6 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Core } from '../core.js';
 import { isSlackUser, openDm } from './dm.js';
 import { permalink } from './web.js';
+import { slackText } from './messages.js';
 
 const HOUR = 3600 * 1000;
 
@@ -16,9 +17,7 @@ export async function sendReminders(core: Core, client: WebClient, now = Date.no
     if (!dmChannel) continue;
     await client.chat.postMessage({
       channel: dmChannel,
-      text: s.lang === 'ja'
-        ? `リスクアセスメント ${s.id}（${s.scope.service ?? '?'}）が 3 日間止まっています: ${link} — 続けるか「キャンセル」してください。`
-        : `Risk assessment ${s.id} (${s.scope.service ?? '?'}) has been idle for 3 days: ${link} — carry on, or "cancel" it.`,
+      text: slackText[s.lang].idleReminder(s.id, s.scope.service ?? '?', link),
     });
   }
   return due.length;

@@ -8,6 +8,7 @@ import { guarded, type SlackDeps } from '../context.js';
 import { unseal, seal } from '../meta.js';
 import { permalink, userLang } from '../web.js';
 import { fitView } from '../blockkit.js';
+import { slackText } from '../messages.js';
 
 /** Feeds one input to the assessment of a thread and posts the result there. */
 export async function feed(deps: SlackDeps, client: WebClient, thread: string, input: AssessmentInput): Promise<void> {
@@ -16,7 +17,7 @@ export async function feed(deps: SlackDeps, client: WebClient, thread: string, i
   await guarded(deps, client, { user: input.user, channel, lang }, async () => {
     const reply = await deps.core.assessments.input(thread, input, await permalink(client, channel, threadTs));
     if (!reply) {
-      await client.chat.postEphemeral({ channel, user: input.user, text: lang === 'ja' ? 'このスレッドで進行中のアセスメントはありません。' : 'No assessment is running in this thread.' });
+      await client.chat.postEphemeral({ channel, user: input.user, text: slackText[lang].noAssessment });
       return;
     }
     await postAssessment(deps, client, reply, { channel, threadTs, user: input.user });
@@ -77,9 +78,9 @@ export function registerAssessment(app: App, deps: SlackDeps): void {
     };
     // Checked here so that problems show inline in the form; the flow checks the same again.
     const errors: Record<string, string> = {};
-    const ja = core.assessments.active(thread)?.lang === 'ja';
-    if (!parse.cia(fields.cia)) errors.cia = ja ? '少なくとも 1 つ選んでください' : 'Pick at least one';
-    if (!parse.owner(fields.owner)) errors.owner = ja ? 'リスク所有者は必須です（JIP-ISMS517 4.2.1）' : 'A risk owner is required (JIP-ISMS517 4.2.1)';
+    const t = slackText[core.assessments.active(thread)?.lang ?? 'en'];
+    if (!parse.cia(fields.cia)) errors.cia = t.pickAtLeastOne;
+    if (!parse.owner(fields.owner)) errors.owner = t.ownerRequired;
     if (!parse.score(fields.likelihood)) errors.likelihood = '1-5';
     if (!parse.score(fields.impact)) errors.impact = '1-5';
     if (Object.keys(errors).length) {

@@ -9,6 +9,7 @@ import { postAssessment, threadKey } from '../assessment.js';
 import { digestPreviewBlocks, digestPreviewText } from '../digest.js';
 import { channelLink, deliverFile, guarded, kb, notifyApprovers, openSoaForm, sentToDm, userLang, type SlackDeps } from '../context.js';
 import { detectLang } from '../../search/text.js';
+import { slackText } from '../messages.js';
 
 export function registerCommands(app: App, deps: SlackDeps): void {
   const { core } = deps;
@@ -77,7 +78,7 @@ async function respondAll(deps: SlackDeps, client: WebClient, respond: RespondFn
 export async function startAssessment(deps: SlackDeps, client: WebClient, channel: string, user: string, service?: string): Promise<void> {
   const lang = (await userLang(client, user)) ?? deps.core.ctx.config.lang;
   await guarded(deps, client, { user, channel, lang }, async () => {
-    const opening = await client.chat.postMessage({ channel, text: lang === 'ja' ? `<@${user}> がリスクアセスメントを開始しました。` : `<@${user}> started a risk assessment.` });
+    const opening = await client.chat.postMessage({ channel, text: slackText[lang].assessmentStarted(user) });
     const ts = opening.ts!;
     await client.pins.add({ channel, timestamp: ts }).catch(() => undefined);
     const reply = deps.core.assessments.begin(threadKey(channel, ts), user, lang, service, ts);
