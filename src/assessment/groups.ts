@@ -6,6 +6,7 @@ import type { Lang } from '../search/text.js';
 import { linesFor, soaItems, splitKey } from '../soa/index.js';
 import type { FlowDeps } from './deps.js';
 import type { AssessmentState, ScopeRole } from './types.js';
+import { messages } from './messages.js';
 
 export type GroupKind = 'cloud' | 'touched' | 'rest' | 'oneSided';
 export const groupKinds: GroupKind[] = ['cloud', 'touched', 'rest', 'oneSided'];
@@ -96,19 +97,19 @@ export function templateFor(key: string, state: AssessmentState, deps: FlowDeps,
   if (!only || held.includes(only)) return null;
   const service = state.scope.service ?? '?';
   const title = deps.catalog.get(splitKey(key).id)?.title[lang] ?? key;
-  const mine = held[0] === 'customer' ? (lang === 'ja' ? 'カスタマ' : 'customer') : (lang === 'ja' ? 'プロバイダ' : 'provider');
-  return lang === 'ja'
-    ? `${only === 'provider' ? 'プロバイダ' : 'カスタマ'}のみを対象とする ISO/IEC 27017 の項目（${title}）。${service} について当社は${mine}のみ。`
-    : `${only === 'provider' ? 'Provider' : 'Customer'}-only ISO/IEC 27017 item (${title}); we are only a ${mine} of ${service}.`;
+  const m = messages(lang);
+  const mine = m.role(held[0] === 'customer' ? 'customer' : 'provider');
+  return m.oneSidedTemplate(only, title, mine, service);
 }
 
 /** The justification offered for applying a whole group; the rest needs one written by a person. */
 export function groupReason(kind: GroupKind, state: AssessmentState, lang: Lang): string | null {
   const s = state.scope;
+  const m = messages(lang);
   const roles = s.runsOn
-    ? (lang === 'ja' ? `${s.service} のプロバイダ、${s.runsOn} のカスタマ` : `provider of ${s.service}, customer of ${s.runsOn}`)
-    : rolesOf(s.role).map((r) => (lang === 'ja' ? `${s.service} の${r === 'customer' ? 'カスタマ' : 'プロバイダ'}` : `${r} of ${s.service}`)).join(lang === 'ja' ? '、' : ', ');
-  if (kind === 'cloud') return lang === 'ja' ? `当社の役割（${roles}）に対する ISO/IEC 27017 のクラウド固有の指針` : `ISO/IEC 27017 cloud guidance for our roles (${roles})`;
-  if (kind === 'touched') return lang === 'ja' ? `${s.service} のリスク対応で選んだ管理策と一体で運用` : `works together with the controls chosen for the risks of ${s.service}`;
+    ? m.providerAndCustomer(s.service, s.runsOn)
+    : rolesOf(s.role).map((r) => m.roleOf(r, s.service)).join(m.listSep);
+  if (kind === 'cloud') return m.cloudGroupReason(roles);
+  if (kind === 'touched') return m.touchedGroupReason(s.service);
   return null;
 }

@@ -112,6 +112,31 @@ const en = {
   detailsSingle: 'Applied singly:',
   detailsExcluded: 'Excluded, each with its justification:',
   detailsOpen: (n: number) => `Left open in the SoA (${n}):`,
+
+  // Justifications the missed-controls step offers, the note after writing, and the suggestion's reasons.
+  oneSidedTemplate: (only: 'customer' | 'provider', title: string, mine: string, service: string) =>
+    `${only === 'provider' ? 'Provider' : 'Customer'}-only ISO/IEC 27017 item (${title}); we are only a ${mine} of ${service}.`,
+  providerAndCustomer: (service: string | undefined, runsOn: string) => `provider of ${service}, customer of ${runsOn}`,
+  roleOf: (r: 'customer' | 'provider', service: string | undefined) => `${r} of ${service}`,
+  listSep: ', ',
+  rolesSep: ' and ',
+  cloudGroupReason: (roles: string) => `ISO/IEC 27017 cloud guidance for our roles (${roles})`,
+  touchedGroupReason: (service: string | undefined) => `works together with the controls chosen for the risks of ${service}`,
+  moreControls: (n: number) => ` and ${n} more`,
+  written: (risks: string, n: number, controls: string, profileUpdated: boolean) =>
+    `Approved and written. Risks: ${risks}. SoA decisions (${n}): ${controls}.${profileUpdated ? ' The service was added to the profile.' : ''}`,
+  libraryTypical: (likelihood: number, impact: number) => `library typical ${likelihood}×${impact}`,
+  ownRiskMiddle: 'your own risk: middle values 3×3',
+  impactUp: (asset: string, classification: string) => `impact +1: ${asset} is ${classification}`,
+  impactDown: 'impact −1: no confidential asset in scope',
+  notesSep: '; ',
+  retainProposed: (level: string) => `level ${level}: retaining is proposed`,
+  reduceWithControls: 'reduce it with controls',
+  ownerLastTime: (service: string | undefined) => `owned this risk in the last assessment of ${service}`,
+  ownerPrevious: 'as for the previous risk',
+  ownerOfMost: (n: number, service: string | undefined) => `owns ${n} risk(s) of ${service}`,
+  ownerProfile: 'recorded the scope profile',
+  ciaLabel: (cia: string) => cia,
 };
 
 export type Messages = typeof en;
@@ -221,6 +246,30 @@ const ja: Messages = {
   detailsSingle: '個別に適用:',
   detailsExcluded: '除外（それぞれの理由付き）:',
   detailsOpen: (n) => `適用宣言書で未決のまま（${n} 行）:`,
+
+  oneSidedTemplate: (only, title, mine, service) =>
+    `${only === 'provider' ? 'プロバイダ' : 'カスタマ'}のみを対象とする ISO/IEC 27017 の項目（${title}）。${service} について当社は${mine}のみ。`,
+  providerAndCustomer: (service, runsOn) => `${service} のプロバイダ、${runsOn} のカスタマ`,
+  roleOf: (r, service) => `${service} の${r === 'customer' ? 'カスタマ' : 'プロバイダ'}`,
+  listSep: '、',
+  rolesSep: '・',
+  cloudGroupReason: (roles) => `当社の役割（${roles}）に対する ISO/IEC 27017 のクラウド固有の指針`,
+  touchedGroupReason: (service) => `${service} のリスク対応で選んだ管理策と一体で運用`,
+  moreControls: (n) => ` ほか ${n} 件`,
+  written: (risks, n, controls, profileUpdated) =>
+    `承認され、記録しました。リスク: ${risks}。適用宣言書の判断 ${n} 件: ${controls}。${profileUpdated ? 'プロファイルにサービスを追加しました。' : ''}`,
+  libraryTypical: (likelihood, impact) => `ライブラリの典型値 ${likelihood}×${impact}`,
+  ownRiskMiddle: '独自のリスクのため中間値 3×3',
+  impactUp: (asset, classification) => `${asset}が${classification}のため影響 +1`,
+  impactDown: '機密の資産がないため影響 −1',
+  notesSep: '、',
+  retainProposed: (level) => `水準が ${level} のため保有を提案`,
+  reduceWithControls: '管理策で低減',
+  ownerLastTime: (service) => `前回の ${service} のアセスメントでこのリスクの所有者`,
+  ownerPrevious: '前のリスクと同じ',
+  ownerOfMost: (n, service) => `${service} のリスク ${n} 件の所有者`,
+  ownerProfile: '適用範囲（プロファイル）の記録者',
+  ciaLabel: (cia) => cia.replace('C', '機密性').replace('I', '完全性').replace('A', '可用性').replace(/(性)(?=[機完可])/g, '$1・'),
 };
 
 const tables: Record<Lang, Messages> = { ja, en };

@@ -6,6 +6,7 @@ import { advance, details, start, summary, type FlowDeps } from './flow.js';
 import { loadRiskFit } from './library.js';
 import { riskValues } from './steps/risk.js';
 import type { AssessmentInput, AssessmentState, Prompt, Step } from './types.js';
+import { messages } from './messages.js';
 
 export interface AssessmentReply {
   type: 'assessment';
@@ -139,8 +140,7 @@ function writtenNote(lang: Lang, w: Written): string {
   const risks = w.risks.map((r) => `${r.id} ${r.title} (${r.owner}, ${r.level})`).join('; ');
   // A group can add dozens of lines: name the first few, count the rest ("details" before approval lists them all).
   const ids = w.decisions.map((d) => d.controlId);
-  const controls = ids.slice(0, 12).join(', ') + (ids.length > 12 ? (lang === 'ja' ? ` ほか ${ids.length - 12} 件` : ` and ${ids.length - 12} more`) : '');
-  return lang === 'ja'
-    ? `承認され、記録しました。リスク: ${risks}。適用宣言書の判断 ${w.decisions.length} 件: ${controls}。${w.profileUpdated ? 'プロファイルにサービスを追加しました。' : ''}`
-    : `Approved and written. Risks: ${risks}. SoA decisions (${w.decisions.length}): ${controls}.${w.profileUpdated ? ' The service was added to the profile.' : ''}`;
+  const m = messages(lang);
+  const controls = ids.slice(0, 12).join(', ') + (ids.length > 12 ? m.moreControls(ids.length - 12) : '');
+  return m.written(risks, w.decisions.length, controls, w.profileUpdated);
 }

@@ -5,6 +5,7 @@ import type { Lang } from '../search/text.js';
 import type { RiskFit } from './library.js';
 import { classificationLevel } from './parse.js';
 import type { AssessmentState, DraftRisk, Treatment } from './types.js';
+import { messages } from './messages.js';
 
 export interface Suggestion {
   cia: string;
@@ -32,19 +33,19 @@ export function levelOf(score: number, levels: RiskLevel[]): string {
 const clamp = (n: number) => Math.max(1, Math.min(5, n));
 
 export function suggest(state: AssessmentState, risk: DraftRisk, fit: RiskFit | undefined, titles: string[], owners: OwnerSources, levels: RiskLevel[]): Suggestion {
-  const ja = state.lang === 'ja';
+  const m = messages(state.lang);
   const cia = risk.cia || 'CIA';
   const base = { likelihood: fit?.likelihood ?? 3, impact: fit?.impact ?? 3 };
   const top = [...state.scope.assets].sort((a, b) => classificationLevel(b.classification) - classificationLevel(a.classification))[0];
   const level = top ? classificationLevel(top.classification) : 1;
   let impact = base.impact;
-  const notes: string[] = [fit ? (ja ? `ライブラリの典型値 ${base.likelihood}×${base.impact}` : `library typical ${base.likelihood}×${base.impact}`) : (ja ? '独自のリスクのため中間値 3×3' : 'your own risk: middle values 3×3')];
+  const notes: string[] = [fit ? m.libraryTypical(base.likelihood, base.impact) : m.ownRiskMiddle];
   if (cia.includes('C') && top && level >= 3 && impact < 5) {
     impact = clamp(impact + 1);
-    notes.push(ja ? `${top.name}が${top.classification}のため影響 +1` : `impact +1: ${top.name} is ${top.classification}`);
+    notes.push(m.impactUp(top.name, top.classification));
   } else if (cia === 'C' && state.scope.assets.length && level <= 1 && impact > 1) {
     impact = clamp(impact - 1);
-    notes.push(ja ? '機密の資産がないため影響 −1' : 'impact −1: no confidential asset in scope');
+    notes.push(m.impactDown);
   }
   const owner = suggestOwner(state, risk, titles, owners);
   const score = base.likelihood * impact;
@@ -54,33 +55,33 @@ export function suggest(state: AssessmentState, risk: DraftRisk, fit: RiskFit | 
   return {
     cia, likelihood: base.likelihood, impact, owner: owner?.name, treatment,
     why: {
-      score: notes.join(ja ? '、' : '; '),
+      score: notes.join(m.notesSep),
       owner: owner?.why,
       treatment: retain
-        ? (ja ? `水準が ${levelOf(score, levels)} のため保有を提案` : `level ${levelOf(score, levels)}: retaining is proposed`)
-        : (ja ? '管理策で低減' : 'reduce it with controls'),
+        ? m.retainProposed(levelOf(score, levels))
+        : m.reduceWithControls,
     },
   };
 }
 
 /** The owner of this risk in an earlier assessment of the service, of an earlier risk here, of the service's risks, or of the profile. */
 function suggestOwner(state: AssessmentState, risk: DraftRisk, titles: string[], owners: OwnerSources): { name: string; why: string } | undefined {
-  const ja = state.lang === 'ja';
+  const m = messages(state.lang);
   const service = state.scope.service?.toLowerCase();
   const mine = owners.earlier.filter((r) => r.owner && r.service?.toLowerCase() === service);
   const same = risk.libraryId ? [...mine].reverse().find((r) => titles.includes(r.title)) : undefined;
-  if (same?.owner) return { name: same.owner, why: ja ? `前回の ${state.scope.service} のアセスメントでこのリスクの所有者` : `owned this risk in the last assessment of ${state.scope.service}` };
+  if (same?.owner) return { name: same.owner, why: m.ownerLastTime(state.scope.service) };
   const here = state.risks.slice(0, state.cursor).reverse().find((r) => r.owner)?.owner;
-  if (here) return { name: here, why: ja ? '前のリスクと同じ' : 'as for the previous risk' };
+  if (here) return { name: here, why: m.ownerPrevious };
   const counts = new Map<string, number>();
   for (const { owner } of mine) if (owner) counts.set(owner, (counts.get(owner) ?? 0) + 1);
   const most = [...counts].sort((a, b) => b[1] - a[1])[0];
-  if (most) return { name: most[0], why: ja ? `${state.scope.service} のリスク ${most[1]} 件の所有者` : `owns ${most[1]} risk(s) of ${state.scope.service}` };
-  if (owners.profileBy) return { name: owners.profileBy, why: ja ? '適用範囲（プロファイル）の記録者' : 'recorded the scope profile' };
+  if (most) return { name: most[0], why: m.ownerOfMost(most[1], state.scope.service) };
+  if (owners.profileBy) return { name: owners.profileBy, why: m.ownerProfile };
   return undefined;
 }
 
 /** "CIA 3×4=12 (medium), owner alice, modify → 15.1.3, 15.2.1" */
 export function ciaLabel(cia: string, lang: Lang): string {
-  return lang === 'ja' ? cia.replace('C', '機密性').replace('I', '完全性').replace('A', '可用性').replace(/(性)(?=[機完可])/g, '$1・') : cia;
+  return messages(lang).ciaLabel(cia);
 }

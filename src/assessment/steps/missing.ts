@@ -13,7 +13,7 @@ const SAMPLE = 6;
 
 function rolesText(state: AssessmentState): string {
   const m = messages(state.lang);
-  return rolesOf(state.scope.role).map((r) => m.role(r)).join(state.lang === 'ja' ? '・' : ' and ');
+  return rolesOf(state.scope.role).map((r) => m.role(r)).join(m.rolesSep);
 }
 
 function record(state: AssessmentState, decisions: MissedDecision[]): void {
