@@ -26,7 +26,7 @@ export function explain2022(catalog: Catalog, e: CatalogEntry, lang: Lang, role:
   const lines: Line[] = [`*${e.id} ${e.title[lang]}*${t.annex2022(a.isNew)}`, part(`  ${t.control}: `, score(e.summary[lang]), true)];
   const sources = a.from2013.map((id) => catalog.get(id)).filter((s) => s !== undefined);
   if (sources.length) {
-    lines.push(`  ${t.from2013}: ${sources.map((s) => `${s.id} ${s.title[lang]}`).join(lang === 'ja' ? '、' : ', ')}`);
+    lines.push(`  ${t.from2013}: ${sources.map((s) => `${s.id} ${s.title[lang]}`).join(t.listSep)}`);
     citations.push(...sources.map((s) => s.id));
   }
   const items = a.cloud.map((id) => catalog.get(id)).filter((i) => i !== undefined);

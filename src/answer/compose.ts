@@ -4,6 +4,7 @@
 // length budget, so the sentence that answers is not cut because it happens to be the fourth of its text.
 import type { Lang } from '../search/text.js';
 import type { Scored } from './sentences.js';
+import { T } from './text.js';
 
 export interface Part {
   label: string;
@@ -58,7 +59,7 @@ export function seed(p: Part, n: number): void {
 export function renderLine(l: Line, lang: Lang): string | null {
   if (typeof l === 'string') return l;
   const picked = l.sentences.filter((x) => l.chosen.has(x.i)).map((x) => x.s);
-  return picked.length ? `${l.label}${picked.join(lang === 'ja' ? '' : ' ')}` : null;
+  return picked.length ? `${l.label}${picked.join(T[lang].sentenceSep)}` : null;
 }
 
 export function renderBlock(b: Block, lang: Lang): string[] {

@@ -101,7 +101,7 @@ export function composeExtractive(catalog: Catalog, hits: SearchHit[], documents
   const shown = new Set<Block>(blocks.slice(0, 1));
   const visible = () => blocks.filter((b) => shown.has(b));
   // Relevant controls that do not fit are named on one "See also" line, which counts against the budget too.
-  const seeAlsoLine = (left: Block[]) => left.length ? `${t.seeAlso}: ${left.map((b) => `${b.id} ${catalog.get(b.id)!.title[lang]}`).join(lang === 'ja' ? '、' : ' · ')}` : null;
+  const seeAlsoLine = (left: Block[]) => left.length ? `${t.seeAlso}: ${left.map((b) => `${b.id} ${catalog.get(b.id)!.title[lang]}`).join(t.seeAlsoSep)}` : null;
   // Only a control with a sentence that bears on the question is named: never a list of unrelated titles.
   const min = threshold(blocks);
   const words = Math.min(2, [...terms.values()].filter((w) => w >= 1).length);
@@ -138,8 +138,8 @@ function controlBlock(e: CatalogEntry, lang: Lang, role: AnswerRole, score: (tex
   // Without guidance for the role asked (a 27002 control 27017 does not extend, or a CLD control that binds the
   // other role), the control's own summary answers; a JIP-ISMS517 requirement adds its lettered items.
   if (lines.length === 1) {
-    const items = e.requirement?.items.map((x) => x.text[lang]).join(lang === 'ja' ? '' : ' ') ?? '';
-    lines.push(part(`  ${e.kind === 'cld' ? t.control : t.purpose}: `, score(items ? `${e.summary[lang]}${lang === 'ja' ? '' : ' '}${items}` : e.summary[lang])));
+    const items = e.requirement?.items.map((x) => x.text[lang]).join(t.sentenceSep) ?? '';
+    lines.push(part(`  ${e.kind === 'cld' ? t.control : t.purpose}: `, score(items ? `${e.summary[lang]}${t.sentenceSep}${items}` : e.summary[lang])));
   }
   return { id: e.id, lines, cites: [e.id] };
 }

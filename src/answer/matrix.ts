@@ -4,6 +4,7 @@ import type { ResponsibilityRow } from '../catalog/schema.js';
 import type { Lang } from '../search/text.js';
 import type { AnswerRole } from './extractive.js';
 import type { Hats } from './hats.js';
+import { T } from './text.js';
 
 const models = ['IaaS', 'PaaS', 'SaaS'] as const;
 const actorWord = {
@@ -22,16 +23,14 @@ export function directAnswer(catalog: Catalog, controlId: string, role: AnswerRo
     const { service, platform } = hats.both;
     const asProvider = row.models[service].provider[lang];
     const asCustomer = row.models[platform.model].customer[lang];
-    return lang === 'ja'
-      ? `2つの立場があります。${service} のプロバイダとして: ${asProvider} ${platform.name}（${platform.model}）のカスタマとして: ${asCustomer}`
-      : `You wear two hats. As the ${service} provider: ${asProvider} As a customer of ${platform.name} (${platform.model}): ${asCustomer}`;
+    return T[lang].twoHats(service, asProvider, platform.name, platform.model, asCustomer);
   }
   if (hats.model) {
     const cell = row.models[hats.model];
     const first = role === 'provider' ? 'provider' : 'customer';
     const other = first === 'customer' ? 'provider' : 'customer';
     const where = hats.products[0] && hats.products[0].model === hats.model ? `${hats.model} (${hats.products[0].name})` : hats.model;
-    return lang === 'ja' ? `${where.replace(/ \((.*)\)$/, '（$1）')}の場合: ${cell[first][lang]}${cell[other][lang]}` : `In ${where}: ${cell[first][lang]} ${cell[other][lang]}`;
+    return T[lang].inModel(where, cell[first][lang], cell[other][lang]);
   }
   return whoActs(row, lang);
 }
@@ -39,5 +38,5 @@ export function directAnswer(catalog: Catalog, controlId: string, role: AnswerRo
 /** "Who acts — IaaS: customer · PaaS: shared · SaaS: provider." */
 export function whoActs(row: ResponsibilityRow, lang: Lang): string {
   const parts = models.map((m) => `${m}: ${actorWord[lang][row.models[m].actor]}`);
-  return lang === 'ja' ? `実施の主体（責任分界）— ${parts.join('・')}。` : `Who acts — ${parts.join(' · ')}.`;
+  return T[lang].whoActs(parts);
 }

@@ -15,6 +15,12 @@ export const T = {
     control: 'Control', from2013: 'In the 2013 edition', cloudItems: 'Cloud guidance of the ISO/IEC 27017 items it maps to',
     noCloudItems: 'ISO/IEC 27017 maps no cloud guidance to this control; apply ISO/IEC 27002:2022 as it is.',
     noGuidanceFor: (role: string) => `(no ${role}-specific guidance)`,
+    roleWord: { customer: 'customer', provider: 'provider' },
+    twoHats: (service: string, asProvider: string, platform: string, platformModel: string, asCustomer: string) =>
+      `You wear two hats. As the ${service} provider: ${asProvider} As a customer of ${platform} (${platformModel}): ${asCustomer}`,
+    inModel: (where: string, first: string, other: string) => `In ${where}: ${first} ${other}`,
+    whoActs: (parts: string[]) => `Who acts — ${parts.join(' · ')}.`,
+    listSep: ', ', seeAlsoSep: ' · ', sentenceSep: ' ',
   },
   ja: {
     customer: 'カスタマ（クラウドサービス利用者）', provider: 'プロバイダ（クラウドサービス事業者）',
@@ -29,15 +35,21 @@ export const T = {
     control: '管理策', from2013: '2013年版の対応管理策', cloudItems: '対応する ISO/IEC 27017 の項目とクラウドの手引',
     noCloudItems: 'この管理策に対応する ISO/IEC 27017 のクラウドの手引はありません。ISO/IEC 27002:2022 をそのまま適用します。',
     noGuidanceFor: (role: string) => `（${role}向けの手引はありません）`,
+    roleWord: { customer: 'カスタマ', provider: 'プロバイダ' },
+    twoHats: (service: string, asProvider: string, platform: string, platformModel: string, asCustomer: string) =>
+      `2つの立場があります。${service} のプロバイダとして: ${asProvider} ${platform}（${platformModel}）のカスタマとして: ${asCustomer}`,
+    inModel: (where: string, first: string, other: string) => `${where.replace(/ \((.*)\)$/, '（$1）')}の場合: ${first}${other}`,
+    whoActs: (parts: string[]) => `実施の主体（責任分界）— ${parts.join('・')}。`,
+    listSep: '、', seeAlsoSep: '、', sentenceSep: '',
   },
 } as const;
 
 export function roleName(lang: Lang, role: 'customer' | 'provider'): string {
-  return lang === 'ja' ? (role === 'customer' ? 'カスタマ' : 'プロバイダ') : role;
+  return T[lang].roleWord[role];
 }
 
 /** The first n sentences of a text. */
 export function firstSentences(text: string, n: number, lang: Lang): string {
   const parts = lang === 'ja' ? text.split(/(?<=。)/) : text.split(/(?<=[.!?])\s+/);
-  return parts.slice(0, n).join(lang === 'ja' ? '' : ' ').trim();
+  return parts.slice(0, n).join(T[lang].sentenceSep).trim();
 }
