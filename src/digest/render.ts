@@ -20,11 +20,12 @@ const T = {
     coverage: '適用宣言書の網羅率', missing: '未承認', implemented: '実施済（適用する管理策のうち）', notYet: '未完了',
     exclusions: '除外理由が不十分な除外', pending: '承認待ちの提案', oldest: (d: number) => `最長 ${d} 日`, cld: '未決定の CLD 管理策', cloud27017: '未決定の ISO/IEC 27017 項目（役割ごと）',
     owners: 'リスク所有者が未設定のリスク', high: '未対応の高リスク', reviews: '見直し期限切れのリスク', changes: (d: number) => `過去${d}日間に変更された判断`,
-    audit: '内部監査（JIP-ISMS517 4.3）', chain: '監査証跡のハッシュチェーン', none: 'なし', items: '件', active: ' 件（クローズ以外）', ofHigh: ' 件（高リスク）',
+    audit: '内部監査（JIP-ISMS517 4.3）', chain: '監査証跡のハッシュチェーン', none: 'なし', active: ' 件（クローズ以外）', ofHigh: ' 件（高リスク）',
     due: '期限', days: '日', lastAudit: (d: string, who: string) => `前回 ${d}（監査員 ${who}）`, nextDue: (d: string) => `次回期限 ${d}`,
     overdue: '期限切れ', noAudit: '記録なし。`audit record` で記録してください', ok: (n: number) => `検証済み（${n} 件）`,
     broken: (seq: string, p: string) => `破損（${seq}）: ${p}`, roles: '対象の役割', tz: 'タイムゾーン', breakdown: '内訳',
     details: 'すべての ID: `npm run -s cli -- digest --preview --json`', chart: '推移グラフはスレッドに添付しています。',
+    count: (x: number) => `${x} 件`, note: (s: string) => `（${s}）`, changeBy: (who: string, kind: string) => `${who} ${kind}`, listSep: '、',
     problem: { missing: '記載なし', placeholder: '仮の記載', 'too short': '短すぎる' } as Record<JustificationProblem, string>,
     kind: { set: '記録・承認', proposed: '提案', approved: '承認', rejected: '却下' },
     status: { implemented: '実施済', partial: '一部実施', planned: '計画中', 'not-implemented': '未実施' },
@@ -38,11 +39,12 @@ const T = {
     coverage: 'SoA coverage', missing: 'missing', implemented: 'Implemented (of applicable)', notYet: 'not yet',
     exclusions: 'Exclusions without an adequate justification', pending: 'Pending proposals', oldest: (d: number) => `oldest ${d} days`, cld: 'CLD controls undecided', cloud27017: 'ISO/IEC 27017 items undecided (per role)',
     owners: 'Risks without a valid owner', high: 'High risks untreated', reviews: 'Risk reviews overdue', changes: (d: number) => `Decisions changed in the last ${d} days`,
-    audit: 'Internal audit (JIP-ISMS517 4.3)', chain: 'Audit chain', none: 'none', items: '', active: ' active risks', ofHigh: ' high risks',
+    audit: 'Internal audit (JIP-ISMS517 4.3)', chain: 'Audit chain', none: 'none', active: ' active risks', ofHigh: ' high risks',
     due: 'due', days: 'd', lastAudit: (d: string, who: string) => `last ${d} by ${who}`, nextDue: (d: string) => `next due ${d}`,
     overdue: 'overdue', noAudit: 'none recorded; record one with `audit record`', ok: (n: number) => `verified (${n} entries)`,
     broken: (seq: string, p: string) => `BROKEN (${seq}): ${p}`, roles: 'roles in scope', tz: 'time zone', breakdown: 'Score',
     details: 'Every ID: `npm run -s cli -- digest --preview --json`', chart: 'Trend chart in the thread.',
+    count: (x: number) => `${x}`, note: (s: string) => ` (${s})`, changeBy: (who: string, kind: string) => `${kind} by ${who}`, listSep: ', ',
     problem: { missing: 'missing', placeholder: 'placeholder', 'too short': 'too short' } as Record<JustificationProblem, string>,
     kind: { set: 'set', proposed: 'proposed', approved: 'approved', rejected: 'rejected' },
     status: { implemented: 'implemented', partial: 'partial', planned: 'planned', 'not-implemented': 'not implemented' },
@@ -81,14 +83,13 @@ export function scoreLine(m: ReadinessMetrics, trend: Trend, lang: Lang, bold = 
 /** One line per metric, each with its numbers and the first IDs behind them. */
 export function metricLines(m: ReadinessMetrics, lang: Lang, bold = true): string[] {
   const t = T[lang];
-  const ja = lang === 'ja';
-  const n = (x: number) => `${x}${ja ? ` ${t.items}` : ''}`;
+  const n = t.count;
   // A note in brackets: full-width in Japanese.
-  const p = (note: string) => (ja ? `（${note}）` : ` (${note})`);
+  const p = t.note;
   const r = m.risks;
   // Slack shows a mention as the person's name; text names them as recorded.
   const who = (id: string, name: string | null) => (bold ? personMention(id) : personLabel(id, name));
-  const changes = [...m.changes.events].reverse().map((e) => `${e.controlId} ${ja ? `${who(e.by, e.byName)} ${t.kind[e.kind]}` : `${t.kind[e.kind]} by ${who(e.by, e.byName)}`}${p(localDay(new Date(e.at), m.timezone).slice(5))}`);
+  const changes = [...m.changes.events].reverse().map((e) => `${e.controlId} ${t.changeBy(who(e.by, e.byName), t.kind[e.kind])}${p(localDay(new Date(e.at), m.timezone).slice(5))}`);
   const audit = m.internalAudit.last
     ? `${t.lastAudit(m.internalAudit.last.date, m.internalAudit.last.auditor)} · ${t.nextDue(m.internalAudit.nextDue!)}${m.internalAudit.overdue ? ` ⚠ ${t.overdue}` : ''}`
     : `⚠ ${t.noAudit}`;
@@ -120,7 +121,7 @@ export function breakdown(m: ReadinessMetrics, lang: Lang): string {
 
 function context(m: ReadinessMetrics, lang: Lang): string {
   const t = T[lang];
-  return `${m.day} · ${m.week} · ${t.tz} ${m.timezone} · ${t.roles}: ${m.roles.map((r) => label(roleLabels, r, lang)).join(lang === 'ja' ? '、' : ', ')}`;
+  return `${m.day} · ${m.week} · ${t.tz} ${m.timezone} · ${t.roles}: ${m.roles.map((r) => label(roleLabels, r, lang)).join(t.listSep)}`;
 }
 
 /** Sections of at most ~2900 characters (Block Kit allows 3000), cut at line ends. */
