@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import type { Core } from '../core.js';
 import { answerModeLabels, label } from '../chat/messages.js';
 import { renderText, toPlainText } from '../chat/render-text.js';
+import { cliText } from './messages.js';
 
 export interface ConsoleOptions {
   input?: NodeJS.ReadableStream;
@@ -23,14 +24,9 @@ export async function runConsole(core: Core, o: ConsoleOptions = {}): Promise<vo
   const rl = createInterface({ input, output: interactive ? output : undefined, terminal: interactive });
   if (interactive) {
     const dense = core.search.report.dense !== 'off';
-    const mode = label(answerModeLabels, core.answers.mode, 'en');
-    if (core.ctx.config.lang === 'ja') {
-      write(`ISMS Cloud Assistant — コンソールチャット（ユーザー: ${user}、${label(answerModeLabels, core.answers.mode, 'ja')}、${dense ? 'ハイブリッド検索' : '語句検索'}）`);
-      write('質問を入力するか「help」と入力してください。終了は Ctrl-D。\n');
-    } else {
-      write(`ISMS Cloud Assistant — console chat (user: ${user}; ${mode} answers; ${dense ? 'hybrid search' : 'lexical search'})`);
-      write('Type a question, or "help". Ctrl-D to quit.\n');
-    }
+    const lang = core.ctx.config.lang;
+    write(cliText[lang].consoleBanner(user, label(answerModeLabels, core.answers.mode, lang), dense));
+    write(cliText[lang].consoleHelp);
     rl.setPrompt('isms> ');
     rl.prompt();
   }

@@ -7,6 +7,7 @@ import { canonicalId } from '../catalog/ids.js';
 import { oneOf, parse, UserError, type Out } from './args.js';
 import { evalAnswers } from './answers.js';
 import { batchLines, readLines } from './jsonl.js';
+import { cliText } from './messages.js';
 
 const searchUsage = 'search "<question>" --top K [--role customer|provider] [--json] | search --batch FILE --top K --json';
 
@@ -42,7 +43,7 @@ export async function searchCommand(ctx: AppContext, argv: string[], out: Out): 
     return;
   }
   const lang = r.query.lang;
-  if (!r.hits.length) out(lang === 'ja' ? '該当する管理策が見つかりませんでした。' : 'No matching controls.');
+  if (!r.hits.length) out(cliText[lang].noMatchingControls);
   r.hits.forEach((h, i) => {
     const e = h.controlId ? ctx.catalog.get(h.controlId) : undefined;
     const title = e ? `${e.id}  ${e.title[lang]}` : h.title;
