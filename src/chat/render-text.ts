@@ -20,6 +20,7 @@ const L = {
     form: (id: string) => `${id} の判断を記録するには: soa set ${id} applicable=yes|no status=implemented|partial|planned|not-implemented justification="..." owner=名前 reason=risk:R-1`,
     versions: (n: number) => `（全 ${n} 版。soa history で表示）`, low: '確信度', sources: '出典', more: (n: number) => `…ほか ${n} 件（export で全件を出力）`,
     listSep: '、', suggested: (s: string) => `  （提案: ${s} — 「ok」で採用）`,
+    sourceNames: { console: 'コンソール', cli: 'CLI' } as Record<string, string>,
   },
   en: {
     current: 'Decision in force', pending: 'Pending proposal', none: 'No approved decision yet', applicable: 'Applicable', yes: 'yes', no: 'no',
@@ -30,6 +31,7 @@ const L = {
     form: (id: string) => `To record a decision for ${id}: soa set ${id} applicable=yes|no status=implemented|partial|planned|not-implemented justification="..." owner=NAME reason=risk:R-1`,
     versions: (n: number) => ` (${n} versions; see soa history)`, low: 'confidence', sources: 'Sources', more: (n: number) => `… and ${n} more (export lists them all)`,
     listSep: ', ', suggested: (s: string) => `  (suggested: ${s} — "ok" accepts it)`,
+    sourceNames: { console: 'console', cli: 'cli' } as Record<string, string>,
   },
 };
 
@@ -49,8 +51,7 @@ export function decisionText(d: Decision, lang: Lang, person: NamePerson = perso
 
 /** Where a decision was made: the Slack thread's link as it is, the console or the CLI named in the reply's language. */
 function sourceText(source: string, lang: Lang): string {
-  if (lang === 'en') return source;
-  return source === 'console' ? 'コンソール' : source === 'cli' ? 'CLI' : source;
+  return L[lang].sourceNames[source] ?? source;
 }
 
 function rowText(row: SoaRow, lang: Lang): string[] {
