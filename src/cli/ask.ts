@@ -4,6 +4,7 @@ import { lengthProblem } from '../chat/commands.js';
 import { detectLang } from '../search/text.js';
 import { answerJson, askBatch } from './answers.js';
 import { oneOf, parse, UserError, type Out } from './args.js';
+import { cliText } from './messages.js';
 
 const usage = 'ask "<question>" [--role customer|provider|both] [--json] | ask --batch FILE --json';
 
@@ -20,6 +21,7 @@ export async function askCommand(ctx: AppContext, argv: string[], out: Out): Pro
   const a = await engine.ask(question, { role });
   if (values.json) return out(JSON.stringify(answerJson(a)));
   out(a.answer);
-  if (a.citations.length) out(`\n${a.language === 'ja' ? '出典' : 'Sources'}: ${a.citations.map((id) => `${id} ${ctx.catalog.get(id)!.title[a.language]}`).join(' · ')}`);
-  out(`(${a.mode}, ${a.language === 'ja' ? '確信度' : 'confidence'} ${a.confidence.toFixed(2)})`);
+  const t = cliText[a.language];
+  if (a.citations.length) out(`\n${t.sources}: ${a.citations.map((id) => `${id} ${ctx.catalog.get(id)!.title[a.language]}`).join(' · ')}`);
+  out(`(${a.mode}, ${t.confidence} ${a.confidence.toFixed(2)})`);
 }
