@@ -20,9 +20,13 @@ export const roleLabel: Record<Role, { ja: string; en: string }> = {
 
 /** How a line of the SoA is named to people: "5.23", "CLD.9.5.1 (provider)", "12.3.1（カスタマ）". */
 export function rowLabel(row: { entry: CatalogEntry; role: Role | null }, lang: 'ja' | 'en' = 'en'): string {
-  if (!row.role) return row.entry.id;
-  return lang === 'ja' ? `${row.entry.id}（${row.role === 'customer' ? 'カスタマ' : 'プロバイダ'}）` : `${row.entry.id} (${row.role})`;
+  return row.role ? rowRole[lang](row.entry.id, row.role) : row.entry.id;
 }
+
+const rowRole: Record<'ja' | 'en', (id: string, role: Role) => string> = {
+  ja: (id, role) => `${id}（${role === 'customer' ? 'カスタマ' : 'プロバイダ'}）`,
+  en: (id, role) => `${id} (${role})`,
+};
 
 /** "C P *" style flags: 27017 guidance for customer / provider, and whether 27017 extends or adds the control. */
 export function controlFlags(e: CatalogEntry): string {
