@@ -4,7 +4,7 @@
 import { mkdtempSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadCatalog } from '../src/catalog/catalog.js';
+import { loadCatalog } from '../src/catalog/loader.js';
 import { TransformersEmbedder } from '../src/search/embed.js';
 import { SearchEngine } from '../src/search/engine.js';
 import { VectorIndex } from '../src/search/vectors.js';

@@ -1,23 +1,22 @@
 // npm run bench:slack — the Slack app under load, against a bare Bolt app of the same version in the same run.
-// Both run over HTTP on 127.0.0.1 against the fake Slack Web API (test/helpers/fake-slack.ts); the driver sends N
+// Each app runs in its own process (ours from dist/, as `npm start` runs it; the bare one is bench/bare-bolt.mjs), over
+// HTTP on 127.0.0.1 against the fake Slack Web API (test/helpers/fake-slack.ts) in this process. The driver sends N
 // signed app_mention events at concurrency C from 10 users and measures, per event, the ack (HTTP response) and the
 // answer (the chat.postMessage in its thread reaching the fake). The bare app acks and posts one reply; ours searches,
-// answers and posts. Medians of 3 runs each. BENCH_MENTIONS (default 1000), BENCH_CONCURRENCY (default 50).
-import type { Server } from 'node:http';
-import { mkdtempSync } from 'node:fs';
+// answers and posts. Medians of 3 runs each. BENCH_MENTIONS (default 1000), BENCH_CONCURRENCY (default 50);
+// BENCH_DISTINCT=1 makes every question text unique, so that no answer comes from the answer cache.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, LogLevel } from '@slack/bolt';
-import { loadConfig } from '../src/config.js';
-import { createCore } from '../src/core.js';
-import { createLogger } from '../src/log.js';
-import { createSlackApp } from '../src/slack/app.js';
-import { appMention, boltUrl, eventEnvelope, postToBolt, startFakeSlack, type FakeSlack } from '../test/helpers/fake-slack.js';
-import { median, table } from './common.js';
+import { appMention, eventEnvelope, postToBolt, startFakeSlack, type FakeSlack } from '../test/helpers/fake-slack.js';
+import { median, root, table } from './common.js';
 
 const n = Number(process.env.BENCH_MENTIONS ?? 1000);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const secret = 'bench-signing-secret';
+const distinct = process.env.BENCH_DISTINCT === '1';
 const questions = ['EC2 のパッチは誰が当てる？', 'Do we back up Microsoft 365 ourselves?', 'Who is responsible for logging in SaaS?', 'クラウドの暗号鍵の管理は？', 'What must a provider tell customers about data location?'];
 const users = Array.from({ length: 10 }, (_, i) => `UBENCH${i}`);
 
@@ -37,7 +36,9 @@ async function drive(url: string, fake: FakeSlack, channel: string): Promise<Run
       const i = next++;
       const ts = `${Math.floor(start / 1000)}.${String(i).padStart(6, '0')}`;
       sent.set(ts, Date.now());
-      const ev = appMention(`<@UBOT> ${questions[i % questions.length]}`, { user: users[i % users.length]!, channel, ts });
+      // A number is not a search term: a distinct question costs the same work as the original, without the cache.
+      const text = `<@UBOT> ${questions[i % questions.length]}${distinct ? ` (${i})` : ''}`;
+      const ev = appMention(text, { user: users[i % users.length]!, channel, ts });
       const r = await postToBolt(url, secret, 'event', eventEnvelope(ev, { eventId: `Ev${channel}${i}` }));
       acks.push(r.ms);
     }
@@ -53,28 +54,62 @@ async function drive(url: string, fake: FakeSlack, channel: string): Promise<Run
   return { ackP99: pct(acks, 99), answerP50: pct(lat, 50), answerP99: pct(lat, 99), throughput: posts.length / ((last - start) / 1000), answered: posts.length + 0 * (performance.now() - t0) };
 }
 
-async function bare(fake: FakeSlack): Promise<{ url: string; stop: () => Promise<void> }> {
-  const app = new App({ token: 'xoxb-bench', signingSecret: secret, clientOptions: { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 } }, logLevel: LogLevel.ERROR });
-  app.event('app_mention', async ({ event, client }) => {
-    await client.chat.postMessage({ channel: event.channel, thread_ts: event.ts, text: 'ok' });
+interface Running { url: string; stop: () => Promise<void> }
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    }).on('error', reject);
   });
-  const server = (await app.start({ port: 0, host: '127.0.0.1' })) as unknown as Server;
-  return { url: boltUrl(server), stop: async () => { await app.stop(); } };
 }
 
-async function ours(fake: FakeSlack): Promise<{ url: string; stop: () => Promise<void> }> {
-  const config = loadConfig({ ISMS_DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-slack-')), EMBEDDINGS: 'off', LOG_LEVEL: 'error' });
-  const core = await createCore(config, createLogger('error'));
-  const app = createSlackApp(core, { mode: 'http', botToken: 'xoxb-bench', signingSecret: secret, port: 0, apiUrl: fake.apiUrl, allowBots: false, retries: 0 });
-  const server = (await app.start({ port: 0, host: '127.0.0.1' })) as unknown as Server;
-  return { url: boltUrl(server), stop: async () => { await app.stop(); core.close(); } };
+/** Starts an app in its own process and waits until it answers GET /healthz (ours) or prints "ready" (the bare one). */
+async function launch(kind: 'bare' | 'ours', fake: FakeSlack): Promise<Running> {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-slack-'));
+  const entry = kind === 'bare' ? join(root, 'bench', 'bare-bolt.mjs') : join(root, 'dist', 'src', 'main.js');
+  if (!existsSync(entry)) throw new Error(`${entry} not found: run npm run build first`);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env, PORT: String(port), SLACK_SIGNING_SECRET: secret, SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_API_URL: fake.apiUrl,
+    ISMS_DATA_DIR: dataDir, EMBEDDINGS: 'off', LOG_LEVEL: 'error',
+  };
+  delete env.SLACK_APP_TOKEN;
+  // BENCH_APP_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the apps.
+  const nodeArgs = (process.env.BENCH_APP_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, entry], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`${kind} app exited with ${code} before it was ready`))));
+  const url = `http://127.0.0.1:${port}`;
+  const ready = (async () => {
+    for (;;) {
+      try {
+        if ((await fetch(`${url}/healthz`)).ok) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  })();
+  const printed = new Promise<void>((resolve) => child.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('ready')) resolve(); }));
+  await Promise.race([kind === 'bare' ? printed : ready, exited]);
+  return {
+    url: `${url}/slack/events`,
+    stop: async () => {
+      child.removeAllListeners('exit');
+      const gone = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await gone;
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 const fake = await startFakeSlack({ users: Object.fromEntries(users.map((u, i) => [u, { locale: i % 2 ? 'ja-JP' : 'en-US' }])) });
 const results: Record<'bare' | 'ours', Run[]> = { bare: [], ours: [] };
 for (let r = 0; r < 3; r++) {
   for (const kind of ['bare', 'ours'] as const) {
-    const app = kind === 'bare' ? await bare(fake) : await ours(fake);
+    const app = await launch(kind, fake);
     const run = await drive(app.url, fake, `C${kind.toUpperCase()}${r}`);
     await app.stop();
     results[kind].push(run);
@@ -92,4 +127,4 @@ console.log(table([
   line('throughput', 'throughput', 'answers/s', 1),
   line('ack p99', 'ackP99', 'ms'),
   ['answered', `${m('ours', 'answered')} / ${n} vs ${m('bare', 'answered')} / ${n}`],
-], `ours vs a bare @slack/bolt app (acks, posts one reply) in the same run, medians of 3 runs, fake Web API on 127.0.0.1`));
+], `ours (node dist/src/main.js) vs a bare @slack/bolt app (acks, posts one reply), each in its own process, in the same run; medians of 3 runs; fake Web API on 127.0.0.1; ${distinct ? `${n} distinct questions (no answer from the cache)` : `${questions.length} questions asked in turn`}`));

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { loadCatalog } from '../src/catalog/catalog.js';
+import { loadCatalog } from '../src/catalog/loader.js';
 import { migrate } from '../src/soa/db.js';
 import { Store, type DecisionInput } from '../src/soa/index.js';
 import { median, table } from './common.js';

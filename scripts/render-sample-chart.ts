@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadCatalog } from '../src/catalog/catalog.js';
+import { loadCatalog } from '../src/catalog/loader.js';
 import { renderTrendChart } from '../src/digest/chart.js';
 import { DigestLog } from '../src/digest/log.js';
 import { readinessMetrics } from '../src/digest/metrics.js';

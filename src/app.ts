@@ -1,7 +1,8 @@
 // Wiring shared by the CLI, the console chat and the Slack app: configuration, catalogue and search engine.
+import { join } from 'node:path';
 import { AnswerEngine } from './answer/engine.js';
 import { OpenAIChat } from './answer/llm.js';
-import { loadCatalog, type Catalog } from './catalog/catalog.js';
+import { openCatalog, type Catalog } from './catalog/catalog.js';
 import { loadConfig, type Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import type { Progress } from './progress.js';
@@ -14,8 +15,8 @@ export interface AppContext {
   log: Logger;
 }
 
-export function createContext(config: Config = loadConfig(), log?: Logger): AppContext {
-  return { config, catalog: loadCatalog(config.corpusDir), log: log ?? createLogger(config.logLevel) };
+export async function createContext(config: Config = loadConfig(), log?: Logger): Promise<AppContext> {
+  return { config, catalog: await openCatalog(config.corpusDir, { cacheDir: join(config.dataDir, 'cache') }), log: log ?? createLogger(config.logLevel) };
 }
 
 export async function openSearch(ctx: AppContext, opts: { progress?: Progress; force?: boolean } = {}): Promise<SearchEngine> {

@@ -1,63 +1,62 @@
 // One typed configuration, read from the environment. A bad value fails with the variable's name and the fix.
 import { resolve } from 'node:path';
 import { Cron } from 'croner';
-import { z } from 'zod';
+import { checked, Invalid, isUrl, oneOf, readEnv, text, wholeNumber, type Values } from './env.js';
 import { registerSecret } from './log.js';
 
-const roleSchema = z.enum(['customer', 'provider', 'both']);
-
-const schema = z.object({
-  ISMS_DATA_DIR: z.string().default('./data'),
-  ISMS_CORPUS_DIR: z.string().optional(),
-  ISMS_DOCS_DIR: z.string().optional(),
-  ISMS_ROLE: roleSchema.default('both'),
-  ISMS_LANG: z.enum(['ja', 'en']).default('ja'),
-  ISMS_APPROVERS: z.string().default(''),
-  ISMS_RISK_LEVELS: z.string().default('low:1-6,medium:7-14,high:15-25').transform(parseRiskLevels),
-  EMBEDDINGS: z.enum(['auto', 'transformers', 'openai', 'off']).default('auto'),
-  EMBEDDING_MODEL: z.string().default('Xenova/multilingual-e5-small'),
+const spec = {
+  ISMS_DATA_DIR: text('./data'),
+  ISMS_CORPUS_DIR: text(),
+  ISMS_DOCS_DIR: text(),
+  ISMS_ROLE: oneOf(['customer', 'provider', 'both'], 'both'),
+  ISMS_LANG: oneOf(['ja', 'en'], 'ja'),
+  ISMS_APPROVERS: text(''),
+  ISMS_RISK_LEVELS: (raw: string | undefined) => parseRiskLevels(raw ?? 'low:1-6,medium:7-14,high:15-25'),
+  EMBEDDINGS: oneOf(['auto', 'transformers', 'openai', 'off'], 'auto'),
+  EMBEDDING_MODEL: text('Xenova/multilingual-e5-small'),
   /** A read-only folder of pre-fetched models (the Docker image's /app/models), looked in before the cache. */
-  ISMS_MODELS_DIR: z.string().optional(),
+  ISMS_MODELS_DIR: text(),
   /** Where hub models are fetched from: a mirror of the Hugging Face Hub (default https://huggingface.co/). */
-  HF_ENDPOINT: z.string().url('must be a URL such as https://huggingface.co/').optional(),
-  OPENAI_API_KEY: z.string().optional(),
-  OPENAI_BASE_URL: z.string().url('must be a URL such as http://127.0.0.1:8080/v1').optional(),
-  OPENAI_MODEL: z.string().default('gpt-4o-mini'),
-  OPENAI_EMBEDDING_MODEL: z.string().default('text-embedding-3-small'),
-  OPENAI_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  HF_ENDPOINT: checked(isUrl, 'must be a URL such as https://huggingface.co/'),
+  OPENAI_API_KEY: text(),
+  OPENAI_BASE_URL: checked(isUrl, 'must be a URL such as http://127.0.0.1:8080/v1'),
+  OPENAI_MODEL: text('gpt-4o-mini'),
+  OPENAI_EMBEDDING_MODEL: text('text-embedding-3-small'),
+  OPENAI_TIMEOUT_MS: wholeNumber(1, 3_600_000, 20_000),
+  LOG_LEVEL: oneOf(['debug', 'info', 'warn', 'error', 'silent'], 'info'),
   /** auto: JSON lines in Slack mode unless stderr is a terminal, text otherwise. */
-  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
-  SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'must be a bot token starting with xoxb-').optional(),
-  SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'must be an app-level token starting with xapp-').optional(),
-  SLACK_SIGNING_SECRET: z.string().optional(),
-  SLACK_API_URL: z.string().url().regex(/\/api\/$/, 'must end with /api/, e.g. http://127.0.0.1:9999/api/').optional(),
-  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  LOG_FORMAT: oneOf(['auto', 'json', 'pretty'], 'auto'),
+  SLACK_BOT_TOKEN: checked((v) => /^xoxb-/.test(v), 'must be a bot token starting with xoxb-'),
+  SLACK_APP_TOKEN: checked((v) => /^xapp-/.test(v), 'must be an app-level token starting with xapp-'),
+  SLACK_SIGNING_SECRET: text(),
+  SLACK_API_URL: checked((v) => isUrl(v) && /\/api\/$/.test(v), 'must be a URL that ends with /api/, e.g. http://127.0.0.1:9999/api/'),
+  PORT: wholeNumber(1, 65535, 3000),
   /** GET /healthz on this port in every Slack mode: 200 while connected to Slack, 503 while not. */
-  HEALTH_PORT: z.coerce.number().int().min(1).max(65535).optional(),
-  ISMS_ALLOW_BOTS: z.enum(['true', 'false']).default('false'),
+  HEALTH_PORT: wholeNumber(1, 65535),
+  ISMS_ALLOW_BOTS: oneOf(['true', 'false'], 'false'),
   /** Answers worked on at once behind the ack; messages of one thread always in order. */
-  ISMS_SLACK_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  ISMS_SLACK_CONCURRENCY: wholeNumber(1, 64, 4),
   /** The 👀 reaction goes on a message whose answer is not posted within this many milliseconds (0: always). */
-  ISMS_SLACK_PROGRESS_MS: z.coerce.number().int().min(0).max(60_000).default(1500),
+  ISMS_SLACK_PROGRESS_MS: wholeNumber(0, 60_000, 1500),
   /** Four-eyes: nobody approves their own proposal, assessment or SoA changes (decisions, assessments, publishing). */
-  ISMS_FOUR_EYES: z.enum(['true', 'false']).default('false'),
-  ISMS_DIGEST_CRON: z.string().default('0 9 * * 1').superRefine(checkCron),
-  ISMS_TIMEZONE: z.string().default('Asia/Tokyo').refine(isTimeZone, 'must be an IANA time zone such as Asia/Tokyo, Europe/London or UTC'),
-  ISMS_DIGEST_CHANNEL: z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'must be a Slack channel ID such as C0123ABCD (channel details → copy channel ID), not a name').optional(),
-  ISMS_DIGEST_LANG: z.enum(['ja', 'en']).optional(),
+  ISMS_FOUR_EYES: oneOf(['true', 'false'], 'false'),
+  ISMS_DIGEST_CRON: (raw: string | undefined) => checkCron(raw ?? '0 9 * * 1'),
+  ISMS_TIMEZONE: checked(isTimeZone, 'must be an IANA time zone such as Asia/Tokyo, Europe/London or UTC', 'Asia/Tokyo'),
+  ISMS_DIGEST_CHANNEL: checked((v) => /^[CG][A-Z0-9]{2,}$/.test(v), 'must be a Slack channel ID such as C0123ABCD (channel details → copy channel ID), not a name'),
+  ISMS_DIGEST_LANG: oneOf(['ja', 'en']),
   /** The Annex A edition of a new store's SoA; an existing store keeps the edition it records (see soa transition). */
-  ISMS_SOA_EDITION: z.enum(['2022', '2013']).optional(),
-  ISMS_AUDIT_INTERVAL_MONTHS: z.coerce.number().int().min(1).max(36).default(12),
-});
+  ISMS_SOA_EDITION: oneOf(['2022', '2013']),
+  ISMS_AUDIT_INTERVAL_MONTHS: wholeNumber(1, 36, 12),
+};
 
 /** A standard five-field cron expression (minute hour day-of-month month day-of-week) that croner accepts. */
-function checkCron(raw: string, ctx: z.RefinementCtx): void {
+function checkCron(raw: string): string {
   try {
     new Cron(raw, { mode: '5-part' });
   } catch (e) {
-    ctx.addIssue({ code: 'custom', message: `not a cron expression (${(e as Error).message}); write five fields "minute hour day-of-month month day-of-week", e.g. "0 9 * * 1" for Monday 09:00` });
+    throw new Invalid(`not a cron expression (${(e as Error).message}); write five fields "minute hour day-of-month month day-of-week", e.g. "0 9 * * 1" for Monday 09:00`);
   }
+  return raw;
 }
 
 export function isTimeZone(tz: string): boolean {
@@ -74,32 +73,29 @@ export type Config = ReturnType<typeof toConfig>;
 export interface RiskLevel { name: string; min: number; max: number }
 
 /** "low:1-6,medium:7-14,high:15-25": named score bands that cover 1 to 25 (likelihood x impact) without gaps. */
-function parseRiskLevels(raw: string, ctx: z.RefinementCtx): RiskLevel[] {
+function parseRiskLevels(raw: string): RiskLevel[] {
   const levels: RiskLevel[] = [];
   for (const part of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
     const m = /^([a-z][\w-]*):(\d+)-(\d+)$/i.exec(part);
     if (!m) {
-      ctx.addIssue({ code: 'custom', message: `"${part}" must look like name:min-max, e.g. low:1-6` });
-      return z.NEVER;
+      throw new Invalid(`"${part}" must look like name:min-max, e.g. low:1-6`);
     }
     levels.push({ name: m[1]!, min: Number(m[2]), max: Number(m[3]) });
   }
   let next = 1;
   for (const l of levels) {
     if (l.min !== next || l.max < l.min) {
-      ctx.addIssue({ code: 'custom', message: `bands must run from 1 to 25 in order without gaps or overlaps (at "${l.name}:${l.min}-${l.max}", expected it to start at ${next}), e.g. low:1-6,medium:7-14,high:15-25` });
-      return z.NEVER;
+      throw new Invalid(`bands must run from 1 to 25 in order without gaps or overlaps (at "${l.name}:${l.min}-${l.max}", expected it to start at ${next}), e.g. low:1-6,medium:7-14,high:15-25`);
     }
     next = l.max + 1;
   }
   if (next !== 26) {
-    ctx.addIssue({ code: 'custom', message: 'bands must end at 25 (5 x 5), e.g. low:1-6,medium:7-14,high:15-25' });
-    return z.NEVER;
+    throw new Invalid('bands must end at 25 (5 x 5), e.g. low:1-6,medium:7-14,high:15-25');
   }
   return levels;
 }
 
-function toConfig(e: z.infer<typeof schema>) {
+function toConfig(e: Values<typeof spec>) {
   return {
     dataDir: resolve(e.ISMS_DATA_DIR),
     corpusDir: e.ISMS_CORPUS_DIR ? resolve(e.ISMS_CORPUS_DIR) : undefined,
@@ -166,17 +162,17 @@ export class ConfigError extends Error {
 /** Reads the configuration; empty strings count as unset. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const r = schema.safeParse(cleaned);
+  const r = readEnv(spec, cleaned);
   const secret = (key: string) => /TOKEN|SECRET|KEY/.test(key);
   for (const [k, v] of Object.entries(cleaned)) if (secret(k)) registerSecret(v);
-  if (!r.success) {
+  if (r.problems.length) {
     // A secret's value is never printed, not even a wrong one: only its first characters.
     const shown = (key: string) => {
       const v = String(cleaned[key] ?? '');
       return secret(key) ? `"${v.slice(0, 5)}…" (${v.length} characters)` : JSON.stringify(cleaned[key]);
     };
-    const lines = r.error.issues.map((i) => `  ${i.path.join('.')}=${shown(String(i.path[0]))}: ${i.message}`);
+    const lines = r.problems.map(([key, message]) => `  ${key}=${shown(key)}: ${message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
-  return toConfig(r.data);
+  return toConfig(r.values);
 }

@@ -23,7 +23,7 @@ export interface Core {
 }
 
 export async function createCore(config: Config, log?: Logger): Promise<Core> {
-  const ctx = createContext(config, log);
+  const ctx = await createContext(config, log);
   const search = await openSearch(ctx);
   const store = openStore(config, ctx.catalog);
   // The organisation's role for answers: the SoA profile when it exists, else ISMS_ROLE.

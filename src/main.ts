@@ -8,7 +8,7 @@
 // console chat, whose stdout carries nothing but the conversation.
 import type { Server } from 'node:http';
 import { ConfigError, loadConfig, startMode } from './config.js';
-import { CorpusError } from './catalog/loader.js';
+import { CorpusError } from './catalog/corpus-copy.js';
 import { createCore, type Core } from './core.js';
 import { captureConsole, createLogger, logFormatFor } from './log.js';
 import { StoreError } from './soa/index.js';

@@ -8,7 +8,7 @@ import { AnswerEngine } from '../src/answer/engine.js';
 import { OpenAIChat } from '../src/answer/llm.js';
 import { splitSentences } from '../src/answer/sentences.js';
 import { firstSentences } from '../src/answer/text.js';
-import { loadCatalog } from '../src/catalog/catalog.js';
+import { loadCatalog } from '../src/catalog/loader.js';
 import { SearchEngine } from '../src/search/engine.js';
 import { cli } from './helpers/cli.js';
 import { startFakeOpenAI, type FakeOpenAI } from './helpers/fake-openai.js';

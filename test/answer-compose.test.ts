@@ -9,7 +9,7 @@ import { AnswerEngine } from '../src/answer/engine.js';
 import { ANSWER_BUDGET } from '../src/answer/extractive.js';
 import { modelFocus, scoreSentences, splitSentences, weightedTerms } from '../src/answer/sentences.js';
 import { topicsNamed } from '../src/answer/topics.js';
-import { loadCatalog } from '../src/catalog/catalog.js';
+import { loadCatalog } from '../src/catalog/loader.js';
 import { SearchEngine } from '../src/search/engine.js';
 
 const catalog = loadCatalog();

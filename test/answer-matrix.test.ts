@@ -7,8 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { AnswerEngine } from '../src/answer/engine.js';
 import { detectHats } from '../src/answer/hats.js';
 import { relevantSentences, questionTerms } from '../src/answer/sentences.js';
-import { loadCatalog } from '../src/catalog/catalog.js';
-import { CorpusError, defaultCorpusDir, readCorpus } from '../src/catalog/loader.js';
+import { CorpusError, defaultCorpusDir, loadCatalog, readCorpus } from '../src/catalog/loader.js';
 import { SearchEngine } from '../src/search/engine.js';
 
 const catalog = loadCatalog();

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AnswerEngine } from '../src/answer/engine.js';
 import { OpenAIChat } from '../src/answer/llm.js';
-import { loadCatalog } from '../src/catalog/catalog.js';
+import { loadCatalog } from '../src/catalog/loader.js';
 import { createLogger } from '../src/log.js';
 import { SearchEngine } from '../src/search/engine.js';
 import { startFakeOpenAI, type FakeOpenAI } from './helpers/fake-openai.js';
@@ -135,6 +135,24 @@ describe('extractive mode (no LLM)', () => {
     const engine = new AnswerEngine(catalog, search, { defaultRole: () => 'provider' });
     const a = await engine.ask('encryption policy for stored data');
     expect(a.role).toBe('provider');
+  });
+
+  it('answers a repeated question from its cache, but not when the role or the thread context differs', async () => {
+    let role: 'customer' | 'provider' = 'provider';
+    const engine = new AnswerEngine(catalog, search, { defaultRole: () => role });
+    const first = await engine.ask('encryption policy for stored data');
+    const again = await engine.ask('encryption policy for stored data');
+    expect(again).toEqual(first);
+    expect(engine.cacheStats).toEqual({ hits: 1, misses: 1 });
+    role = 'customer';
+    const asCustomer = await engine.ask('encryption policy for stored data');
+    expect(asCustomer.role).toBe('customer');
+    expect(engine.cacheStats).toEqual({ hits: 1, misses: 2 });
+    // A follow-up reads the thread, so it is worked out each time.
+    const history = [{ role: 'user' as const, text: 'encryption policy for stored data' }, { role: 'assistant' as const, text: first.answer }];
+    await engine.ask('and keys?', { history });
+    await engine.ask('and keys?', { history });
+    expect(engine.cacheStats).toEqual({ hits: 1, misses: 2 });
   });
 
   it('cites an expected control for most dev questions', async () => {

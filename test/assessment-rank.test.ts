@@ -1,6 +1,6 @@
 // Ranked risk proposals and suggested values: what fits a service comes first, each with a reason; likelihood × impact
 // and owners are suggested with theirs.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,8 +9,7 @@ import { rankRisks, TOP } from '../src/assessment/rank.js';
 import { suggestedRisks } from '../src/assessment/steps/risks.js';
 import { suggest } from '../src/assessment/suggest.js';
 import type { AssessmentState, DraftRisk } from '../src/assessment/types.js';
-import { loadCatalog } from '../src/catalog/catalog.js';
-import { CorpusError } from '../src/catalog/loader.js';
+import { CorpusError, defaultCorpusDir, loadCatalog, readCorpus } from '../src/catalog/loader.js';
 import { loadConfig } from '../src/config.js';
 
 const catalog = loadCatalog();
@@ -84,11 +83,12 @@ describe('ranked risk proposals', () => {
   it('checks corpus/risk-fit.json: every library risk has an entry, and only products the vocabulary knows', () => {
     expect([...fit.keys()].sort()).toEqual(catalog.risks.map((r) => r.id).sort());
     const dir = mkdtempSync(join(tmpdir(), 'risk-fit-'));
+    cpSync(defaultCorpusDir, dir, { recursive: true });
     const broken = [...fit.values()].filter((f) => f.id !== 'RL-14').map((f) => (f.id === 'RL-08' ? { ...f, products: ['Amazon S4'] } : f));
     writeFileSync(join(dir, 'risk-fit.json'), JSON.stringify(broken));
     let error: unknown;
     try {
-      loadRiskFit(catalog, dir);
+      readCorpus(dir);
     } catch (e) {
       error = e;
     }

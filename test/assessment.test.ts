@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { store } from './helpers/assessment-script.js';
 import { analysis, checkWrittenAssessment, missed, pickRisks, scope } from './helpers/assessment-script.js';
 import { root, nodeArgs } from './helpers/cli.js';
-import { loadCatalog } from '../src/catalog/catalog.js';
+import { loadCatalog } from '../src/catalog/loader.js';
 import { loadConfig } from '../src/config.js';
 import { openStore } from '../src/soa/index.js';
 

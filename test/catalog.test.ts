@@ -1,10 +1,11 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Catalog, loadCatalog } from '../src/catalog/catalog.js';
+import { Catalog } from '../src/catalog/catalog.js';
+import { validatedCopy } from '../src/catalog/corpus-copy.js';
 import { canonicalId, idsInText } from '../src/catalog/ids.js';
-import { CorpusError, defaultCorpusDir, readCorpus } from '../src/catalog/loader.js';
+import { CorpusError, defaultCorpusDir, loadCatalog, readCorpus } from '../src/catalog/loader.js';
 
 const seed = JSON.parse(readFileSync(new URL('./fixtures/seed-facts.json', import.meta.url), 'utf8')) as {
   roleTable: Record<string, string[]>;
@@ -320,4 +321,43 @@ describe('ID normalisation', () => {
 
 it('builds the same catalogue from the same files (content hash is stable)', () => {
   expect(new Catalog(readCorpus()).contentHash).toBe(catalog.contentHash);
+});
+
+describe('the validated copy kept between starts', () => {
+  const copyOf = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'corpus-copy-'));
+    cpSync(defaultCorpusDir, join(dir, 'corpus'), { recursive: true });
+    mkdirSync(join(dir, 'data'));
+    return { corpus: join(dir, 'corpus'), cache: join(dir, 'data', 'cache'), root: dir };
+  };
+
+  it('is written after a validation, read back equal, and replaced when a corpus file changes', () => {
+    const d = copyOf();
+    const fresh = readCorpus(d.corpus, { cacheDir: d.cache });
+    expect(existsSync(join(d.cache, 'corpus.json'))).toBe(true);
+    const copy = validatedCopy(d.corpus, d.cache).corpus;
+    expect(copy).toEqual(fresh);
+    // An edit that breaks the corpus is validated, not taken from the old copy.
+    const file = join(d.corpus, 'risk-fit.json');
+    const fit = JSON.parse(readFileSync(file, 'utf8')) as { id: string }[];
+    writeFileSync(file, JSON.stringify(fit.slice(1)));
+    expect(validatedCopy(d.corpus, d.cache).corpus).toBeUndefined();
+    expect(() => readCorpus(d.corpus, { cacheDir: d.cache })).toThrow(CorpusError);
+  });
+
+  it('ignores a corrupt copy and replaces it', () => {
+    const d = copyOf();
+    readCorpus(d.corpus, { cacheDir: d.cache });
+    writeFileSync(join(d.cache, 'corpus.json'), '{"key": "x", "corp');
+    expect(validatedCopy(d.corpus, d.cache).corpus).toBeUndefined();
+    readCorpus(d.corpus, { cacheDir: d.cache });
+    expect(validatedCopy(d.corpus, d.cache).corpus?.contentHash).toBe(catalog.contentHash);
+  });
+
+  it('creates no data folder that does not exist', () => {
+    const d = copyOf();
+    const missing = join(d.root, 'nowhere', 'cache');
+    readCorpus(d.corpus, { cacheDir: missing });
+    expect(existsSync(join(d.root, 'nowhere'))).toBe(false);
+  });
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { openStore } from '../src/soa/index.js';
-import { loadCatalog } from '../src/catalog/catalog.js';
+import { loadCatalog } from '../src/catalog/loader.js';
 import { cli, nodeArgs } from './helpers/cli.js';
 import { spawnSync } from 'node:child_process';
 import { root } from './helpers/cli.js';

@@ -68,7 +68,7 @@ it('documents in .env.example every variable the code reads, and nothing it does
   const src = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? src(join(dir, e.name)) : e.name.endsWith('.ts') ? [readFileSync(join(dir, e.name), 'utf8')] : []));
   const code = src(new URL('../src', import.meta.url).pathname).join('\n');
   const config = read('src/config.ts');
-  const schema = config.slice(config.indexOf('z.object({'), config.indexOf('\n});'));
+  const schema = config.slice(config.indexOf('const spec = {'), config.indexOf('\n};'));
   const schemaKeys = [...schema.matchAll(/^ {2}([A-Z][A-Z0-9_]+): /gm)].map((m) => m[1]!);
   const read_ = [...code.matchAll(/process\.env\.([A-Z][A-Z0-9_]+)/g)].map((m) => m[1]!);
   const used = new Set([...schemaKeys, ...read_]);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { answerModeLabels, decisionStateLabels, formatTime, label, levelLabels, riskStatusLabels, roleLabels, statusLabels, stepLabels, storeErrorText, treatmentLabels, type Labels } from '../src/chat/messages.js';
-import { loadCatalog } from '../src/catalog/catalog.js';
+import { loadCatalog } from '../src/catalog/loader.js';
 import { loadConfig } from '../src/config.js';
 import { createCore } from '../src/core.js';
 import { createSlackApp } from '../src/slack/app.js';

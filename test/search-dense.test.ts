@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadCatalog } from '../src/catalog/catalog.js';
+import { loadCatalog } from '../src/catalog/loader.js';
 import { createEmbedder, TransformersEmbedder } from '../src/search/embed.js';
 import { SearchEngine } from '../src/search/engine.js';
 import { VectorIndex } from '../src/search/vectors.js';

@@ -58,11 +58,14 @@ const SCOPE_MATCH = 0.6;
 /** Confidence added when a glossary term of the question names the leading control, and when the matrix answers. */
 const CONFIDENCE_VOUCHED = 0.2;
 const CONFIDENCE_MATRIX = 0.15;
+/** Extractive answers kept for repeated questions (about 10 KB each). */
+const ANSWER_CACHE_SIZE = 500;
 const securityWord = /\bsecur(e|ity)\b|セキュリティ|\bprivacy\b|プライバシー/i;
 const followUpMarkers = /^(and|what about|how about|also|then)\b|側は|の方は|はどう|については|は[?？]$|場合は[?？]?$/i;
 
 export class AnswerEngine {
   private readonly log: Logger;
+  private readonly cache = new Lru<Answer>(ANSWER_CACHE_SIZE);
   constructor(private readonly catalog: Catalog, private readonly search: SearchEngine, private readonly o: AnswerEngineOptions = {}) {
     this.log = o.log ?? silentLogger;
   }
@@ -81,6 +84,22 @@ export class AnswerEngine {
     const lastUser = [...history].reverse().find((t) => t.role === 'user')?.text;
     // A short follow-up ("プロバイダ側は？") is read together with the previous question.
     const isFollowUp = !!lastUser && (followUpMarkers.test(question.trim()) || question.trim().length < (lang === 'ja' ? 14 : 24));
+    // An extractive answer depends only on the question, the role asked for and the index this engine holds: the
+    // same question asked again (a colleague, a retry) is answered from the cache. Follow-ups and model answers are not.
+    const key = isFollowUp || this.o.chat ? null : `${opts.role ?? ''}\0${this.o.defaultRole?.() ?? ''}\0${question}`;
+    const hit = key === null ? undefined : this.cache.get(key);
+    if (hit) return { ...hit };
+    const answer = await this.answer(question, opts, history, lang, isFollowUp, lastUser);
+    if (key !== null && answer.mode === 'extractive' && !answer.fallback) this.cache.set(key, answer);
+    return answer;
+  }
+
+  /** How many answers came from the cache, and how many were worked out. */
+  get cacheStats(): { hits: number; misses: number } {
+    return this.cache.stats;
+  }
+
+  private async answer(question: string, opts: AskOptions, history: Turn[], lang: Lang, isFollowUp: boolean, lastUser: string | undefined): Promise<Answer> {
     const retrievalText = isFollowUp ? `${lastUser} ${question}` : question;
     // Who asks in which model: "EC2" is a customer of IaaS, "our SaaS" a provider; a follow-up keeps the thread's.
     const hats = detectHats(question, this.catalog.products);
@@ -181,4 +200,29 @@ function describeFailure(e: unknown): string {
 
 function round(x: number): number {
   return Math.round(x * 100) / 100;
+}
+
+/** A map that keeps its `size` most recently used entries. */
+class Lru<V> {
+  private readonly map = new Map<string, V>();
+  readonly stats = { hits: 0, misses: 0 };
+  constructor(private readonly size: number) {}
+
+  get(key: string): V | undefined {
+    const v = this.map.get(key);
+    if (v === undefined) {
+      this.stats.misses++;
+      return undefined;
+    }
+    this.stats.hits++;
+    this.map.delete(key);
+    this.map.set(key, v);
+    return v;
+  }
+
+  set(key: string, v: V): void {
+    this.map.delete(key);
+    this.map.set(key, v);
+    if (this.map.size > this.size) this.map.delete(this.map.keys().next().value!);
+  }
 }

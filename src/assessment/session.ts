@@ -41,7 +41,7 @@ export class Assessments {
       excluded: new Set(rows.filter((r) => r.current && !r.current.applicable).map((r) => r.key)),
       riskLevels: ctx.config.riskLevels,
       isApprover: (user) => store.soa.isApprover(user),
-      fit: loadRiskFit(ctx.catalog, ctx.config.corpusDir),
+      fit: loadRiskFit(ctx.catalog),
       earlier: store.risks.list().map((r) => ({ service: r.service, title: r.title, owner: r.owner })),
       suggest: async (text, role) => {
         const r = await search.search(text, { top: 6, ...(role === 'both' ? {} : { role }) });

@@ -1,7 +1,9 @@
 // The catalogue: one view over the 27002:2013 controls, the 27017 CLD controls and the JIP-ISMS517 requirements.
 import { canonicalId, compareIds, nearestIds } from './ids.js';
-import { readCorpus, type RawCorpus } from './loader.js';
-import type { Annex2022Control, Bilingual, GlossaryEntry, Mapping2022, Product, ResponsibilityRow, RiskScenario, Topic } from './schema.js';
+import { existsSync } from 'node:fs';
+import { defaultCorpusDir, validatedCopy, type ReadOptions } from './corpus-copy.js';
+import type { RawCorpus } from './loader.js';
+import type { Annex2022Control, Bilingual, GlossaryEntry, Mapping2022, Product, ResponsibilityRow, RiskFit, RiskScenario, Topic } from './schema.js';
 
 export type Lang = 'en' | 'ja';
 export type Role = 'customer' | 'provider';
@@ -62,6 +64,8 @@ export class Catalog {
   get glossary(): GlossaryEntry[] { return this.raw.glossary; }
   get risks(): RiskScenario[] { return this.raw.risks; }
   get products(): Product[] { return this.raw.products; }
+  /** How each library risk fits a service (risk-fit.json). */
+  get riskFit(): RiskFit[] { return this.raw.riskFit; }
   get synonyms(): string[][] { return this.raw.synonyms; }
 
   /** The responsibility-matrix row of a 2013 or CLD control, if it has one. */
@@ -182,10 +186,24 @@ function buildEntries(raw: RawCorpus): CatalogEntry[] {
 
 let cached: { dir: string | undefined; catalog: Catalog } | undefined;
 
-/** Loads and validates the corpus once per process (per folder). */
-export function loadCatalog(dir?: string): Catalog {
+/** The catalogue of `dir`, made once per process (per folder). */
+export function catalogOnce(dir: string | undefined, make: () => Catalog): Catalog {
   if (cached && cached.dir === dir) return cached.catalog;
-  const catalog = new Catalog(readCorpus(dir));
+  const catalog = make();
   cached = { dir, catalog };
   return catalog;
+}
+
+/**
+ * The catalogue of corpus/ (dir), for a start: from the validated copy in `o.cacheDir` when nothing has changed, or
+ * validated by the loader (and zod) otherwise. Tests and tools use loadCatalog (loader.ts), which always validates
+ * unless given a cacheDir.
+ */
+export async function openCatalog(dir: string | undefined, o: ReadOptions = {}): Promise<Catalog> {
+  if (cached && cached.dir === dir) return cached.catalog;
+  const folder = dir ?? defaultCorpusDir;
+  const copy = o.cacheDir && existsSync(folder) ? validatedCopy(folder, o.cacheDir) : undefined;
+  if (copy?.corpus) return catalogOnce(dir, () => new Catalog(copy.corpus!));
+  const { readCorpus } = await import('./loader.js');
+  return catalogOnce(dir, () => new Catalog(readCorpus(dir, o)));
 }

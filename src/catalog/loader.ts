@@ -4,28 +4,14 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ZodType } from 'zod';
-import { packageRoot } from '../paths.js';
+import { Catalog, catalogOnce } from './catalog.js';
+import { CorpusError, defaultCorpusDir, validatedCopy, type CorpusProblem, type ReadOptions } from './corpus-copy.js';
+
+export { CorpusError, defaultCorpusDir, type CorpusProblem };
 import {
-  annex2022File, clauseFile, cldFile, productsFile, synonymsFile, responsibilityFile, type Annex2022Control, type Product, type ResponsibilityRow, glossaryFile, requirementsFile, risksFile, topicsFile,
+  annex2022File, riskFitFile, type RiskFit, clauseFile, cldFile, productsFile, synonymsFile, responsibilityFile, type Annex2022Control, type Product, type ResponsibilityRow, glossaryFile, requirementsFile, risksFile, topicsFile,
   type ClauseFile, type CldControl, type GlossaryEntry, type Requirement, type RiskScenario, type Topic,
 } from './schema.js';
-
-export interface CorpusProblem {
-  file: string;
-  path: string;
-  reason: string;
-}
-
-export class CorpusError extends Error {
-  constructor(readonly problems: CorpusProblem[]) {
-    super(
-      `The corpus is invalid (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
-        problems.slice(0, 30).map((p) => `  ${p.file}${p.path ? ` at ${p.path}` : ''}: ${p.reason}`).join('\n') +
-        (problems.length > 30 ? `\n  … and ${problems.length - 30} more` : ''),
-    );
-    this.name = 'CorpusError';
-  }
-}
 
 export interface RawCorpus {
   dir: string;
@@ -43,11 +29,12 @@ export interface RawCorpus {
   topics: Topic[];
   glossary: GlossaryEntry[];
   risks: RiskScenario[];
+  /** How each library risk fits a service, one entry per risk (risk-fit.json). */
+  riskFit: RiskFit[];
   /** SHA-256 over every corpus file, for index staleness checks. */
   contentHash: string;
 }
 
-export const defaultCorpusDir = join(packageRoot, 'corpus');
 
 /** Which file each responsibility row came from, for the reference checks' messages. */
 const responsibilityFiles = new WeakMap<ResponsibilityRow, string>();
@@ -55,7 +42,22 @@ const responsibilityFiles = new WeakMap<ResponsibilityRow, string>();
 /** Expected clause files: one per 27002 clause, 5 to 18. */
 const clauseNumbers = Array.from({ length: 14 }, (_, i) => String(i + 5).padStart(2, '0'));
 
-export function readCorpus(dir = defaultCorpusDir): RawCorpus {
+/** Reads and validates corpus/, or takes the copy that last passed when nothing has changed since (see cacheDir). */
+export function readCorpus(dir = defaultCorpusDir, o: ReadOptions = {}): RawCorpus {
+  if (!o.cacheDir || !existsSync(dir)) return validateCorpus(dir);
+  const copy = validatedCopy(dir, o.cacheDir);
+  if (copy.corpus) return copy.corpus;
+  const corpus = validateCorpus(dir);
+  copy.save(corpus);
+  return corpus;
+}
+
+/** The catalogue of corpus/ (dir), validated, read once per process; `o.cacheDir` keeps a validated copy. */
+export function loadCatalog(dir?: string, o: ReadOptions = {}): Catalog {
+  return catalogOnce(dir, () => new Catalog(readCorpus(dir, o)));
+}
+
+function validateCorpus(dir: string): RawCorpus {
   const problems: CorpusProblem[] = [];
   const hash = createHash('sha256');
 
@@ -121,6 +123,7 @@ export function readCorpus(dir = defaultCorpusDir): RawCorpus {
     topics: parse('topics.json', topicsFile) ?? [],
     glossary: parse('glossary.json', glossaryFile) ?? [],
     risks: parse('risks.json', risksFile) ?? [],
+    riskFit: parse('risk-fit.json', riskFitFile) ?? [],
     contentHash: '',
   };
   if (problems.length) throw new CorpusError(problems);
@@ -220,6 +223,22 @@ function checkReferences(c: RawCorpus, problems: CorpusProblem[]): void {
   uniq('risks.json', 'ID', c.risks.map((r, i) => ({ key: r.id, path: `[${i}]` })));
   uniq('glossary.json', 'Japanese headword', c.glossary.map((g, i) => ({ key: g.ja, path: `[${i}].ja` })));
   uniq('glossary.json', 'English headword', c.glossary.map((g, i) => ({ key: g.en, path: `[${i}].en` })));
+  checkRiskFit(c, problems);
+}
+
+/** risk-fit.json: one entry for every library risk and no other, naming only products of products.json. */
+function checkRiskFit(c: RawCorpus, problems: CorpusProblem[]): void {
+  const file = 'risk-fit.json';
+  const risks = new Set(c.risks.map((r) => r.id));
+  const products = new Set(c.products.map((p) => p.name));
+  const seen = new Set<string>();
+  c.riskFit.forEach((f, n) => {
+    if (seen.has(f.id)) problems.push({ file, path: `[${n}].id`, reason: `duplicate ID ${f.id}` });
+    if (!risks.has(f.id)) problems.push({ file, path: `[${n}].id`, reason: `${f.id} is not in risks.json` });
+    for (const p of f.products) if (!products.has(p)) problems.push({ file, path: `${f.id}.products`, reason: `"${p}" is not a product in products.json` });
+    seen.add(f.id);
+  });
+  for (const r of c.risks) if (!seen.has(r.id)) problems.push({ file, path: '', reason: `${r.id} has no entry` });
 }
 
 /**

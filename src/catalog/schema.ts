@@ -2,6 +2,9 @@
 // before anything is loaded; see loader.ts.
 import { z } from 'zod';
 
+/** This file, whose text keys the validated corpus copy (loader.ts). */
+export const schemaUrl = import.meta.url;
+
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 
 /** Text in both languages. Both must be present and non-empty. */
@@ -213,3 +216,20 @@ export type Actor = z.infer<typeof actor>;
 export type Product = z.infer<typeof product>;
 export type Role = z.infer<typeof role>;
 export type ServiceModel = z.infer<typeof serviceModel>;
+
+const fitScore = z.number().int().min(1).max(5);
+/**
+ * risk-fit.json: how each library risk fits a service (typical likelihood and impact, a prior for how often it matters,
+ * tags, products and asset words that raise it, and a short "because"); see src/assessment/rank.ts.
+ */
+export const riskFitFile = z.array(z.strictObject({
+  id: z.string().regex(/^RL-\d{2}$/, 'an ID like RL-14'),
+  likelihood: fitScore,
+  impact: fitScore,
+  prior: z.number().min(0).max(3),
+  tags: z.array(z.enum(['platform', 'multiTenant'])),
+  products: z.array(z.string().min(1)),
+  words: z.array(z.string().min(1)),
+  because: z.strictObject({ en: z.string().trim().min(1), ja: z.string().trim().min(1) }),
+}));
+export type RiskFit = z.infer<typeof riskFitFile>[number];

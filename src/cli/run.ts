@@ -34,7 +34,7 @@ export async function run(argv: string[], out: Out = (s) => process.stdout.write
       throw new UserError(`unknown command "${command}". Run "npm run -s cli -- help" for the list.`, 2);
     }
     const [{ loadConfig }, { createContext }] = await Promise.all([import('../config.js'), import('../app.js')]);
-    const ctx = createContext(loadConfig());
+    const ctx = await createContext(loadConfig());
     switch (command) {
       case 'catalog':
         (await import('./catalog.js')).catalogCommand(ctx.catalog, rest, out);

@@ -166,13 +166,17 @@ export async function createEmbedder(config: EmbedderConfig, log: Logger, opts: 
   const model = config.embeddingModel;
   const base = { cacheDir: join(config.dataDir, 'models'), modelsDir: config.modelsDir, remoteHost: config.modelHost, log };
   const hint = 'Set EMBEDDING_MODEL to a local model folder, build the image with PREFETCH_MODEL, or EMBEDDINGS=off to silence this.';
-  // 1. Without the network: a local folder, the models folder, or the cache.
-  try {
-    return await TransformersEmbedder.load(model, { ...base, allowRemote: false });
-  } catch (e) {
-    if (existsSync(model)) {
-      log.warn(`embedding model "${model}" could not be loaded; search runs lexical-only. ${hint}`, { reason: firstLine(e) });
-      return null;
+  // 1. Without the network: a local folder, the models folder, or the cache. transformers.js (about 0.1 s to import)
+  // is only loaded when one of them holds the model.
+  const present = existsSync(model) || [base.modelsDir, base.cacheDir].some((d) => d !== undefined && existsSync(join(d, model, 'config.json')));
+  if (present) {
+    try {
+      return await TransformersEmbedder.load(model, { ...base, allowRemote: false });
+    } catch (e) {
+      if (existsSync(model)) {
+        log.warn(`embedding model "${model}" could not be loaded; search runs lexical-only. ${hint}`, { reason: firstLine(e) });
+        return null;
+      }
     }
   }
   // 2. A fetch, unless one failed recently.

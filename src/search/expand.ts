@@ -10,54 +10,45 @@ export interface Expansion {
   matched: GlossaryEntry[];
 }
 
-interface Form {
-  entry: GlossaryEntry;
-  /** Japanese forms are matched as substrings; English forms as token sequences. */
-  ja?: string;
-  tokens?: string[];
-}
-
 /** Weight of a synonym's tokens in the query: below a glossary expansion, which a person curated. */
 export const SYNONYM_WEIGHT = 0.35;
 
 export class Glossary {
-  private readonly forms: Form[] = [];
-  /** Synonym groups by the Japanese substring or the English first token that finds them. */
-  private readonly synonymForms: { ja?: string; tokens?: string[]; group: string[] }[] = [];
+  private built?: { entries: FormIndex<GlossaryEntry>; synonyms: FormIndex<string[]> };
 
-  constructor(readonly entries: GlossaryEntry[], synonyms: string[][] = []) {
-    for (const group of synonyms) {
+  /** The forms are tokenised on first use (about 40 ms for the bundled glossary), not at start-up. */
+  constructor(readonly entries: GlossaryEntry[], private readonly synonyms: string[][] = []) {}
+
+  private get index(): NonNullable<Glossary['built']> {
+    return (this.built ??= this.build());
+  }
+
+  private build(): NonNullable<Glossary['built']> {
+    const entries = new FormIndex<GlossaryEntry>();
+    const synonyms = new FormIndex<string[]>();
+    for (const group of this.synonyms) {
       for (const w of group) {
         if (/[\u3040-\u30ff\u3400-\u9fff]/.test(w)) {
           // Two-character Japanese words match inside too many compounds; three or more are specific enough.
-          if ([...w].length >= 2) this.synonymForms.push({ ja: normalise(w), group });
+          if ([...w].length >= 2) synonyms.addJa(normalise(w), group);
         } else {
-          const tokens = tokenize(w);
-          if (tokens.length) this.synonymForms.push({ tokens, group });
+          synonyms.addTokens(tokenize(w), group);
         }
       }
     }
-    for (const entry of entries) {
+    for (const entry of this.entries) {
       // Japanese forms match as substrings; a Latin form in the Japanese list ("UPS") must match as a word,
       // or it would match inside "backups".
       const [ja, latin] = partition([entry.ja, ...entry.aliases.ja], (f) => detectLang(f) === 'ja' || /[\u3040-\u30ff\u3400-\u9fff]/.test(f));
-      for (const f of ja) this.forms.push({ entry, ja: normalise(f) });
-      for (const f of [...latin, entry.en, ...entry.aliases.en]) {
-        const tokens = tokenize(f);
-        if (tokens.length) this.forms.push({ entry, tokens });
-      }
+      for (const f of ja) entries.addJa(normalise(f), entry);
+      for (const f of [...latin, entry.en, ...entry.aliases.en]) entries.addTokens(tokenize(f), entry);
     }
+    return { entries, synonyms };
   }
 
-  /** Glossary entries whose Japanese or English form appears in the question. */
+  /** Glossary entries whose Japanese or English form appears in the question, in glossary order. */
   match(question: string, tokens: string[]): GlossaryEntry[] {
-    const text = normalise(question);
-    const found = new Set<GlossaryEntry>();
-    for (const f of this.forms) {
-      if (found.has(f.entry)) continue;
-      if (f.ja !== undefined ? text.includes(f.ja) : containsSequence(tokens, f.tokens!)) found.add(f.entry);
-    }
-    return [...found];
+    return this.index.entries.find(normalise(question), tokens);
   }
 
   expand(question: string, weight = 0.5): Expansion {
@@ -83,12 +74,7 @@ export class Glossary {
 
   /** Every member of a synonym group found in the question joins the query at SYNONYM_WEIGHT, unless typed. */
   private addSynonyms(question: string, typed: string[], terms: Map<string, number>): void {
-    const text = normalise(question);
-    const groups = new Set<string[]>();
-    for (const f of this.synonymForms) {
-      if (f.ja !== undefined ? text.includes(f.ja) : containsSequence(typed, f.tokens!)) groups.add(f.group);
-    }
-    for (const group of groups) {
+    for (const group of this.index.synonyms.find(normalise(question), typed)) {
       for (const w of group) {
         const tokens = [...new Set(tokenize(w))];
         for (const t of tokens) if (!terms.has(t)) terms.set(t, SYNONYM_WEIGHT / Math.sqrt(tokens.length));
@@ -97,12 +83,56 @@ export class Glossary {
   }
 }
 
-function containsSequence(tokens: string[], seq: string[]): boolean {
-  outer: for (let i = 0; i + seq.length <= tokens.length; i++) {
-    for (let j = 0; j < seq.length; j++) if (tokens[i + j] !== seq[j]) continue outer;
-    return true;
+/**
+ * Forms to find in a question: Japanese forms as substrings, English forms as token sequences. They are looked up by
+ * a Japanese form's first character and an English form's first token, so a question costs what its own characters
+ * and tokens touch, not a pass over every form.
+ */
+class FormIndex<T> {
+  private readonly byChar = new Map<string, { ja: string; value: T; order: number }[]>();
+  private readonly byToken = new Map<string, { tokens: string[]; value: T; order: number }[]>();
+  private count = 0;
+
+  addJa(ja: string, value: T): void {
+    const first = ja.codePointAt(0);
+    if (first === undefined) return;
+    push(this.byChar, String.fromCodePoint(first), { ja, value, order: this.count++ });
   }
-  return false;
+
+  addTokens(tokens: string[], value: T): void {
+    if (tokens.length) push(this.byToken, tokens[0]!, { tokens, value, order: this.count++ });
+  }
+
+  /** The values of the forms found, each once, in the order they were added. */
+  find(text: string, tokens: string[]): T[] {
+    const found = new Map<T, number>();
+    const note = (value: T, order: number) => {
+      const was = found.get(value);
+      if (was === undefined || order < was) found.set(value, order);
+    };
+    const chars = new Set<string>();
+    for (const ch of text) {
+      if (chars.has(ch)) continue;
+      chars.add(ch);
+      for (const f of this.byChar.get(ch) ?? []) if (text.includes(f.ja)) note(f.value, f.order);
+    }
+    for (let i = 0; i < tokens.length; i++) {
+      for (const f of this.byToken.get(tokens[i]!) ?? []) if (startsAt(tokens, i, f.tokens)) note(f.value, f.order);
+    }
+    return [...found].sort((a, b) => a[1] - b[1]).map(([v]) => v);
+  }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+function startsAt(tokens: string[], i: number, seq: string[]): boolean {
+  if (i + seq.length > tokens.length) return false;
+  for (let j = 0; j < seq.length; j++) if (tokens[i + j] !== seq[j]) return false;
+  return true;
 }
 
 function partition<T>(xs: T[], test: (x: T) => boolean): [T[], T[]] {

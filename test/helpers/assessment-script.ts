@@ -1,7 +1,7 @@
 // Assessments as the inputs a participant types, shared by the console, core and Slack tests, and the check of what an
 // approval must have written.
 import { expect } from 'vitest';
-import { loadCatalog } from '../../src/catalog/catalog.js';
+import { loadCatalog } from '../../src/catalog/loader.js';
 import { loadConfig } from '../../src/config.js';
 import { openStore } from '../../src/soa/index.js';
 

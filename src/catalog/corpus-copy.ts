@@ -1,0 +1,85 @@
+// The validated corpus kept between starts (ISMS_DATA_DIR/cache/corpus.json): validating corpus/ against its schemas
+// costs about 0.2 s a start, zod's import included. The copy is keyed on every corpus file's text and on the
+// validator's own source, so any change to either is validated again. Free of zod: a start that finds the copy
+// never loads it.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../paths.js';
+import type { RawCorpus } from './loader.js';
+
+export const defaultCorpusDir = join(packageRoot, 'corpus');
+
+export interface CorpusProblem {
+  file: string;
+  path: string;
+  reason: string;
+}
+
+export class CorpusError extends Error {
+  constructor(readonly problems: CorpusProblem[]) {
+    super(
+      `The corpus is invalid (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
+        problems.slice(0, 30).map((p) => `  ${p.file}${p.path ? ` at ${p.path}` : ''}: ${p.reason}`).join('\n') +
+        (problems.length > 30 ? `\n  … and ${problems.length - 30} more` : ''),
+    );
+    this.name = 'CorpusError';
+  }
+}
+
+export interface ReadOptions {
+  /**
+   * A folder for the validated corpus (ISMS_DATA_DIR/cache). When given, a corpus whose files, schemas and checks
+   * are unchanged since it last passed is read from there instead of being validated again.
+   */
+  cacheDir?: string;
+}
+
+/** A sibling module's source file: .js when built, .ts under tsx or vitest. */
+function sibling(name: string): string {
+  const js = fileURLToPath(new URL(`./${name}.js`, import.meta.url));
+  return existsSync(js) ? js : js.replace(/\.js$/, '.ts');
+}
+
+/** The loader's and the schemas' source: a change to either invalidates every validated copy. */
+let codeHash: string | undefined;
+function validatorHash(): string {
+  codeHash ??= createHash('sha256').update(readFileSync(sibling('loader'))).update(readFileSync(sibling('schema'))).digest('hex');
+  return codeHash;
+}
+
+/** Every corpus file, in a fixed order. */
+function corpusFiles(dir: string): string[] {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  for (const sub of ['controls', 'responsibility']) {
+    if (existsSync(join(dir, sub))) files.push(...readdirSync(join(dir, sub)).filter((f) => f.endsWith('.json')).sort().map((f) => `${sub}/${f}`));
+  }
+  return files;
+}
+
+/** The copy of corpus/ (dir) that last passed validation, if nothing has changed since; `save` stores a new one. */
+export function validatedCopy(dir: string, cacheDir: string): { corpus?: RawCorpus; save: (c: RawCorpus) => void } {
+  const h = createHash('sha256').update(validatorHash());
+  for (const rel of corpusFiles(dir)) h.update(rel).update('\0').update(readFileSync(join(dir, rel))).update('\0');
+  const key = h.digest('hex');
+  const file = join(cacheDir, 'corpus.json');
+  const save = (corpus: RawCorpus) => {
+    try {
+      // Only inside a data folder that exists: a command that must create nothing (audit verify of a missing store)
+      // does not create one for this.
+      if (!existsSync(cacheDir)) mkdirSync(cacheDir);
+      writeFileSync(`${file}.tmp`, JSON.stringify({ key, corpus }));
+      renameSync(`${file}.tmp`, file);
+    } catch {
+      // No data folder yet, a read-only one or a full disk: validate again at the next start.
+    }
+  };
+  try {
+    const stored = JSON.parse(readFileSync(file, 'utf8')) as { key?: string; corpus?: RawCorpus };
+    if (stored.key === key && stored.corpus) return { corpus: { ...stored.corpus, dir }, save };
+  } catch {
+    // Missing, unreadable or corrupt: validate again and replace it.
+  }
+  return { save };
+}
