@@ -75,11 +75,11 @@ function entryText(e: Omit<AuditEntry, 'hash'>, dataText?: string): string {
   return `${out}}`;
 }
 
-function entryHash(e: Omit<AuditEntry, 'hash'>, dataText?: string): string {
+export function entryHash(e: Omit<AuditEntry, 'hash'>, dataText?: string): string {
   return sha256(entryText(e, dataText));
 }
 
-function rowHash(table: AuditedTable, row: Row, services: Row[] = []): string {
+export function rowHash(table: AuditedTable, row: Row, services: Row[] = []): string {
   return sha256(canonical(table === 'profile' ? { ...row, services } : row));
 }
 
@@ -219,46 +219,65 @@ export class AuditLog {
       list.push(s);
       services.set(s.profile_id as number, list);
     }
-    const seen = new Set<string>();
-    let prev = genesisHash;
-    let count = 0;
-    const broken = (seq: number | null, problem: string): VerifyResult => ({ ok: false, entries: count, seq, problem });
-    for (const raw of this.db.prepare('SELECT * FROM audit_log ORDER BY seq').iterate() as Iterable<DbEntry>) {
-      const expected = count + 1;
-      count++;
-      if (raw.seq !== expected) return broken(expected, `entry #${expected} is missing: the log goes from #${expected - 1} to #${raw.seq}`);
-      if (raw.prev_hash !== prev) return broken(raw.seq, `${describe(raw)} does not link to entry #${raw.seq - 1}: its previous-entry hash differs`);
-      let entry: AuditEntry;
-      try {
-        entry = toEntry(raw);
-      } catch {
-        return broken(raw.seq, `${describe(raw)} holds data that is not JSON`);
-      }
-      if (entryHash(entry) !== raw.hash) return broken(raw.seq, `${describe(raw)} was changed after it was written: its content no longer matches its hash`);
-      const table = entry.data.table as AuditedTable | undefined;
-      if (table) {
-        const id = entry.data.row as number;
-        const key = `${table}:${id}`;
-        const row = rows.get(table)?.get(id);
-        if (!row) return broken(raw.seq, `${describe(raw)}: ${table} row ${id} that it recorded is gone`);
-        if (seen.has(key)) return broken(raw.seq, `${describe(raw)}: ${table} row ${id} is recorded twice`);
-        seen.add(key);
-        if (rowHash(table, row, services.get(id)) !== entry.data.rowHash) {
-          return broken(raw.seq, `${describe(raw)}: ${table} row ${id} was changed after it was recorded (its content no longer matches the hash in the log)`);
-        }
-      }
-      prev = raw.hash;
-    }
-    for (const [table, byId] of rows) {
-      for (const id of byId.keys()) {
-        if (!seen.has(`${table}:${id}`)) return broken(null, `${table} row ${id} has no audit entry: it was written outside the store`);
-      }
-    }
-    return { ok: true, entries: count, head: prev };
+    return walkChain(this.db.prepare('SELECT * FROM audit_log ORDER BY seq').iterate() as Iterable<DbEntry>, rows, services);
   }
 }
 
-interface DbEntry { seq: number; at: string; actor: string; action: string; subject: string; data: string; prev_hash: string; hash: string }
+/**
+ * Checks a chain, whichever engine holds it: entries in seq order from 1, each linked to the one before and matching
+ * its own hash; each audited row recorded once and unchanged; no audited row without an entry. Names the first entry
+ * (or row) that does not check out.
+ */
+export function walkChain(entries: Iterable<DbEntry>, rows: Map<AuditedTable, Map<number, Row>>, services: Map<number, Row[]> = new Map()): VerifyResult {
+  const seen = new Set<string>();
+  let prev = genesisHash;
+  let count = 0;
+  const broken = (seq: number | null, problem: string): VerifyResult => ({ ok: false, entries: count, seq, problem });
+  for (const raw of entries) {
+    const expected = count + 1;
+    count++;
+    if (raw.seq !== expected) return broken(expected, `entry #${expected} is missing: the log goes from #${expected - 1} to #${raw.seq}`);
+    if (raw.prev_hash !== prev) return broken(raw.seq, `${describe(raw)} does not link to entry #${raw.seq - 1}: its previous-entry hash differs`);
+    let entry: AuditEntry;
+    try {
+      entry = toEntry(raw);
+    } catch {
+      return broken(raw.seq, `${describe(raw)} holds data that is not JSON`);
+    }
+    if (entryHash(entry) !== raw.hash) return broken(raw.seq, `${describe(raw)} was changed after it was written: its content no longer matches its hash`);
+    const table = entry.data.table as AuditedTable | undefined;
+    if (table) {
+      const id = entry.data.row as number;
+      const key = `${table}:${id}`;
+      const row = rows.get(table)?.get(id);
+      if (!row) return broken(raw.seq, `${describe(raw)}: ${table} row ${id} that it recorded is gone`);
+      if (seen.has(key)) return broken(raw.seq, `${describe(raw)}: ${table} row ${id} is recorded twice`);
+      seen.add(key);
+      if (rowHash(table, row, services.get(id)) !== entry.data.rowHash) {
+        return broken(raw.seq, `${describe(raw)}: ${table} row ${id} was changed after it was recorded (its content no longer matches the hash in the log)`);
+      }
+    }
+    prev = raw.hash;
+  }
+  for (const [table, byId] of rows) {
+    for (const id of byId.keys()) {
+      if (!seen.has(`${table}:${id}`)) return broken(null, `${table} row ${id} has no audit entry: it was written outside the store`);
+    }
+  }
+  return { ok: true, entries: count, head: prev };
+}
+
+/**
+ * A chain that verifies, checked against a head hash recorded earlier (a digest post, a backup note): if no entry has
+ * it, entries were removed from the end of the log, or this is another log.
+ */
+export function checkHead(r: VerifyResult, expectHead: string | undefined, has: (hash: string) => boolean): VerifyResult {
+  if (!r.ok || !expectHead || has(expectHead)) return r;
+  return { ok: false, entries: r.entries, seq: null, problem: `no entry has the recorded head hash ${expectHead.slice(0, 16)}…: entries were removed from the end of the log, or this is another database` };
+}
+
+/** An audit entry as stored: data as its canonical JSON text. */
+export interface DbEntry { seq: number; at: string; actor: string; action: string; subject: string; data: string; prev_hash: string; hash: string }
 
 function toEntry(r: DbEntry): AuditEntry {
   return { seq: r.seq, at: r.at, actor: r.actor, action: r.action, subject: r.subject, data: JSON.parse(r.data) as Record<string, unknown>, prevHash: r.prev_hash, hash: r.hash };

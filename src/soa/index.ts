@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Catalog, Edition } from '../catalog/catalog.js';
 import type { Config, RiskLevel } from '../config.js';
-import { AuditLog, type VerifyResult } from './audit.js';
+import { AuditLog, checkHead, type VerifyResult } from './audit.js';
 import type { Role, ServiceRole, StoreContext } from './context.js';
 import Database from 'better-sqlite3';
 import { checkIntegrity, latestVersion, openDb, schemaVersion, storageError, tooNew, type Db } from './db.js';
@@ -236,11 +236,7 @@ function verifyOpen(db: Db, file: string, expectHead?: string): VerifyResult {
       if (e instanceof StoreError) return damage(e.issues[0]!.message.replace(`${file} is damaged `, '').replace(/^\(|\)$/g, ''));
       throw e;
     }
-    const r = new AuditLog(db).verify();
-    if (r.ok && expectHead && !db.prepare('SELECT 1 FROM audit_log WHERE hash = ?').get(expectHead)) {
-      return { ok: false, entries: r.entries, seq: null, problem: `no entry has the recorded head hash ${expectHead.slice(0, 16)}…: entries were removed from the end of the log, or this is another database` };
-    }
-    return r;
+    return checkHead(new AuditLog(db).verify(), expectHead, (hash) => !!db.prepare('SELECT 1 FROM audit_log WHERE hash = ?').get(hash));
   } catch (e) {
     const code = errorCode(e);
     if (code === 'SQLITE_NOTADB') return damage('it is not an SQLite database (truncated or overwritten?)');

@@ -1,0 +1,63 @@
+// The hash-chained audit log on PostgreSQL: the same entries and hashes as SQLite's (src/soa/audit.ts), one chain per
+// workspace. Appends of one workspace are serialised by a transaction-level advisory lock, so several writers (two
+// app instances) still append in one order; verify() walks the chain with the same checks as SQLite's.
+import { canonical, checkHead, entryHash, genesisHash, rowHash, walkChain, type AppendInput, type AuditEntry, type AuditedTable, type DbEntry, type VerifyResult } from '../audit.js';
+import type { PgClient } from './db.js';
+import type pg from 'pg';
+
+type Row = Record<string, unknown>;
+
+/** The tables this engine audits so far. */
+const audited: AuditedTable[] = ['decisions', 'reviews'];
+
+/** A row as it is hashed: without its workspace, which the chain it is recorded in already names. */
+function hashed(row: Row): Row {
+  const { workspace: _, ...rest } = row;
+  return rest;
+}
+
+/** Locks the workspace's chain for the rest of the transaction: appends of one workspace run one after another. */
+async function lockChain(c: PgClient, workspace: string): Promise<void> {
+  await c.query("SELECT pg_advisory_xact_lock(hashtextextended('isms-audit:' || $1, 0))", [workspace]);
+}
+
+/** Records a row just written, inside the transaction that wrote it (c). */
+export async function appendEntry(c: PgClient, workspace: string, input: AppendInput): Promise<AuditEntry> {
+  const data: Record<string, unknown> = Object.assign({}, input.extra);
+  if (input.table && input.row !== undefined) {
+    if (!audited.includes(input.table)) throw new Error(`the PostgreSQL store does not hold ${input.table} yet`);
+    const { rows } = await c.query<Row>(`SELECT * FROM ${input.table} WHERE id = $1 AND workspace = $2`, [input.row, workspace]);
+    if (!rows[0]) throw new Error(`${input.table} row ${input.row} is not in workspace "${workspace}"`);
+    data.table = input.table;
+    data.row = input.row;
+    data.rowHash = rowHash(input.table, hashed(rows[0]));
+  }
+  await lockChain(c, workspace);
+  const last = (await c.query<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_log WHERE workspace = $1 ORDER BY seq DESC LIMIT 1', [workspace])).rows[0];
+  const entry: AuditEntry = {
+    seq: (last?.seq ?? 0) + 1, at: input.at, actor: input.actor, action: input.action, subject: input.subject, data, prevHash: last?.hash ?? genesisHash, hash: '',
+  };
+  const dataText = canonical(data);
+  entry.hash = entryHash(entry, dataText);
+  await c.query('INSERT INTO audit_log (workspace, seq, at, actor, action, subject, data, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
+    [workspace, entry.seq, entry.at, entry.actor, entry.action, entry.subject, dataText, entry.prevHash, entry.hash]);
+  return entry;
+}
+
+/** Walks one workspace's chain and its audited rows, read in one snapshot; expectHead as for SQLite (checkHead). */
+export async function verifyWorkspace(p: pg.Pool, workspace: string, o: { expectHead?: string } = {}): Promise<VerifyResult> {
+  const c = await p.connect();
+  try {
+    await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const entries = (await c.query<DbEntry>('SELECT seq, at, actor, action, subject, data, prev_hash, hash FROM audit_log WHERE workspace = $1 ORDER BY seq', [workspace])).rows;
+    const rows = new Map<AuditedTable, Map<number, Row>>();
+    for (const t of audited) {
+      const found = (await c.query<Row>(`SELECT * FROM ${t} WHERE workspace = $1`, [workspace])).rows;
+      rows.set(t, new Map(found.map((r) => [r.id as number, hashed(r)])));
+    }
+    await c.query('COMMIT');
+    return checkHead(walkChain(entries, rows), o.expectHead, (hash) => entries.some((e) => e.hash === hash));
+  } finally {
+    c.release();
+  }
+}

@@ -1,0 +1,60 @@
+// PostgreSQL connections for the store: `pg` (node-postgres), the ecosystem's standard client, with plain SQL per
+// engine. Migrations run as an admin role (the tables' owner); the application connects as its own role, which may
+// only read and append the append-only tables. A transaction runs on one pooled client.
+import pg from 'pg';
+import { appendOnlyTables, pgMigrations } from './schema.js';
+
+export type PgClient = pg.PoolClient;
+
+export function pool(url: string, max = 10): pg.Pool {
+  return new pg.Pool({ connectionString: url, max });
+}
+
+/** Runs fn in one transaction on one client: committed when it returns, rolled back when it throws. */
+export async function transaction<T>(p: pg.Pool, fn: (c: PgClient) => Promise<T>): Promise<T> {
+  const c = await p.connect();
+  try {
+    await c.query('BEGIN');
+    const out = await fn(c);
+    await c.query('COMMIT');
+    return out;
+  } catch (e) {
+    await c.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  } finally {
+    c.release();
+  }
+}
+
+const ident = (name: string) => {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a plain PostgreSQL role name: "${name}" (use lower-case letters, digits and _)`);
+  return name;
+};
+
+/**
+ * Brings the schema to the newest step, one transaction per step, under an advisory lock so that two instances
+ * starting together migrate once. With `appRole`, that role may use the schema, SELECT and INSERT the append-only
+ * tables, and nothing more. Returns the version reached.
+ */
+export async function migrate(admin: pg.Pool, o: { appRole?: string } = {}): Promise<number> {
+  return transaction(admin, async (c) => {
+    await c.query("SELECT pg_advisory_xact_lock(hashtextextended('isms-migrate', 0))");
+    await c.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+    const { rows } = await c.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations');
+    const from = rows[0]?.v ?? 0;
+    for (let v = from + 1; v <= pgMigrations.length; v++) {
+      await c.query(pgMigrations[v - 1]!);
+      await c.query('INSERT INTO schema_migrations (version) VALUES ($1)', [v]);
+    }
+    if (o.appRole) {
+      const role = ident(o.appRole);
+      await c.query(`GRANT USAGE ON SCHEMA public TO ${role}`);
+      await c.query(`GRANT SELECT ON schema_migrations TO ${role}`);
+      for (const t of appendOnlyTables) {
+        await c.query(`REVOKE ALL ON ${t} FROM ${role}`);
+        await c.query(`GRANT SELECT, INSERT ON ${t} TO ${role}`);
+      }
+    }
+    return pgMigrations.length;
+  });
+}
