@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { createCore, type Core } from '../src/core.js';
 import { createSlackApp } from '../src/slack/app.js';
+import { MAX_REACTING } from '../src/slack/listeners/events.js';
 import { SOA_MODAL } from '../src/slack/modal.js';
 import { seal } from '../src/slack/meta.js';
 import { createLogger } from '../src/log.js';
@@ -103,6 +104,26 @@ describe('mentions', () => {
     await postToBolt(bot.url, SECRET, 'event', eventEnvelope(other, { eventId: 'Ev-bot' }));
     await answeredMention('C4', '1700000004.000300', 'Ev-signal-4', ALICE);
     expect(fake.calls.filter((c) => c.args.channel === 'C4' && !about(c, '1700000004.000300'))).toEqual([]);
+  });
+});
+
+describe('a burst of mentions', () => {
+  it(`answers every mention but shows 👀 on at most ${MAX_REACTING} at once, sparing the rate-limited reactions API`, async () => {
+    // reactions.add takes a while, so every reaction of the burst is still showing when the last mention arrives.
+    fake.on('reactions.add', async () => { await new Promise((r) => setTimeout(r, 1500)); return { ok: true }; });
+    try {
+      const before = fake.calls.length;
+      const n = MAX_REACTING + 10;
+      const tss = Array.from({ length: n }, (_, i) => `1700000500.${String(i).padStart(6, '0')}`);
+      await Promise.all(tss.map((ts, i) => postToBolt(bot.url, SECRET, 'event', eventEnvelope(appMention('<@UBOT> backup', { user: CAROL, channel: 'CBURST', ts }), { eventId: `EvBurst${i}` }))));
+      await Promise.all(tss.map((ts) => fake.waitFor('chat.postMessage', (a) => a.channel === 'CBURST' && a.thread_ts === ts)));
+      await Promise.all(tss.slice(0, MAX_REACTING).map(() => fake.waitFor('reactions.remove', (a) => a.channel === 'CBURST')));
+      const calls = fake.calls.slice(before).filter((c) => c.args.channel === 'CBURST');
+      expect(calls.filter((c) => c.method === 'chat.postMessage')).toHaveLength(n);
+      expect(calls.filter((c) => c.method === 'reactions.add')).toHaveLength(MAX_REACTING);
+    } finally {
+      fake.on('reactions.add', undefined);
+    }
   });
 });
 

@@ -11,6 +11,7 @@ import { composeExtractive, type AnswerRole } from './extractive.js';
 import { detectHats, type Hats } from './hats.js';
 import type { ChatMessage, ChatModel } from './llm.js';
 import { fill, loadPrompt } from './prompts.js';
+import { warmSentences } from './sentences.js';
 import { T } from './text.js';
 
 export interface Turn {
@@ -92,6 +93,15 @@ export class AnswerEngine {
     const answer = await this.answer(question, opts, history, lang, isFollowUp, lastUser);
     if (key !== null && answer.mode === 'extractive' && !answer.fallback) this.cache.set(key, answer);
     return answer;
+  }
+
+  /**
+   * Builds now what the first answer would otherwise build (the sentences' term statistics, the glossary's forms),
+   * so that the first question after a start is answered as fast as the next ones.
+   */
+  warm(): void {
+    warmSentences(this.catalog);
+    this.search.glossaryMatches('');
   }
 
   /** How many answers came from the cache, and how many were worked out. */

@@ -153,6 +153,11 @@ function finders(groups: { find: string[]; forms: string[] }[], minJa: number): 
   return out;
 }
 
+/** Builds the term statistics now rather than at the first answer (about 0.3 s). */
+export function warmSentences(catalog: Catalog): void {
+  stats(catalog);
+}
+
 /** Term statistics over every sentence the answers can show (summaries, guidance, matrix cells), built once. */
 function stats(catalog: Catalog): Stats {
   const have = statsOf.get(catalog);

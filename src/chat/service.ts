@@ -149,8 +149,7 @@ export class ChatService {
     const history = state.history(msg.thread);
     const answer = await answers.ask(question, { history });
     const ref = newRef('ans');
-    state.addTurns(msg.thread, [{ role: 'user', text: question }, { role: 'assistant', text: answer.answer }]);
-    state.recordAnswer(ref, msg.thread, question, answer.citations);
+    state.recordExchange(msg.thread, question, answer.answer, ref, answer.citations);
     return { type: 'answer', lang: answer.language, answer, ref };
   }
 

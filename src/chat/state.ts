@@ -169,6 +169,14 @@ export class ChatState {
     this.sql('INSERT OR REPLACE INTO answers (ref, thread, question, citations, at) VALUES (?, ?, ?, ?, ?)').run(ref, thread, question, JSON.stringify(citations), this.now().toISOString());
   }
 
+  /** A question and its answer: the two turns and the answer record, in one transaction. */
+  recordExchange(thread: string, question: string, answer: string, ref: string, citations: string[]): void {
+    this.db.transaction(() => {
+      this.addTurns(thread, [{ role: 'user', text: question }, { role: 'assistant', text: answer }]);
+      this.recordAnswer(ref, thread, question, citations);
+    })();
+  }
+
   /** One vote per user and answer; a second vote replaces the first. */
   feedback(ref: string, user: string, vote: 'up' | 'down'): void {
     const a = this.sql('SELECT question, citations FROM answers WHERE ref = ?').get(ref) as { question: string; citations: string } | undefined;
@@ -190,6 +198,11 @@ export class ChatState {
   /** True the first time a message (channel + ts) is handled: a DM delivered both as app_mention and message.im counts once. */
   firstMessage(channel: string, ts: string): boolean {
     return this.firstDelivery(`msg:${channel}:${ts}`);
+  }
+
+  /** firstDelivery of the event (when it has an ID) and firstMessage of its message, in one transaction. */
+  firstHandling(eventId: string | undefined, channel: string, ts: string): boolean {
+    return this.db.transaction(() => (!eventId || this.firstDelivery(eventId)) && this.firstMessage(channel, ts))();
   }
 
   /**

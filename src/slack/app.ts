@@ -29,15 +29,21 @@ export interface SlackSettings {
   onConnection?: (connected: boolean) => void;
 }
 
-/** Bolt's own log lines go through our logger, so tokens are masked there too. */
-function boltLogger(log: Logger): BoltLogger {
-  let level = LogLevel.INFO;
+/**
+ * Bolt's own log lines go through our logger, so tokens are masked there too. Bolt and web-api log at debug level
+ * for every request and call: unless LOG_LEVEL is debug, those lines are not even formatted.
+ */
+function boltLogger(log: Logger, debugOn: boolean): BoltLogger {
+  let level = debugOn ? LogLevel.DEBUG : LogLevel.INFO;
   const line = (args: unknown[]) => redact(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
+  const debug = (a: unknown[]) => {
+    if (level === LogLevel.DEBUG) log.debug(line(a));
+  };
   return {
     // web-api's own 'http request failed' names no method; watchWebApi logs the failure with its method instead.
-    debug: (...a) => log.debug(line(a)),
+    debug: (...a) => debug(a),
     info: (...a) => log.info(line(a)),
-    warn: (...a) => (a[0] === 'http request failed' ? log.debug(line(a)) : log.warn(line(a))),
+    warn: (...a) => (a[0] === 'http request failed' ? debug(a) : log.warn(line(a))),
     error: (...a) => log.error(line(a)),
     setLevel: (l) => { level = l; },
     getLevel: () => level,
@@ -79,11 +85,11 @@ export function watchWebApi(log: Logger, client?: WebClient): void {
 export function createSlackApp(core: Core, s: SlackSettings): App {
   const log = core.ctx.log;
   const clientOptions = { ...(s.apiUrl ? { slackApiUrl: s.apiUrl } : {}), ...(s.retries !== undefined ? { retryConfig: { retries: s.retries } } : {}) };
-  const logger = boltLogger(log);
+  const logger = boltLogger(log, core.ctx.config.logLevel === 'debug');
   const app = s.mode === 'socket'
-    ? new App({ token: s.botToken, clientOptions, logger, receiver: socketReceiver(s, clientOptions, logger, log) })
+    ? new App({ token: s.botToken, clientOptions, logger, logLevel: logger.getLevel(), receiver: socketReceiver(s, clientOptions, logger, log) })
     : new App({
-      token: s.botToken, clientOptions, logger,
+      token: s.botToken, clientOptions, logger, logLevel: logger.getLevel(),
       // The gate in front of Bolt: signature, timestamp (±5 min), replays, body size and shape (src/slack/receiver.ts).
       receiver: gatedReceiver({ signingSecret: s.signingSecret!, port: s.port, firstSeen: (sig, ts) => core.state.firstRequest(sig, ts), log, boltLogger: logger }),
     });

@@ -81,9 +81,8 @@ export function registerAssistant(app: App, deps: SlackDeps): void {
   });
 
   async function answer(m: UserMessage, eventId: string | undefined, botUserId: string | undefined, client: WebClient, ui: { setStatus: (s: string) => Promise<unknown>; setTitle: (t: string) => Promise<unknown> }): Promise<void> {
-    if (eventId && !state.firstDelivery(eventId)) return; // a retried delivery: already handled
     if (!m.user || m.user === botUserId || m.subtype === 'bot_message' || (m.bot_id && !deps.allowBots)) return;
-    if (!state.firstMessage(m.channel, m.ts)) return;
+    if (!state.firstHandling(eventId, m.channel, m.ts)) return; // a retried delivery, or a message already answered
     const threadTs = m.thread_ts ?? m.ts;
     const thread = key(m.channel, threadTs);
     const text = (m.text ?? '').replace(/<@[A-Z0-9]+>/g, '').trim();

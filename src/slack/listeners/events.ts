@@ -18,19 +18,24 @@ interface MessageLike {
   thread_ts?: string;
 }
 
+/** At most this many questions show the 👀 progress reaction at once (see handleMessage). */
+export const MAX_REACTING = 20;
+
 export function registerEvents(app: App, deps: SlackDeps): void {
   const { core } = deps;
   const { concurrency, progressMs } = core.ctx.config.slack;
   const queue = new WorkQueue(concurrency);
+  /** Questions showing 👀 now. */
+  let reacting = 0;
 
   async function handleMessage(ev: MessageLike, eventId: string | undefined, botUserId: string | undefined, client: WebClient): Promise<void> {
     const user = ev.user;
     if (!user || user === botUserId) return;
     if ((ev.bot_id || ev.subtype === 'bot_message') && !deps.allowBots) return;
     await guarded(deps, client, { user, channel: ev.channel }, async () => {
-      if (eventId && !core.state.firstDelivery(eventId)) return; // a retried delivery: already handled
-      // One message, one answer: a DM that mentions the bot arrives both as app_mention and as message.im.
-      if (!core.state.firstMessage(ev.channel, ev.ts)) return;
+      // A retried delivery is handled once; and one message, one answer: a DM that mentions the bot arrives both as
+      // app_mention and as message.im.
+      if (!core.state.firstHandling(eventId, ev.channel, ev.ts)) return;
       // Drop the bot's own mention; other mentions stay (owner=<@U…> names a person).
       const text = (ev.text ?? '').replace(botUserId ? new RegExp(`<@${botUserId}(\\|[^>]*)?>`, 'g') : /^\s*<@[A-Z0-9]+>/, '').trim();
       const threadTs = ev.thread_ts ?? ev.ts;
@@ -42,10 +47,16 @@ export function registerEvents(app: App, deps: SlackDeps): void {
         return;
       }
       // 👀 on the question when its answer is not posted within ISMS_SLACK_PROGRESS_MS (waiting in the queue counts):
-      // most answers take milliseconds, and two reaction calls per answer would double the Web API traffic.
+      // most answers take milliseconds, and two reaction calls per answer would double the Web API traffic. In a burst,
+      // at most MAX_REACTING questions show it at once: reactions.add is rate-limited (Tier 3, about 50 a minute), and
+      // a backlog must not spend its Web API calls and CPU on reactions instead of answers.
       const working = { channel: ev.channel, timestamp: ev.ts, name: 'eyes' };
       let reacted: Promise<unknown> | undefined;
-      const react = () => { reacted = client.reactions.add(working).catch(() => undefined); };
+      const react = () => {
+        if (reacting >= MAX_REACTING) return;
+        reacting++;
+        reacted = client.reactions.add(working).catch(() => undefined);
+      };
       const timer = progressMs > 0 ? setTimeout(react, progressMs) : undefined;
       if (!timer) react();
       try {
@@ -59,6 +70,7 @@ export function registerEvents(app: App, deps: SlackDeps): void {
         if (reacted) {
           await reacted;
           await client.reactions.remove(working).catch(() => undefined);
+          reacting--;
         }
       }
     });
