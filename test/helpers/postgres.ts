@@ -46,7 +46,8 @@ export function postgresAvailable(): boolean {
   }
 }
 
-export async function startPostgres(): Promise<PgServer> {
+/** `durable`: fsync on, as a real server runs (benchmarks); tests turn it off, since a throwaway cluster need not survive a crash. */
+export async function startPostgres(o: { durable?: boolean } = {}): Promise<PgServer> {
   const bin = binDir();
   const tool = (name: string) => (bin ? join(bin, name) : name);
   const root = process.getuid?.() === 0;
@@ -63,7 +64,8 @@ export async function startPostgres(): Promise<PgServer> {
   const port = await freePort();
   const log = join(dir, 'server.log');
   try {
-    run('pg_ctl', ['-D', data, '-l', log, '-w', '-t', '30', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`, 'start']);
+    const speed = o.durable ? '' : ' -c fsync=off -c full_page_writes=off';
+    run('pg_ctl', ['-D', data, '-l', log, '-w', '-t', '30', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1${speed}`, 'start']);
   } catch (e) {
     const why = existsSync(log) ? readFileSync(log, 'utf8').slice(-2000) : '';
     rmSync(dir, { recursive: true, force: true });
