@@ -11,7 +11,8 @@ import { devQuestions, median } from './common.js';
 // The shared questions (found from the package root), or a JSONL file given as the argument; missing input stops the bench.
 const items = devQuestions(process.argv[2]);
 const catalog = loadCatalog();
-const engine = new AnswerEngine(catalog, await SearchEngine.open({ catalog, dataDir: mkdtempSync(join(tmpdir(), 'bench-answer-')) }));
+// Without the answer cache: every run works every answer out (a repeated question would come from the cache).
+const engine = new AnswerEngine(catalog, await SearchEngine.open({ catalog, dataDir: mkdtempSync(join(tmpdir(), 'bench-answer-')) }), { cacheSize: 0 });
 
 let cited = 0;
 for (const it of items) {

@@ -50,6 +50,8 @@ export interface AnswerEngineOptions {
   log?: Logger;
   top?: number;
   promptsDir?: string;
+  /** How many extractive answers are kept for repeated questions (default 500; 0: none, as bench:answer measures). */
+  cacheSize?: number;
 }
 
 /** Below this share of the question's terms in the best chunk, retrieval is weak. */
@@ -66,9 +68,10 @@ const followUpMarkers = /^(and|what about|how about|also|then)\b|側は|の方�
 
 export class AnswerEngine {
   private readonly log: Logger;
-  private readonly cache = new Lru<Answer>(ANSWER_CACHE_SIZE);
+  private readonly cache: Lru<Answer>;
   constructor(private readonly catalog: Catalog, private readonly search: SearchEngine, private readonly o: AnswerEngineOptions = {}) {
     this.log = o.log ?? silentLogger;
+    this.cache = new Lru<Answer>(o.cacheSize ?? ANSWER_CACHE_SIZE);
   }
 
   get mode(): 'llm' | 'extractive' {
@@ -87,7 +90,7 @@ export class AnswerEngine {
     const isFollowUp = !!lastUser && (followUpMarkers.test(question.trim()) || question.trim().length < (lang === 'ja' ? 14 : 24));
     // An extractive answer depends only on the question, the role asked for and the index this engine holds: the
     // same question asked again (a colleague, a retry) is answered from the cache. Follow-ups and model answers are not.
-    const key = isFollowUp || this.o.chat ? null : `${opts.role ?? ''}\0${this.o.defaultRole?.() ?? ''}\0${question}`;
+    const key = isFollowUp || this.o.chat || this.o.cacheSize === 0 ? null : `${opts.role ?? ''}\0${this.o.defaultRole?.() ?? ''}\0${question}`;
     const hit = key === null ? undefined : this.cache.get(key);
     if (hit) return { ...hit };
     const answer = await this.answer(question, opts, history, lang, isFollowUp, lastUser);
