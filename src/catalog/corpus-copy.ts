@@ -3,7 +3,7 @@
 // validator's own source, so any change to either is validated again. Free of zod: a start that finds the copy
 // never loads it.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { packageRoot } from '../paths.js';
@@ -65,14 +65,17 @@ export function validatedCopy(dir: string, cacheDir: string): { corpus?: RawCorp
   const key = h.digest('hex');
   const file = join(cacheDir, 'corpus.json');
   const save = (corpus: RawCorpus) => {
+    const tmp = `${file}.${process.pid}.tmp`;
     try {
       // Only inside a data folder that exists: a command that must create nothing (audit verify of a missing store)
       // does not create one for this.
       if (!existsSync(cacheDir)) mkdirSync(cacheDir);
-      writeFileSync(`${file}.tmp`, JSON.stringify({ key, corpus }));
-      renameSync(`${file}.tmp`, file);
+      // A temporary file of this process's own: two starts at once never write into one file.
+      writeFileSync(tmp, JSON.stringify({ key, corpus }));
+      renameSync(tmp, file);
     } catch {
       // No data folder yet, a read-only one or a full disk: validate again at the next start.
+      rmSync(tmp, { force: true });
     }
   };
   try {
