@@ -7,11 +7,11 @@
 // BENCH_DISTINCT=1 makes every question text unique, so that no answer comes from the answer cache.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { appMention, eventEnvelope, postToBolt, startFakeSlack, type FakeSlack } from '../test/helpers/fake-slack.js';
 import { median, root, table } from './common.js';
+import { freePort } from '../test/helpers/net.js';
 
 const n = Number(process.env.BENCH_MENTIONS ?? 1000);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 50);
@@ -56,14 +56,6 @@ async function drive(url: string, fake: FakeSlack, channel: string): Promise<Run
 
 interface Running { url: string; stop: () => Promise<void> }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    }).on('error', reject);
-  });
-}
 
 /** Starts an app in its own process and waits until it answers GET /healthz (ours) or prints "ready" (the bare one). */
 async function launch(kind: 'bare' | 'ours', fake: FakeSlack): Promise<Running> {

@@ -2,19 +2,12 @@
 // the port (before, npm's shell died and the node process under it kept serving).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { expect, it } from 'vitest';
 import { root } from './helpers/cli.js';
 import { startFakeSlack } from './helpers/fake-slack.js';
 import { tempDir } from './fixtures/soa-helpers.js';
+import { freePort } from './helpers/net.js';
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 /** True while any process of the group is alive. */
 const groupAlive = (pgid: number) => {

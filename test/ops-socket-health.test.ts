@@ -2,19 +2,12 @@
 // and 200 while it is; the log on stderr is JSON lines by default in Slack mode; a failed Web API call names its method
 // and Slack's error code.
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { expect, it } from 'vitest';
 import { root } from './helpers/cli.js';
 import { appMention, eventEnvelope, startFakeSlack, startFakeSocketModeServer } from './helpers/fake-slack.js';
 import { tempDir } from './fixtures/soa-helpers.js';
+import { freePort } from './helpers/net.js';
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 interface LogEntry { level: string; time: string; msg: string; method?: string; error?: string }
 

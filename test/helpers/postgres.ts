@@ -4,9 +4,9 @@
 // /usr/lib/postgresql/*/bin, else PATH.
 import { execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './net.js';
 
 export interface PgServer {
   /** A superuser connection URL (the cluster's owner). */
@@ -25,14 +25,6 @@ function binDir(): string {
   return '';
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    }).on('error', reject);
-  });
-}
 
 /** Whether initdb can be found: tests that need a server say why they cannot run instead of failing obscurely. */
 export function postgresAvailable(): boolean {
