@@ -2,7 +2,8 @@
 import { join } from 'node:path';
 import { AnswerEngine } from './answer/engine.js';
 import { OpenAIChat } from './answer/llm.js';
-import { openCatalog, type Catalog } from './catalog/catalog.js';
+import type { Catalog } from './catalog/catalog.js';
+import { openCatalog } from './catalog/open.js';
 import { loadConfig, type Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import type { Progress } from './progress.js';

@@ -1,8 +1,6 @@
 // The catalogue: one view over the 27002:2013 controls, the 27017 CLD controls and the JIP-ISMS517 requirements.
 import { canonicalId, compareIds, nearestIds } from './ids.js';
-import { existsSync } from 'node:fs';
-import { defaultCorpusDir, validatedCopy, type ReadOptions } from './corpus-copy.js';
-import type { RawCorpus } from './loader.js';
+import type { RawCorpus } from './corpus-copy.js';
 import type { Annex2022Control, Bilingual, GlossaryEntry, Mapping2022, Product, ResponsibilityRow, RiskFit, RiskScenario, Topic } from './schema.js';
 
 export type Lang = 'en' | 'ja';
@@ -186,24 +184,16 @@ function buildEntries(raw: RawCorpus): CatalogEntry[] {
 
 let cached: { dir: string | undefined; catalog: Catalog } | undefined;
 
+/** The catalogue of `dir` if this process has made it already. */
+export function madeCatalog(dir: string | undefined): Catalog | undefined {
+  return cached && cached.dir === dir ? cached.catalog : undefined;
+}
+
 /** The catalogue of `dir`, made once per process (per folder). */
 export function catalogOnce(dir: string | undefined, make: () => Catalog): Catalog {
-  if (cached && cached.dir === dir) return cached.catalog;
+  const made = madeCatalog(dir);
+  if (made) return made;
   const catalog = make();
   cached = { dir, catalog };
   return catalog;
-}
-
-/**
- * The catalogue of corpus/ (dir), for a start: from the validated copy in `o.cacheDir` when nothing has changed, or
- * validated by the loader (and zod) otherwise. Tests and tools use loadCatalog (loader.ts), which always validates
- * unless given a cacheDir.
- */
-export async function openCatalog(dir: string | undefined, o: ReadOptions = {}): Promise<Catalog> {
-  if (cached && cached.dir === dir) return cached.catalog;
-  const folder = dir ?? defaultCorpusDir;
-  const copy = o.cacheDir && existsSync(folder) ? validatedCopy(folder, o.cacheDir) : undefined;
-  if (copy?.corpus) return catalogOnce(dir, () => new Catalog(copy.corpus!));
-  const { readCorpus } = await import('./loader.js');
-  return catalogOnce(dir, () => new Catalog(readCorpus(dir, o)));
 }

@@ -7,9 +7,32 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { packageRoot } from '../paths.js';
-import type { RawCorpus } from './loader.js';
+import type { Annex2022Control, ClauseFile, CldControl, GlossaryEntry, Product, Requirement, ResponsibilityRow, RiskFit, RiskScenario, Topic } from './schema.js';
 
 export const defaultCorpusDir = join(packageRoot, 'corpus');
+
+/** The corpus as validated: what the catalogue is built from. */
+export interface RawCorpus {
+  dir: string;
+  clauses: ClauseFile[];
+  cld: CldControl[];
+  /** ISO/IEC 27001:2022 Annex A, the 93 controls. */
+  annex2022: Annex2022Control[];
+  /** The responsibility matrix (責任分界): who acts for a control in IaaS, PaaS and SaaS. */
+  responsibility: ResponsibilityRow[];
+  /** Cloud products people name (EC2, M365) with their service model. */
+  products: Product[];
+  /** Synonym groups for query expansion (everyday words to the corpus's words). */
+  synonyms: string[][];
+  requirements: Requirement[];
+  topics: Topic[];
+  glossary: GlossaryEntry[];
+  risks: RiskScenario[];
+  /** How each library risk fits a service, one entry per risk (risk-fit.json). */
+  riskFit: RiskFit[];
+  /** SHA-256 over every corpus file, for index staleness checks. */
+  contentHash: string;
+}
 
 export interface CorpusProblem {
   file: string;

@@ -5,36 +5,14 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ZodType } from 'zod';
 import { Catalog, catalogOnce } from './catalog.js';
-import { CorpusError, defaultCorpusDir, validatedCopy, type CorpusProblem, type ReadOptions } from './corpus-copy.js';
+import { CorpusError, defaultCorpusDir, validatedCopy, type CorpusProblem, type RawCorpus, type ReadOptions } from './corpus-copy.js';
 
-export { CorpusError, defaultCorpusDir, type CorpusProblem };
 import {
-  annex2022File, riskFitFile, type RiskFit, clauseFile, cldFile, productsFile, synonymsFile, responsibilityFile, type Annex2022Control, type Product, type ResponsibilityRow, glossaryFile, requirementsFile, risksFile, topicsFile,
-  type ClauseFile, type CldControl, type GlossaryEntry, type Requirement, type RiskScenario, type Topic,
+  annex2022File, clauseFile, cldFile, glossaryFile, productsFile, requirementsFile, responsibilityFile, riskFitFile, risksFile, synonymsFile, topicsFile,
+  type ClauseFile, type ResponsibilityRow,
 } from './schema.js';
 
-export interface RawCorpus {
-  dir: string;
-  clauses: ClauseFile[];
-  cld: CldControl[];
-  /** ISO/IEC 27001:2022 Annex A, the 93 controls. */
-  annex2022: Annex2022Control[];
-  /** The responsibility matrix (責任分界): who acts for a control in IaaS, PaaS and SaaS. */
-  responsibility: ResponsibilityRow[];
-  /** Cloud products people name (EC2, M365) with their service model. */
-  products: Product[];
-  /** Synonym groups for query expansion (everyday words to the corpus's words). */
-  synonyms: string[][];
-  requirements: Requirement[];
-  topics: Topic[];
-  glossary: GlossaryEntry[];
-  risks: RiskScenario[];
-  /** How each library risk fits a service, one entry per risk (risk-fit.json). */
-  riskFit: RiskFit[];
-  /** SHA-256 over every corpus file, for index staleness checks. */
-  contentHash: string;
-}
-
+export { CorpusError, defaultCorpusDir, type CorpusProblem, type RawCorpus };
 
 /** Which file each responsibility row came from, for the reference checks' messages. */
 const responsibilityFiles = new WeakMap<ResponsibilityRow, string>();
