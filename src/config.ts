@@ -4,8 +4,15 @@ import { Cron } from 'croner';
 import { checked, Invalid, isUrl, oneOf, readEnv, text, wholeNumber, type Values } from './env.js';
 import { registerSecret } from './log.js';
 
+/** Refused while the PostgreSQL engine is under way, so that nobody believes the data is in PostgreSQL when it is not. */
+function notYet(raw: string): string {
+  throw new Invalid(`${/^postgres(ql)?:\/\//.test(raw) ? 'PostgreSQL' : 'a database server'} is not selectable in this version: the store is the SQLite file in ISMS_DATA_DIR (README, "Storage engines"). Unset DATABASE_URL to start`);
+}
+
 const spec = {
   ISMS_DATA_DIR: text('./data'),
+  /** Reserved for the PostgreSQL engine (issue 17); refused until it can be selected. */
+  DATABASE_URL: (raw: string | undefined) => (raw === undefined ? undefined : notYet(raw)),
   ISMS_CORPUS_DIR: text(),
   ISMS_DOCS_DIR: text(),
   ISMS_ROLE: oneOf(['customer', 'provider', 'both'], 'both'),
@@ -163,7 +170,8 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const r = readEnv(spec, cleaned);
-  const secret = (key: string) => /TOKEN|SECRET|KEY/.test(key);
+  // DATABASE_URL may hold a password: it is shown and logged like a token.
+  const secret = (key: string) => /TOKEN|SECRET|KEY|PASSWORD/.test(key) || key === 'DATABASE_URL';
   for (const [k, v] of Object.entries(cleaned)) if (secret(k)) registerSecret(v);
   if (r.problems.length) {
     // A secret's value is never printed, not even a wrong one: only its first characters.

@@ -27,3 +27,9 @@ it('chooses the start mode, and names what a partial Slack setup is missing', ()
   expect(startMode(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1' }))).toMatchObject({ mode: 'invalid', message: expect.stringContaining('neither SLACK_APP_TOKEN (Socket Mode, recommended) nor SLACK_SIGNING_SECRET') });
   expect(startMode(loadConfig({ SLACK_APP_TOKEN: 'xapp-1' }))).toMatchObject({ mode: 'invalid', message: expect.stringContaining('SLACK_BOT_TOKEN (xoxb-...) is missing') });
 });
+
+it('refuses DATABASE_URL while the PostgreSQL engine cannot be selected, naming the fix and not the password', () => {
+  expect(() => loadConfig({ DATABASE_URL: 'postgres://isms:hunter2@db:5432/isms' })).toThrow(/DATABASE_URL=.*PostgreSQL is not selectable in this version: the store is the SQLite file in ISMS_DATA_DIR .* Unset DATABASE_URL to start/);
+  expect(() => loadConfig({ DATABASE_URL: 'postgres://isms:hunter2@db:5432/isms' })).not.toThrow(/hunter2/);
+  expect(loadConfig({ DATABASE_URL: '' }).dataDir).toMatch(/data$/);
+});
