@@ -12,3 +12,5 @@ app.event('app_mention', async ({ event, client }) => {
 });
 await app.start({ port: Number(process.env.PORT), host: '127.0.0.1' });
 process.stdout.write('ready\n');
+// Exit cleanly on the bench's SIGTERM (so that --cpu-prof in BENCH_APP_NODE_ARGS writes its profile).
+process.on('SIGTERM', () => process.exit(0));

@@ -33,7 +33,7 @@ export async function createCore(config: Config, log?: Logger): Promise<Core> {
     return roles.length === 2 ? 'both' : roles[0]!;
   };
   const answers = createAnswerEngine(ctx, search, { defaultRole });
-  const state = new ChatState(config.dataDir);
+  const state = new ChatState(config.dataDir, undefined, (e) => ctx.log.error('chat state not saved', { error: e.message }));
   const assessments = new Assessments({ ctx, store, state, search });
   const chat = new ChatService({
     catalog: ctx.catalog, answers, store, state, approvers: config.approvers, defaultLang: config.lang,

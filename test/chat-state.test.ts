@@ -7,7 +7,9 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { createCore } from '../src/core.js';
-import { ChatState, retention } from '../src/chat/state.js';
+import { ChatState, commitWindowMs, retention } from '../src/chat/state.js';
+
+const committed = () => new Promise((r) => setTimeout(r, commitWindowMs + 30));
 
 const DAY = 86_400_000;
 const count = (dir: string, table: string) => {
@@ -58,10 +60,64 @@ describe('pruning', () => {
     now += 2 * DAY;
     // The 500th write since opening prunes the 300 older ones.
     for (let i = 0; i < 199; i++) state.firstDelivery(`Ev-b-${i}`);
+    state.flush();
     expect(count(dir, 'events')).toBe(499);
     state.firstDelivery('Ev-b-199');
+    state.flush();
     expect(count(dir, 'events')).toBe(200);
     state.close();
+  });
+});
+
+describe('group commit', () => {
+  it('writes within the commit window are committed together; this connection sees them at once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'isms-chat-'));
+    const state = new ChatState(dir);
+    await committed();
+    expect(state.firstRequest('v0=aa', 1)).toBe(true);
+    expect(state.firstHandling('Ev1', 'C1', '1.1')).toBe(true);
+    state.recordExchange('C1:1.1', 'q', 'a', 'ans-1', ['5.23']);
+    // Seen here at once (a retried delivery is refused in the same turn) ...
+    expect(state.firstHandling('Ev1', 'C1', '1.1')).toBe(false);
+    expect(state.firstRequest('v0=aa', 1)).toBe(false);
+    expect(state.history('C1:1.1')).toHaveLength(2);
+    // ... and by another connection once the window is over.
+    expect(count(dir, 'events')).toBe(0);
+    await committed();
+    expect([count(dir, 'events'), count(dir, 'requests'), count(dir, 'turns'), count(dir, 'answers')]).toEqual([2, 1, 2, 1]);
+    state.close();
+  });
+
+  it('another process waits for the commit: a request seen here is a replay there', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'isms-chat-'));
+    const a = new ChatState(dir);
+    await committed();
+    expect(a.firstRequest('v0=bb', 1)).toBe(true);
+    await committed();
+    const other = new Database(join(dir, 'chat.sqlite'));
+    expect(other.prepare('INSERT OR IGNORE INTO requests (signature, ts) VALUES (?, ?)').run('v0=bb', 1).changes).toBe(0);
+    other.close();
+    a.close();
+  });
+
+  it('a thread language chosen through another connection is seen at once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'isms-chat-'));
+    const a = new ChatState(dir);
+    expect(a.threadLang('C1:1')).toBeUndefined();
+    const b = new ChatState(dir);
+    b.setThreadLang('C1:1', 'ja');
+    b.flush();
+    expect(a.threadLang('C1:1')).toBe('ja');
+    a.close();
+    b.close();
+  });
+
+  it('close() commits what the current window wrote', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'isms-chat-'));
+    const a = new ChatState(dir);
+    a.setThreadLang('C1:1', 'ja');
+    a.close();
+    expect(count(dir, 'thread_langs')).toBe(1);
   });
 });
 

@@ -107,6 +107,18 @@ describe('6: replays and timestamps', () => {
   });
 });
 
+describe('unsigned requests', () => {
+  it('an SSL check is answered; a command smuggled beside ssl_check=1 is not run', async () => {
+    const command = slashCommand('soa set 14.2.1 applicable=yes status=implemented', { user: CAROL, channel: 'CSSL', responseUrl: `${fake.responseUrl}/ssl` });
+    const body = `ssl_check=1&${new URLSearchParams(command).toString()}`;
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+    expect(res.status).toBe(200);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(core.store.soa.history('14.2.1')).toEqual([]);
+    expect(fake.calls.filter((c) => c.path.includes('/ssl'))).toEqual([]);
+  });
+});
+
 describe('3: exports', () => {
   const uploads = () => fake.callsOf('files.completeUploadExternal').map((c) => c.args.channel_id as string);
 

@@ -2,7 +2,7 @@
 // database takes no write; `audit verify` works on a read-only folder and reports damage (exit 1) instead of crashing.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, closeSync, copyFileSync, mkdirSync, openSync, readFileSync, rmSync, statSync, truncateSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, mkdirSync, openSync, readFileSync, rmSync, statSync, truncateSync, utimesSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -143,6 +143,29 @@ describe('a damaged database file', () => {
     t.store.db.pragma('wal_checkpoint(TRUNCATE)');
     corruptPages(t.file, ['decisions']);
     expect(() => t.store.soa.set({ control: '18.1.1', applicable: true, status: 'implemented', by: 'carol' })).toThrow(/isms\.sqlite is damaged .*Nothing was written/);
+    t.store.close();
+  });
+
+  it('a checkpoint at our own commit is not checked again; a change by another connection is', () => {
+    const t = tempStore({ approvers: ['carol'] });
+    const checks: string[] = [];
+    const pragma = t.store.db.pragma.bind(t.store.db);
+    t.store.db.pragma = ((src: string, o?: object) => {
+      if (src === 'quick_check') checks.push(src);
+      return pragma(src, o);
+    }) as typeof t.store.db.pragma;
+    // Every commit now copies the WAL into the main file.
+    t.store.db.pragma('wal_autocheckpoint = 1');
+    const ids = t.store.catalog.controls().map((c) => c.id);
+    t.store.soa.set({ control: ids[0]!, applicable: true, status: 'implemented', by: 'alice' });
+    const first = checks.length;
+    for (const id of ids.slice(1, 6)) t.store.soa.set({ control: id, applicable: true, status: 'implemented', by: 'alice' });
+    expect(checks.length).toBe(first);
+    // Another writer changes the main file (here only its time, as a checkpoint elsewhere would change it).
+    const later = new Date(Date.now() + 5000);
+    utimesSync(t.file, later, later);
+    t.store.soa.set({ control: ids[7]!, applicable: true, status: 'implemented', by: 'alice' });
+    expect(checks.length).toBe(first + 1);
     t.store.close();
   });
 });

@@ -26,6 +26,8 @@ export interface Incoming {
   source: string;
   /** The user's Slack locale, when known. */
   locale?: Lang;
+  /** The message starts its thread (a top-level Slack message): nothing is stored under the thread yet. */
+  startsThread?: boolean;
 }
 
 export interface ChatDeps {
@@ -68,7 +70,7 @@ export class ChatService {
     if (tooLong) return [{ type: 'error', lang: head, ...tooLong }];
     const cmd = parseCommand(msg.text);
     // In a thread with a running assessment, anything that is not an explicit command answers its question.
-    const running = this.deps.assessments.active(msg.thread);
+    const running = msg.startsThread ? undefined : this.deps.assessments.active(msg.thread);
     if (running && (cmd.kind === 'lang' || (cmd.kind === 'ask' && !/^(\/isms\s+)?ask\s/i.test(msg.text.trim())))) {
       const reply = await this.deps.assessments.input(msg.thread, { user: msg.user, text: msg.text, at: new Date().toISOString() }, msg.source);
       return reply ? [reply] : [];
@@ -141,12 +143,12 @@ export class ChatService {
   }
 
   /** Answers a question in a thread, with the thread's earlier turns for follow-ups. */
-  async ask(question: string, msg: Pick<Incoming, 'thread'>): Promise<Reply> {
+  async ask(question: string, msg: Pick<Incoming, 'thread' | 'startsThread'>): Promise<Reply> {
     const { state, answers } = this.deps;
     const lang = this.deps.state.threadLang(msg.thread) ?? detectLang(question.slice(0, 200));
     const tooLong = lengthProblem(`ask ${question}`, lang);
     if (tooLong) return { type: 'error', lang, ...tooLong };
-    const history = state.history(msg.thread);
+    const history = msg.startsThread ? [] : state.history(msg.thread);
     const answer = await answers.ask(question, { history });
     const ref = newRef('ans');
     state.recordExchange(msg.thread, question, answer.answer, ref, answer.citations);

@@ -84,14 +84,25 @@ const replayWindowSec = 600;
  */
 export const retention = { eventDays: 1, turnDays: 30 };
 
+/** How long the writes of conversation state wait for their shared commit (see ChatState.batch). */
+export const commitWindowMs = 10;
+
 /** Old events and turns are pruned when the state opens and then once every this many writes of them. */
 const pruneEvery = 500;
 
 export class ChatState {
   private readonly db: Database.Database;
 
-  constructor(dataDir: string, private readonly now: () => Date = () => new Date()) {
+  private readonly file: string;
+
+  /**
+   * `onLost` hears of a turn's writes that could not be committed (a full disk): conversation state only, so the
+   * request that made them has been answered already; the default writes one line to stderr.
+   */
+  constructor(dataDir: string, private readonly now: () => Date = () => new Date(),
+    private readonly onLost: (e: Error) => void = (e) => process.stderr.write(`chat state not saved: ${e.message}\n`)) {
     const file = join(dataDir, 'chat.sqlite');
+    this.file = file;
     let db: Database.Database | undefined;
     try {
       mkdirSync(dataDir, { recursive: true });
@@ -108,7 +119,9 @@ export class ChatState {
       throw storageError(e, file) ?? e;
     }
     this.db = db;
+    this.atomic = db.transaction((fn: () => unknown) => fn());
     this.prune();
+    this.flush();
   }
 
   private readonly statements = new Map<string, Database.Statement>();
@@ -120,6 +133,36 @@ export class ChatState {
     return s;
   }
 
+  /**
+   * Group commit: the writes made within commitWindowMs share one transaction. A burst of Slack requests then costs a
+   * WAL commit every few requests instead of three per request. What was written is seen by this connection at once
+   * and by other processes after the commit (a writer there waits for it: busy_timeout). A crash loses at most the
+   * last window's writes, which synchronous = NORMAL already allows on power loss.
+   */
+  private batch(): void {
+    if (this.db.inTransaction) return;
+    this.db.exec('BEGIN IMMEDIATE');
+    setTimeout(() => this.flush(), commitWindowMs);
+  }
+
+  /** Commits the writes of the current turn now (close() does too). */
+  flush(): void {
+    if (!this.db.inTransaction) return;
+    try {
+      this.db.exec('COMMIT');
+    } catch (e) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      this.onLost(storageError(e, this.file) ?? (e as Error));
+    }
+  }
+
+  /** Runs `fn` all or nothing (a savepoint inside the batch); one transaction function, built once. */
+  private inOne<T>(fn: () => T): T {
+    return this.atomic(fn) as T;
+  }
+
+  private readonly atomic: (fn: () => unknown) => unknown;
+
   private writes = 0;
 
   /** Counts a write of an event or turn; every `pruneEvery`th prunes. */
@@ -129,6 +172,7 @@ export class ChatState {
 
   /** Deletes events and turns older than their retention; returns how many went. */
   prune(now = this.now()): { events: number; turns: number } {
+    this.batch();
     const before = (days: number) => new Date(now.getTime() - days * 86_400_000).toISOString();
     return {
       events: this.sql('DELETE FROM events WHERE at < ?').run(before(retention.eventDays)).changes,
@@ -138,15 +182,37 @@ export class ChatState {
 
   /** The language someone chose for a thread ("lang ja" / "lang en"), kept across restarts. */
   threadLang(thread: string): Lang | undefined {
-    return (this.sql('SELECT lang FROM thread_langs WHERE thread = ?').get(thread) as { lang: Lang } | undefined)?.lang;
+    const langs = this.current(this.langs);
+    if (langs.has(thread)) return langs.get(thread) ?? undefined;
+    const lang = (this.sql('SELECT lang FROM thread_langs WHERE thread = ?').get(thread) as { lang: Lang } | undefined)?.lang;
+    if (langs.size >= 10_000) langs.clear();
+    langs.set(thread, lang ?? null);
+    return lang;
+  }
+
+  /** Thread languages already read (null: none chosen); a message reads its thread's several times. */
+  private readonly langs = new Map<string, Lang | null>();
+  private dataVersion = -1;
+
+  /** `memo`, emptied first when another connection has committed since it was filled (PRAGMA data_version). */
+  private current<K, V>(memo: Map<K, V>): Map<K, V> {
+    const v = this.sql('PRAGMA data_version').pluck().get() as number;
+    if (v !== this.dataVersion) {
+      this.dataVersion = v;
+      memo.clear();
+    }
+    return memo;
   }
 
   setThreadLang(thread: string, lang: Lang): void {
+    this.batch();
+    this.langs.set(thread, lang);
     this.sql('INSERT INTO thread_langs (thread, lang, at) VALUES (?, ?, ?) ON CONFLICT (thread) DO UPDATE SET lang = excluded.lang, at = excluded.at')
       .run(thread, lang, this.now().toISOString());
   }
 
   close(): void {
+    this.flush();
     this.db.close();
   }
 
@@ -158,27 +224,31 @@ export class ChatState {
 
   /** Stores the turns, each cut to maxTurnChars. */
   addTurns(thread: string, turns: Turn[]): void {
+    this.batch();
     const at = this.now().toISOString();
     const insert = this.sql('INSERT INTO turns (thread, role, text, at) VALUES (?, ?, ?, ?)');
-    this.db.transaction(() => turns.forEach((t) => insert.run(thread, t.role, t.text.slice(0, maxTurnChars), at)))();
+    this.inOne(() => turns.forEach((t) => insert.run(thread, t.role, t.text.slice(0, maxTurnChars), at)));
     this.wrote();
   }
 
   /** Records an answer so that feedback on it can name the question and citations. */
   recordAnswer(ref: string, thread: string, question: string, citations: string[]): void {
+    this.batch();
     this.sql('INSERT OR REPLACE INTO answers (ref, thread, question, citations, at) VALUES (?, ?, ?, ?, ?)').run(ref, thread, question, JSON.stringify(citations), this.now().toISOString());
   }
 
   /** A question and its answer: the two turns and the answer record, in one transaction. */
   recordExchange(thread: string, question: string, answer: string, ref: string, citations: string[]): void {
-    this.db.transaction(() => {
+    this.batch();
+    this.inOne(() => {
       this.addTurns(thread, [{ role: 'user', text: question }, { role: 'assistant', text: answer }]);
       this.recordAnswer(ref, thread, question, citations);
-    })();
+    });
   }
 
   /** One vote per user and answer; a second vote replaces the first. */
   feedback(ref: string, user: string, vote: 'up' | 'down'): void {
+    this.batch();
     const a = this.sql('SELECT question, citations FROM answers WHERE ref = ?').get(ref) as { question: string; citations: string } | undefined;
     this.sql(`INSERT INTO feedback (answer_ref, user, vote, question, citations, at) VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT (answer_ref, user) DO UPDATE SET vote = excluded.vote, at = excluded.at`).run(ref, user, vote, a?.question ?? null, a?.citations ?? null, this.now().toISOString());
@@ -190,6 +260,7 @@ export class ChatState {
 
   /** True the first time an event ID is seen, false for a retried delivery. */
   firstDelivery(eventId: string): boolean {
+    this.batch();
     const r = this.sql('INSERT OR IGNORE INTO events (event_id, at) VALUES (?, ?)').run(eventId, this.now().toISOString());
     this.wrote();
     return r.changes === 1;
@@ -202,7 +273,8 @@ export class ChatState {
 
   /** firstDelivery of the event (when it has an ID) and firstMessage of its message, in one transaction. */
   firstHandling(eventId: string | undefined, channel: string, ts: string): boolean {
-    return this.db.transaction(() => (!eventId || this.firstDelivery(eventId)) && this.firstMessage(channel, ts))();
+    this.batch();
+    return this.inOne(() => (!eventId || this.firstDelivery(eventId)) && this.firstMessage(channel, ts));
   }
 
   /**
@@ -210,6 +282,7 @@ export class ChatState {
    * 10 minutes in which its timestamp is accepted, across processes that share the data folder.
    */
   firstRequest(signature: string, ts: number, nowSec = Math.floor(this.now().getTime() / 1000)): boolean {
+    this.batch();
     if ((this.requestCount = (this.requestCount + 1) % 200) === 0) this.sql('DELETE FROM requests WHERE ts < ?').run(nowSec - replayWindowSec);
     return this.sql('INSERT OR IGNORE INTO requests (signature, ts) VALUES (?, ?)').run(signature, ts).changes === 1;
   }
@@ -218,12 +291,14 @@ export class ChatState {
 
   /** A random 32-byte key, created once per data folder (e.g. to seal the metadata of Slack modals). */
   secret(name: string): Buffer {
+    this.batch();
     this.sql('INSERT OR IGNORE INTO secrets (name, value) VALUES (?, ?)').run(name, randomBytes(32));
     return (this.sql('SELECT value FROM secrets WHERE name = ?').get(name) as { value: Buffer }).value;
   }
 
   /** Remembers a Slack assistant thread (Agents & AI Apps) and the context Slack gave it (the channel being viewed). */
   saveAssistantThread(thread: string, context: Record<string, unknown>): void {
+    this.batch();
     this.sql('INSERT INTO assistant_threads (thread, context, at) VALUES (?, ?, ?) ON CONFLICT (thread) DO UPDATE SET context = excluded.context, at = excluded.at')
       .run(thread, JSON.stringify(context), this.now().toISOString());
   }
@@ -240,11 +315,13 @@ export class ChatState {
   }
 
   saveAssessment(thread: string, state: unknown): void {
+    this.batch();
     this.sql('INSERT INTO assessments (thread, state, updated_at) VALUES (?, ?, ?) ON CONFLICT (thread) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at')
       .run(thread, JSON.stringify(state), this.now().toISOString());
   }
 
   deleteAssessment(thread: string): void {
+    this.batch();
     this.sql('DELETE FROM assessments WHERE thread = ?').run(thread);
   }
 

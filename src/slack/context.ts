@@ -9,7 +9,7 @@ import type { Core } from '../core.js';
 import type { Logger } from '../log.js';
 import type { Lang } from '../search/text.js';
 import { postAssessment } from './assessment.js';
-import { kb, userLang } from './web.js';
+import { kb, kbText, userLang } from './web.js';
 import type { KnownBlock } from '@slack/types';
 import { button, decisionBlocks, replyBlocks } from './blocks.js';
 import { fitView } from './blockkit.js';
@@ -122,7 +122,7 @@ export async function postReplies(deps: SlackDeps, client: WebClient, replies: R
       continue;
     }
     const { text, blocks: raw } = r.type === 'soa-form' ? soaFormPrompt(r) : replyBlocks(catalog, r);
-    const blocks = kb(raw);
+    const blocks = kbText(raw);
     if (r.type === 'error') await client.chat.postEphemeral({ channel: at.channel, user: at.user, text, blocks, ...thread });
     else await client.chat.postMessage({ channel: at.channel, text, blocks, ...thread });
     if (r.type === 'recorded') await notifyApprovers(deps, client, r);

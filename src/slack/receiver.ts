@@ -82,6 +82,8 @@ export function gatedReceiver(o: GateOptions): HTTPReceiver {
   const receiver = new HTTPReceiver({
     signingSecret: o.signingSecret,
     endpoints: '/slack/events',
+    // The gate checks every signature (and more strictly); Bolt's own check would hash each body a second time.
+    signatureVerification: false,
     port: o.port,
     logger: o.boltLogger,
     bodyLimit: o.bodyLimit ?? 4 * 1024 * 1024,
@@ -100,7 +102,7 @@ export function gatedReceiver(o: GateOptions): HTTPReceiver {
     // Read exactly as Bolt reads it (same string, same parser), so that what is checked here is what Bolt routes.
     const raw = body.toString();
     req.rawBody = body;
-    // Slack's SSL check carries no signature; Bolt answers it and drops anything smuggled beside it.
+    // Slack's SSL check carries no signature; Bolt answers it.
     const isSslCheck = req.headers['content-type'] === 'application/x-www-form-urlencoded' && parseQuery(raw).ssl_check === '1';
     if (!isSslCheck) {
       const signature = header(req, 'x-slack-signature') ?? '';
@@ -117,7 +119,11 @@ export function gatedReceiver(o: GateOptions): HTTPReceiver {
       if (!timingSafeEqual(want, Buffer.from(signature))) return refuse('signature mismatch');
       if (!o.firstSeen(signature, ts)) return refuse('replay: this signed request was already received');
     }
-    if (isSslCheck) return bolt(req, res);
+    if (isSslCheck) {
+      // Nothing smuggled beside ssl_check=1 reaches Bolt (an unsigned payload must never be routed).
+      req.rawBody = Buffer.from('ssl_check=1');
+      return bolt(req, res);
+    }
     let parsed: unknown;
     try {
       parsed = HTTPModuleFunctions.parseHTTPRequestBody(req as Gated & { rawBody: Buffer });

@@ -9,6 +9,13 @@ import { people, slackUserId } from '../soa/people.js';
 /** Our blocks are plain JSON, fitted to Block Kit's limits; the Web API types want its own block union. */
 export const kb = (blocks: Block[], maxBlocks?: number) => fitBlocks(blocks, maxBlocks) as unknown as KnownBlock[];
 
+/**
+ * The same as the JSON text that goes on the wire (Slack takes `blocks` as a JSON string in a form body). web-api
+ * passes a string through as it is; given objects, it copies every block for a debug line it formats even when not
+ * logging, then stringifies them: on an answer's blocks, a sizeable part of each post.
+ */
+export const kbText = (blocks: Block[], maxBlocks?: number) => JSON.stringify(fitBlocks(blocks, maxBlocks)) as unknown as KnownBlock[];
+
 /** A modal or App Home view fitted to Block Kit's limits, typed for views.open / views.publish. */
 export const kview = <T>(view: Record<string, unknown>) => fitView(view) as unknown as T;
 

@@ -286,7 +286,8 @@ function guardWrites(db: Db, file: string): void {
   const state: { token: object | undefined } = { token: undefined };
   transactions.set(db, state);
   // The main file changes only at a checkpoint (WAL mode), so an unchanged file was checked already: a stat, not a
-  // check, per write. A file changed by anything else (or by our own checkpoint) is checked again.
+  // check, per write. A file changed by anything else (another process's checkpoint, damage) is checked again; our
+  // own checkpoint at a commit is not, as the stamp is taken again after each outermost transaction.
   const stamp = () => {
     try {
       const st = statSync(file);
@@ -298,7 +299,10 @@ function guardWrites(db: Db, file: string): void {
   let checked = stamp();
   const convert = <F extends (...a: never[]) => unknown>(f: F): F => ((...args: never[]) => {
     try {
-      return f(...args);
+      const out = f(...args);
+      // A commit may checkpoint the WAL into the main file: our own pages, written under the lock, after a check.
+      if (depth === 0) checked = stamp();
+      return out;
     } catch (e) {
       // Something was rolled back (a savepoint or the whole transaction): nothing remembered inside it holds any more.
       state.token = depth > 0 ? {} : undefined;

@@ -62,7 +62,7 @@ export function registerEvents(app: App, deps: SlackDeps): void {
       try {
         await queue.run(`${ev.channel}:${threadTs}`, async () => {
           // The audit trail's link to the thread, built from its IDs: no chat.getPermalink call per message.
-          const replies = await core.chat.handle({ text, user, thread: `${ev.channel}:${threadTs}`, source: messageLink(ev.channel, threadTs), locale });
+          const replies = await core.chat.handle({ text, user, thread: `${ev.channel}:${threadTs}`, source: messageLink(ev.channel, threadTs), locale, startsThread: !ev.thread_ts });
           await postReplies(deps, client, replies, { channel: ev.channel, threadTs, user });
         });
       } finally {
