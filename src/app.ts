@@ -31,5 +31,5 @@ export async function openSearch(ctx: AppContext, opts: { progress?: Progress; f
 export function createAnswerEngine(ctx: AppContext, search: SearchEngine, opts: { defaultRole?: () => 'customer' | 'provider' | 'both' } = {}): AnswerEngine {
   const o = ctx.config.openai;
   const chat = o.enabled ? new OpenAIChat({ apiKey: o.apiKey, baseURL: o.baseURL, model: o.model, timeoutMs: o.timeoutMs, maxRetries: 1 }) : null;
-  return new AnswerEngine(ctx.catalog, search, { chat, log: ctx.log, defaultRole: opts.defaultRole ?? (() => ctx.config.role) });
+  return new AnswerEngine(ctx.catalog, search, { chat, log: ctx.log, defaultRole: opts.defaultRole ?? (() => ctx.config.role), cacheDir: join(ctx.config.dataDir, 'cache') });
 }

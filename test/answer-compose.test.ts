@@ -1,13 +1,14 @@
 // How an extractive answer picks its sentences: relevance weighted by how rare a term is, the glossary's other forms,
 // the service model asked about, a shared length budget across controls, topics the question names, and the scope.
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { layout, part, seed, type Block } from '../src/answer/compose.js';
 import { AnswerEngine } from '../src/answer/engine.js';
 import { ANSWER_BUDGET } from '../src/answer/extractive.js';
-import { modelFocus, scoreSentences, splitSentences, weightedTerms } from '../src/answer/sentences.js';
+import { modelFocus, scoreSentences, splitSentences, warmSentences, weightedTerms } from '../src/answer/sentences.js';
+import { Catalog } from '../src/catalog/catalog.js';
 import { topicsNamed } from '../src/answer/topics.js';
 import { loadCatalog } from '../src/catalog/loader.js';
 import { SearchEngine } from '../src/search/engine.js';
@@ -158,5 +159,57 @@ describe('answers', () => {
     const b = await engine.ask("what's the best pizza place near the office?");
     expect(b.outOfScope).toBe(true);
     expect(b.citations).toEqual([]);
+  });
+});
+
+describe('term statistics kept between starts', () => {
+  const questions: [string, 'en' | 'ja'][] = [
+    ['EC2 のパッチは誰が当てる？', 'ja'], ['Do we back up Microsoft 365 ourselves?', 'en'], ['SoA statement of applicability for a pentest', 'en'],
+    ['クラウドの暗号鍵の管理は誰が行う？', 'ja'], ['What must a provider tell customers about data location?', 'en'], ['適用宣言書とリスクアセスメントの関係', 'ja'],
+  ];
+  const weights = (c: Catalog) => questions.map(([q, lang]) => {
+    const { terms, rarity } = weightedTerms(c, q, lang);
+    return [...terms].map(([t, w]) => [t, w, rarity(t)]);
+  });
+
+  it('are written once to the cache folder and read back the same; a corrupt file is worked out again', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'isms-stats-')), 'cache');
+    const built = new Catalog(catalog.raw);
+    warmSentences(built, dir);
+    const file = join(dir, 'sentence-stats.json');
+    expect(existsSync(file)).toBe(true);
+    const stored = readFileSync(file, 'utf8');
+
+    const read = new Catalog(catalog.raw);
+    warmSentences(read, dir);
+    expect(weights(read)).toEqual(weights(built));
+    // Nothing was worked out again: the file is as it was written.
+    expect(readFileSync(file, 'utf8')).toBe(stored);
+
+    // It is what the next start reads: the same key with another sentence count changes every rarity.
+    const parsed = JSON.parse(stored) as { key: string; value: { n: number } };
+    writeFileSync(file, JSON.stringify({ key: parsed.key, value: { ...parsed.value, n: 1 } }));
+    const altered = new Catalog(catalog.raw);
+    warmSentences(altered, dir);
+    expect(weights(altered)).not.toEqual(weights(built));
+
+    writeFileSync(file, stored.slice(0, stored.length / 2));
+    const again = new Catalog(catalog.raw);
+    warmSentences(again, dir);
+    expect(weights(again)).toEqual(weights(built));
+    expect(readFileSync(file, 'utf8')).toBe(stored);
+  });
+
+  it('a stored file under another key (another corpus or tokeniser) is not used', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'isms-stats-')), 'cache');
+    warmSentences(new Catalog(catalog.raw), dir);
+    const file = join(dir, 'sentence-stats.json');
+    const stored = JSON.parse(readFileSync(file, 'utf8')) as { key: string; value: { n: number } };
+    // The same key with a changed count would change every rarity: a wrong key must be ignored instead.
+    writeFileSync(file, JSON.stringify({ key: 'another', value: { ...stored.value, n: 1 } }));
+    const fresh = new Catalog(catalog.raw);
+    warmSentences(fresh, dir);
+    expect(weights(fresh)).toEqual(weights(new Catalog(catalog.raw)));
+    expect(JSON.parse(readFileSync(file, 'utf8')).key).toBe(stored.key);
   });
 });

@@ -52,6 +52,8 @@ export interface AnswerEngineOptions {
   promptsDir?: string;
   /** How many extractive answers are kept for repeated questions (default 500; 0: none, as bench:answer measures). */
   cacheSize?: number;
+  /** Where the sentences' term statistics are kept between starts (ISMS_DATA_DIR/cache). */
+  cacheDir?: string;
 }
 
 /** Below this share of the question's terms in the best chunk, retrieval is weak. */
@@ -103,7 +105,7 @@ export class AnswerEngine {
    * so that the first question after a start is answered as fast as the next ones.
    */
   warm(): void {
-    warmSentences(this.catalog);
+    warmSentences(this.catalog, this.o.cacheDir);
     this.search.glossaryMatches('');
   }
 
@@ -154,6 +156,7 @@ export class AnswerEngine {
     }
     // Weak word overlap is still an answer when a domain term of the question points at the leading control.
     const lowConfidence = tooShort || (!typedId && match < LOW_MATCH && !vouched);
+    warmSentences(this.catalog, this.o.cacheDir);
     const extractive = () => composeExtractive(this.catalog, hits, result.documents, lang, role, { lowConfidence, question: retrievalText, hats: asked });
 
     if (!this.o.chat || lowConfidence) {

@@ -2,6 +2,7 @@
 // A sentence scores by the question's terms it holds, each weighted by how rare the term is in the catalogue (a word
 // every guidance text uses, such as "cloud" or the bigram クラ, says little), and by how the term came into the question:
 // typed (1), a glossary form of a term typed (lower), a Sudachi synonym (lower still).
+import { keyOf, moduleSource, readCached, writeCached } from '../cache.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { normalise, tokenize, type Lang } from '../search/text.js';
 
@@ -127,7 +128,23 @@ interface Finder {
   /** Japanese forms are found as substrings; others as sequences of tokens. */
   ja?: string;
   seq?: string[];
+  /** Shared by the finders of one group: a question that names a group twice finds it once. */
   forms: string[][];
+}
+
+/** Finders as stored: each names its group's forms by position, so that the sharing survives JSON. */
+interface FinderData {
+  forms: string[][][];
+  finders: { ja?: string; seq?: string[]; f: number }[];
+}
+
+/** What the statistics are built from, in a form kept between starts (see stats). */
+interface StatsData {
+  /** Sentences counted, and in how many of them each term key occurs. */
+  n: number;
+  df: [string, number][];
+  glossary: FinderData;
+  synonyms: FinderData;
 }
 
 interface Stats {
@@ -137,31 +154,47 @@ interface Stats {
 }
 const statsOf = new WeakMap<Catalog, Stats>();
 
-function finders(groups: { find: string[]; forms: string[] }[], minJa: number): Finder[] {
-  const out: Finder[] = [];
+function finders(groups: { find: string[]; forms: string[] }[], minJa: number): FinderData {
+  const out: FinderData = { forms: [], finders: [] };
   for (const g of groups) {
-    const forms = g.forms.map((f) => [...new Set(tokenize(f))]).filter((t) => t.length);
-    for (const f of g.find) {
-      if (japanese.test(f)) {
-        if ([...f].length >= minJa) out.push({ ja: normalise(f), forms });
+    const f = out.forms.push(g.forms.map((x) => [...new Set(tokenize(x))]).filter((t) => t.length)) - 1;
+    for (const find of g.find) {
+      if (japanese.test(find)) {
+        if ([...find].length >= minJa) out.finders.push({ ja: normalise(find), f });
       } else {
-        const seq = tokenize(f);
-        if (seq.length) out.push({ seq, forms });
+        const seq = tokenize(find);
+        if (seq.length) out.finders.push({ seq, f });
       }
     }
   }
   return out;
 }
 
-/** Builds the term statistics now rather than at the first answer (about 0.3 s). */
-export function warmSentences(catalog: Catalog): void {
-  stats(catalog);
+const fromData = (d: FinderData): Finder[] => d.finders.map(({ f, ...how }) => ({ ...how, forms: d.forms[f]! }));
+
+/**
+ * Builds the term statistics now rather than at the first answer (about 0.4 s: every sentence of the catalogue is
+ * tokenised). With `cacheDir` they are kept there (sentence-stats.json), keyed on the corpus and on this module's and
+ * the tokeniser's source, so that a start reads them back instead.
+ */
+export function warmSentences(catalog: Catalog, cacheDir?: string): void {
+  if (statsOf.has(catalog)) return;
+  const key = cacheDir && keyOf(catalog.contentHash, moduleSource('./sentences.ts', import.meta.url), moduleSource('../search/text.ts', import.meta.url));
+  let data = key ? readCached<StatsData>(cacheDir, 'sentence-stats.json', key) : undefined;
+  if (!data) {
+    data = statsData(catalog);
+    if (key) writeCached(cacheDir, 'sentence-stats.json', key, data);
+  }
+  statsOf.set(catalog, fromStatsData(data));
 }
 
 /** Term statistics over every sentence the answers can show (summaries, guidance, matrix cells), built once. */
 function stats(catalog: Catalog): Stats {
-  const have = statsOf.get(catalog);
-  if (have) return have;
+  warmSentences(catalog);
+  return statsOf.get(catalog)!;
+}
+
+function statsData(catalog: Catalog): StatsData {
   const df = new Map<string, number>();
   let n = 0;
   const add = (text: string, lang: Lang) => {
@@ -180,20 +213,25 @@ function stats(catalog: Catalog): Stats {
   for (const row of catalog.raw.responsibility) {
     for (const cell of Object.values(row.models)) for (const lang of ['en', 'ja'] as const) add(`${cell.customer[lang]} ${cell.provider[lang]}`, lang);
   }
-  // A term no sentence holds is as rare as can be; a term in every sentence still counts a little.
-  const rarity: Rarity = (t) => Math.log(1 + n / (1 + (df.get(termKey(t)) ?? 0)));
-  const s: Stats = {
+  return {
+    n,
+    df: [...df],
     // A glossary term adds its main forms and first aliases, as search does.
-    glossary: index(finders(catalog.glossary.map((e) => ({
+    glossary: finders(catalog.glossary.map((e) => ({
       find: [e.ja, e.en, ...e.aliases.ja, ...e.aliases.en],
       forms: [e.ja, e.en, ...e.aliases.ja.slice(0, 2), ...e.aliases.en.slice(0, 2)],
-    })), 1)),
+    })), 1),
     // Two-character Japanese words match inside too many compounds; three or more are specific enough.
-    synonyms: index(finders(catalog.synonyms.map((g) => ({ find: g, forms: g })), 3)),
-    rarity,
+    synonyms: finders(catalog.synonyms.map((g) => ({ find: g, forms: g })), 3),
   };
-  statsOf.set(catalog, s);
-  return s;
+}
+
+function fromStatsData(d: StatsData): Stats {
+  const df = new Map(d.df);
+  const { n } = d;
+  // A term no sentence holds is as rare as can be; a term in every sentence still counts a little.
+  const rarity: Rarity = (t) => Math.log(1 + n / (1 + (df.get(termKey(t)) ?? 0)));
+  return { glossary: index(fromData(d.glossary)), synonyms: index(fromData(d.synonyms)), rarity };
 }
 
 /** Finders indexed by the first character of a Japanese form or the first token of a sequence. */

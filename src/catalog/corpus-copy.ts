@@ -3,9 +3,9 @@
 // validator's own source, so any change to either is validated again. Free of zod: a start that finds the copy
 // never loads it.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { keyOf, moduleSource, readCached, writeCached } from '../cache.js';
 import { packageRoot } from '../paths.js';
 import type { Annex2022Control, ClauseFile, CldControl, GlossaryEntry, Product, Requirement, ResponsibilityRow, RiskFit, RiskScenario, Topic } from './schema.js';
 
@@ -59,16 +59,10 @@ export interface ReadOptions {
   cacheDir?: string;
 }
 
-/** A sibling module's source file: .js when built, .ts under tsx or vitest. */
-function sibling(name: string): string {
-  const js = fileURLToPath(new URL(`./${name}.js`, import.meta.url));
-  return existsSync(js) ? js : js.replace(/\.js$/, '.ts');
-}
-
 /** The loader's and the schemas' source: a change to either invalidates every validated copy. */
 let codeHash: string | undefined;
 function validatorHash(): string {
-  codeHash ??= createHash('sha256').update(readFileSync(sibling('loader'))).update(readFileSync(sibling('schema'))).digest('hex');
+  codeHash ??= keyOf(moduleSource('./loader.js', import.meta.url), moduleSource('./schema.js', import.meta.url));
   return codeHash;
 }
 
@@ -86,26 +80,7 @@ export function validatedCopy(dir: string, cacheDir: string): { corpus?: RawCorp
   const h = createHash('sha256').update(validatorHash());
   for (const rel of corpusFiles(dir)) h.update(rel).update('\0').update(readFileSync(join(dir, rel))).update('\0');
   const key = h.digest('hex');
-  const file = join(cacheDir, 'corpus.json');
-  const save = (corpus: RawCorpus) => {
-    const tmp = `${file}.${process.pid}.tmp`;
-    try {
-      // Only inside a data folder that exists: a command that must create nothing (audit verify of a missing store)
-      // does not create one for this.
-      if (!existsSync(cacheDir)) mkdirSync(cacheDir);
-      // A temporary file of this process's own: two starts at once never write into one file.
-      writeFileSync(tmp, JSON.stringify({ key, corpus }));
-      renameSync(tmp, file);
-    } catch {
-      // No data folder yet, a read-only one or a full disk: validate again at the next start.
-      rmSync(tmp, { force: true });
-    }
-  };
-  try {
-    const stored = JSON.parse(readFileSync(file, 'utf8')) as { key?: string; corpus?: RawCorpus };
-    if (stored.key === key && stored.corpus) return { corpus: { ...stored.corpus, dir }, save };
-  } catch {
-    // Missing, unreadable or corrupt: validate again and replace it.
-  }
-  return { save };
+  const save = (corpus: RawCorpus) => writeCached(cacheDir, 'corpus.json', key, corpus);
+  const corpus = readCached<RawCorpus>(cacheDir, 'corpus.json', key);
+  return corpus ? { corpus: { ...corpus, dir }, save } : { save };
 }
