@@ -2,7 +2,8 @@
 // signs them (and some forged, stale, replayed or malformed): events, slash commands, block actions, view submissions,
 // shortcuts, and bodies that are not Slack's at all. The app must stay up, answer each one with 2xx or 4xx in time,
 // write nothing but the proposals its senders may make, and never show a stack trace in Slack.
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { createCore, type Core } from '../src/core.js';
@@ -196,7 +197,10 @@ it(`stays up and answers ${PAYLOADS} random signed and unsigned Slack payloads w
   for (const d of rows('SELECT proposed_by FROM decisions')) expect(USERS).toContain(d.proposed_by);
   expect(rows('SELECT * FROM reviews')).toEqual([]);
   for (const t of ['profile', 'risks', 'internal_audits']) expect(rows(`SELECT * FROM ${t}`), t).toEqual([]);
-  expect(readdirSync(dataDir).filter((f) => !/^(isms|chat)\.sqlite(-wal|-shm)?$|^index$/.test(f))).toEqual([]);
+  // The stores, the search index and the cache of what is derived from the corpus (src/cache.ts); nothing else.
+  expect(readdirSync(dataDir).filter((f) => !/^(isms|chat)\.sqlite(-wal|-shm)?$|^index$|^cache$/.test(f))).toEqual([]);
+  const cache = join(dataDir, 'cache');
+  expect(existsSync(cache) ? readdirSync(cache).filter((f) => f !== 'sentence-stats.json') : []).toEqual([]);
   // Nothing exported (nobody may), nothing posted where only a forged metadata pointed.
   expect(fake.calls.filter((c) => c.method.startsWith('files.'))).toEqual([]);
   expect(fake.calls.filter((c) => c.args.channel === 'CEVIL' && c.method === 'chat.postMessage' && /Proposal|提案/.test(JSON.stringify(c.args)))).toEqual([]);
