@@ -100,7 +100,7 @@ describe('group commit', () => {
     a.close();
   });
 
-  it('a thread language chosen through another connection is seen at once', async () => {
+  it('a thread language chosen through another connection is seen at once', () => {
     const dir = mkdtempSync(join(tmpdir(), 'isms-chat-'));
     const a = new ChatState(dir);
     expect(a.threadLang('C1:1')).toBeUndefined();

@@ -150,10 +150,10 @@ describe('a damaged database file', () => {
     const t = tempStore({ approvers: ['carol'] });
     const checks: string[] = [];
     const pragma = t.store.db.pragma.bind(t.store.db);
-    t.store.db.pragma = ((src: string, o?: object) => {
+    t.store.db.pragma = (src: string, o?: Database.PragmaOptions) => {
       if (src === 'quick_check') checks.push(src);
       return pragma(src, o);
-    }) as typeof t.store.db.pragma;
+    };
     // Every commit now copies the WAL into the main file.
     t.store.db.pragma('wal_autocheckpoint = 1');
     const ids = t.store.catalog.controls().map((c) => c.id);
