@@ -105,3 +105,24 @@ describe('a slow answer', () => {
     }
   });
 });
+
+describe('users.info cache', () => {
+  it('is kept per Web API client (one per workspace): the same user ID in another workspace is looked up there', async () => {
+    const { WebClient } = await import('@slack/web-api');
+    const { userLang } = await import('../src/slack/web.js');
+    const a = await startFakeSlack({ users: { USAME: { locale: 'ja-JP' } } });
+    const b = await startFakeSlack({ users: { USAME: { locale: 'en-US' } } });
+    try {
+      const ca = new WebClient('xoxb-a', { slackApiUrl: a.apiUrl, retryConfig: { retries: 0 } });
+      const cb = new WebClient('xoxb-b', { slackApiUrl: b.apiUrl, retryConfig: { retries: 0 } });
+      expect(await userLang(ca, 'USAME')).toBe('ja');
+      expect(await userLang(cb, 'USAME')).toBe('en');
+      // Cached within each: no second call.
+      expect(await userLang(ca, 'USAME')).toBe('ja');
+      expect([a.callsOf('users.info').length, b.callsOf('users.info').length]).toEqual([1, 1]);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});

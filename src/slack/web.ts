@@ -29,8 +29,18 @@ interface UserInfo {
 /** users.info answers are kept for an hour; lookups already in flight are shared, so a burst makes one call per user. */
 const userTtlMs = 60 * 60 * 1000;
 const maxUsers = 10_000;
-const users = new Map<string, UserInfo>();
-const inFlight = new Map<string, Promise<UserInfo>>();
+
+/** What is known of users, per Web API client: Bolt keeps one client per workspace and token, so one per workspace. */
+interface Users {
+  known: Map<string, UserInfo>;
+  inFlight: Map<string, Promise<UserInfo>>;
+}
+const usersOf = new WeakMap<WebClient, Users>();
+function usersFor(client: WebClient): Users {
+  let u = usersOf.get(client);
+  if (!u) usersOf.set(client, (u = { known: new Map(), inFlight: new Map() }));
+  return u;
+}
 
 /** The display name Slack shows: the profile's display name, else the real name, else the handle. */
 function displayName(u: { name?: string; real_name?: string; profile?: { display_name?: string; real_name?: string } } | undefined): string | null {
@@ -52,14 +62,15 @@ async function lookUp(client: WebClient, user: string): Promise<UserInfo> {
 
 /** users.info for a user, cached with a TTL and shared while in flight. */
 export async function userInfo(client: WebClient, user: string): Promise<UserInfo> {
-  const known = users.get(user);
-  if (known && Date.now() - known.at < userTtlMs) return known;
+  const { known, inFlight } = usersFor(client);
+  const info = known.get(user);
+  if (info && Date.now() - info.at < userTtlMs) return info;
   const pending = inFlight.get(user);
   if (pending) return pending;
-  const p = lookUp(client, user).then((info) => {
-    if (users.size >= maxUsers) users.delete(users.keys().next().value!);
-    users.set(user, info);
-    return info;
+  const p = lookUp(client, user).then((found) => {
+    if (known.size >= maxUsers) known.delete(known.keys().next().value!);
+    known.set(user, found);
+    return found;
   }).finally(() => inFlight.delete(user));
   inFlight.set(user, p);
   return p;
@@ -75,7 +86,8 @@ export async function userLang(client: WebClient, user: string): Promise<Lang | 
  * records their display names. Waits at most `waitMs`: a slow users.info never delays an ack for long.
  */
 export async function learnNames(client: WebClient, body: unknown, waitMs = 500): Promise<void> {
-  const ids = [...mentionedUsers(body)].filter((id) => !users.has(id)).slice(0, 20);
+  const { known } = usersFor(client);
+  const ids = [...mentionedUsers(body)].filter((id) => !known.has(id)).slice(0, 20);
   if (!ids.length) return;
   let timer: NodeJS.Timeout | undefined;
   const wait = new Promise<void>((done) => { timer = setTimeout(done, waitMs); });
