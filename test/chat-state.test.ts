@@ -7,9 +7,10 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { createCore } from '../src/core.js';
-import { ChatState, commitWindowMs, retention } from '../src/chat/state.js';
+import { ChatState, retention } from '../src/chat/state.js';
 
-const committed = () => new Promise((r) => setTimeout(r, commitWindowMs + 30));
+/** The end of the current turn of the event loop, when the state commits. */
+const committed = () => new Promise((r) => setImmediate(r));
 
 const DAY = 86_400_000;
 const count = (dir: string, table: string) => {
@@ -70,7 +71,7 @@ describe('pruning', () => {
 });
 
 describe('group commit', () => {
-  it('writes within the commit window are committed together; this connection sees them at once', async () => {
+  it('the writes of one turn of the event loop are committed together when it ends; this connection sees them at once', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'isms-chat-'));
     const state = new ChatState(dir);
     await committed();
@@ -81,7 +82,7 @@ describe('group commit', () => {
     expect(state.firstHandling('Ev1', 'C1', '1.1')).toBe(false);
     expect(state.firstRequest('v0=aa', 1)).toBe(false);
     expect(state.history('C1:1.1')).toHaveLength(2);
-    // ... and by another connection once the window is over.
+    // ... and by another connection once the turn is over.
     expect(count(dir, 'events')).toBe(0);
     await committed();
     expect([count(dir, 'events'), count(dir, 'requests'), count(dir, 'turns'), count(dir, 'answers')]).toEqual([2, 1, 2, 1]);
@@ -112,7 +113,7 @@ describe('group commit', () => {
     b.close();
   });
 
-  it('close() commits what the current window wrote', () => {
+  it('close() commits what the current turn wrote', () => {
     const dir = mkdtempSync(join(tmpdir(), 'isms-chat-'));
     const a = new ChatState(dir);
     a.setThreadLang('C1:1', 'ja');

@@ -84,9 +84,6 @@ const replayWindowSec = 600;
  */
 export const retention = { eventDays: 1, turnDays: 30 };
 
-/** How long the writes of conversation state wait for their shared commit (see ChatState.batch). */
-export const commitWindowMs = 10;
-
 /** Old events and turns are pruned when the state opens and then once every this many writes of them. */
 const pruneEvery = 500;
 
@@ -134,15 +131,17 @@ export class ChatState {
   }
 
   /**
-   * Group commit: the writes made within commitWindowMs share one transaction. A burst of Slack requests then costs a
-   * WAL commit every few requests instead of three per request. What was written is seen by this connection at once
-   * and by other processes after the commit (a writer there waits for it: busy_timeout). A crash loses at most the
-   * last window's writes, which synchronous = NORMAL already allows on power loss.
+   * Group commit: the writes made in one turn of the event loop (the requests whose data arrived together) share one
+   * transaction, committed when the turn ends (setImmediate). A burst of Slack requests then costs one WAL commit per
+   * turn instead of three per request. What was written is seen by this connection at once and by other processes
+   * after the commit; a writer there waits for it (busy_timeout), so the write lock is held for one turn only, never
+   * for a fixed window that a second bot process on the same folder would spend blocked. A crash loses at most the
+   * last turn's writes, which synchronous = NORMAL already allows on power loss.
    */
   private batch(): void {
     if (this.db.inTransaction) return;
     this.db.exec('BEGIN IMMEDIATE');
-    setTimeout(() => this.flush(), commitWindowMs);
+    setImmediate(() => this.flush());
   }
 
   /** Commits the writes of the current turn now (close() does too). */
