@@ -96,6 +96,35 @@ describe('PostgreSQL store: migrations and the audit chain', () => {
     expect(await verifyWorkspace(app, 'T_B')).toMatchObject({ ok: true, entries: 25 });
   });
 
+  it('appends many entries in one transaction from the rows their INSERTs returned; a rolled-back one leaves the chain as it was', async () => {
+    const app = instance();
+    const insert = (c: PgClient, control: string) => c.query<{ id: number }>(
+      `INSERT INTO decisions (workspace, control_id, applicable, reasons, status, owner, evidence, proposed_by, proposed_at, source)
+       VALUES ('T_C', $1, 1, '["risk"]', 'implemented', 'UALICE', '[]', 'UALICE', '2026-11-29T00:00:00.000Z', 'slack') RETURNING *`, [control]);
+    const entry = (id: number, control: string) => ({ at: '2026-11-29T00:00:00.000Z', actor: 'UALICE', action: 'decision.recorded', subject: control, table: 'decisions' as const, row: id });
+    await transaction(app, async (c) => {
+      for (let i = 1; i <= 20; i++) {
+        const { rows } = await insert(c, `5.${i}`);
+        await appendEntry(c, 'T_C', entry(rows[0]!.id, `5.${i}`), rows[0]);
+      }
+    });
+    expect(await verifyWorkspace(app, 'T_C')).toMatchObject({ ok: true, entries: 20 });
+    // Appended, then rolled back: the next transaction (on the same pooled client) starts from the committed head.
+    await expect(transaction(app, async (c) => {
+      const { rows } = await insert(c, '5.21');
+      await appendEntry(c, 'T_C', entry(rows[0]!.id, '5.21'), rows[0]);
+      throw new Error('changed my mind');
+    })).rejects.toThrow('changed my mind');
+    await transaction(app, async (c) => {
+      const { rows } = await insert(c, '5.22');
+      await appendEntry(c, 'T_C', entry(rows[0]!.id, '5.22'), rows[0]);
+    });
+    expect(await verifyWorkspace(app, 'T_C')).toMatchObject({ ok: true, entries: 21 });
+    // A returned row of another workspace is refused like a read one.
+    const other = (await admin.query<Record<string, unknown>>("SELECT * FROM decisions WHERE workspace = 'T_B' LIMIT 1")).rows[0]!;
+    await expect(transaction(app, (c) => appendEntry(c, 'T_C', entry(other.id as number, '8.1'), other))).rejects.toThrow(/is not in workspace "T_C"/);
+  });
+
   it("will not record one workspace's row in another workspace's chain", async () => {
     const app = instance();
     const { rows } = await admin.query<{ id: number }>("SELECT id FROM decisions WHERE workspace = 'T_B' LIMIT 1");

@@ -2,7 +2,7 @@
 // workspace. Appends of one workspace are serialised by a transaction-level advisory lock, so several writers (two
 // app instances) still append in one order; verify() walks the chain with the same checks as SQLite's.
 import { canonical, checkHead, entryHash, genesisHash, rowHash, walkChain, type AppendInput, type AuditEntry, type AuditedTable, type DbEntry, type VerifyResult } from '../audit.js';
-import type { PgClient } from './db.js';
+import { txState, type PgClient } from './db.js';
 import type pg from 'pg';
 
 type Row = Record<string, unknown>;
@@ -21,19 +21,28 @@ async function lockChain(c: PgClient, workspace: string): Promise<void> {
   await c.query("SELECT pg_advisory_xact_lock(hashtextextended('isms-audit:' || $1, 0))", [workspace]);
 }
 
-/** Records a row just written, inside the transaction that wrote it (c). */
-export async function appendEntry(c: PgClient, workspace: string, input: AppendInput): Promise<AuditEntry> {
+/**
+ * Records a row just written, inside the transaction that wrote it (c). `written` is that row as its INSERT returned it
+ * (`RETURNING *`): the same tuple a read would give, so it is hashed without reading it back. Within transaction(),
+ * the chain is locked and its head read once; later appends of the transaction continue from what it appended.
+ */
+export async function appendEntry(c: PgClient, workspace: string, input: AppendInput, written?: Row): Promise<AuditEntry> {
   const data: Record<string, unknown> = Object.assign({}, input.extra);
   if (input.table && input.row !== undefined) {
     if (!audited.includes(input.table)) throw new Error(`the PostgreSQL store does not hold ${input.table} yet`);
-    const { rows } = await c.query<Row>(`SELECT * FROM ${input.table} WHERE id = $1 AND workspace = $2`, [input.row, workspace]);
-    if (!rows[0]) throw new Error(`${input.table} row ${input.row} is not in workspace "${workspace}"`);
+    const row = written && Number(written.id) === input.row ? written
+      : (await c.query<Row>(`SELECT * FROM ${input.table} WHERE id = $1 AND workspace = $2`, [input.row, workspace])).rows[0];
+    if (!row || row.workspace !== workspace) throw new Error(`${input.table} row ${input.row} is not in workspace "${workspace}"`);
     data.table = input.table;
     data.row = input.row;
-    data.rowHash = rowHash(input.table, hashed(rows[0]));
+    data.rowHash = rowHash(input.table, hashed(row));
   }
-  await lockChain(c, workspace);
-  const last = (await c.query<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_log WHERE workspace = $1 ORDER BY seq DESC LIMIT 1', [workspace])).rows[0];
+  const tx = txState(c);
+  let last = tx?.heads.get(workspace);
+  if (!last) {
+    await lockChain(c, workspace);
+    last = (await c.query<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_log WHERE workspace = $1 ORDER BY seq DESC LIMIT 1', [workspace])).rows[0];
+  }
   const entry: AuditEntry = {
     seq: (last?.seq ?? 0) + 1, at: input.at, actor: input.actor, action: input.action, subject: input.subject, data, prevHash: last?.hash ?? genesisHash, hash: '',
   };
@@ -41,6 +50,7 @@ export async function appendEntry(c: PgClient, workspace: string, input: AppendI
   entry.hash = entryHash(entry, dataText);
   await c.query('INSERT INTO audit_log (workspace, seq, at, actor, action, subject, data, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
     [workspace, entry.seq, entry.at, entry.actor, entry.action, entry.subject, dataText, entry.prevHash, entry.hash]);
+  tx?.heads.set(workspace, { seq: entry.seq, hash: entry.hash });
   return entry;
 }
 

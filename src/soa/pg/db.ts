@@ -10,11 +10,27 @@ export function pool(url: string, max = 10): pg.Pool {
   return new pg.Pool({ connectionString: url, max });
 }
 
+/**
+ * What one transaction has learnt and may rely on until it ends: the head of each workspace chain it has locked
+ * (nobody else appends to a chain while its lock is held). Gone when the transaction ends, so a pooled client never
+ * carries it into the next one.
+ */
+export interface TxState {
+  heads: Map<string, { seq: number; hash: string }>;
+}
+const states = new WeakMap<PgClient, TxState>();
+
+/** The state of the transaction `c` runs, when it runs one through transaction(). */
+export function txState(c: PgClient): TxState | undefined {
+  return states.get(c);
+}
+
 /** Runs fn in one transaction on one client: committed when it returns, rolled back when it throws. */
 export async function transaction<T>(p: pg.Pool, fn: (c: PgClient) => Promise<T>): Promise<T> {
   const c = await p.connect();
   try {
     await c.query('BEGIN');
+    states.set(c, { heads: new Map() });
     const out = await fn(c);
     await c.query('COMMIT');
     return out;
@@ -22,6 +38,7 @@ export async function transaction<T>(p: pg.Pool, fn: (c: PgClient) => Promise<T>
     await c.query('ROLLBACK').catch(() => undefined);
     throw e;
   } finally {
+    states.delete(c);
     c.release();
   }
 }
