@@ -113,6 +113,29 @@ describe('group commit', () => {
     b.close();
   });
 
+  it('a full disk fails the write that does not fit; the batch is not left stuck, and later writes commit', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'isms-chat-'));
+    const lost: string[] = [];
+    const state = new ChatState(dir, undefined, (e) => lost.push(e.message));
+    const db = (state as unknown as { db: Database.Database }).db;
+    const pages = db.pragma('page_count', { simple: true }) as number;
+    db.pragma(`max_page_count = ${pages + 1}`);
+    expect(state.firstRequest('v0=small', 1)).toBe(true);
+    const turns = Array.from({ length: 12 }, (_, i) => ({ role: i % 2 ? 'assistant' as const : 'user' as const, text: String(i).repeat(3500) }));
+    expect(() => state.addTurns('C1:1', turns)).toThrow(/full/);
+    await committed();
+    db.pragma('max_page_count = 1000000');
+    expect(state.firstRequest('v0=later', 2)).toBe(true);
+    await committed();
+    expect(db.inTransaction).toBe(false);
+    // What was written before the failure either committed or was rolled back with it; nothing is half there.
+    const requests = count(dir, 'requests');
+    expect([1, 2]).toContain(requests);
+    expect(count(dir, 'turns')).toBe(0);
+    expect(state.firstRequest('v0=later', 2)).toBe(false);
+    state.close();
+  });
+
   it('close() commits what the current turn wrote', () => {
     const dir = mkdtempSync(join(tmpdir(), 'isms-chat-'));
     const a = new ChatState(dir);
