@@ -157,14 +157,15 @@ try {
     const control = d.control!;
     const by = d.by!;
     const at = new Date().toISOString();
-    const { rows } = await c.query<{ id: number }>(
-      `INSERT INTO decisions (workspace, control_id, applicable, reasons, status, justification, owner, evidence, proposed_by, proposed_at, source)
+    const { rows } = await c.query<{ id: number }>({
+      name: 'bench-decision',
+      text: `INSERT INTO decisions (workspace, control_id, applicable, reasons, status, justification, owner, evidence, proposed_by, proposed_at, source)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'cli') RETURNING *`,
-      [ws, control, d.applicable === 'yes' ? 1 : 0, JSON.stringify(d.reasons), d.status, d.justification ?? null, d.owner, JSON.stringify(d.evidence), by, at],
-    );
+      values: [ws, control, d.applicable === 'yes' ? 1 : 0, JSON.stringify(d.reasons), d.status, d.justification ?? null, d.owner, JSON.stringify(d.evidence), by, at],
+    });
     const id = rows[0]!.id;
     await appendEntry(c, ws, { at, actor: by, action: 'soa.set', subject: control, table: 'decisions', row: id }, rows[0]);
-    const review = await c.query<{ id: number }>("INSERT INTO reviews (workspace, decision_id, verdict, reviewed_by, reviewed_at) VALUES ($1, $2, 'approved', $3, $4) RETURNING *", [ws, id, by, at]);
+    const review = await c.query<{ id: number }>({ name: 'bench-review', text: "INSERT INTO reviews (workspace, decision_id, verdict, reviewed_by, reviewed_at) VALUES ($1, $2, 'approved', $3, $4) RETURNING *", values: [ws, id, by, at] });
     await appendEntry(c, ws, { at, actor: by, action: 'soa.approve', subject: control, table: 'reviews', row: review.rows[0]!.id }, review.rows[0]);
   };
   const pg: Record<string, number[]> = { each: [], batch: [], verify: [] };

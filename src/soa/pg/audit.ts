@@ -18,7 +18,7 @@ function hashed(row: Row): Row {
 
 /** Locks the workspace's chain for the rest of the transaction: appends of one workspace run one after another. */
 async function lockChain(c: PgClient, workspace: string): Promise<void> {
-  await c.query("SELECT pg_advisory_xact_lock(hashtextextended('isms-audit:' || $1, 0))", [workspace]);
+  await c.query({ name: 'isms-audit-lock', text: "SELECT pg_advisory_xact_lock(hashtextextended('isms-audit:' || $1, 0))", values: [workspace] });
 }
 
 /**
@@ -41,15 +41,19 @@ export async function appendEntry(c: PgClient, workspace: string, input: AppendI
   let last = tx?.heads.get(workspace);
   if (!last) {
     await lockChain(c, workspace);
-    last = (await c.query<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_log WHERE workspace = $1 ORDER BY seq DESC LIMIT 1', [workspace])).rows[0];
+    last = (await c.query<{ seq: number; hash: string }>({ name: 'isms-audit-head', text: 'SELECT seq, hash FROM audit_log WHERE workspace = $1 ORDER BY seq DESC LIMIT 1', values: [workspace] })).rows[0];
   }
   const entry: AuditEntry = {
     seq: (last?.seq ?? 0) + 1, at: input.at, actor: input.actor, action: input.action, subject: input.subject, data, prevHash: last?.hash ?? genesisHash, hash: '',
   };
   const dataText = canonical(data);
   entry.hash = entryHash(entry, dataText);
-  await c.query('INSERT INTO audit_log (workspace, seq, at, actor, action, subject, data, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
-    [workspace, entry.seq, entry.at, entry.actor, entry.action, entry.subject, dataText, entry.prevHash, entry.hash]);
+  // Named: each pooled connection parses and plans the statement once.
+  await c.query({
+    name: 'isms-audit-append',
+    text: 'INSERT INTO audit_log (workspace, seq, at, actor, action, subject, data, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
+    values: [workspace, entry.seq, entry.at, entry.actor, entry.action, entry.subject, dataText, entry.prevHash, entry.hash],
+  });
   tx?.heads.set(workspace, { seq: entry.seq, hash: entry.hash });
   return entry;
 }
