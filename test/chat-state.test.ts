@@ -136,6 +136,22 @@ describe('group commit', () => {
     state.close();
   });
 
+  it('a thread language changed by another connection before our batch began is seen inside the batch', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'isms-chat-'));
+    const a = new ChatState(dir);
+    expect(a.threadLang('C1:1')).toBeUndefined();
+    const b = new ChatState(dir);
+    b.setThreadLang('C1:1', 'en');
+    b.flush();
+    // a opens its batch (a write), then reads: the other connection's commit came before, so it must show.
+    expect(a.firstRequest('v0=cc', 1)).toBe(true);
+    expect(a.threadLang('C1:1')).toBe('en');
+    expect(a.threadLang('C1:1')).toBe('en');
+    await committed();
+    a.close();
+    b.close();
+  });
+
   it('close() commits what the current turn wrote', () => {
     const dir = mkdtempSync(join(tmpdir(), 'isms-chat-'));
     const a = new ChatState(dir);

@@ -141,6 +141,7 @@ export class ChatState {
   private batch(): void {
     if (this.db.inTransaction) return;
     this.db.exec('BEGIN IMMEDIATE');
+    this.batchToken = {};
     setImmediate(() => this.flush());
   }
 
@@ -192,9 +193,15 @@ export class ChatState {
   /** Thread languages already read (null: none chosen); a message reads its thread's several times. */
   private readonly langs = new Map<string, Lang | null>();
   private dataVersion = -1;
+  /** A new object for each batch transaction; the batch in which data_version was last checked. */
+  private batchToken: object | undefined;
+  private checkedIn: object | undefined;
 
   /** `memo`, emptied first when another connection has committed since it was filled (PRAGMA data_version). */
   private current<K, V>(memo: Map<K, V>): Map<K, V> {
+    // Checked already inside our own write transaction (the batch): nobody else can commit until it ends.
+    if (this.db.inTransaction && this.checkedIn === this.batchToken) return memo;
+    this.checkedIn = this.db.inTransaction ? this.batchToken : undefined;
     const v = this.sql('PRAGMA data_version').pluck().get() as number;
     if (v !== this.dataVersion) {
       this.dataVersion = v;

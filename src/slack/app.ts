@@ -94,19 +94,19 @@ export function createSlackApp(core: Core, s: SlackSettings): App {
       receiver: gatedReceiver({ signingSecret: s.signingSecret!, port: s.port, firstSeen: (sig, ts) => core.state.firstRequest(sig, ts), log, boltLogger: logger }),
     });
   watchWebApi(log, app.client);
-  app.use(async ({ client, next }) => {
+  // One middleware before every listener (each one more is a hop through Bolt's chain for every request).
+  app.use(async ({ body, ack, client, next }) => {
     clientLogs.set(client, log);
-    await next();
-  });
-  // In Socket Mode nothing passes the HTTP gate: the same shape check runs as the first middleware (a no-op over HTTP).
-  app.use(async ({ body, ack, next }) => {
-    const verdict = checkPayload(body);
-    if (verdict.ok) return next();
-    log.warn('slack payload ignored', { reason: verdict.reason });
-    if (ack) await ack().catch(() => undefined);
-  });
-  // Names before writes: the people a payload names are looked up (cached), so the store records display names.
-  app.use(async ({ body, client, next }) => {
+    // In Socket Mode nothing passes the HTTP gate, which checks every request's shape: the same check runs here.
+    if (s.mode === 'socket') {
+      const verdict = checkPayload(body);
+      if (!verdict.ok) {
+        log.warn('slack payload ignored', { reason: verdict.reason });
+        if (ack) await ack().catch(() => undefined);
+        return;
+      }
+    }
+    // Names before writes: the people a payload names are looked up (cached), so the store records display names.
     await learnNames(client, body);
     await next();
   });
