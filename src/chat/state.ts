@@ -3,6 +3,7 @@
 // seen (replays), the key that seals modal metadata, a thread's chosen language, and per-thread assessment state. Kept
 // in its own SQLite file beside the SoA store; old events and turns are pruned (see `retention`).
 import Database from 'better-sqlite3';
+import { settle } from '../soa/async.js';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -87,7 +88,8 @@ export const retention = { eventDays: 1, turnDays: 30 };
 /** Old events and turns are pruned when the state opens and then once every this many writes of them. */
 const pruneEvery = 500;
 
-export class ChatState {
+/** The SQLite engine of the chat state (ISMS_DATA_DIR/chat.sqlite): every method reads or writes the file at once. */
+export class SqliteChatState {
   private readonly db: Database.Database;
 
   private readonly file: string;
@@ -334,5 +336,106 @@ export class ChatState {
   assessments<T>(): { thread: string; state: T; updatedAt: string }[] {
     return (this.sql('SELECT thread, state, updated_at FROM assessments').all() as { thread: string; state: string; updated_at: string }[])
       .map((r) => ({ thread: r.thread, state: JSON.parse(r.state) as T, updatedAt: r.updated_at }));
+  }
+}
+
+/**
+ * The chat state as its callers see it: every method returns a promise, so that a state shared by several instances
+ * (PostgreSQL) fits behind it. The SQLite engine answers at once.
+ */
+export class ChatState {
+  private readonly file: SqliteChatState;
+
+  /** See SqliteChatState: `onLost` hears of a turn's writes that could not be committed. */
+  constructor(dataDir: string, now?: () => Date, onLost?: (e: Error) => void) {
+    this.file = new SqliteChatState(dataDir, now, onLost);
+  }
+
+  prune(now?: Date): Promise<{ events: number; turns: number }> {
+    return settle(() => this.file.prune(now));
+  }
+
+  flush(): Promise<void> {
+    return settle(() => this.file.flush());
+  }
+
+  close(): Promise<void> {
+    return settle(() => this.file.close());
+  }
+
+  threadLang(thread: string): Promise<Lang | undefined> {
+    return settle(() => this.file.threadLang(thread));
+  }
+
+  setThreadLang(thread: string, lang: Lang): Promise<void> {
+    return settle(() => this.file.setThreadLang(thread, lang));
+  }
+
+  history(thread: string, limit?: number): Promise<Turn[]> {
+    return settle(() => this.file.history(thread, limit));
+  }
+
+  addTurns(thread: string, turns: Turn[]): Promise<void> {
+    return settle(() => this.file.addTurns(thread, turns));
+  }
+
+  recordAnswer(ref: string, thread: string, question: string, citations: string[]): Promise<void> {
+    return settle(() => this.file.recordAnswer(ref, thread, question, citations));
+  }
+
+  recordExchange(thread: string, question: string, answer: string, ref: string, citations: string[]): Promise<void> {
+    return settle(() => this.file.recordExchange(thread, question, answer, ref, citations));
+  }
+
+  feedback(ref: string, user: string, vote: 'up' | 'down'): Promise<void> {
+    return settle(() => this.file.feedback(ref, user, vote));
+  }
+
+  feedbackFor(ref: string): Promise<{ user: string; vote: string }[]> {
+    return settle(() => this.file.feedbackFor(ref));
+  }
+
+  firstDelivery(eventId: string): Promise<boolean> {
+    return settle(() => this.file.firstDelivery(eventId));
+  }
+
+  firstMessage(channel: string, ts: string): Promise<boolean> {
+    return settle(() => this.file.firstMessage(channel, ts));
+  }
+
+  firstHandling(eventId: string | undefined, channel: string, ts: string): Promise<boolean> {
+    return settle(() => this.file.firstHandling(eventId, channel, ts));
+  }
+
+  firstRequest(signature: string, ts: number, nowSec?: number): Promise<boolean> {
+    return settle(() => this.file.firstRequest(signature, ts, nowSec));
+  }
+
+  secret(name: string): Promise<Buffer> {
+    return settle(() => this.file.secret(name));
+  }
+
+  saveAssistantThread(thread: string, context: Record<string, unknown>): Promise<void> {
+    return settle(() => this.file.saveAssistantThread(thread, context));
+  }
+
+  assistantThread(thread: string): Promise<Record<string, unknown> | undefined> {
+    return settle(() => this.file.assistantThread(thread));
+  }
+
+  loadAssessment<T>(thread: string): Promise<T | undefined> {
+    return settle(() => this.file.loadAssessment<T>(thread));
+  }
+
+  saveAssessment(thread: string, state: unknown): Promise<void> {
+    return settle(() => this.file.saveAssessment(thread, state));
+  }
+
+  deleteAssessment(thread: string): Promise<void> {
+    return settle(() => this.file.deleteAssessment(thread));
+  }
+
+  assessments<T>(): Promise<{ thread: string; state: T; updatedAt: string }[]> {
+    return settle(() => this.file.assessments<T>());
   }
 }

@@ -27,25 +27,26 @@ export interface DigestRun {
 /** How many weeks the trend shows. */
 export const TREND_WEEKS = 12;
 
+/** The run log and snapshots, in the SQLite store (each call waits for a batch in progress). */
 export class DigestLog {
   constructor(private readonly store: Store) {}
 
   /** Appends a snapshot of this week's metrics. The latest snapshot of a week is the one the trend shows. */
-  addSnapshot(m: ReadinessMetrics, takenAt: Date): void {
-    this.store.db.prepare('INSERT INTO readiness_snapshots (week, score, metrics, taken_at) VALUES (?, ?, ?, ?)')
-      .run(m.week, m.score.value, JSON.stringify(m), takenAt.toISOString());
+  async addSnapshot(m: ReadinessMetrics, takenAt: Date): Promise<void> {
+    await this.store.sqlite((db) => db.prepare('INSERT INTO readiness_snapshots (week, score, metrics, taken_at) VALUES (?, ?, ?, ?)')
+      .run(m.week, m.score.value, JSON.stringify(m), takenAt.toISOString()));
   }
 
   /** The latest snapshot of each week, oldest first. */
-  weekly(): Snapshot[] {
-    const rows = this.store.db.prepare(`SELECT week, score, taken_at FROM readiness_snapshots
-      WHERE id IN (SELECT max(id) FROM readiness_snapshots GROUP BY week) ORDER BY week`).all() as { week: string; score: number; taken_at: string }[];
+  async weekly(): Promise<Snapshot[]> {
+    const rows = await this.store.sqlite((db) => db.prepare(`SELECT week, score, taken_at FROM readiness_snapshots
+      WHERE id IN (SELECT max(id) FROM readiness_snapshots GROUP BY week) ORDER BY week`).all() as { week: string; score: number; taken_at: string }[]);
     return rows.map((r) => ({ week: r.week, score: r.score, takenAt: r.taken_at }));
   }
 
   /** The trend up to the current week, whose score is `current` (live, or just recorded). */
-  trend(current: TrendPoint, weeks = TREND_WEEKS): Trend {
-    const earlier = this.weekly().filter((s) => s.week < current.week).map((s) => ({ week: s.week, score: s.score }));
+  async trend(current: TrendPoint, weeks = TREND_WEEKS): Promise<Trend> {
+    const earlier = (await this.weekly()).filter((s) => s.week < current.week).map((s) => ({ week: s.week, score: s.score }));
     const previous = earlier[earlier.length - 1] ?? null;
     return { points: [...earlier, current].slice(-weeks), previous, delta: previous ? current.score - previous.score : null };
   }
@@ -54,30 +55,30 @@ export class DigestLog {
    * Claims a scheduled run for this process: true for exactly one caller per `scheduledFor`, across processes
    * (INSERT OR IGNORE on a unique key, in an immediate transaction).
    */
-  claim(scheduledFor: Date, process: string, at: Date): boolean {
-    const insert = this.store.db.prepare('INSERT OR IGNORE INTO digest_runs (scheduled_for, started_at, process) VALUES (?, ?, ?)');
-    return this.store.batch(() => insert.run(scheduledFor.toISOString(), at.toISOString(), process).changes === 1);
+  claim(scheduledFor: Date, process: string, at: Date): Promise<boolean> {
+    return this.store.sqlite((db) => {
+      const insert = db.prepare('INSERT OR IGNORE INTO digest_runs (scheduled_for, started_at, process) VALUES (?, ?, ?)');
+      return db.transaction(() => insert.run(scheduledFor.toISOString(), at.toISOString(), process).changes === 1).immediate();
+    });
   }
 
   /** Marks a claimed run as posted, or as failed with the error (a claimed run is not retried). */
-  finish(scheduledFor: Date, outcome: { postedAt: Date; channel: string; messageTs?: string } | { error: string }): void {
+  async finish(scheduledFor: Date, outcome: { postedAt: Date; channel: string; messageTs?: string } | { error: string }): Promise<void> {
     const key = scheduledFor.toISOString();
-    if ('error' in outcome) {
-      this.store.db.prepare('UPDATE digest_runs SET error = ? WHERE scheduled_for = ?').run(outcome.error.slice(0, 1000), key);
-    } else {
-      this.store.db.prepare('UPDATE digest_runs SET posted_at = ?, channel = ?, message_ts = ? WHERE scheduled_for = ?')
-        .run(outcome.postedAt.toISOString(), outcome.channel, outcome.messageTs ?? null, key);
-    }
+    await this.store.sqlite((db) => 'error' in outcome
+      ? db.prepare('UPDATE digest_runs SET error = ? WHERE scheduled_for = ?').run(outcome.error.slice(0, 1000), key)
+      : db.prepare('UPDATE digest_runs SET posted_at = ?, channel = ?, message_ts = ? WHERE scheduled_for = ?')
+        .run(outcome.postedAt.toISOString(), outcome.channel, outcome.messageTs ?? null, key));
   }
 
-  has(scheduledFor: Date): boolean {
-    return !!this.store.db.prepare('SELECT 1 FROM digest_runs WHERE scheduled_for = ?').get(scheduledFor.toISOString());
+  has(scheduledFor: Date): Promise<boolean> {
+    return this.store.sqlite((db) => !!db.prepare('SELECT 1 FROM digest_runs WHERE scheduled_for = ?').get(scheduledFor.toISOString()));
   }
 
-  runs(): DigestRun[] {
-    const rows = this.store.db.prepare('SELECT * FROM digest_runs ORDER BY scheduled_for').all() as {
+  async runs(): Promise<DigestRun[]> {
+    const rows = await this.store.sqlite((db) => db.prepare('SELECT * FROM digest_runs ORDER BY scheduled_for').all() as {
       scheduled_for: string; started_at: string; process: string; posted_at: string | null; channel: string | null; message_ts: string | null; error: string | null;
-    }[];
+    }[]);
     return rows.map((r) => ({
       scheduledFor: r.scheduled_for, startedAt: r.started_at, process: r.process, postedAt: r.posted_at, channel: r.channel, messageTs: r.message_ts, error: r.error,
     }));

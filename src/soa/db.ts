@@ -263,6 +263,19 @@ function damaged(file: string, detail: string): StoreError {
   }]);
 }
 
+const asyncGuards = new WeakMap<Db, <T>(fn: () => Promise<T>) => Promise<T>>();
+
+/**
+ * Runs `fn`, which may await, in one immediate transaction of a guarded database: committed when it resolves, rolled
+ * back when it rejects. The caller makes sure nothing else uses the connection meanwhile (Store.batch holds its gate).
+ * Inside, the store's own transactions become savepoints.
+ */
+export function asyncTransaction<T>(db: Db, fn: () => Promise<T>): Promise<T> {
+  const run = asyncGuards.get(db);
+  if (!run) throw new Error('asyncTransaction needs a database opened with openDb');
+  return run(fn);
+}
+
 /** The current write transaction of each guarded database: a new object per outermost transaction, renewed when any part of one fails. */
 const transactions = new WeakMap<Db, { token: object | undefined }>();
 
@@ -309,22 +322,48 @@ function guardWrites(db: Db, file: string): void {
       throw storageError(e, file) ?? e;
     }
   }) as F;
+  const enter = () => {
+    if (depth === 0) {
+      const now = stamp();
+      if (now !== checked) {
+        checkIntegrity(db, file);
+        checked = now;
+      }
+      state.token = {};
+    }
+    depth++;
+  };
+  const leave = () => {
+    depth--;
+    if (depth === 0) state.token = undefined;
+  };
+  // An outermost transaction whose body awaits (asyncTransaction): the same checks, with BEGIN and COMMIT made here.
+  asyncGuards.set(db, async <T>(fn: () => Promise<T>): Promise<T> => {
+    if (db.inTransaction) throw new Error('a transaction of this store is open already: nest its work inside it');
+    let begun = false;
+    try {
+      enter();
+      db.exec('BEGIN IMMEDIATE');
+      begun = true;
+      const out = await fn();
+      db.exec('COMMIT');
+      leave();
+      checked = stamp();
+      return out;
+    } catch (e) {
+      if (db.inTransaction) db.exec('ROLLBACK');
+      if (begun || depth > 0) leave();
+      state.token = undefined;
+      throw storageError(e, file) ?? e;
+    }
+  });
   db.transaction = (<F extends (...a: never[]) => unknown>(fn: F) => {
     const inner = original(function (this: unknown, ...args: never[]) {
-      if (depth === 0) {
-        const now = stamp();
-        if (now !== checked) {
-          checkIntegrity(db, file);
-          checked = now;
-        }
-        state.token = {};
-      }
-      depth++;
+      enter();
       try {
         return fn.apply(this, args);
       } finally {
-        depth--;
-        if (depth === 0) state.token = undefined;
+        leave();
       }
     } as unknown as F);
     const out = convert(inner) as typeof inner;

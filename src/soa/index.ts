@@ -1,4 +1,6 @@
 // The SoA and risk-register store: one SQLite file (ISMS_DATA_DIR/isms.sqlite) shared by the CLI, console and Slack app.
+// Its API is asynchronous (Store below), so that a PostgreSQL engine fits behind it; the SQLite parts stay synchronous
+// inside (SqliteStore), which keeps each write within a small factor of raw SQLite.
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readSync, closeSync, readlinkSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +10,7 @@ import type { Config, RiskLevel } from '../config.js';
 import { AuditLog, checkHead, type VerifyResult } from './audit.js';
 import type { Role, ServiceRole, StoreContext } from './context.js';
 import Database from 'better-sqlite3';
-import { checkIntegrity, latestVersion, openDb, schemaVersion, storageError, tooNew, type Db } from './db.js';
+import { asyncTransaction, checkIntegrity, latestVersion, openDb, schemaVersion, storageError, tooNew, type Db } from './db.js';
 import { DecisionStore, type SoaRow } from './decisions.js';
 import { EditionStore, type EditionState } from './edition.js';
 import { planTransition, applyTransition, type TransitionPlan } from './transition.js';
@@ -18,6 +20,7 @@ import { writeExport, type ExportFormat, type SoaExport } from './export.js';
 import { ProfileStore } from './profile.js';
 import { RiskStore } from './risks.js';
 import { people, PeopleDirectory } from './people.js';
+import { asyncView, Gate, settle, type Async } from './async.js';
 import { PublicationStore, type PublishInput, type SoaPublication } from './publications.js';
 
 export { StoreError, type Issue } from './errors.js';
@@ -57,7 +60,8 @@ export interface StoreOptions {
 
 const defaultLevels: RiskLevel[] = [{ name: 'low', min: 1, max: 6 }, { name: 'medium', min: 7, max: 14 }, { name: 'high', min: 15, max: 25 }];
 
-export class Store {
+/** The synchronous SQLite engine behind Store: every method reads or writes the file at once. */
+class SqliteStore {
   readonly db: Db;
   readonly audit: AuditLog;
   readonly profile: ProfileStore;
@@ -144,18 +148,6 @@ export class Store {
     return this.publications.publish(input);
   }
 
-  /**
-   * Writes the export to `file`, never over the store itself (its WAL, SHM or journal, through `..`, a symlink or a hard
-   * link) nor over any other SQLite database. A regular file is written beside the target and renamed onto it, so a
-   * failure (disk full) leaves the old file as it was; the error names the file.
-   */
-  async exportSoa(format: ExportFormat, file: string, opts: { draft?: boolean } = {}): Promise<SoaExport> {
-    const target = checkOutputFile(file, [this.file]);
-    const data = this.exportData(opts);
-    await writeOutput(target, file, (path) => writeExport(data, format, path));
-    return data;
-  }
-
   verifyAudit(): VerifyResult {
     return this.audit.verify();
   }
@@ -165,17 +157,146 @@ export class Store {
     return this.db.transaction(fn).immediate();
   }
 
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+type DecisionApi = Async<DecisionStore, 'isApprover' | 'refuseOwn'>;
+
+/**
+ * The store as its callers see it: every read and write returns a promise. A view inside batch() runs its calls in the
+ * batch's transaction; the Store itself waits while a batch runs, so nothing else lands inside it.
+ */
+export class StoreView {
+  readonly soa: DecisionApi;
+  readonly risks: Async<RiskStore>;
+  readonly profile: Async<ProfileStore>;
+  readonly editions: Async<EditionStore>;
+  readonly internalAudits: Async<InternalAuditStore>;
+  /** Published versions of the SoA document (soa publish). */
+  readonly publications: Async<PublicationStore>;
+  readonly audit: Async<AuditLog>;
+  /** The risk levels by score (ISMS_RISK_LEVELS), lowest first. */
+  readonly riskLevels: RiskLevel[];
+  readonly catalog: Catalog;
+  protected readonly run: <T>(fn: () => T) => Promise<T>;
+
+  constructor(protected readonly sync: SqliteStore, gate?: Gate) {
+    this.soa = asyncView(sync.soa, gate, ['isApprover', 'refuseOwn']);
+    this.risks = asyncView(sync.risks, gate);
+    this.profile = asyncView(sync.profile, gate);
+    this.editions = asyncView(sync.editions, gate);
+    this.internalAudits = asyncView(sync.internalAudits, gate);
+    this.publications = asyncView(sync.publications, gate);
+    this.audit = asyncView(sync.audit, gate);
+    this.riskLevels = sync.riskLevels;
+    this.catalog = sync.catalog;
+    this.run = gate ? (fn) => gate.run(fn) : settle;
+  }
+
+  /** The roles in scope (JIP-ISMS517 4.1): from the profile's services, or ISMS_ROLE before a profile is set. */
+  profileRoles(): Promise<Role[]> {
+    return this.run(() => this.sync.profileRoles());
+  }
+
+  /** The edition of the SoA: 2022 (93 Annex A controls + 27017 items per role) or 2013 (114 + 7 CLD). */
+  edition(): Promise<EditionState> {
+    return this.run(() => this.sync.edition());
+  }
+
+  /** Every line of the SoA in its edition with its current decision and pending proposal. */
+  soaRows(edition?: Edition): Promise<SoaRow[]> {
+    return this.run(() => this.sync.soaRows(edition));
+  }
+
+  /** What "soa transition --to 2022" would propose from the approved 2013 decisions; writes nothing. */
+  planTransition(): Promise<TransitionPlan> {
+    return this.run(() => this.sync.planTransition());
+  }
+
+  /** Writes the plan's proposals (none approved) and moves the SoA to the 2022 edition, in one transaction. */
+  transition(by: string | undefined, source?: string): Promise<TransitionPlan> {
+    return this.run(() => this.sync.transition(by, source));
+  }
+
+  /** JIP-ISMS517 4.2.2 c): relevant controls with no approved decision. */
+  missing(): Promise<SoaRow[]> {
+    return this.run(() => this.sync.missing());
+  }
+
+  /**
+   * Everything an SoA export shows: the latest published version (its frozen decisions, no pending proposals), or with
+   * `draft` (or before the first publication) the current state, marked as a draft.
+   */
+  exportData(opts: { draft?: boolean } = {}): Promise<SoaExport> {
+    return this.run(() => this.sync.exportData(opts));
+  }
+
+  /** Publishes the next version of the SoA document (approvers only); refused when nothing changed since the last one. */
+  publish(input: PublishInput): Promise<SoaPublication> {
+    return this.run(() => this.sync.publish(input));
+  }
+
+  verifyAudit(): Promise<VerifyResult> {
+    return this.run(() => this.sync.verifyAudit());
+  }
+}
+
+export class Store extends StoreView {
+  private readonly gate: Gate;
+  /** The same parts without the gate: what a batch's work calls. */
+  private readonly inside: StoreView;
+
+  constructor(readonly file: string, opts: StoreOptions) {
+    const gate = new Gate();
+    const sync = new SqliteStore(file, opts);
+    super(sync, gate);
+    this.gate = gate;
+    this.inside = new StoreView(sync);
+  }
+
+  /** The SQLite connection (tests, migrations and the digest's run log, until those move behind engine methods). */
+  get db(): Db {
+    return this.sync.db;
+  }
+
+  /**
+   * Runs `fn` in one immediate transaction: every write it makes through `tx` is committed together, or none is.
+   * Other calls on this store wait until it ends.
+   */
+  batch<T>(fn: (tx: StoreView) => Promise<T>): Promise<T> {
+    return this.gate.exclusive(() => asyncTransaction(this.sync.db, () => fn(this.inside)));
+  }
+
+  /** Runs `fn` on the SQLite connection, after any batch in progress (the digest's run log). */
+  sqlite<T>(fn: (db: Db) => T): Promise<T> {
+    return this.run(() => fn(this.sync.db));
+  }
+
+  /**
+   * Writes the export to `file`, never over the store itself (its WAL, SHM or journal, through `..`, a symlink or a hard
+   * link) nor over any other SQLite database. A regular file is written beside the target and renamed onto it, so a
+   * failure (disk full) leaves the old file as it was; the error names the file.
+   */
+  async exportSoa(format: ExportFormat, file: string, opts: { draft?: boolean } = {}): Promise<SoaExport> {
+    const target = checkOutputFile(file, [this.file]);
+    const data = await this.exportData(opts);
+    await writeOutput(target, file, (path) => writeExport(data, format, path));
+    return data;
+  }
+
   /** Copies the database with SQLite's online backup API; safe while other processes read and write. */
   async backup(target: string): Promise<{ file: string; pages: number }> {
     const file = resolve(target);
     if (existsSync(file)) fail('file', `${file} already exists`, 'Choose a new file name; a backup never overwrites a file');
     if (!existsSync(dirname(file))) fail('file', `folder ${dirname(file)} does not exist`, 'Create the folder first or choose another path');
-    const r = await this.db.backup(file);
+    const r = await this.sync.db.backup(file);
     return { file, pages: r.totalPages };
   }
 
-  close(): void {
-    if (this.db.open) this.db.close();
+  close(): Promise<void> {
+    return this.gate.run(() => this.sync.close());
   }
 }
 

@@ -1,0 +1,60 @@
+// The store's API is asynchronous, so that an engine that waits for a server (PostgreSQL) fits behind it. The SQLite
+// engine answers at once: its parts stay synchronous inside, and callers see them through async views.
+
+/** `T` with every method returning a promise, except the `Keep` ones (pure checks that never read the database). */
+export type Async<T, Keep extends keyof T = never> = {
+  [K in keyof T as T[K] extends (...a: never[]) => unknown ? K : never]: K extends Keep ? T[K] : T[K] extends (...a: infer A) => infer R ? (...a: A) => Promise<Awaited<R>> : never;
+};
+
+/** Runs `fn` now and gives its result, or what it threw, as a settled promise. */
+export function settle<T>(fn: () => T): Promise<T> {
+  try {
+    return Promise.resolve(fn());
+  } catch (e) {
+    return Promise.reject(e as Error);
+  }
+}
+
+/**
+ * One writer at a time for a connection that an asynchronous transaction holds across awaits: while `exclusive` runs,
+ * every other call waits for it; otherwise a call runs at once (no extra turn of the event loop).
+ */
+export class Gate {
+  private held: Promise<void> | null = null;
+
+  run<T>(fn: () => T): Promise<T> {
+    return this.held ? this.held.then(() => this.run(fn)) : settle(fn);
+  }
+
+  async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    while (this.held) await this.held;
+    let release!: () => void;
+    this.held = new Promise<void>((r) => (release = r));
+    try {
+      return await fn();
+    } finally {
+      this.held = null;
+      release();
+    }
+  }
+}
+
+/**
+ * An async view of `target`: each of its methods (own and inherited, but not the constructor) runs through `gate`, or
+ * at once without one (inside a transaction that holds the gate). `keep` names methods returned as they are.
+ */
+export function asyncView<T extends object, Keep extends keyof T = never>(target: T, gate?: Gate, keep: Keep[] = []): Async<T, Keep> {
+  const view: Record<string, unknown> = {};
+  const names = new Set<string>();
+  for (let p = Object.getPrototypeOf(target) as object | null; p && p !== Object.prototype; p = Object.getPrototypeOf(p) as object | null) {
+    for (const n of Object.getOwnPropertyNames(p)) if (n !== 'constructor') names.add(n);
+  }
+  const source = target as Record<string, unknown>;
+  for (const n of names) {
+    const m = source[n];
+    if (typeof m !== 'function') continue;
+    const bound = (m as (...a: unknown[]) => unknown).bind(target);
+    view[n] = (keep as string[]).includes(n) ? bound : gate ? (...a: unknown[]) => gate.run(() => bound(...a)) : (...a: unknown[]) => settle(() => bound(...a));
+  }
+  return view as Async<T, Keep>;
+}
