@@ -1,6 +1,7 @@
 // Wiring shared by the CLI, the console chat and the Slack app: configuration, catalogue and search engine.
 import { join } from 'node:path';
 import { AnswerEngine } from './answer/engine.js';
+import type { AnswerRole } from './answer/extractive.js';
 import { OpenAIChat } from './answer/llm.js';
 import type { Catalog } from './catalog/catalog.js';
 import { openCatalog } from './catalog/open.js';
@@ -28,7 +29,7 @@ export async function openSearch(ctx: AppContext, opts: { progress?: Progress; f
   });
 }
 
-export function createAnswerEngine(ctx: AppContext, search: SearchEngine, opts: { defaultRole?: () => 'customer' | 'provider' | 'both' } = {}): AnswerEngine {
+export function createAnswerEngine(ctx: AppContext, search: SearchEngine, opts: { defaultRole?: () => AnswerRole | Promise<AnswerRole> } = {}): AnswerEngine {
   const o = ctx.config.openai;
   const chat = o.enabled ? new OpenAIChat({ apiKey: o.apiKey, baseURL: o.baseURL, model: o.model, timeoutMs: o.timeoutMs, maxRetries: 1 }) : null;
   return new AnswerEngine(ctx.catalog, search, { chat, log: ctx.log, defaultRole: opts.defaultRole ?? (() => ctx.config.role), cacheDir: join(ctx.config.dataDir, 'cache') });

@@ -19,7 +19,7 @@ export interface Core {
   state: ChatState;
   chat: ChatService;
   assessments: Assessments;
-  close(): void;
+  close(): Promise<void>;
 }
 
 export async function createCore(config: Config, log?: Logger): Promise<Core> {
@@ -27,8 +27,8 @@ export async function createCore(config: Config, log?: Logger): Promise<Core> {
   const search = await openSearch(ctx);
   const store = openStore(config, ctx.catalog);
   // The organisation's role for answers: the SoA profile when it exists, else ISMS_ROLE.
-  const defaultRole = () => {
-    const roles = store.profile.get() ? store.profileRoles() : null;
+  const defaultRole = async () => {
+    const roles = await store.profile.get() ? await store.profileRoles() : null;
     if (!roles) return config.role;
     return roles.length === 2 ? 'both' : roles[0]!;
   };
@@ -39,5 +39,5 @@ export async function createCore(config: Config, log?: Logger): Promise<Core> {
     catalog: ctx.catalog, answers, store, state, approvers: config.approvers, defaultLang: config.lang,
     exportDir: join(tmpdir(), 'isms-exports'), assessments, timezone: config.timezone, log: ctx.log,
   });
-  return { ctx, search, answers, store, state, chat, assessments, close: () => { state.close(); store.close(); } };
+  return { ctx, search, answers, store, state, chat, assessments, close: async () => { await state.close(); await store.close(); } };
 }

@@ -47,17 +47,17 @@ try {
   core = await createCore(config, log);
   const c = core;
   if (mode.mode === 'console') {
-    onSignals(() => Promise.resolve(c.close()));
+    onSignals(() => c.close());
     const { runConsole } = await import('./cli/console.js');
     await runConsole(c);
-    c.close();
+    await c.close();
   } else {
     // A promise nobody awaited must not end the bot (Bolt's receiver once died that way on a signed `null` body).
     process.on('unhandledRejection', (e) => log.error('unhandled rejection (the bot keeps running)', { error: (e as Error)?.message ?? String(e) }));
     const { createSlackApp } = await import('./slack/app.js');
     const s = config.slack;
     let connected = false;
-    const app = createSlackApp(c, {
+    const app = await createSlackApp(c, {
       mode: mode.mode, botToken: s.botToken!, appToken: s.appToken, signingSecret: s.signingSecret, port: s.port, apiUrl: s.apiUrl, allowBots: s.allowBots,
       onConnection: (up) => { connected = up; },
     });
@@ -75,7 +75,7 @@ try {
       stopReminders();
       await app.stop().catch(() => undefined);
       health?.close();
-      c.close();
+      await c.close();
       log.info('stopped');
     });
     // The first question after a start is answered as fast as the next ones (about 0.3 s of work done now).
@@ -93,7 +93,7 @@ try {
     stopReminders = startReminders(c, app.client);
   }
 } catch (e) {
-  core?.close();
+  await core?.close();
   if (e instanceof ConfigError || e instanceof CorpusError || e instanceof StoreError) {
     // Text: the message as it is, for the person who set the variable; JSON: one line for the collector.
     if (format === 'json') log.error(e.message);

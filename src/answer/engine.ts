@@ -46,7 +46,7 @@ export interface AskOptions {
 export interface AnswerEngineOptions {
   chat?: ChatModel | null;
   /** The organisation's role when the question names none: ISMS_ROLE or the SoA profile. */
-  defaultRole?: () => AnswerRole;
+  defaultRole?: () => AnswerRole | Promise<AnswerRole>;
   log?: Logger;
   top?: number;
   promptsDir?: string;
@@ -92,10 +92,11 @@ export class AnswerEngine {
     const isFollowUp = !!lastUser && (followUpMarkers.test(question.trim()) || question.trim().length < (lang === 'ja' ? 14 : 24));
     // An extractive answer depends only on the question, the role asked for and the index this engine holds: the
     // same question asked again (a colleague, a retry) is answered from the cache. Follow-ups and model answers are not.
-    const key = isFollowUp || this.o.chat || this.o.cacheSize === 0 ? null : `${opts.role ?? ''}\0${this.o.defaultRole?.() ?? ''}\0${question}`;
+    const defaultRole = await this.o.defaultRole?.();
+    const key = isFollowUp || this.o.chat || this.o.cacheSize === 0 ? null : `${opts.role ?? ''}\0${defaultRole ?? ''}\0${question}`;
     const hit = key === null ? undefined : this.cache.get(key);
     if (hit) return { ...hit };
-    const answer = await this.answer(question, opts, history, lang, isFollowUp, lastUser);
+    const answer = await this.answer(question, opts, history, lang, isFollowUp, lastUser, defaultRole);
     if (key !== null && answer.mode === 'extractive' && !answer.fallback) this.cache.set(key, answer);
     return answer;
   }
@@ -114,12 +115,12 @@ export class AnswerEngine {
     return this.cache.stats;
   }
 
-  private async answer(question: string, opts: AskOptions, history: Turn[], lang: Lang, isFollowUp: boolean, lastUser: string | undefined): Promise<Answer> {
+  private async answer(question: string, opts: AskOptions, history: Turn[], lang: Lang, isFollowUp: boolean, lastUser: string | undefined, defaultRole?: AnswerRole): Promise<Answer> {
     const retrievalText = isFollowUp ? `${lastUser} ${question}` : question;
     // Who asks in which model: "EC2" is a customer of IaaS, "our SaaS" a provider; a follow-up keeps the thread's.
     const hats = detectHats(question, this.catalog.products);
     const earlier = isFollowUp && lastUser ? detectHats(lastUser, this.catalog.products) : null;
-    const role: AnswerRole = opts.role ?? hats.role ?? earlier?.role ?? this.o.defaultRole?.() ?? 'both';
+    const role: AnswerRole = opts.role ?? hats.role ?? earlier?.role ?? defaultRole ?? 'both';
     const asked = hats.model || hats.both ? hats : earlier ?? hats;
     const top6 = { top: this.o.top ?? 6 };
     let result = await this.search.search(retrievalText, top6);

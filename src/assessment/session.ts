@@ -30,19 +30,19 @@ export const REMIND_AFTER_MS = 3 * 24 * 3600 * 1000;
 export class Assessments {
   constructor(private readonly core: Pick<Core, 'ctx' | 'store' | 'state' | 'search'>) {}
 
-  deps(): FlowDeps {
+  async deps(): Promise<FlowDeps> {
     const { store, ctx, search } = this.core;
-    const rows = store.soaRows();
+    const rows = await store.soaRows();
     return {
       catalog: ctx.catalog,
-      profile: store.profile.get(),
-      edition: store.edition().edition,
+      profile: await store.profile.get(),
+      edition: (await store.edition()).edition,
       decided: new Set(rows.filter((r) => r.current).map((r) => r.key)),
       excluded: new Set(rows.filter((r) => r.current && !r.current.applicable).map((r) => r.key)),
       riskLevels: ctx.config.riskLevels,
       isApprover: (user) => store.soa.isApprover(user),
       fit: loadRiskFit(ctx.catalog),
-      earlier: store.risks.list().map((r) => ({ service: r.service, title: r.title, owner: r.owner })),
+      earlier: (await store.risks.list()).map((r) => ({ service: r.service, title: r.title, owner: r.owner })),
       suggest: async (text, role) => {
         const r = await search.search(text, { top: 6, ...(role === 'both' ? {} : { role }) });
         return r.hits.map((h) => h.controlId).filter((id): id is string => !!id && ctx.catalog.get(id)?.kind !== 'requirement');
@@ -50,28 +50,28 @@ export class Assessments {
     };
   }
 
-  active(thread: string): AssessmentState | undefined {
-    const s = upgrade(this.core.state.loadAssessment<AssessmentState | V1State>(thread));
+  async active(thread: string): Promise<AssessmentState | undefined> {
+    const s = upgrade(await this.core.state.loadAssessment<AssessmentState | V1State>(thread));
     return s && s.step !== 'done' && s.step !== 'cancelled' ? s : undefined;
   }
 
   /** The current risk's values as "ok" would record them, for the analysis form. */
-  formDefaults(thread: string): ReturnType<typeof riskValues> {
-    const s = this.active(thread);
-    return s ? riskValues(s, this.deps()) : undefined;
+  async formDefaults(thread: string): Promise<ReturnType<typeof riskValues>> {
+    const s = await this.active(thread);
+    return s ? riskValues(s, await this.deps()) : undefined;
   }
 
   /** Every risk and SoA line of a thread's assessment, for the approver's thread. */
-  details(thread: string): string | undefined {
-    const s = this.active(thread);
-    return s ? details(s, this.deps()) : undefined;
+  async details(thread: string): Promise<string | undefined> {
+    const s = await this.active(thread);
+    return s ? details(s, await this.deps()) : undefined;
   }
 
-  begin(thread: string, user: string, lang: Lang, service?: string, summaryTs?: string): AssessmentReply {
-    const deps = this.deps();
+  async begin(thread: string, user: string, lang: Lang, service?: string, summaryTs?: string): Promise<AssessmentReply> {
+    const deps = await this.deps();
     const r = start(thread, user, lang, new Date().toISOString(), deps, service);
     if (summaryTs) r.state.summaryTs = summaryTs;
-    this.core.state.saveAssessment(thread, r.state);
+    await this.core.state.saveAssessment(thread, r.state);
     return this.reply(r.state, r.notes, deps, r.prompt);
   }
 
@@ -88,33 +88,33 @@ export class Assessments {
   }
 
   private async step(thread: string, input: AssessmentInput, source: string): Promise<AssessmentReply | undefined> {
-    const current = this.active(thread);
+    const current = await this.active(thread);
     if (!current) return undefined;
-    const deps = this.deps();
+    const deps = await this.deps();
     const r = await advance(current, input, deps);
     if (r.error) return { ...this.reply(current, [], deps, r.prompt), error: r.error };
     let written: Written | undefined;
     if (r.commit) {
       try {
-        written = commitAssessment(this.core.store, r.state, input.user, source);
+        written = await commitAssessment(this.core.store, r.state, input.user, source);
       } catch (e) {
         // Nothing was written (one transaction): the assessment stays at review so it can be fixed and approved again.
         this.core.ctx.log.warn('assessment approval failed; nothing written', { thread, error: (e as Error).message });
         return { ...this.reply(current, [], deps, r.prompt), error: (e as Error).message };
       }
     }
-    if (r.state.step === 'cancelled') this.core.state.deleteAssessment(thread);
-    else this.core.state.saveAssessment(thread, r.state);
+    if (r.state.step === 'cancelled') await this.core.state.deleteAssessment(thread);
+    else await this.core.state.saveAssessment(thread, r.state);
     const reply = { ...this.reply(r.state, r.notes, deps, r.prompt, r.submitted), ...(r.details ? { details: r.details } : {}) };
     return written ? { ...reply, written, notes: [...reply.notes, writtenNote(r.state.lang, written)] } : reply;
   }
 
   /** Assessments idle for 3 days whose starter has not been reminded; marks them reminded. */
-  dueReminders(now = Date.now()): AssessmentState[] {
-    const due = this.core.state.assessments<AssessmentState | V1State>()
+  async dueReminders(now = Date.now()): Promise<AssessmentState[]> {
+    const due = (await this.core.state.assessments<AssessmentState | V1State>())
       .flatMap((a) => upgrade(a.state) ?? [])
       .filter((s) => s.step !== 'done' && s.step !== 'cancelled' && !s.reminded && now - Date.parse(s.updatedAt) >= REMIND_AFTER_MS);
-    for (const s of due) this.core.state.saveAssessment(s.thread, { ...s, reminded: true });
+    for (const s of due) await this.core.state.saveAssessment(s.thread, { ...s, reminded: true });
     return due;
   }
 

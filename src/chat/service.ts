@@ -56,8 +56,8 @@ export class ChatService {
   }
 
   /** The reply language: a thread's `lang` choice, then the message's script, then the user's locale. */
-  langOf(msg: Pick<Incoming, 'text' | 'thread' | 'locale'>): Lang {
-    const chosen = this.deps.state.threadLang(msg.thread);
+  async langOf(msg: Pick<Incoming, 'text' | 'thread' | 'locale'>): Promise<Lang> {
+    const chosen = await this.deps.state.threadLang(msg.thread);
     if (chosen) return chosen;
     if (detectLang(msg.text) === 'ja') return 'ja';
     return msg.locale ?? this.deps.defaultLang;
@@ -65,17 +65,17 @@ export class ChatService {
 
   async handle(msg: Incoming): Promise<Reply[]> {
     // Refused before anything reads it, in the language it is written in (as an answer would be).
-    const head = this.deps.state.threadLang(msg.thread) ?? detectLang(msg.text.slice(0, 200));
+    const head = await this.deps.state.threadLang(msg.thread) ?? detectLang(msg.text.slice(0, 200));
     const tooLong = lengthProblem(msg.text, head);
     if (tooLong) return [{ type: 'error', lang: head, ...tooLong }];
     const cmd = parseCommand(msg.text);
     // In a thread with a running assessment, anything that is not an explicit command answers its question.
-    const running = msg.startsThread ? undefined : this.deps.assessments.active(msg.thread);
+    const running = msg.startsThread ? undefined : await this.deps.assessments.active(msg.thread);
     if (running && (cmd.kind === 'lang' || (cmd.kind === 'ask' && !/^(\/isms\s+)?ask\s/i.test(msg.text.trim())))) {
       const reply = await this.deps.assessments.input(msg.thread, { user: msg.user, text: msg.text, at: new Date().toISOString() }, msg.source);
       return reply ? [reply] : [];
     }
-    const lang = cmd.kind === 'ask' ? (this.deps.state.threadLang(msg.thread) ?? detectLang(cmd.question)) : this.langOf(msg);
+    const lang = cmd.kind === 'ask' ? (await this.deps.state.threadLang(msg.thread) ?? detectLang(cmd.question)) : await this.langOf(msg);
     try {
       return await this.run(cmd, msg, lang);
     } catch (e) {
@@ -93,20 +93,20 @@ export class ChatService {
         return [{ type: 'error', lang, message: serviceText[lang].incomplete, hint: serviceText[lang].usageHint(cmd.message, cmd.ja) }];
       case 'lang':
         if (cmd.lang !== 'ja' && cmd.lang !== 'en') return [{ type: 'error', lang, message: serviceText[lang].notALanguage(cmd.lang), hint: 'lang ja | lang en' }];
-        this.deps.state.setThreadLang(msg.thread, cmd.lang);
+        await this.deps.state.setThreadLang(msg.thread, cmd.lang);
         return [{ type: 'text', lang: cmd.lang, text: serviceText[cmd.lang].langSet }];
       case 'ask':
         return [await this.ask(cmd.question, msg)];
       case 'soa-show': {
-        const key = this.resolve(cmd.control);
-        const row = this.row(key);
-        return [{ type: 'decision', lang, row, ...(cmd.history ? { history: store.soa.history(key) } : {}) }];
+        const key = await this.resolve(cmd.control);
+        const row = await this.row(key);
+        return [{ type: 'decision', lang, row, ...(cmd.history ? { history: await store.soa.history(key) } : {}) }];
       }
       case 'soa-set': {
         const f = cmd.fields;
         const one = (k: string) => f[k]?.at(-1);
-        const entry = this.resolve(cmd.control, one('role'));
-        if (!Object.keys(f).some((k) => k !== 'role')) return [{ type: 'soa-form', lang, controlId: entry, row: this.row(entry) }];
+        const entry = await this.resolve(cmd.control, one('role'));
+        if (!Object.keys(f).some((k) => k !== 'role')) return [{ type: 'soa-form', lang, controlId: entry, row: await this.row(entry) }];
         return this.setDecision({
           control: entry, applicable: one('applicable'), status: one('status'), justification: one('justification'),
           owner: one('owner'), reasons: f.reason ?? f.reasons, evidence: f.evidence, by: msg.user, source: msg.source,
@@ -117,7 +117,7 @@ export class ChatService {
       case 'soa-reject':
         return this.review(cmd.control, msg.user, 'rejected', lang, cmd.reason);
       case 'missing':
-        return [{ type: 'missing', lang, rows: store.missing(), roles: store.profileRoles() }];
+        return [{ type: 'missing', lang, rows: await store.missing(), roles: await store.profileRoles() }];
       case 'export': {
         // The SoA and the risk register are for approvers; Slack delivers the file to the requester's DM only.
         if (!this.isApprover(msg.user)) {
@@ -134,31 +134,31 @@ export class ChatService {
         return [{ type: 'file', lang, path, filename, title: serviceText[lang].exportTitle(stamp) }];
       }
       case 'assess':
-        if (this.deps.assessments.active(msg.thread)) return [{ type: 'error', lang, message: serviceText[lang].assessmentRunning, hint: serviceText[lang].assessmentRunningHint }];
-        return [this.deps.assessments.begin(msg.thread, msg.user, lang, cmd.service)];
+        if (await this.deps.assessments.active(msg.thread)) return [{ type: 'error', lang, message: serviceText[lang].assessmentRunning, hint: serviceText[lang].assessmentRunningHint }];
+        return [await this.deps.assessments.begin(msg.thread, msg.user, lang, cmd.service)];
       case 'digest':
         // A preview for the caller only; it records no snapshot and posts nothing.
-        return [{ type: 'text', lang, text: previewText(store, lang, { timezone: this.deps.timezone }) }];
+        return [{ type: 'text', lang, text: await previewText(store, lang, { timezone: this.deps.timezone }) }];
     }
   }
 
   /** Answers a question in a thread, with the thread's earlier turns for follow-ups. */
   async ask(question: string, msg: Pick<Incoming, 'thread' | 'startsThread'>): Promise<Reply> {
     const { state, answers } = this.deps;
-    const lang = this.deps.state.threadLang(msg.thread) ?? detectLang(question.slice(0, 200));
+    const lang = await this.deps.state.threadLang(msg.thread) ?? detectLang(question.slice(0, 200));
     const tooLong = lengthProblem(`ask ${question}`, lang);
     if (tooLong) return { type: 'error', lang, ...tooLong };
-    const history = msg.startsThread ? [] : state.history(msg.thread);
+    const history = msg.startsThread ? [] : await state.history(msg.thread);
     const answer = await answers.ask(question, { history });
     const ref = newRef('ans');
-    state.recordExchange(msg.thread, question, answer.answer, ref, answer.citations);
+    await state.recordExchange(msg.thread, question, answer.answer, ref, answer.citations);
     return { type: 'answer', lang: answer.language, answer, ref };
   }
 
   /** Records a decision from any channel: approved when an approver makes it, a proposal otherwise. */
-  setDecision(input: DecisionInput, lang: Lang): Reply[] {
+  async setDecision(input: DecisionInput, lang: Lang): Promise<Reply[]> {
     try {
-      return [this.recordDecision(input, lang)];
+      return [await this.recordDecision(input, lang)];
     } catch (e) {
       if (e instanceof StoreError) return this.storeError(e, lang);
       throw e;
@@ -166,15 +166,15 @@ export class ChatService {
   }
 
   /** Records a decision; what the user must fix is thrown as a StoreError (the Slack form shows it on its fields). */
-  recordDecision(input: DecisionInput, lang: Lang): Extract<Reply, { type: 'recorded' }> {
-    const decision = this.deps.store.soa.set(input);
+  async recordDecision(input: DecisionInput, lang: Lang): Promise<Extract<Reply, { type: 'recorded' }>> {
+    const decision = await this.deps.store.soa.set(input);
     this.log.info('soa decision recorded', { control: decision.controlId, state: decision.state, by: input.by, source: input.source });
-    return { type: 'recorded', lang, decision, row: this.row(decision.controlId), approvers: decision.state === 'proposed' ? this.deps.approvers : [] };
+    return { type: 'recorded', lang, decision, row: await this.row(decision.controlId), approvers: decision.state === 'proposed' ? this.deps.approvers : [] };
   }
 
   /** The decision a form for an SoA line starts from: the pending proposal, else the one in force. */
-  formDecision(key: string): Decision | null {
-    const { pending, current } = this.deps.store.soa.state(key);
+  async formDecision(key: string): Promise<Decision | null> {
+    const { pending, current } = await this.deps.store.soa.state(key);
     return pending ?? current;
   }
 
@@ -182,25 +182,25 @@ export class ChatService {
    * An Approve / Reject button, which names the proposal it was made for. Only an approver may press it, and only
    * while that proposal is still the pending one: the button of a proposal replaced since approves nothing.
    */
-  reviewButton(user: string, shown: { decision?: number; control?: string }, verdict: 'approved' | 'rejected', lang: Lang): Reply {
+  async reviewButton(user: string, shown: { decision?: number; control?: string }, verdict: 'approved' | 'rejected', lang: Lang): Promise<Reply> {
     const t = serviceText[lang];
     if (!this.isApprover(user)) {
       return { type: 'error', lang, message: t.reviewNotApprover, hint: t.nothingChanged };
     }
     const { control, decision } = shown;
-    const pending = control ? this.deps.store.soa.state(control).pending : null;
+    const pending = control ? (await this.deps.store.soa.state(control)).pending : null;
     if (!control || !pending || pending.id !== decision) {
       return { type: 'error', lang, message: t.proposalGone, hint: t.proposalGoneHint };
     }
     // The version the button showed is checked again inside the write transaction.
-    return this.review(control, user, verdict, lang, undefined, pending.version)[0]!;
+    return (await this.review(control, user, verdict, lang, undefined, pending.version))[0]!;
   }
 
-  review(control: string, by: string, verdict: 'approved' | 'rejected', lang: Lang, reason?: string, version?: number): Reply[] {
+  async review(control: string, by: string, verdict: 'approved' | 'rejected', lang: Lang, reason?: string, version?: number): Promise<Reply[]> {
     try {
       const { soa } = this.deps.store;
-      const decision = verdict === 'approved' ? soa.approve(control, by, version) : soa.reject(control, by, reason, version);
-      return [{ type: 'reviewed', lang, decision, row: this.row(decision.controlId) }];
+      const decision = verdict === 'approved' ? await soa.approve(control, by, version) : await soa.reject(control, by, reason, version);
+      return [{ type: 'reviewed', lang, decision, row: await this.row(decision.controlId) }];
     } catch (e) {
       if (e instanceof StoreError) return this.storeError(e, lang);
       throw e;
@@ -208,8 +208,8 @@ export class ChatService {
   }
 
   /** Records 👍 / 👎 on an answer (one vote per user; a second replaces the first). */
-  feedback(ref: string, user: string, vote: 'up' | 'down', lang: Lang): Reply {
-    this.deps.state.feedback(ref.slice(0, 64), user, vote);
+  async feedback(ref: string, user: string, vote: 'up' | 'down', lang: Lang): Promise<Reply> {
+    await this.deps.state.feedback(ref.slice(0, 64), user, vote);
     return { type: 'text', lang, text: serviceText[lang].feedbackThanks };
   }
 
@@ -218,14 +218,14 @@ export class ChatService {
   }
 
   /** The SoA line with this key (a control ID, or "CLD.9.5.1@provider" in the 2022 edition). */
-  row(key: string) {
-    return this.deps.store.soaRows().find((r) => r.key === key)!;
+  async row(key: string) {
+    return (await this.deps.store.soaRows()).find((r) => r.key === key)!;
   }
 
   /** The key of an SoA line in the store's edition, or a StoreError that says which line to use instead. */
-  resolve(raw: string, role?: string): string {
+  async resolve(raw: string, role?: string): Promise<string> {
     const issues = new Issues();
-    const item = this.deps.store.soa.resolve(issues, raw, role);
+    const item = await this.deps.store.soa.resolve(issues, raw, role);
     issues.done();
     return item!.key;
   }

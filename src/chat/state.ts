@@ -351,91 +351,91 @@ export class ChatState {
     this.file = new SqliteChatState(dataDir, now, onLost);
   }
 
-  prune(now?: Date): Promise<{ events: number; turns: number }> {
-    return settle(() => this.file.prune(now));
+  async prune(now?: Date): Promise<{ events: number; turns: number }> {
+    return await settle(() => this.file.prune(now));
   }
 
-  flush(): Promise<void> {
-    return settle(() => this.file.flush());
+  async flush(): Promise<void> {
+    return await settle(() => this.file.flush());
   }
 
-  close(): Promise<void> {
-    return settle(() => this.file.close());
+  async close(): Promise<void> {
+    return await settle(() => this.file.close());
   }
 
-  threadLang(thread: string): Promise<Lang | undefined> {
-    return settle(() => this.file.threadLang(thread));
+  async threadLang(thread: string): Promise<Lang | undefined> {
+    return await settle(() => this.file.threadLang(thread));
   }
 
-  setThreadLang(thread: string, lang: Lang): Promise<void> {
-    return settle(() => this.file.setThreadLang(thread, lang));
+  async setThreadLang(thread: string, lang: Lang): Promise<void> {
+    return await settle(() => this.file.setThreadLang(thread, lang));
   }
 
-  history(thread: string, limit?: number): Promise<Turn[]> {
-    return settle(() => this.file.history(thread, limit));
+  async history(thread: string, limit?: number): Promise<Turn[]> {
+    return await settle(() => this.file.history(thread, limit));
   }
 
-  addTurns(thread: string, turns: Turn[]): Promise<void> {
-    return settle(() => this.file.addTurns(thread, turns));
+  async addTurns(thread: string, turns: Turn[]): Promise<void> {
+    return await settle(() => this.file.addTurns(thread, turns));
   }
 
-  recordAnswer(ref: string, thread: string, question: string, citations: string[]): Promise<void> {
-    return settle(() => this.file.recordAnswer(ref, thread, question, citations));
+  async recordAnswer(ref: string, thread: string, question: string, citations: string[]): Promise<void> {
+    return await settle(() => this.file.recordAnswer(ref, thread, question, citations));
   }
 
-  recordExchange(thread: string, question: string, answer: string, ref: string, citations: string[]): Promise<void> {
-    return settle(() => this.file.recordExchange(thread, question, answer, ref, citations));
+  async recordExchange(thread: string, question: string, answer: string, ref: string, citations: string[]): Promise<void> {
+    return await settle(() => this.file.recordExchange(thread, question, answer, ref, citations));
   }
 
-  feedback(ref: string, user: string, vote: 'up' | 'down'): Promise<void> {
-    return settle(() => this.file.feedback(ref, user, vote));
+  async feedback(ref: string, user: string, vote: 'up' | 'down'): Promise<void> {
+    return await settle(() => this.file.feedback(ref, user, vote));
   }
 
-  feedbackFor(ref: string): Promise<{ user: string; vote: string }[]> {
-    return settle(() => this.file.feedbackFor(ref));
+  async feedbackFor(ref: string): Promise<{ user: string; vote: string }[]> {
+    return await settle(() => this.file.feedbackFor(ref));
   }
 
-  firstDelivery(eventId: string): Promise<boolean> {
-    return settle(() => this.file.firstDelivery(eventId));
+  async firstDelivery(eventId: string): Promise<boolean> {
+    return await settle(() => this.file.firstDelivery(eventId));
   }
 
-  firstMessage(channel: string, ts: string): Promise<boolean> {
-    return settle(() => this.file.firstMessage(channel, ts));
+  async firstMessage(channel: string, ts: string): Promise<boolean> {
+    return await settle(() => this.file.firstMessage(channel, ts));
   }
 
-  firstHandling(eventId: string | undefined, channel: string, ts: string): Promise<boolean> {
-    return settle(() => this.file.firstHandling(eventId, channel, ts));
+  async firstHandling(eventId: string | undefined, channel: string, ts: string): Promise<boolean> {
+    return await settle(() => this.file.firstHandling(eventId, channel, ts));
   }
 
-  firstRequest(signature: string, ts: number, nowSec?: number): Promise<boolean> {
-    return settle(() => this.file.firstRequest(signature, ts, nowSec));
+  async firstRequest(signature: string, ts: number, nowSec?: number): Promise<boolean> {
+    return await settle(() => this.file.firstRequest(signature, ts, nowSec));
   }
 
-  secret(name: string): Promise<Buffer> {
-    return settle(() => this.file.secret(name));
+  async secret(name: string): Promise<Buffer> {
+    return await settle(() => this.file.secret(name));
   }
 
-  saveAssistantThread(thread: string, context: Record<string, unknown>): Promise<void> {
-    return settle(() => this.file.saveAssistantThread(thread, context));
+  async saveAssistantThread(thread: string, context: Record<string, unknown>): Promise<void> {
+    return await settle(() => this.file.saveAssistantThread(thread, context));
   }
 
-  assistantThread(thread: string): Promise<Record<string, unknown> | undefined> {
-    return settle(() => this.file.assistantThread(thread));
+  async assistantThread(thread: string): Promise<Record<string, unknown> | undefined> {
+    return await settle(() => this.file.assistantThread(thread));
   }
 
-  loadAssessment<T>(thread: string): Promise<T | undefined> {
-    return settle(() => this.file.loadAssessment<T>(thread));
+  async loadAssessment<T>(thread: string): Promise<T | undefined> {
+    return await settle(() => this.file.loadAssessment<T>(thread));
   }
 
-  saveAssessment(thread: string, state: unknown): Promise<void> {
-    return settle(() => this.file.saveAssessment(thread, state));
+  async saveAssessment(thread: string, state: unknown): Promise<void> {
+    return await settle(() => this.file.saveAssessment(thread, state));
   }
 
-  deleteAssessment(thread: string): Promise<void> {
-    return settle(() => this.file.deleteAssessment(thread));
+  async deleteAssessment(thread: string): Promise<void> {
+    return await settle(() => this.file.deleteAssessment(thread));
   }
 
-  assessments<T>(): Promise<{ thread: string; state: T; updatedAt: string }[]> {
-    return settle(() => this.file.assessments<T>());
+  async assessments<T>(): Promise<{ thread: string; state: T; updatedAt: string }[]> {
+    return await settle(() => this.file.assessments<T>());
   }
 }

@@ -18,7 +18,7 @@ export async function digestCommand(ctx: AppContext, argv: string[], out: Out): 
   const lang = oneOf(v.lang, ['ja', 'en'] as const, '--lang') ?? ctx.config.digest.lang;
   const store = openStore(ctx.config, ctx.catalog);
   try {
-    const { metrics, trend } = digestData(store, { timezone: ctx.config.timezone });
+    const { metrics, trend } = await digestData(store, { timezone: ctx.config.timezone });
     if (v.chart) {
       // Never over the store or any other database (the same check as soa export).
       const target = checkOutputFile(v.chart, [storeFile(ctx.config)]);
@@ -32,6 +32,6 @@ export async function digestCommand(ctx: AppContext, argv: string[], out: Out): 
     if (e instanceof StoreError) throw new UserError(e.message, 1);
     throw e;
   } finally {
-    store.close();
+    await store.close();
   }
 }

@@ -28,7 +28,7 @@ export async function disclosureCommand(ctx: AppContext, argv: string[], out: Ou
   let store: Store | undefined;
   try {
     store = openStore(ctx.config, ctx.catalog);
-    const soa = store.exportData();
+    const soa = await store.exportData();
     const x = disclosureExport(soa, providerService(soa.profile, v.service), list, lang);
     const target = checkOutputFile(v.out, [store.file]);
     await writeOutput(target, v.out, (path) => writeDisclosure(x, format, path));
@@ -40,6 +40,6 @@ export async function disclosureCommand(ctx: AppContext, argv: string[], out: Ou
     if (storage) throw new UserError(storage.message, 1);
     throw e;
   } finally {
-    store?.close();
+    await store?.close();
   }
 }

@@ -26,7 +26,7 @@ export async function responsibilityCommand(ctx: AppContext, argv: string[], out
   let store: Store | undefined;
   try {
     store = openStore(ctx.config, ctx.catalog);
-    const soa = store.exportData();
+    const soa = await store.exportData();
     const service = findService(soa.profile, v.service);
     const lines = responsibilityLines(ctx.catalog, soa.rows);
     const target = checkOutputFile(v.out, [store.file]);
@@ -40,6 +40,6 @@ export async function responsibilityCommand(ctx: AppContext, argv: string[], out
     if (storage) throw new UserError(storage.message, 1);
     throw e;
   } finally {
-    store?.close();
+    await store?.close();
   }
 }

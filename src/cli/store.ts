@@ -45,7 +45,7 @@ export async function storeCommand(ctx: AppContext, command: string, argv: strin
     if (storage) throw new UserError(storage.message, 1);
     throw e;
   } finally {
-    store?.close();
+    await store?.close();
   }
 }
 
@@ -87,19 +87,19 @@ async function soaCommand({ store, catalog, out, json }: Cmd, sub: string | unde
   };
   switch (sub) {
     case 'set':
-      return printDecision(store.soa.set({
+      return printDecision(await store.soa.set({
         control: controlArg(positionals, 'set', role), applicable: v.applicable, status: v.status, justification: v.justification,
         reasons: v.reason, owner: v.owner, evidence: v.evidence, by: v.by, source: v.source,
       }));
     case 'approve':
-      return printDecision(store.soa.approve(controlArg(positionals, 'approve', role), v.by, version));
+      return printDecision(await store.soa.approve(controlArg(positionals, 'approve', role), v.by, version));
     case 'reject':
-      return printDecision(store.soa.reject(controlArg(positionals, 'reject', role), v.by, v.reason?.join('; '), version));
+      return printDecision(await store.soa.reject(controlArg(positionals, 'reject', role), v.by, v.reason?.join('; '), version));
     case 'show': {
-      const item = itemOf(store, controlArg(positionals, 'show', role), edition);
+      const item = await itemOf(store, controlArg(positionals, 'show', role), edition);
       const entry = item.entry;
-      const { current, pending } = store.soa.state(item.key);
-      const history = v.history ? store.soa.history(item.key) : undefined;
+      const { current, pending } = await store.soa.state(item.key);
+      const history = v.history ? await store.soa.history(item.key) : undefined;
       if (v.json) return json({ key: item.key, id: entry.id, role: item.role, edition: item.edition, title: entry.title, cloudGuidance: entry.cloudGuidance, extended27017: entry.extended, current, pending, history });
       out(title(entry, item.role));
       out(`  ${entry.annex2022 ? `ISO/IEC 27001:2022 · from 2013: ${entry.annex2022.isNew ? 'new' : entry.annex2022.from2013.join(', ')} · 27017: ${entry.annex2022.cloud.join(', ') || '-'}` : controlFlags(entry)}`);
@@ -112,9 +112,9 @@ async function soaCommand({ store, catalog, out, json }: Cmd, sub: string | unde
       return;
     }
     case 'list': {
-      const rows = store.soaRows(edition);
+      const rows = await store.soaRows(edition);
       if (v.json) return json(rows.map(rowJson));
-      const shown = edition ?? store.edition().edition;
+      const shown = edition ?? (await store.edition()).edition;
       out(`SoA, ISO/IEC 27001:${shown} edition${shown === '2022' ? ' (93 Annex A controls, then the 27017 cloud items per role in scope)' : ''}`);
       for (const r of rows) {
         const d = r.current;
@@ -126,7 +126,7 @@ async function soaCommand({ store, catalog, out, json }: Cmd, sub: string | unde
       return;
     }
     case 'edition': {
-      const e = store.edition();
+      const e = await store.edition();
       if (v.json) return json(e);
       const why = { recorded: `recorded${e.setAt ? ` at ${e.setAt} by ${e.setBy}` : ''}`, decisions: 'the edition its recorded decisions are written in', default: 'no decision yet: ISMS_SOA_EDITION or the default' }[e.from];
       out(`ISO/IEC 27001:${e.edition} (${why})`);
@@ -136,13 +136,13 @@ async function soaCommand({ store, catalog, out, json }: Cmd, sub: string | unde
     case 'transition':
       return transitionCommand(store, v, json, out);
     case 'missing': {
-      const { roles, from } = store.profile.roles();
-      const missing = store.missing();
+      const { roles, from } = await store.profile.roles();
+      const missing = await store.missing();
       if (v.json) {
         return json({ roles, rolesFrom: from, count: missing.length, missing: missing.map((r) => ({ key: r.key, id: r.entry.id, role: r.role, kind: r.entry.kind, title: r.entry.title, cloudGuidance: r.entry.cloudGuidance, pending: r.pending })) });
       }
       for (const r of missing) out(`${r.key.padEnd(20)} ${r.entry.title.ja} / ${r.entry.title.en}${r.pending ? ` (proposal v${r.pending.version} pending)` : ''}`);
-      out(`${missing.length ? '\n' : ''}${missing.length} SoA lines (ISO/IEC 27001:${store.edition().edition}) relevant to ${roles.join(' and ')} (from ${from}) have no approved decision.`);
+      out(`${missing.length ? '\n' : ''}${missing.length} SoA lines (ISO/IEC 27001:${(await store.edition()).edition}) relevant to ${roles.join(' and ')} (from ${from}) have no approved decision.`);
       return;
     }
     case 'export': {
@@ -157,7 +157,7 @@ async function soaCommand({ store, catalog, out, json }: Cmd, sub: string | unde
       return;
     }
     case 'publish': {
-      const p = store.publish({ by: v.by, note: v.note, source: v.source });
+      const p = await store.publish({ by: v.by, note: v.note, source: v.source });
       if (v.json) return json(p);
       out(`published SoA version ${p.version} (ISO/IEC 27001:${p.edition}, ${Object.keys(p.decisions).length} approved decisions) by ${p.by} at ${p.at}`);
       out(`changes since ${p.version === 1 ? 'nothing (first version)' : `version ${p.version - 1}`}: ${p.counts.added} added, ${p.counts.changed} changed, ${p.counts.removed} removed`);
@@ -166,7 +166,7 @@ async function soaCommand({ store, catalog, out, json }: Cmd, sub: string | unde
       return;
     }
     case 'publications': {
-      const list = store.publications.list();
+      const list = await store.publications.list();
       if (v.json) return json(list);
       for (const p of list) {
         out(`version ${p.version}  ${p.at}  by ${p.by}  ISO/IEC 27001:${p.edition}  +${p.counts.added} ~${p.counts.changed} -${p.counts.removed}${p.note ? `  note: ${p.note}` : ''}`);
@@ -185,18 +185,18 @@ function changeLine(c: PublicationChange): string {
   return `${c.kind.padEnd(8)} ${c.key.padEnd(20)} ${side(c.before)} → ${side(c.after)}`;
 }
 
-function itemOf(store: Store, raw: string, edition?: Edition): SoaItem {
+async function itemOf(store: Store, raw: string, edition?: Edition): Promise<SoaItem> {
   const issues = new Issues();
-  const item = store.soa.resolve(issues, raw, undefined, edition);
+  const item = await store.soa.resolve(issues, raw, undefined, edition);
   issues.done();
   return item!;
 }
 
-function transitionCommand(store: Store, v: { to?: string; by?: string; source?: string; 'dry-run'?: boolean; json?: boolean }, json: (x: unknown) => void, out: Out): void {
+async function transitionCommand(store: Store, v: { to?: string; by?: string; source?: string; 'dry-run'?: boolean; json?: boolean }, json: (x: unknown) => void, out: Out): Promise<void> {
   if (v.to !== '2022') throw new UserError(`soa transition needs --to 2022${v.to ? ` (got "${v.to}": the only move is from 2013 to 2022)` : ''}`, 2);
   const dry = !!v['dry-run'];
   if (!dry && !v.by) throw new UserError('soa transition needs --by NAME (who proposes the 2022 decisions); try --dry-run first', 2);
-  const plan = dry ? store.planTransition() : store.transition(v.by, v.source);
+  const plan = dry ? await store.planTransition() : await store.transition(v.by, v.source);
   const { proposals, ...rest } = plan;
   if (v.json) {
     return json({ ...rest, proposals: proposals.map((p) => ({ key: p.key, kind: p.kind, from: p.from.map((f) => `${f.id} v${f.version}`), undecidedSources: p.undecidedSources })) });
@@ -218,27 +218,27 @@ function riskInput(v: Record<string, string | string[] | boolean | undefined>): 
   };
 }
 
-function riskCommand({ store, out, json }: Cmd, sub: string | undefined, argv: string[]): void {
+async function riskCommand({ store, out, json }: Cmd, sub: string | undefined, argv: string[]): Promise<void> {
   const { values: v, positionals } = parse(argv, { ...riskFlags, history: flag }, usage.risk);
   const idArg = () => {
     if (!positionals[0]) throw new UserError(`risk ${sub} needs a risk ID, e.g. risk ${sub} R-1\nUsage: ${usage.risk}`, 2);
     return positionals[0];
   };
-  const print = (r: ReturnType<Store['risks']['add']>) => (v.json ? json(r) : riskLines(r).forEach((l) => out(l)));
+  const print = (r: Awaited<ReturnType<Store['risks']['add']>>) => (v.json ? json(r) : riskLines(r).forEach((l) => out(l)));
   switch (sub) {
     case 'add':
-      return print(store.risks.add(riskInput(v)));
+      return print(await store.risks.add(riskInput(v)));
     case 'update':
-      return print(store.risks.update(idArg(), riskInput(v)));
+      return print(await store.risks.update(idArg(), riskInput(v)));
     case 'list': {
-      const risks = store.risks.list();
+      const risks = await store.risks.list();
       if (v.json) return json(risks);
       for (const r of risks) out(`${r.id.padEnd(5)} ${`${r.level} ${r.score}`.padEnd(10)} ${r.title} (owner ${r.owner}, ${r.treatment ?? 'no treatment yet'}, ${r.status})`);
       out(`${risks.length} risk${risks.length === 1 ? '' : 's'}.`);
       return;
     }
     case 'show': {
-      const history = store.risks.history(store.risks.require(idArg()).id);
+      const history = await store.risks.history((await store.risks.require(idArg())).id);
       if (v.json) return json(v.history ? history : history[history.length - 1]);
       for (const r of v.history ? history : history.slice(-1)) riskLines(r).forEach((l) => out(l));
       return;
@@ -248,26 +248,26 @@ function riskCommand({ store, out, json }: Cmd, sub: string | undefined, argv: s
   }
 }
 
-function profileCommand({ store, out, json }: Cmd, sub: string | undefined, argv: string[]): void {
+async function profileCommand({ store, out, json }: Cmd, sub: string | undefined, argv: string[]): Promise<void> {
   const { values: v } = parse(argv, { scope: str, service: many, by: str, source: str, json: flag }, usage.profile);
-  if (sub === 'set') store.profile.set({ scope: v.scope, services: v.service?.map(parseService), by: v.by, source: v.source });
+  if (sub === 'set') await store.profile.set({ scope: v.scope, services: v.service?.map(parseService), by: v.by, source: v.source });
   else if (sub !== 'show') throw new UserError(`unknown profile command "${sub ?? ''}"\nUsage: ${usage.profile}`, 2);
-  const { roles, from } = store.profile.roles();
-  const profile = store.profile.get();
+  const { roles, from } = await store.profile.roles();
+  const profile = await store.profile.get();
   if (v.json) return json({ profile, roles, rolesFrom: from });
   profileLines(profile, roles, from).forEach((l) => out(l));
 }
 
-function auditCommand({ store, out, json }: Cmd, sub: string | undefined, argv: string[]): void {
+async function auditCommand({ store, out, json }: Cmd, sub: string | undefined, argv: string[]): Promise<void> {
   const { values: v } = parse(argv, { json: flag, limit: str, date: str, auditor: str, scope: str, result: str, next: str, by: str, source: str }, usage.audit);
   if (sub === 'record') {
-    const a = store.internalAudits.record({ date: v.date, auditor: v.auditor, scope: v.scope, result: v.result, nextDue: v.next, by: v.by, source: v.source });
+    const a = await store.internalAudits.record({ date: v.date, auditor: v.auditor, scope: v.scope, result: v.result, nextDue: v.next, by: v.by, source: v.source });
     if (v.json) return json(a);
     out(`internal audit #${a.id} recorded: ${a.date} by ${a.auditor}${a.scope ? ` (scope: ${a.scope})` : ''}; next due ${a.nextDue}`);
     return;
   }
   if (sub === 'list') {
-    const audits = store.internalAudits.list();
+    const audits = await store.internalAudits.list();
     if (v.json) return json(audits);
     for (const a of audits) out(`#${a.id} ${a.date} by ${a.auditor} · next due ${a.nextDue}${a.scope ? ` · scope: ${a.scope}` : ''}${a.result ? ` · result: ${a.result}` : ''}`);
     out(`${audits.length} internal audit${audits.length === 1 ? '' : 's'} recorded.`);
@@ -276,7 +276,7 @@ function auditCommand({ store, out, json }: Cmd, sub: string | undefined, argv: 
   if (sub === 'log') {
     const limit = Number(v.limit ?? 50);
     if (!Number.isInteger(limit) || limit < 1) throw new UserError(`--limit must be a positive whole number (got "${v.limit}")`, 2);
-    const entries = store.audit.entries(limit);
+    const entries = await store.audit.entries(limit);
     if (v.json) return json(entries);
     for (const e of entries) out(`#${e.seq} ${e.at} ${e.actor} ${e.action} ${e.subject} ${e.hash.slice(0, 12)}`);
     return;

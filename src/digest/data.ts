@@ -8,16 +8,16 @@ import { digestText } from './render.js';
 export interface DigestData { metrics: ReadinessMetrics; trend: Trend }
 
 /** Live metrics and the trend up to them; `record` first appends them as this week's snapshot (the scheduled post). */
-export function digestData(store: Store, opts: { timezone: string; now?: Date; record?: boolean }): DigestData {
+export async function digestData(store: Store, opts: { timezone: string; now?: Date; record?: boolean }): Promise<DigestData> {
   const now = opts.now ?? new Date();
-  const metrics = readinessMetrics(store, { now, timezone: opts.timezone });
+  const metrics = await readinessMetrics(store, { now, timezone: opts.timezone });
   const log = new DigestLog(store);
-  if (opts.record) log.addSnapshot(metrics, now);
-  return { metrics, trend: log.trend({ week: metrics.week, score: metrics.score.value }) };
+  if (opts.record) await log.addSnapshot(metrics, now);
+  return { metrics, trend: await log.trend({ week: metrics.week, score: metrics.score.value }) };
 }
 
 /** The digest preview as plain text, for any channel. Records nothing. */
-export function previewText(store: Store, lang: Lang, opts: { timezone: string; now?: Date }): string {
-  const { metrics, trend } = digestData(store, opts);
+export async function previewText(store: Store, lang: Lang, opts: { timezone: string; now?: Date }): Promise<string> {
+  const { metrics, trend } = await digestData(store, opts);
   return digestText(metrics, trend, lang, { preview: true });
 }

@@ -140,12 +140,12 @@ export function justificationProblem(justification: string | null): Justificatio
 const ratio = (num: number, den: number, empty = 1) => (den > 0 ? num / den : empty);
 const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
 
-export function readinessMetrics(store: Store, opts: MetricsOptions = {}): ReadinessMetrics {
+export async function readinessMetrics(store: Store, opts: MetricsOptions = {}): Promise<ReadinessMetrics> {
   const now = opts.now ?? new Date();
   const timezone = opts.timezone ?? 'Asia/Tokyo';
   const today = localDay(now, timezone);
-  const roles = store.profileRoles();
-  const { rows, history, edition } = store.soa.snapshot(roles);
+  const roles = await store.profileRoles();
+  const { rows, history, edition } = await store.soa.snapshot(roles);
   const relevant = rows.filter((r) => r.relevant);
   const approved = relevant.filter((r) => r.current);
   const applicable = approved.filter((r) => r.current!.applicable);
@@ -162,7 +162,7 @@ export function readinessMetrics(store: Store, opts: MetricsOptions = {}): Readi
 
   const levels = store.riskLevels;
   const highLevel = levels[levels.length - 1]?.name ?? 'high';
-  const risks = store.risks.list();
+  const risks = await store.risks.list();
   const active = risks.filter((r) => r.status !== 'closed');
   const high = active.filter((r) => r.level === highLevel);
   const highUntreated = high.filter((r) => !r.treatment || (r.status === 'open' && !r.controls.length));
@@ -170,10 +170,10 @@ export function readinessMetrics(store: Store, opts: MetricsOptions = {}): Readi
   const reviewOverdue = active.filter((r) => r.nextReview && r.nextReview < today)
     .map((r) => ({ id: r.id, nextReview: r.nextReview!, daysOverdue: Math.round((Date.parse(today) - Date.parse(r.nextReview!)) / 86_400_000) }));
 
-  const audits = store.internalAudits.list();
-  const last = store.internalAudits.last();
+  const audits = await store.internalAudits.list();
+  const last = await store.internalAudits.last();
   const auditOverdue = !!last && last.nextDue < today;
-  const chain = store.verifyAudit();
+  const chain = await store.verifyAudit();
   const since = new Date(now.getTime() - CHANGE_WINDOW_DAYS * 86_400_000);
 
   const metrics: Omit<ReadinessMetrics, 'score'> = {

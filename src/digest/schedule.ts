@@ -56,15 +56,15 @@ export class DigestScheduler {
   async runDue(at: Date = this.now()): Promise<RunOutcome> {
     const slot = lastRun(this.opts.cron, this.opts.timezone, at);
     if (!slot) return { slot: null, outcome: 'none' };
-    if (!this.opts.log.claim(slot, this.process, this.now())) return { slot, outcome: 'taken' };
+    if (!await this.opts.log.claim(slot, this.process, this.now())) return { slot, outcome: 'taken' };
     try {
       const where = await this.opts.post(slot);
-      this.opts.log.finish(slot, { postedAt: this.now(), ...where });
+      await this.opts.log.finish(slot, { postedAt: this.now(), ...where });
       this.logger.info('readiness digest posted', { slot: slot.toISOString(), channel: where.channel });
       return { slot, outcome: 'posted' };
     } catch (e) {
       const error = (e as Error).message;
-      this.opts.log.finish(slot, { error });
+      await this.opts.log.finish(slot, { error });
       this.logger.error('readiness digest failed; this run is not retried', { slot: slot.toISOString(), error });
       return { slot, outcome: 'failed', error };
     }

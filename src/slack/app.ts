@@ -82,7 +82,7 @@ export function watchWebApi(log: Logger, client?: WebClient): void {
   };
 }
 
-export function createSlackApp(core: Core, s: SlackSettings): App {
+export async function createSlackApp(core: Core, s: SlackSettings): Promise<App> {
   const log = core.ctx.log;
   const clientOptions = { ...(s.apiUrl ? { slackApiUrl: s.apiUrl } : {}), ...(s.retries !== undefined ? { retryConfig: { retries: s.retries } } : {}) };
   const logger = boltLogger(log, core.ctx.config.logLevel === 'debug');
@@ -91,7 +91,7 @@ export function createSlackApp(core: Core, s: SlackSettings): App {
     : new App({
       token: s.botToken, clientOptions, logger, logLevel: logger.getLevel(),
       // The gate in front of Bolt: signature, timestamp (±5 min), replays, body size and shape (src/slack/receiver.ts).
-      receiver: gatedReceiver({ signingSecret: s.signingSecret!, port: s.port, firstSeen: (sig, ts) => core.state.firstRequest(sig, ts), log, boltLogger: logger }),
+      receiver: gatedReceiver({ signingSecret: s.signingSecret!, port: s.port, firstSeen: async (sig, ts) => await core.state.firstRequest(sig, ts), log, boltLogger: logger }),
     });
   watchWebApi(log, app.client);
   // One middleware before every listener (each one more is a hop through Bolt's chain for every request).
@@ -110,7 +110,7 @@ export function createSlackApp(core: Core, s: SlackSettings): App {
     await learnNames(client, body);
     await next();
   });
-  const deps: SlackDeps = { core, log, allowBots: s.allowBots, metaKey: core.state.secret('modal-metadata') };
+  const deps: SlackDeps = { core, log, allowBots: s.allowBots, metaKey: await core.state.secret('modal-metadata') };
   registerEvents(app, deps);
   registerCommands(app, deps);
   registerActions(app, deps);

@@ -84,8 +84,8 @@ export async function postAssessment(deps: SlackDeps, client: WebClient, r: Asse
     const posted = await client.chat.postMessage({ channel: at.channel, thread_ts: at.threadTs, text: r.summary.slice(0, 3000), blocks: summaryBlocks });
     if (posted.ts) {
       await client.pins.add({ channel: at.channel, timestamp: posted.ts }).catch(() => undefined);
-      const saved = deps.core.assessments.active(r.state.thread);
-      if (saved) deps.core.state.saveAssessment(r.state.thread, { ...saved, summaryTs: posted.ts });
+      const saved = await deps.core.assessments.active(r.state.thread);
+      if (saved) await deps.core.state.saveAssessment(r.state.thread, { ...saved, summaryTs: posted.ts });
     }
   }
   if (r.notify.length) {
@@ -102,7 +102,7 @@ export async function postAssessment(deps: SlackDeps, client: WebClient, r: Asse
           { type: 'actions', block_id: blockId(r.state.thread, 'approve'), elements: [button(t.approve, 'assess_choice_approve', 'approve', 'primary')] },
         ]),
       });
-      const details = r.details ?? deps.core.assessments.details(r.state.thread);
+      const details = r.details ?? await deps.core.assessments.details(r.state.thread);
       if (posted.ts && details) await client.chat.postMessage({ channel, thread_ts: posted.ts, text: details.slice(0, 3000), blocks: kb(sections(esc(details))) });
     }
   }

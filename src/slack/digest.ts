@@ -12,8 +12,8 @@ import { DigestScheduler } from '../digest/schedule.js';
 import { slackText } from './messages.js';
 
 /** Live metrics and the trend, in the configured time zone; `record` appends this week's snapshot first. */
-export function coreDigestData(core: Core, opts: { now?: Date; record?: boolean } = {}): DigestData {
-  return digestData(core.store, { timezone: core.ctx.config.timezone, ...opts });
+export async function coreDigestData(core: Core, opts: { now?: Date; record?: boolean } = {}): Promise<DigestData> {
+  return await digestData(core.store, { timezone: core.ctx.config.timezone, ...opts });
 }
 
 export interface Posted { ts?: string; fileId?: string; score: number; week: string }
@@ -23,7 +23,7 @@ export interface Posted { ts?: string; fileId?: string; score: number; week: str
  * A failed chart upload is logged and does not undo the post.
  */
 export async function postDigest(core: Core, client: WebClient, channel: string, lang: Lang, opts: { now?: Date } = {}): Promise<Posted> {
-  const { metrics, trend } = coreDigestData(core, { now: opts.now, record: true });
+  const { metrics, trend } = await coreDigestData(core, { now: opts.now, record: true });
   const view = digestBlocks(metrics, trend, lang, { chart: true });
   const msg = await client.chat.postMessage({ channel, text: view.text, blocks: view.blocks });
   let fileId: string | undefined;
@@ -67,12 +67,12 @@ export async function startDigestScheduler(core: Core, client: WebClient, config
 }
 
 /** The digest as it would be posted now, for `/isms digest` (ephemeral to the caller). Records nothing. */
-export function digestPreviewBlocks(core: Core, lang: Lang, now?: Date): Block[] {
-  const { metrics, trend } = coreDigestData(core, { now });
+export async function digestPreviewBlocks(core: Core, lang: Lang, now?: Date): Promise<Block[]> {
+  const { metrics, trend } = await coreDigestData(core, { now });
   return digestBlocks(metrics, trend, lang, { preview: true }).blocks;
 }
 
 /** The preview's plain text (notification fallback, console). */
-export function digestPreviewText(core: Core, lang: Lang, now?: Date): string {
-  return previewText(core.store, lang, { timezone: core.ctx.config.timezone, now });
+export async function digestPreviewText(core: Core, lang: Lang, now?: Date): Promise<string> {
+  return await previewText(core.store, lang, { timezone: core.ctx.config.timezone, now });
 }

@@ -9,9 +9,9 @@ import { button, decisionBlocks, type Block } from './blocks.js';
 import { coreDigestData } from './digest.js';
 import { slackText } from './messages.js';
 
-export function homeView(core: Core, user: string, lang: Lang, now?: Date): HomeView {
-  const { metrics: m, trend } = coreDigestData(core, { now });
-  const pending = core.store.soaRows().filter((r) => r.pending);
+export async function homeView(core: Core, user: string, lang: Lang, now?: Date): Promise<HomeView> {
+  const { metrics: m, trend } = await coreDigestData(core, { now });
+  const pending = (await core.store.soaRows()).filter((r) => r.pending);
   const pct = (a: number, b: number) => (b ? `${Math.round((a / b) * 100)}%` : '–');
   const t = slackText[lang];
   const approver = core.chat.isApprover(user);

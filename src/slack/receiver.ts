@@ -17,7 +17,7 @@ export interface GateOptions {
   /** The port app.start() listens on when given none. */
   port?: number;
   /** True the first time a signature is seen (replay memory shared by the processes on one data folder). */
-  firstSeen: (signature: string, ts: number) => boolean;
+  firstSeen: (signature: string, ts: number) => boolean | Promise<boolean>;
   log: Logger;
   boltLogger: BoltLogger;
   /** Largest body accepted, in bytes (default 4 MB, as Bolt's): larger ones get 413 without being read further. */
@@ -117,7 +117,7 @@ export function gatedReceiver(o: GateOptions): HTTPReceiver {
       if (!Number.isFinite(ts) || Math.abs(nowSec - ts) > maxSkewSec) return refuse(`timestamp ${tsText.slice(0, 20)} is more than ${maxSkewSec / 60} minutes away from now`);
       const want = Buffer.from(`v0=${createHmac('sha256', o.signingSecret).update(`v0:${tsText}:${raw}`).digest('hex')}`);
       if (!timingSafeEqual(want, Buffer.from(signature))) return refuse('signature mismatch');
-      if (!o.firstSeen(signature, ts)) return refuse('replay: this signed request was already received');
+      if (!(await o.firstSeen(signature, ts))) return refuse('replay: this signed request was already received');
     }
     if (isSslCheck) {
       // Nothing smuggled beside ssl_check=1 reaches Bolt (an unsigned payload must never be routed).

@@ -8,7 +8,7 @@ import { slackText } from './messages.js';
 const HOUR = 3600 * 1000;
 
 export async function sendReminders(core: Core, client: WebClient, now = Date.now()): Promise<number> {
-  const due = core.assessments.dueReminders(now);
+  const due = await core.assessments.dueReminders(now);
   for (const s of due) {
     const [channel, ts] = s.thread.split(':') as [string, string];
     if (!isSlackUser(s.startedBy)) continue;

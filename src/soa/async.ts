@@ -11,7 +11,8 @@ export function settle<T>(fn: () => T): Promise<T> {
   try {
     return Promise.resolve(fn());
   } catch (e) {
-    return Promise.reject(e as Error);
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- what fn threw, passed on as it was
+    return Promise.reject(e);
   }
 }
 
@@ -22,8 +23,8 @@ export function settle<T>(fn: () => T): Promise<T> {
 export class Gate {
   private held: Promise<void> | null = null;
 
-  run<T>(fn: () => T): Promise<T> {
-    return this.held ? this.held.then(() => this.run(fn)) : settle(fn);
+  async run<T>(fn: () => T): Promise<T> {
+    return this.held ? this.held.then(async () => await this.run(fn)) : await settle(fn);
   }
 
   async exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -54,7 +55,7 @@ export function asyncView<T extends object, Keep extends keyof T = never>(target
     const m = source[n];
     if (typeof m !== 'function') continue;
     const bound = (m as (...a: unknown[]) => unknown).bind(target);
-    view[n] = (keep as string[]).includes(n) ? bound : gate ? (...a: unknown[]) => gate.run(() => bound(...a)) : (...a: unknown[]) => settle(() => bound(...a));
+    view[n] = (keep as string[]).includes(n) ? bound : gate ? async (...a: unknown[]) => await gate.run(() => bound(...a)) : async (...a: unknown[]) => await settle(() => bound(...a));
   }
   return view as Async<T, Keep>;
 }

@@ -20,7 +20,7 @@ export function registerActions(app: App, deps: SlackDeps): void {
       const user = body.user.id;
       await guarded(deps, client, { user, channel: body.channel?.id }, async () => {
         if (!action.value) return;
-        const reply = core.chat.feedback(action.value, user, vote, await langOf(client, user));
+        const reply = await core.chat.feedback(action.value, user, vote, await langOf(client, user));
         await answer(deps, client, user, respond, reply);
       });
     });
@@ -32,10 +32,10 @@ export function registerActions(app: App, deps: SlackDeps): void {
       const user = body.user.id;
       await guarded(deps, client, { user, channel: body.channel?.id }, async () => {
         const lang = await langOf(client, user);
-        const reply = core.chat.reviewButton(user, reviewValue(action.value), verdict, lang);
+        const reply = await core.chat.reviewButton(user, reviewValue(action.value), verdict, lang);
         await answer(deps, client, user, respond, reply);
         // Pressed on the App Home: show it again without the proposal.
-        if (reply.type === 'reviewed' && body.view?.type === 'home') await client.views.publish({ user_id: user, view: fitView(homeView(core, user, lang)) });
+        if (reply.type === 'reviewed' && body.view?.type === 'home') await client.views.publish({ user_id: user, view: fitView(await homeView(core, user, lang)) });
       });
     });
   }
@@ -48,7 +48,7 @@ export function registerActions(app: App, deps: SlackDeps): void {
       const ts = stringField(body.message?.thread_ts) ?? stringField(body.message?.ts);
       const source = channel && ts ? await permalink(client, channel, ts) : channel ? channelLink(channel) : 'https://slack.com';
       // The button names a control; the form is built for the SoA line it resolves to (or says why there is none).
-      const control = core.chat.resolve(action.value ?? '');
+      const control = await core.chat.resolve(action.value ?? '');
       await openSoaForm(deps, client, body.trigger_id, { control, channel, source, lang: await langOf(client, user) });
     });
   });

@@ -53,9 +53,9 @@ export function registerAssessment(app: App, deps: SlackDeps): void {
     await ack();
     const thread = threadOf(action.block_id);
     await guarded(deps, client, { user: body.user.id, channel: thread?.split(':')[0] }, async () => {
-      const state = thread ? core.assessments.active(thread) : undefined;
+      const state = thread ? await core.assessments.active(thread) : undefined;
       if (!thread || !state) return;
-      const defaults = core.assessments.formDefaults(thread);
+      const defaults = await core.assessments.formDefaults(thread);
       const modal = analysisModal(thread, thread.split(':')[0]!, defaults?.title ?? '', state.lang, defaults);
       await client.views.open({ trigger_id: body.trigger_id, view: fitView({ ...modal, private_metadata: seal(deps.metaKey, { thread }) }) });
     });
@@ -64,7 +64,7 @@ export function registerAssessment(app: App, deps: SlackDeps): void {
   app.view(ANALYSIS_MODAL, async ({ ack, view, body, client }) => {
     // The thread it answers for is the one the bot sealed into the form, never one a payload names.
     const thread = unseal<{ thread?: unknown }>(deps.metaKey, view.private_metadata)?.thread;
-    if (typeof thread !== 'string' || !core.assessments.active(thread)) {
+    if (typeof thread !== 'string' || !await core.assessments.active(thread)) {
       await ack({ response_action: 'errors', errors: { cia: 'Form not verified or the assessment has ended; nothing was recorded. / 確認できないフォームか、終了したアセスメントです。何も記録していません。' } });
       return;
     }
@@ -78,7 +78,7 @@ export function registerAssessment(app: App, deps: SlackDeps): void {
     };
     // Checked here so that problems show inline in the form; the flow checks the same again.
     const errors: Record<string, string> = {};
-    const t = slackText[core.assessments.active(thread)?.lang ?? 'en'];
+    const t = slackText[(await core.assessments.active(thread))?.lang ?? 'en'];
     if (!parse.cia(fields.cia)) errors.cia = t.pickAtLeastOne;
     if (!parse.owner(fields.owner)) errors.owner = t.ownerRequired;
     if (!parse.score(fields.likelihood)) errors.likelihood = '1-5';

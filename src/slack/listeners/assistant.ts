@@ -47,14 +47,14 @@ export function registerAssistant(app: App, deps: SlackDeps): void {
   // Thread context (which channel the user is looking at) kept in the chat state: no extra Web API calls, and it
   // survives a restart, as the list of assistant threads must.
   const threadContextStore: NonNullable<AssistantConfig['threadContextStore']> = {
-    get: ({ payload }) => {
+    get: async ({ payload }) => {
       const { channel, threadTs } = threadOf(payload as unknown as Obj);
-      const saved: { channel_id?: string } | undefined = channel && threadTs ? state.assistantThread(key(channel, threadTs)) : undefined;
+      const saved: { channel_id?: string } | undefined = channel && threadTs ? await state.assistantThread(key(channel, threadTs)) : undefined;
       return Promise.resolve(saved ?? {});
     },
-    save: ({ payload }) => {
+    save: async ({ payload }) => {
       const t = (payload as unknown as Obj).assistant_thread as ThreadInfo | undefined;
-      if (t?.channel_id && t.thread_ts) state.saveAssistantThread(key(t.channel_id, t.thread_ts), t.context ?? {});
+      if (t?.channel_id && t.thread_ts) await state.saveAssistantThread(key(t.channel_id, t.thread_ts), t.context ?? {});
       return Promise.resolve();
     },
   };
@@ -82,12 +82,12 @@ export function registerAssistant(app: App, deps: SlackDeps): void {
 
   async function answer(m: UserMessage, eventId: string | undefined, botUserId: string | undefined, client: WebClient, ui: { setStatus: (s: string) => Promise<unknown>; setTitle: (t: string) => Promise<unknown> }): Promise<void> {
     if (!m.user || m.user === botUserId || m.subtype === 'bot_message' || (m.bot_id && !deps.allowBots)) return;
-    if (!state.firstHandling(eventId, m.channel, m.ts)) return; // a retried delivery, or a message already answered
+    if (!await state.firstHandling(eventId, m.channel, m.ts)) return; // a retried delivery, or a message already answered
     const threadTs = m.thread_ts ?? m.ts;
     const thread = key(m.channel, threadTs);
     const text = (m.text ?? '').replace(/<@[A-Z0-9]+>/g, '').trim();
     const locale = await userLang(client, m.user);
-    const lang = core.chat.langOf({ text: text.slice(0, 200), thread, locale });
+    const lang = await core.chat.langOf({ text: text.slice(0, 200), thread, locale });
     const tooLong = lengthProblem(text, lang);
     if (tooLong) {
       await client.chat.postMessage({ channel: m.channel, thread_ts: threadTs, text: `:warning: ${tooLong.message}\n${tooLong.hint}` }).catch(() => undefined);
@@ -95,7 +95,7 @@ export function registerAssistant(app: App, deps: SlackDeps): void {
     }
     await guarded(deps, client, { user: m.user, channel: m.channel, lang }, async () => {
       // The first question names the thread in the assistant's history.
-      if (!state.history(thread, 1).length) await ui.setTitle(threadTitle(text)).catch(() => undefined);
+      if (!(await state.history(thread, 1)).length) await ui.setTitle(threadTitle(text)).catch(() => undefined);
       await ui.setStatus(chatWords[lang].working).catch(() => undefined);
       let posted = false;
       try {
@@ -117,7 +117,7 @@ export function registerAssistant(app: App, deps: SlackDeps): void {
     const type = a.payload?.type;
     if (type === 'message') {
       const { channel, threadTs } = threadOf(a.payload);
-      if (!channel || !threadTs || !state.assistantThread(key(channel, threadTs))) return a.next();
+      if (!channel || !threadTs || !await state.assistantThread(key(channel, threadTs))) return a.next();
     }
     if (type === 'assistant_thread_started' || type === 'assistant_thread_context_changed') log.debug(`slack ${type}`);
     return middleware(args);

@@ -24,10 +24,10 @@ export function registerCommands(app: App, deps: SlackDeps): void {
     const cmd = parseCommand(command.text);
     // The modal must open within 3 s of the command (its trigger expires): resolve and open before anything slow.
     if (cmd.kind === 'soa-set' && !Object.keys(cmd.fields).length) {
-      const lang = core.chat.langOf({ text: command.text, thread: command.channel_id, locale: undefined });
+      const lang = await core.chat.langOf({ text: command.text, thread: command.channel_id, locale: undefined });
       let control: string;
       try {
-        control = core.chat.resolve(cmd.control);
+        control = await core.chat.resolve(cmd.control);
       } catch (e) {
         if (!(e instanceof StoreError)) throw e;
         await ack({ response_type: 'ephemeral', text: `:warning: ${e.issues[0]!.message}. ${e.issues[0]!.hint}` });
@@ -42,7 +42,7 @@ export function registerCommands(app: App, deps: SlackDeps): void {
       await ack();
       await guarded(deps, client, { user: command.user_id, channel: command.channel_id }, async () => {
         const lang = (await userLang(client, command.user_id)) ?? deps.core.ctx.config.digest.lang;
-        await respond({ response_type: 'ephemeral', text: digestPreviewText(core, lang).slice(0, 3000), blocks: kb(digestPreviewBlocks(core, lang)) });
+        await respond({ response_type: 'ephemeral', text: (await digestPreviewText(core, lang)).slice(0, 3000), blocks: kb(await digestPreviewBlocks(core, lang)) });
       });
       return;
     }
@@ -81,7 +81,7 @@ export async function startAssessment(deps: SlackDeps, client: WebClient, channe
     const opening = await client.chat.postMessage({ channel, text: slackText[lang].assessmentStarted(user) });
     const ts = opening.ts!;
     await client.pins.add({ channel, timestamp: ts }).catch(() => undefined);
-    const reply = deps.core.assessments.begin(threadKey(channel, ts), user, lang, service, ts);
+    const reply = await deps.core.assessments.begin(threadKey(channel, ts), user, lang, service, ts);
     await postAssessment(deps, client, reply, { channel, threadTs: ts, user });
   });
 }

@@ -35,12 +35,12 @@ export function registerEvents(app: App, deps: SlackDeps): void {
     await guarded(deps, client, { user, channel: ev.channel }, async () => {
       // A retried delivery is handled once; and one message, one answer: a DM that mentions the bot arrives both as
       // app_mention and as message.im.
-      if (!core.state.firstHandling(eventId, ev.channel, ev.ts)) return;
+      if (!await core.state.firstHandling(eventId, ev.channel, ev.ts)) return;
       // Drop the bot's own mention; other mentions stay (owner=<@U…> names a person).
       const text = (ev.text ?? '').replace(botUserId ? new RegExp(`<@${botUserId}(\\|[^>]*)?>`, 'g') : /^\s*<@[A-Z0-9]+>/, '').trim();
       const threadTs = ev.thread_ts ?? ev.ts;
       const locale = await userLang(client, user);
-      const lang = core.chat.langOf({ text: text.slice(0, 200), thread: `${ev.channel}:${threadTs}`, locale });
+      const lang = await core.chat.langOf({ text: text.slice(0, 200), thread: `${ev.channel}:${threadTs}`, locale });
       const tooLong = lengthProblem(text, lang);
       if (tooLong) {
         await client.chat.postEphemeral({ channel: ev.channel, user, thread_ts: threadTs, text: `:warning: ${tooLong.message}\n${tooLong.hint}` }).catch(() => undefined);
@@ -84,7 +84,7 @@ export function registerEvents(app: App, deps: SlackDeps): void {
     const ev = event as MessageLike & { channel_type?: string };
     if (ev.subtype && ev.subtype !== 'bot_message') return;
     // Channel messages reach the bot only as replies in a thread with a running assessment (mentions come as app_mention).
-    const inAssessment = !!ev.thread_ts && !!core.assessments.active(`${ev.channel}:${ev.thread_ts}`) && !/<@[A-Z0-9]+>/.test(ev.text ?? '');
+    const inAssessment = !!ev.thread_ts && !!await core.assessments.active(`${ev.channel}:${ev.thread_ts}`) && !/<@[A-Z0-9]+>/.test(ev.text ?? '');
     if (ev.channel_type !== 'im' && !inAssessment) return;
     await handleMessage(ev, (body as { event_id?: string }).event_id, context.botUserId, client);
   });
@@ -94,7 +94,7 @@ export function registerEvents(app: App, deps: SlackDeps): void {
     // A failure republishes the App Home with the message and its reference.
     await guarded(deps, client, { user: event.user, home: true }, async () => {
       const lang = (await userLang(client, event.user)) ?? core.ctx.config.lang;
-      await client.views.publish({ user_id: event.user, view: fitView(homeView(core, event.user, lang)) });
+      await client.views.publish({ user_id: event.user, view: fitView(await homeView(core, event.user, lang)) });
     });
   });
 }

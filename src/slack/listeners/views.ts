@@ -19,8 +19,8 @@ export function registerViews(app: App, deps: SlackDeps): void {
     }
     let reply;
     try {
-      const input = modalInput(view.state.values, meta, body.user.id, core.chat.formDecision(meta.control));
-      reply = core.chat.recordDecision(input, meta.lang);
+      const input = modalInput(view.state.values, meta, body.user.id, await core.chat.formDecision(meta.control));
+      reply = await core.chat.recordDecision(input, meta.lang);
     } catch (e) {
       if (e instanceof StoreError) {
         await ack({ response_action: 'errors', errors: modalErrors(e.issues) });
