@@ -98,7 +98,7 @@ for (let r = 0; r < runs; r++) {
     for (let from = 0, turn = 0; from < n; from += 500, turn++) {
       const to = Math.min(n, from + 500);
       const rawTurn = () => time(() => raw.each(from, to));
-      const storeTurn = () => time(() => { for (let i = from; i < to; i++) store.soa.set(decision(i)); });
+      const storeTurn = () => time(async () => { for (let i = from; i < to; i++) await store.soa.set(decision(i)); });
       if (turn % 2) {
         storeMs += await storeTurn();
         rawMs += await rawTurn();
@@ -111,7 +111,7 @@ for (let r = 0; r < runs; r++) {
     results.storeEach!.push(storeMs);
     results.checks!.push(checks.checks);
     results.checkMs!.push(checks.ms);
-    store.close();
+    await store.close();
     raw.db.close();
     rmSync(dir, { recursive: true, force: true });
     rmSync(raw.dir, { recursive: true, force: true });
@@ -120,13 +120,13 @@ for (let r = 0; r < runs; r++) {
     const raw = rawWriter();
     results.rawBatch!.push(await time(() => raw.batch(n)));
     const { dir, store } = fresh();
-    results.storeBatch!.push(await time(() => store.soa.setMany(Array.from({ length: n }, (_, i) => decision(i)))));
+    results.storeBatch!.push(await time(async () => await store.soa.setMany(Array.from({ length: n }, (_, i) => decision(i)))));
     // The export of a store with 2 × N history rows.
-    store.soa.setMany(Array.from({ length: n }, (_, i) => decision(i + n)));
-    historyRows = store.soa.snapshot(store.profileRoles()).history.length;
+    await store.soa.setMany(Array.from({ length: n }, (_, i) => decision(i + n)));
+    historyRows = (await store.soa.snapshot(await store.profileRoles())).history.length;
     results.xlsx!.push(await time(() => store.exportSoa('xlsx', join(dir, 'soa.xlsx'), { draft: true })));
-    results.verify!.push(await time(() => store.verifyAudit()));
-    store.close();
+    results.verify!.push(await time(async () => await store.verifyAudit()));
+    await store.close();
     raw.db.close();
     rmSync(dir, { recursive: true, force: true });
     rmSync(raw.dir, { recursive: true, force: true });

@@ -24,22 +24,22 @@ it('writes once when the approver presses Approve twice at the same moment', asy
   const [a, b] = await Promise.all([say('carol', 'approve'), say('carol', 'approve')]);
   const texts = [a, b].map((r) => JSON.stringify(r));
   expect(texts.filter((t) => t.includes('Approved and written'))).toHaveLength(1);
-  expect(core.store.risks.list()).toHaveLength(3);
-  expect(core.store.audit.entries(500).filter((e) => e.action === 'assessment.approve')).toEqual([expect.objectContaining({ subject: state.id, actor: 'carol' })]);
+  expect(await core.store.risks.list()).toHaveLength(3);
+  expect((await core.store.audit.entries(500)).filter((e) => e.action === 'assessment.approve')).toEqual([expect.objectContaining({ subject: state.id, actor: 'carol' })]);
   // Even with the thread state lost (e.g. a crash before it was saved), a second commit writes nothing.
-  const before = core.store.audit.entries(1000).length;
+  const before = (await core.store.audit.entries(1000)).length;
   expect(() => commitAssessment(core.store, state, 'carol', 'console')).toThrow(StoreError);
-  expect(core.store.audit.entries(1000).length).toBe(before);
-  expect(core.store.verifyAudit()).toMatchObject({ ok: true });
+  expect((await core.store.audit.entries(1000)).length).toBe(before);
+  expect(await core.store.verifyAudit()).toMatchObject({ ok: true });
 });
 
-it('refuses an excluded control marked as implemented', () => {
-  expect(() => core.store.soa.set({ control: '11.1.3', applicable: false, status: 'implemented', justification: 'No offices of our own: staff work remotely', by: 'carol' }))
+it('refuses an excluded control marked as implemented', async () => {
+  await expect(async () => await core.store.soa.set({ control: '11.1.3', applicable: false, status: 'implemented', justification: 'No offices of our own: staff work remotely', by: 'carol' })).rejects
     .toThrow(/a control that is not applicable cannot be implemented/);
 });
 
 it('says in the summary when a chosen control reverses an approved exclusion', async () => {
-  core.store.soa.set({ control: '17.2.1', applicable: false, status: 'not-implemented', justification: 'Availability is contracted to the provider only (see SLA 4.2)', by: 'carol' });
+  await core.store.soa.set({ control: '17.2.1', applicable: false, status: 'not-implemented', justification: 'Availability is contracted to the provider only (see SLA 4.2)', by: 'carol' });
   const replies = [];
   for (const line of ['assess PayCloud', ...scope, 'RL-01', 'next', 'owner alice', 'next']) replies.push(...(await core.chat.handle({ text: line, user: 'alice', thread: 'T2', source: 'console' })));
   const last = replies.at(-1) as { type: string; summary: string };

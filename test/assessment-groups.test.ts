@@ -53,22 +53,22 @@ describe('a 2022-edition SoA, SaaS on AWS', () => {
     expect((await say('approve', 'carol')).notes.join('\n')).toContain('Approved and written.');
 
     const { store } = core;
-    expect(store.soa.state(changed).current).toMatchObject({ applicable: false, justification: 'only AWS runs physical networks for Acme Portal' });
+    expect((await store.soa.state(changed)).current).toMatchObject({ applicable: false, justification: 'only AWS runs physical networks for Acme Portal' });
     for (const key of cloud!.keys.filter((k) => k !== changed)) {
-      const d = store.soa.state(key).current;
+      const d = (await store.soa.state(key)).current;
       expect(d, key).toMatchObject({ applicable: true, reasons: ['business:ISO/IEC 27017 cloud guidance for our roles (provider of Acme Portal, customer of AWS)'], proposedBy: 'alice', approvedBy: 'carol' });
     }
-    expect(store.soa.state('5.4').current).toMatchObject({ applicable: true, reasons: ['business:we keep in touch with the authorities'] });
-    expect(store.soa.state('7.1').current).toMatchObject({ applicable: false, justification: 'SaaS on AWS: no premises of our own in scope' });
-    expect(store.soa.state('5.7').current).toBeNull();
+    expect((await store.soa.state('5.4')).current).toMatchObject({ applicable: true, reasons: ['business:we keep in touch with the authorities'] });
+    expect((await store.soa.state('7.1')).current).toMatchObject({ applicable: false, justification: 'SaaS on AWS: no premises of our own in scope' });
+    expect((await store.soa.state('5.7')).current).toBeNull();
     // The audit chain: one proposal and one approval per line of the group, each its own entry, and the chain holds.
-    const entries = store.audit.entries(5000);
+    const entries = await store.audit.entries(5000);
     for (const key of cloud!.keys) {
       expect(entries.filter((e) => e.subject === key).map((e) => e.action), key).toEqual(['soa.propose', 'soa.approve']);
     }
     const seqs = entries.filter((e) => cloud!.keys.includes(e.subject)).map((e) => e.seq);
     expect(new Set(seqs).size).toBe(cloud!.keys.length * 2);
-    expect(store.verifyAudit()).toMatchObject({ ok: true });
+    expect(await store.verifyAudit()).toMatchObject({ ok: true });
   });
 });
 

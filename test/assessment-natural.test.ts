@@ -131,7 +131,7 @@ describe('Japanese and English at every step', () => {
     // The review step too: "submit", and "approve" from someone who is not an approver, answered in Japanese.
     expect((await say('submit')).notes[0]).toBe('承認へ提出しました。');
     expect((await say('approve')).error).toBe('承認できるのは承認者だけです（alice は承認者ではありません）。「提出」で提出してください。何も記録していません。');
-    expect(core.store.risks.list()).toEqual([]);
+    expect(await core.store.risks.list()).toEqual([]);
   });
 
   it('runs a whole English assessment on Japanese answers', async () => {

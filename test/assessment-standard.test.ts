@@ -36,19 +36,19 @@ it('completes from start to approval in at most 15 typed messages (41 before), n
   expect(replies.at(-1)!.notes.join('\n')).toContain('Approved and written.');
 });
 
-it('wrote what the script decided: six risks with owner and level, the 27017 group line by line, the exclusion with its reason', () => {
+it('wrote what the script decided: six risks with owner and level, the 27017 group line by line, the exclusion with its reason', async () => {
   const { store } = core;
-  const risks = store.risks.list();
+  const risks = await store.risks.list();
   expect(risks).toHaveLength(6);
   expect(risks.every((r) => r.owner === 'alice' && r.service === 'Acme Portal' && r.treatment === 'modify' && r.controls.length > 0)).toBe(true);
   // Risk 2 took the typed 4 × 5; the others the library's suggestion.
   expect([risks[1]!.likelihood, risks[1]!.impact, risks[1]!.level]).toEqual([4, 5, 'high']);
-  expect(store.profile.get()!.services).toEqual([expect.objectContaining({ name: 'Acme Portal', role: 'both', model: 'SaaS', runsOn: 'AWS' })]);
-  const rows = store.soaRows().filter((r) => r.current);
+  expect((await store.profile.get())!.services).toEqual([expect.objectContaining({ name: 'Acme Portal', role: 'both', model: 'SaaS', runsOn: 'AWS' })]);
+  const rows = (await store.soaRows()).filter((r) => r.current);
   const cloud = rows.filter((r) => r.role && r.current!.reasons.some((x) => x.startsWith('business:ISO/IEC 27017 cloud guidance for our roles')));
   expect(cloud.length).toBeGreaterThan(30);
-  expect(store.soa.state('7.1').current).toMatchObject({ applicable: false, justification: 'SaaS on AWS: no premises of our own in scope', proposedBy: 'alice', approvedBy: 'carol' });
-  expect(store.verifyAudit()).toMatchObject({ ok: true });
+  expect((await store.soa.state('7.1')).current).toMatchObject({ applicable: false, justification: 'SaaS on AWS: no premises of our own in scope', proposedBy: 'alice', approvedBy: 'carol' });
+  expect(await store.verifyAudit()).toMatchObject({ ok: true });
 });
 
 it('showed the approver one screen: risks with levels, treatments and controls, SoA changes, the exclusion and why', () => {

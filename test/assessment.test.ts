@@ -22,7 +22,7 @@ function console_(dataDir: string, user: string, lines: string[]) {
 }
 
 describe('assessment in the console', () => {
-  it('runs a full assessment from a script, and an approver approves it: risks with owners and levels, linked SoA decisions, a valid audit chain', () => {
+  it('runs a full assessment from a script, and an approver approves it: risks with owners and levels, linked SoA decisions, a valid audit chain', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'isms-assess-'));
     const out = console_(dataDir, 'alice', ['assess PayCloud', ...scope, ...pickRisks, ...analysis, ...missed, 'approve', 'submit']);
     expect(out).toContain('both the provider and the customer role are in scope (JIP-ISMS517 4.1)');
@@ -31,16 +31,16 @@ describe('assessment in the console', () => {
     expect(out).toMatch(/Only approvers can approve; alice is not one[\s\S]*Nothing was written/);
     expect(out).toContain('Submitted for approval.');
     const before = store(dataDir);
-    expect(before.risks.list()).toEqual([]);
-    expect(before.soaRows().filter((r) => r.current || r.pending)).toEqual([]);
-    before.close();
+    expect(await before.risks.list()).toEqual([]);
+    expect((await before.soaRows()).filter((r) => r.current || r.pending)).toEqual([]);
+    await before.close();
 
     const approved = console_(dataDir, 'carol', ['approve']);
     expect(approved).toMatch(/Approved and written\. Risks: R-1 .* \(alice, high\); R-2 .* \(bob, medium\); R-3 .* \(alice, low\)/);
-    checkWrittenAssessment(dataDir, 'carol', /^console$/);
+    await checkWrittenAssessment(dataDir, 'carol', /^console$/);
   });
 
-  it('answers bad input with a suggestion instead of the same question, and resumes after a restart in the middle of the flow', () => {
+  it('answers bad input with a suggestion instead of the same question, and resumes after a restart in the middle of the flow', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'isms-assess-'));
     const first = console_(dataDir, 'alice', ['assess PayCloud', ...scope, ...pickRisks, '9', '3']);
     // Not the question again: what was not understood, and what to write instead.
@@ -54,7 +54,7 @@ describe('assessment in the console', () => {
     expect(third).toContain('Submitted for approval.');
     const approved = console_(dataDir, 'carol', ['approve']);
     expect(approved).toContain('Approved and written.');
-    checkWrittenAssessment(dataDir, 'carol', /^console$/);
+    await checkWrittenAssessment(dataDir, 'carol', /^console$/);
   });
 
   it('records who answered each step', async () => {
@@ -62,24 +62,24 @@ describe('assessment in the console', () => {
     console_(dataDir, 'alice', ['assess PayCloud', 'provider']);
     console_(dataDir, 'bob', ['SaaS']);
     const { ChatState } = await import('../src/chat/state.js');
-    const state = new ChatState(dataDir).loadAssessment<{ answers: { step: string; user: string }[] }>('console')!;
+    const state = (await new ChatState(dataDir).loadAssessment<{ answers: { step: string; user: string }[] }>('console'))!;
     expect(state.answers.map((a) => [a.step, a.user])).toEqual([['role', 'alice'], ['model', 'bob']]);
   });
 
-  it('cancels with キャンセル and writes nothing', () => {
+  it('cancels with キャンセル and writes nothing', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'isms-assess-'));
     const out = console_(dataDir, 'alice', ['assess PayCloud', ...scope, ...pickRisks, analysis[0]!, 'キャンセル', 'approve']);
     expect(out).toMatch(/cancelled by alice\. Nothing was written\./);
     const s = store(dataDir);
-    expect(s.risks.list()).toEqual([]);
-    expect(s.profile.get()).toBeNull();
-    expect(s.audit.verify()).toMatchObject({ ok: true, entries: 0 });
-    s.close();
+    expect(await s.risks.list()).toEqual([]);
+    expect(await s.profile.get()).toBeNull();
+    expect(await s.audit.verify()).toMatchObject({ ok: true, entries: 0 });
+    await s.close();
   });
 });
 
 describe('assessment in a 2022-edition SoA', () => {
-  it('writes the chosen controls as 2022 lines: Annex A controls and 27017 items per role, linked to their risks', () => {
+  it('writes the chosen controls as 2022 lines: Annex A controls and 27017 items per role, linked to their risks', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'isms-assess-'));
     const env2022 = { ISMS_SOA_EDITION: '2022' };
     const lines = ['assess PayCloud', ...scope, ...pickRisks, ...analysis,
@@ -91,19 +91,19 @@ describe('assessment in a 2022-edition SoA', () => {
     expect(console2022(dataDir, 'carol', ['approve'], env2022)).toContain('Approved and written.');
     const s = openStore(loadConfig({ ISMS_DATA_DIR: dataDir, ISMS_APPROVERS: 'carol' }), loadCatalog());
     try {
-      expect(s.edition().edition).toBe('2022');
-      const written = s.soaRows().filter((r) => r.current);
+      expect((await s.edition()).edition).toBe('2022');
+      const written = (await s.soaRows()).filter((r) => r.current);
       expect(written.length).toBeGreaterThan(3);
       // 12.3.1 was chosen for R-2: its Annex A control 8.13 and both 27017 lines carry the risk.
-      for (const key of ['8.13', '12.3.1@customer', '12.3.1@provider']) expect(s.soa.state(key).current!.reasons, key).toContain('risk:R-2');
+      for (const key of ['8.13', '12.3.1@customer', '12.3.1@provider']) expect((await s.soa.state(key)).current!.reasons, key).toContain('risk:R-2');
       // Both people stay on every decision: alice entered and submitted the items, carol approved them.
       for (const r of written) expect(r.current, r.key).toMatchObject({ proposedBy: 'alice', approvedBy: 'carol' });
-      expect(s.soa.state('7.1').current).toMatchObject({ applicable: false, justification: 'SaaS only: no premises of our own in scope' });
-      expect(s.soa.state('12.4.1@customer').current).toMatchObject({ applicable: true, reasons: ['business:audit trail for payroll changes'] });
-      expect(s.soa.state('11.1.1').current).toBeNull();
-      expect(s.verifyAudit()).toMatchObject({ ok: true });
+      expect((await s.soa.state('7.1')).current).toMatchObject({ applicable: false, justification: 'SaaS only: no premises of our own in scope' });
+      expect((await s.soa.state('12.4.1@customer')).current).toMatchObject({ applicable: true, reasons: ['business:audit trail for payroll changes'] });
+      expect((await s.soa.state('11.1.1')).current).toBeNull();
+      expect(await s.verifyAudit()).toMatchObject({ ok: true });
     } finally {
-      s.close();
+      await s.close();
     }
   });
 });

@@ -14,30 +14,30 @@ const unaudited = ['audit_log', 'readiness_snapshots', 'digest_runs'];
 const hashedWithParent: Record<string, { parent: string; key: string }> = { services: { parent: 'profile', key: 'profile_id' } };
 
 /** A store with a row in every audited table, each column filled where the product fills it. */
-function template(): string {
+async function template(): Promise<string> {
   const { store, file } = tempStore();
-  store.profile.set({ scope: 'Acme Portal on AWS', services: [{ name: 'Acme Portal', role: 'provider', model: 'SaaS', runsOn: 'AWS' }], by: 'alice' });
-  store.risks.add({
+  await store.profile.set({ scope: 'Acme Portal on AWS', services: [{ name: 'Acme Portal', role: 'provider', model: 'SaaS', runsOn: 'AWS' }], by: 'alice' });
+  await store.risks.add({
     by: 'bob', title: 'Restore fails', description: 'nightly restore not tested', service: 'Acme Portal', asset: 'customer database', threat: 'ransomware',
     vulnerability: 'untested restores', owner: 'ops', likelihood: 3, impact: 4, cia: 'A', treatment: 'modify', controls: ['12.3.1'], residual: 4,
     status: 'treating', nextReview: '2026-01-01', source: 'cli',
   });
-  store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'planned', reasons: ['risk:R-1'], owner: 'ops', evidence: ['wiki/backup'], by: 'bob' });
-  store.soa.reject('12.3.1', 'alice', 'needs restore evidence');
-  store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'implemented', reasons: ['risk:R-1'], owner: 'ops', evidence: ['wiki/restore-test'], by: 'bob' });
-  store.soa.approve('12.3.1', 'alice');
-  store.soa.set({ control: '11.1.1', applicable: 'no', status: 'not-implemented', justification: 'no premises of our own', by: 'alice' });
-  store.internalAudits.record({ date: '2025-03-14', auditor: 'dave', scope: 'Acme Portal', result: 'one minor finding', by: 'alice' });
-  store.publish({ by: 'alice', note: 'first issue' });
-  store.transition('alice', 'cli');
-  expect(store.verifyAudit()).toMatchObject({ ok: true });
-  store.close();
+  await store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'planned', reasons: ['risk:R-1'], owner: 'ops', evidence: ['wiki/backup'], by: 'bob' });
+  await store.soa.reject('12.3.1', 'alice', 'needs restore evidence');
+  await store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'implemented', reasons: ['risk:R-1'], owner: 'ops', evidence: ['wiki/restore-test'], by: 'bob' });
+  await store.soa.approve('12.3.1', 'alice');
+  await store.soa.set({ control: '11.1.1', applicable: 'no', status: 'not-implemented', justification: 'no premises of our own', by: 'alice' });
+  await store.internalAudits.record({ date: '2025-03-14', auditor: 'dave', scope: 'Acme Portal', result: 'one minor finding', by: 'alice' });
+  await store.publish({ by: 'alice', note: 'first issue' });
+  await store.transition('alice', 'cli');
+  expect(await store.verifyAudit()).toMatchObject({ ok: true });
+  await store.close();
   return file;
 }
 
 type Row = Record<string, unknown>;
 
-const base = template();
+const base = await template();
 const db = new Database(base, { readonly: true });
 const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
 const recorded = new Set((db.prepare("SELECT DISTINCT json_extract(data, '$.table') AS t FROM audit_log WHERE t IS NOT NULL").all() as { t: string }[]).map((r) => r.t));

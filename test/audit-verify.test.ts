@@ -34,12 +34,12 @@ it('verifies an old-version file without migrating or changing it', () => {
   check.close();
 });
 
-it('detects entries removed from the end of the log against a recorded head hash', () => {
+it('detects entries removed from the end of the log against a recorded head hash', async () => {
   const { store, dir, file } = tempStore({ approvers: ['carol'] });
-  store.soa.set({ control: '12.3.1', applicable: true, status: 'implemented', by: 'alice' });
-  store.soa.approve('12.3.1', 'carol');
-  const head = store.verifyAudit();
-  store.close();
+  await store.soa.set({ control: '12.3.1', applicable: true, status: 'implemented', by: 'alice' });
+  await store.soa.approve('12.3.1', 'carol');
+  const head = await store.verifyAudit();
+  await store.close();
   expect(head.ok).toBe(true);
   const recorded = (head as { head: string }).head;
   expect(cli(['audit', 'verify', '--expect-head', recorded], { ISMS_DATA_DIR: dir }).code).toBe(0);

@@ -23,50 +23,50 @@ const count = (dir: string, table: string) => {
 };
 
 describe('pruning', () => {
-  it('drops events after a day and turns after 30 days, keeping newer ones, answers and feedback', () => {
+  it('drops events after a day and turns after 30 days, keeping newer ones, answers and feedback', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'isms-chat-'));
     let now = Date.parse('2026-01-01T00:00:00Z');
     const state = new ChatState(dir, () => new Date(now));
-    expect(state.firstDelivery('Ev-old')).toBe(true);
-    state.addTurns('C1:1', [{ role: 'user', text: 'old question' }, { role: 'assistant', text: 'old answer' }]);
-    state.recordAnswer('ans-old', 'C1:1', 'old question', ['12.3.1']);
-    state.feedback('ans-old', 'U1', 'up');
+    expect(await state.firstDelivery('Ev-old')).toBe(true);
+    await state.addTurns('C1:1', [{ role: 'user', text: 'old question' }, { role: 'assistant', text: 'old answer' }]);
+    await state.recordAnswer('ans-old', 'C1:1', 'old question', ['12.3.1']);
+    await state.feedback('ans-old', 'U1', 'up');
 
     now += retention.eventDays * DAY + 1000;
-    expect(state.firstDelivery('Ev-new')).toBe(true);
-    state.addTurns('C1:1', [{ role: 'user', text: 'new question' }]);
-    expect(state.prune()).toEqual({ events: 1, turns: 0 });
+    expect(await state.firstDelivery('Ev-new')).toBe(true);
+    await state.addTurns('C1:1', [{ role: 'user', text: 'new question' }]);
+    expect(await state.prune()).toEqual({ events: 1, turns: 0 });
     // A day later, an event ID is forgotten: Slack has long stopped retrying it.
-    expect(state.firstDelivery('Ev-new')).toBe(false);
-    expect(state.firstDelivery('Ev-old')).toBe(true);
+    expect(await state.firstDelivery('Ev-new')).toBe(false);
+    expect(await state.firstDelivery('Ev-old')).toBe(true);
 
     now += retention.turnDays * DAY + 1000;
-    expect(state.prune()).toEqual({ events: 2, turns: 3 });
-    expect(state.history('C1:1')).toEqual([]);
-    state.close();
+    expect(await state.prune()).toEqual({ events: 2, turns: 3 });
+    expect(await state.history('C1:1')).toEqual([]);
+    await state.close();
     expect(count(dir, 'answers')).toBe(1);
     expect(count(dir, 'feedback')).toBe(1);
   });
 
-  it('prunes on its own when the state opens and as events keep arriving', () => {
+  it('prunes on its own when the state opens and as events keep arriving', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'isms-chat-'));
     let now = Date.parse('2026-01-01T00:00:00Z');
     let state = new ChatState(dir, () => new Date(now));
-    for (let i = 0; i < 300; i++) state.firstDelivery(`Ev-${i}`);
-    state.close();
+    for (let i = 0; i < 300; i++) await state.firstDelivery(`Ev-${i}`);
+    await state.close();
     now += 2 * DAY;
     state = new ChatState(dir, () => new Date(now));
     expect(count(dir, 'events')).toBe(0);
-    for (let i = 0; i < 300; i++) state.firstDelivery(`Ev-a-${i}`);
+    for (let i = 0; i < 300; i++) await state.firstDelivery(`Ev-a-${i}`);
     now += 2 * DAY;
     // The 500th write since opening prunes the 300 older ones.
-    for (let i = 0; i < 199; i++) state.firstDelivery(`Ev-b-${i}`);
-    state.flush();
+    for (let i = 0; i < 199; i++) await state.firstDelivery(`Ev-b-${i}`);
+    await state.flush();
     expect(count(dir, 'events')).toBe(499);
-    state.firstDelivery('Ev-b-199');
-    state.flush();
+    await state.firstDelivery('Ev-b-199');
+    await state.flush();
     expect(count(dir, 'events')).toBe(200);
-    state.close();
+    await state.close();
   });
 });
 
@@ -75,42 +75,42 @@ describe('group commit', () => {
     const dir = mkdtempSync(join(tmpdir(), 'isms-chat-'));
     const state = new ChatState(dir);
     await committed();
-    expect(state.firstRequest('v0=aa', 1)).toBe(true);
-    expect(state.firstHandling('Ev1', 'C1', '1.1')).toBe(true);
-    state.recordExchange('C1:1.1', 'q', 'a', 'ans-1', ['5.23']);
+    expect(await state.firstRequest('v0=aa', 1)).toBe(true);
+    expect(await state.firstHandling('Ev1', 'C1', '1.1')).toBe(true);
+    await state.recordExchange('C1:1.1', 'q', 'a', 'ans-1', ['5.23']);
     // Seen here at once (a retried delivery is refused in the same turn) ...
-    expect(state.firstHandling('Ev1', 'C1', '1.1')).toBe(false);
-    expect(state.firstRequest('v0=aa', 1)).toBe(false);
-    expect(state.history('C1:1.1')).toHaveLength(2);
+    expect(await state.firstHandling('Ev1', 'C1', '1.1')).toBe(false);
+    expect(await state.firstRequest('v0=aa', 1)).toBe(false);
+    expect(await state.history('C1:1.1')).toHaveLength(2);
     // ... and by another connection once the turn is over.
     expect(count(dir, 'events')).toBe(0);
     await committed();
     expect([count(dir, 'events'), count(dir, 'requests'), count(dir, 'turns'), count(dir, 'answers')]).toEqual([2, 1, 2, 1]);
-    state.close();
+    await state.close();
   });
 
   it('another process waits for the commit: a request seen here is a replay there', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'isms-chat-'));
     const a = new ChatState(dir);
     await committed();
-    expect(a.firstRequest('v0=bb', 1)).toBe(true);
+    expect(await a.firstRequest('v0=bb', 1)).toBe(true);
     await committed();
     const other = new Database(join(dir, 'chat.sqlite'));
     expect(other.prepare('INSERT OR IGNORE INTO requests (signature, ts) VALUES (?, ?)').run('v0=bb', 1).changes).toBe(0);
     other.close();
-    a.close();
+    await a.close();
   });
 
-  it('a thread language chosen through another connection is seen at once', () => {
+  it('a thread language chosen through another connection is seen at once', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'isms-chat-'));
     const a = new ChatState(dir);
-    expect(a.threadLang('C1:1')).toBeUndefined();
+    expect(await a.threadLang('C1:1')).toBeUndefined();
     const b = new ChatState(dir);
-    b.setThreadLang('C1:1', 'ja');
-    b.flush();
-    expect(a.threadLang('C1:1')).toBe('ja');
-    a.close();
-    b.close();
+    await b.setThreadLang('C1:1', 'ja');
+    await b.flush();
+    expect(await a.threadLang('C1:1')).toBe('ja');
+    await a.close();
+    await b.close();
   });
 
   it('a full disk fails the write that does not fit; the batch is not left stuck, and later writes commit', async () => {
@@ -120,43 +120,43 @@ describe('group commit', () => {
     const db = (state as unknown as { db: Database.Database }).db;
     const pages = db.pragma('page_count', { simple: true }) as number;
     db.pragma(`max_page_count = ${pages + 1}`);
-    expect(state.firstRequest('v0=small', 1)).toBe(true);
+    expect(await state.firstRequest('v0=small', 1)).toBe(true);
     const turns = Array.from({ length: 12 }, (_, i) => ({ role: i % 2 ? 'assistant' as const : 'user' as const, text: String(i).repeat(3500) }));
-    expect(() => state.addTurns('C1:1', turns)).toThrow(/full/);
+    await expect(async () => await state.addTurns('C1:1', turns)).rejects.toThrow(/full/);
     await committed();
     db.pragma('max_page_count = 1000000');
-    expect(state.firstRequest('v0=later', 2)).toBe(true);
+    expect(await state.firstRequest('v0=later', 2)).toBe(true);
     await committed();
     expect(db.inTransaction).toBe(false);
     // What was written before the failure either committed or was rolled back with it; nothing is half there.
     const requests = count(dir, 'requests');
     expect([1, 2]).toContain(requests);
     expect(count(dir, 'turns')).toBe(0);
-    expect(state.firstRequest('v0=later', 2)).toBe(false);
-    state.close();
+    expect(await state.firstRequest('v0=later', 2)).toBe(false);
+    await state.close();
   });
 
   it('a thread language changed by another connection before our batch began is seen inside the batch', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'isms-chat-'));
     const a = new ChatState(dir);
-    expect(a.threadLang('C1:1')).toBeUndefined();
+    expect(await a.threadLang('C1:1')).toBeUndefined();
     const b = new ChatState(dir);
-    b.setThreadLang('C1:1', 'en');
-    b.flush();
+    await b.setThreadLang('C1:1', 'en');
+    await b.flush();
     // a opens its batch (a write), then reads: the other connection's commit came before, so it must show.
-    expect(a.firstRequest('v0=cc', 1)).toBe(true);
-    expect(a.threadLang('C1:1')).toBe('en');
-    expect(a.threadLang('C1:1')).toBe('en');
+    expect(await a.firstRequest('v0=cc', 1)).toBe(true);
+    expect(await a.threadLang('C1:1')).toBe('en');
+    expect(await a.threadLang('C1:1')).toBe('en');
     await committed();
-    a.close();
-    b.close();
+    await a.close();
+    await b.close();
   });
 
-  it('close() commits what the current turn wrote', () => {
+  it('close() commits what the current turn wrote', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'isms-chat-'));
     const a = new ChatState(dir);
-    a.setThreadLang('C1:1', 'ja');
-    a.close();
+    await a.setThreadLang('C1:1', 'ja');
+    await a.close();
     expect(count(dir, 'thread_langs')).toBe(1);
   });
 });

@@ -18,7 +18,7 @@ function startConsole(dataDir: string, user: string, script: string) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
-it('answers a question, records a proposal and an approval, and the store holds them', () => {
+it('answers a question, records a proposal and an approval, and the store holds them', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'isms-console-'));
   const first = startConsole(dataDir, 'alice', [
     'Who takes backups in SaaS, us or the vendor?',
@@ -37,11 +37,11 @@ it('answers a question, records a proposal and an approval, and the store holds 
   expect(second.out).toContain('Recorded as approved.');
 
   const store = openStore(loadConfig({ ISMS_SOA_EDITION: '2013', ISMS_DATA_DIR: dataDir, ISMS_APPROVERS: 'carol' }), loadCatalog());
-  const { current, pending } = store.soa.state('12.3.1');
+  const { current, pending } = await store.soa.state('12.3.1');
   expect(current).toMatchObject({ applicable: true, status: 'partial', owner: 'alice', proposedBy: 'alice', approvedBy: 'carol', source: 'console', reasons: ['business:customer data'] });
   expect(pending).toBeNull();
-  expect(store.soa.history('11.1.1')).toEqual([]);
-  expect(store.verifyAudit()).toMatchObject({ ok: true });
-  store.close();
+  expect(await store.soa.history('11.1.1')).toEqual([]);
+  expect(await store.verifyAudit()).toMatchObject({ ok: true });
+  await store.close();
   expect(cli(['audit', 'verify'], { ISMS_DATA_DIR: dataDir }).stdout).toMatch(/^audit chain ok \(\d+ entries\)/);
 });

@@ -9,35 +9,35 @@ import { cli } from './helpers/cli.js';
 import { catalog, tempDir, tempStore } from './fixtures/soa-helpers.js';
 
 describe('internal audits in the store', () => {
-  it('records an audit in the audit chain with the next due date 12 months on', () => {
+  it('records an audit in the audit chain with the next due date 12 months on', async () => {
     const { store } = tempStore();
-    const a = store.internalAudits.record({ date: '2025-03-14', auditor: 'dave', scope: 'PayCloud', result: '1 minor finding', by: 'alice' });
+    const a = await store.internalAudits.record({ date: '2025-03-14', auditor: 'dave', scope: 'PayCloud', result: '1 minor finding', by: 'alice' });
     expect(a).toMatchObject({ id: 1, date: '2025-03-14', nextDue: '2026-03-14', auditor: 'dave', scope: 'PayCloud', result: '1 minor finding', recordedBy: 'alice', source: 'cli' });
-    expect(store.audit.entries(1)[0]).toMatchObject({ action: 'internal-audit.record', subject: '2025-03-14', actor: 'alice' });
-    expect(store.verifyAudit()).toMatchObject({ ok: true, entries: 1 });
+    expect((await store.audit.entries(1))[0]).toMatchObject({ action: 'internal-audit.record', subject: '2025-03-14', actor: 'alice' });
+    expect(await store.verifyAudit()).toMatchObject({ ok: true, entries: 1 });
     expect(() => store.db.prepare('DELETE FROM internal_audits').run()).toThrow(/append-only/);
     // A changed record is caught by the chain.
     store.db.exec("DROP TRIGGER internal_audits_no_update; UPDATE internal_audits SET auditor = 'mallory'");
-    expect(store.verifyAudit()).toMatchObject({ ok: false, seq: 1, problem: expect.stringContaining('internal_audits row 1 was changed') });
-    store.close();
+    expect(await store.verifyAudit()).toMatchObject({ ok: false, seq: 1, problem: expect.stringContaining('internal_audits row 1 was changed') });
+    await store.close();
   });
 
-  it('refuses bad input with the field and the fix, and writes nothing', () => {
+  it('refuses bad input with the field and the fix, and writes nothing', async () => {
     const { store } = tempStore();
-    const issues = (input: Parameters<Store['internalAudits']['record']>[0]) => {
+    const issues = async (input: Parameters<Store['internalAudits']['record']>[0]) => {
       try {
-        store.internalAudits.record(input);
+        await store.internalAudits.record(input);
       } catch (e) {
         return (e as StoreError).issues.map((i) => `${i.field}: ${i.message}`);
       }
       return [];
     };
-    expect(issues({ by: 'alice' })).toEqual(['date: is required', 'auditor: is required']);
-    expect(issues({ date: '2025-02-30', auditor: 'dave', by: 'alice' })).toEqual(['date: "2025-02-30" is not a date']);
-    expect(issues({ date: '2099-01-01', auditor: 'dave', by: 'alice' })).toEqual(['date: 2099-01-01 is in the future']);
-    expect(issues({ date: '2025-03-01', auditor: 'dave', nextDue: '2025-02-01', by: 'alice' })).toEqual(['next: 2025-02-01 is not after the audit date 2025-03-01']);
-    expect(store.internalAudits.list()).toEqual([]);
-    store.close();
+    expect(await issues({ by: 'alice' })).toEqual(['date: is required', 'auditor: is required']);
+    expect(await issues({ date: '2025-02-30', auditor: 'dave', by: 'alice' })).toEqual(['date: "2025-02-30" is not a date']);
+    expect(await issues({ date: '2099-01-01', auditor: 'dave', by: 'alice' })).toEqual(['date: 2099-01-01 is in the future']);
+    expect(await issues({ date: '2025-03-01', auditor: 'dave', nextDue: '2025-02-01', by: 'alice' })).toEqual(['next: 2025-02-01 is not after the audit date 2025-03-01']);
+    expect(await store.internalAudits.list()).toEqual([]);
+    await store.close();
   });
 
   it('adds months to the last day of a shorter month', () => {
@@ -46,21 +46,21 @@ describe('internal audits in the store', () => {
     expect(addMonths('2025-01-15', 12)).toBe('2026-01-15');
   });
 
-  it('migrates a version-2 file to the latest version, keeping its data and its audit chain', () => {
+  it('migrates a version-2 file to the latest version, keeping its data and its audit chain', async () => {
     const dir = tempDir();
     const file = join(dir, 'isms.sqlite');
     const v2 = new Store(file, { catalog, approvers: ['alice'], schemaVersion: 2, defaultEdition: '2013' });
     expect(schemaVersion(v2.db)).toBe(2);
-    v2.soa.set({ control: '12.3.1', applicable: 'yes', status: 'implemented', by: 'alice' });
-    expect(v2.verifyAudit()).toMatchObject({ ok: true, entries: 2 });
-    v2.close();
+    await v2.soa.set({ control: '12.3.1', applicable: 'yes', status: 'implemented', by: 'alice' });
+    expect(await v2.verifyAudit()).toMatchObject({ ok: true, entries: 2 });
+    await v2.close();
     const store = new Store(file, { catalog, approvers: ['alice'] });
     expect(schemaVersion(store.db)).toBe(latestVersion);
-    expect(store.edition()).toMatchObject({ edition: '2013', from: 'decisions' });
-    expect(store.soa.state('12.3.1').current).toMatchObject({ status: 'implemented' });
-    store.internalAudits.record({ date: '2025-03-14', auditor: 'dave', by: 'alice' });
-    expect(store.verifyAudit()).toMatchObject({ ok: true, entries: 3 });
-    store.close();
+    expect(await store.edition()).toMatchObject({ edition: '2013', from: 'decisions' });
+    expect((await store.soa.state('12.3.1')).current).toMatchObject({ status: 'implemented' });
+    await store.internalAudits.record({ date: '2025-03-14', auditor: 'dave', by: 'alice' });
+    expect(await store.verifyAudit()).toMatchObject({ ok: true, entries: 3 });
+    await store.close();
     const raw = openDb(file);
     const tables = (raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name);
     expect(tables).toEqual(expect.arrayContaining(['internal_audits', 'readiness_snapshots', 'digest_runs']));

@@ -22,40 +22,40 @@ function seeded() {
     t = typeof iso === 'string' ? Date.parse(iso) : iso;
     fn();
   };
-  at(OLD, () => {
-    store.profile.set({ scope: 'Use of Acme Mail (SaaS)', services: [{ name: 'Acme Mail', role: 'customer', model: 'SaaS' }], by: 'carol' });
+  at(OLD, async () => {
+    await store.profile.set({ scope: 'Use of Acme Mail (SaaS)', services: [{ name: 'Acme Mail', role: 'customer', model: 'SaaS' }], by: 'carol' });
     // Risks: R-4 is closed and so left out; the other five are active.
-    store.risks.add({ title: 'Mail data exposed', owner: 'bob', likelihood: 4, impact: 5, cia: 'C', nextReview: '2026-12-15', by: 'carol' }); // R-1 high 20, no treatment
-    store.risks.add({ title: 'Vendor lock-in', owner: 'n/a', likelihood: 2, impact: 3, cia: 'A', treatment: 'retain', status: 'accepted', nextReview: '2026-11-01', by: 'carol' }); // R-2 low, placeholder owner, review overdue
-    store.risks.add({ title: 'Backups lost', owner: 'dave', likelihood: 3, impact: 5, cia: 'IA', treatment: 'modify', controls: ['12.3.1'], status: 'treating', nextReview: '2027-01-01', by: 'carol' }); // R-3 high 15, treated
-    store.risks.add({ title: 'Old VPN', owner: 'erin', likelihood: 5, impact: 5, cia: 'CIA', treatment: 'avoid', status: 'closed', nextReview: '2026-01-01', by: 'carol' }); // R-4 closed
-    store.risks.add({ title: 'Shadow IT', owner: '未定', likelihood: 3, impact: 3, cia: 'C', by: 'carol' }); // R-5 medium, placeholder owner, no review date
-    store.risks.add({ title: 'Account takeover', owner: 'frank', likelihood: 4, impact: 4, cia: 'CI', treatment: 'share', nextReview: '2027-02-01', by: 'carol' }); // R-6 high 16, open without controls
+    await store.risks.add({ title: 'Mail data exposed', owner: 'bob', likelihood: 4, impact: 5, cia: 'C', nextReview: '2026-12-15', by: 'carol' }); // R-1 high 20, no treatment
+    await store.risks.add({ title: 'Vendor lock-in', owner: 'n/a', likelihood: 2, impact: 3, cia: 'A', treatment: 'retain', status: 'accepted', nextReview: '2026-11-01', by: 'carol' }); // R-2 low, placeholder owner, review overdue
+    await store.risks.add({ title: 'Backups lost', owner: 'dave', likelihood: 3, impact: 5, cia: 'IA', treatment: 'modify', controls: ['12.3.1'], status: 'treating', nextReview: '2027-01-01', by: 'carol' }); // R-3 high 15, treated
+    await store.risks.add({ title: 'Old VPN', owner: 'erin', likelihood: 5, impact: 5, cia: 'CIA', treatment: 'avoid', status: 'closed', nextReview: '2026-01-01', by: 'carol' }); // R-4 closed
+    await store.risks.add({ title: 'Shadow IT', owner: '未定', likelihood: 3, impact: 3, cia: 'C', by: 'carol' }); // R-5 medium, placeholder owner, no review date
+    await store.risks.add({ title: 'Account takeover', owner: 'frank', likelihood: 4, impact: 4, cia: 'CI', treatment: 'share', nextReview: '2027-02-01', by: 'carol' }); // R-6 high 16, open without controls
     // Approved at once (carol approves): 4 implemented, 1 partial, 1 planned, 5 exclusions, and CLD.9.5.1 (not relevant).
-    for (const id of ['5.1.1', '5.1.2', '12.3.1', 'CLD.6.3.1']) store.soa.set({ control: id, applicable: true, status: 'implemented', by: 'carol' });
-    store.soa.set({ control: '6.1.1', applicable: true, status: 'partial', by: 'carol' });
-    store.soa.set({ control: 'CLD.8.1.5', applicable: true, status: 'planned', by: 'carol' });
-    store.soa.set({ control: '11.1.1', applicable: false, status: 'not-implemented', justification: 'SaaS only: no premises of our own in scope', by: 'carol' }); // adequate
-    store.soa.set({ control: '11.1.2', applicable: false, status: 'not-implemented', justification: 'n/a', by: 'carol' }); // placeholder
-    store.soa.set({ control: '11.1.3', applicable: false, status: 'not-implemented', justification: '対象外', by: 'carol' }); // placeholder
-    store.soa.set({ control: '11.1.4', applicable: false, status: 'not-implemented', justification: 'データセンターなし', by: 'carol' }); // 9 wide chars = 18 < 20: too short
-    store.soa.set({ control: '11.1.5', applicable: false, status: 'not-implemented', justification: '自社のデータセンターを保有しないため', by: 'carol' }); // 18 wide = 36: adequate
-    store.soa.set({ control: 'CLD.9.5.1', applicable: true, status: 'implemented', by: 'carol' });
-    store.soa.set({ control: '7.1.1', applicable: true, status: 'planned', by: 'bob' }); // pending, 29 days old
-    store.internalAudits.record({ date: '2026-06-15', auditor: 'dave', scope: 'Acme Mail use', result: 'no findings', by: 'carol' }); // next due 2027-06-15
-    store.internalAudits.record({ date: '2025-06-10', auditor: 'erin', by: 'carol' }); // backfilled, older
+    for (const id of ['5.1.1', '5.1.2', '12.3.1', 'CLD.6.3.1']) await store.soa.set({ control: id, applicable: true, status: 'implemented', by: 'carol' });
+    await store.soa.set({ control: '6.1.1', applicable: true, status: 'partial', by: 'carol' });
+    await store.soa.set({ control: 'CLD.8.1.5', applicable: true, status: 'planned', by: 'carol' });
+    await store.soa.set({ control: '11.1.1', applicable: false, status: 'not-implemented', justification: 'SaaS only: no premises of our own in scope', by: 'carol' }); // adequate
+    await store.soa.set({ control: '11.1.2', applicable: false, status: 'not-implemented', justification: 'n/a', by: 'carol' }); // placeholder
+    await store.soa.set({ control: '11.1.3', applicable: false, status: 'not-implemented', justification: '対象外', by: 'carol' }); // placeholder
+    await store.soa.set({ control: '11.1.4', applicable: false, status: 'not-implemented', justification: 'データセンターなし', by: 'carol' }); // 9 wide chars = 18 < 20: too short
+    await store.soa.set({ control: '11.1.5', applicable: false, status: 'not-implemented', justification: '自社のデータセンターを保有しないため', by: 'carol' }); // 18 wide = 36: adequate
+    await store.soa.set({ control: 'CLD.9.5.1', applicable: true, status: 'implemented', by: 'carol' });
+    await store.soa.set({ control: '7.1.1', applicable: true, status: 'planned', by: 'bob' }); // pending, 29 days old
+    await store.internalAudits.record({ date: '2026-06-15', auditor: 'dave', scope: 'Acme Mail use', result: 'no findings', by: 'carol' }); // next due 2027-06-15
+    await store.internalAudits.record({ date: '2025-06-10', auditor: 'erin', by: 'carol' }); // backfilled, older
   });
   // This week: six changes.
-  at(RECENT, () => store.soa.set({ control: 'CLD.9.5.2', applicable: true, status: 'planned', by: 'bob' })); // proposed, 5 days
-  at(RECENT + 60_000, () => store.soa.set({ control: '8.1.1', applicable: true, status: 'implemented', by: 'carol' })); // set
-  at(RECENT + 120_000, () => store.soa.set({ control: '9.1.1', applicable: true, status: 'planned', by: 'bob' })); // proposed
-  at(RECENT + 180_000, () => store.soa.approve('9.1.1', 'carol')); // approved
-  at(RECENT + 240_000, () => store.soa.set({ control: '9.1.2', applicable: true, status: 'planned', by: 'bob' })); // proposed
-  at(RECENT + 300_000, () => store.soa.reject('9.1.2', 'carol', 'not yet')); // rejected
+  at(RECENT, async () => await store.soa.set({ control: 'CLD.9.5.2', applicable: true, status: 'planned', by: 'bob' })); // proposed, 5 days
+  at(RECENT + 60_000, async () => await store.soa.set({ control: '8.1.1', applicable: true, status: 'implemented', by: 'carol' })); // set
+  at(RECENT + 120_000, async () => await store.soa.set({ control: '9.1.1', applicable: true, status: 'planned', by: 'bob' })); // proposed
+  at(RECENT + 180_000, async () => await store.soa.approve('9.1.1', 'carol')); // approved
+  at(RECENT + 240_000, async () => await store.soa.set({ control: '9.1.2', applicable: true, status: 'planned', by: 'bob' })); // proposed
+  at(RECENT + 300_000, async () => await store.soa.reject('9.1.2', 'carol', 'not yet')); // rejected
   return store;
 }
 
-describe('readiness metrics on a seeded store', () => {
+describe('readiness metrics on a seeded store', async () => {
   const store = seeded();
   const m = readinessMetrics(store, { now: NOW, timezone: 'Asia/Tokyo' });
 
@@ -162,38 +162,38 @@ describe('readiness metrics on a seeded store', () => {
     expect(text).toContain('推移グラフはスレッドに添付しています');
     for (const b of ja.blocks) if (b.type === 'section') expect(JSON.stringify(b).length).toBeLessThan(3100);
   });
-  store.close();
+  await store.close();
 });
 
 describe('score edge cases', () => {
-  it('gives an empty store only the parts that nothing can be wrong with', () => {
+  it('gives an empty store only the parts that nothing can be wrong with', async () => {
     const { store } = tempStore();
     const m = readinessMetrics(store, { now: NOW, timezone: 'UTC' });
     // No decisions, risks or audits: exclusions 10 + pending 5 + audit chain 5 = 20.
     expect(m.score.value).toBe(20);
     expect(m.internalAudit).toMatchObject({ last: null, nextDue: null, overdue: false });
     expect(m.score.parts.find((p) => p.key === 'riskOwners')).toMatchObject({ ratio: 0, basis: '0/0' });
-    store.close();
+    await store.close();
   });
 
-  it('marks an internal audit overdue after its next due date, with the configured interval', () => {
+  it('marks an internal audit overdue after its next due date, with the configured interval', async () => {
     const { store } = tempStore({ auditIntervalMonths: 6, now: () => new Date('2026-01-10T00:00:00Z') });
-    expect(store.internalAudits.record({ date: '2025-05-31', auditor: 'dave', by: 'alice' }).nextDue).toBe('2025-11-30');
+    expect((await store.internalAudits.record({ date: '2025-05-31', auditor: 'dave', by: 'alice' })).nextDue).toBe('2025-11-30');
     const m = readinessMetrics(store, { now: NOW, timezone: 'Asia/Tokyo' });
     expect(m.internalAudit).toMatchObject({ nextDue: '2025-11-30', overdue: true });
     expect(m.score.parts.find((p) => p.key === 'internalAudit')).toMatchObject({ points: 0, basis: 'overdue' });
-    store.close();
+    await store.close();
   });
 
-  it('scores a broken audit chain 0 and names the entry', () => {
+  it('scores a broken audit chain 0 and names the entry', async () => {
     const { store } = tempStore();
-    store.soa.set({ control: '5.1.1', applicable: true, status: 'implemented', by: 'alice' });
+    await store.soa.set({ control: '5.1.1', applicable: true, status: 'implemented', by: 'alice' });
     store.db.exec('DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor = \'mallory\' WHERE seq = 1');
     const m = readinessMetrics(store, { now: NOW });
     expect(m.auditChain).toMatchObject({ ok: false, seq: 1 });
     expect(m.score.parts.find((p) => p.key === 'auditChain')).toMatchObject({ points: 0, basis: 'broken' });
     expect(digestText(m, { points: [], previous: null, delta: null }, 'en')).toMatch(/Audit chain: ⚠ BROKEN \(#1\)/);
-    store.close();
+    await store.close();
   });
 });
 
@@ -222,20 +222,20 @@ describe('weeks and trend', () => {
     expect(weekOf(new Date('2026-11-29T20:00:00Z'), 'UTC')).toBe('2026-W48');
   });
 
-  it('keeps the latest snapshot per week and compares with the previous week', () => {
+  it('keeps the latest snapshot per week and compares with the previous week', async () => {
     const { store } = tempStore();
     const log = new DigestLog(store);
     const snap = (week: string, value: number) => ({ week, score: { value, parts: [] } }) as never;
-    log.addSnapshot(snap('2026-W46', 40), new Date('2026-11-09T00:00:00Z'));
-    log.addSnapshot(snap('2026-W47', 50), new Date('2026-11-16T00:00:00Z'));
-    log.addSnapshot(snap('2026-W47', 52), new Date('2026-11-16T01:00:00Z'));
-    expect(log.weekly().map((s) => [s.week, s.score])).toEqual([['2026-W46', 40], ['2026-W47', 52]]);
-    expect(log.trend({ week: '2026-W48', score: 49 })).toEqual({
+    await log.addSnapshot(snap('2026-W46', 40), new Date('2026-11-09T00:00:00Z'));
+    await log.addSnapshot(snap('2026-W47', 50), new Date('2026-11-16T00:00:00Z'));
+    await log.addSnapshot(snap('2026-W47', 52), new Date('2026-11-16T01:00:00Z'));
+    expect((await log.weekly()).map((s) => [s.week, s.score])).toEqual([['2026-W46', 40], ['2026-W47', 52]]);
+    expect(await log.trend({ week: '2026-W48', score: 49 })).toEqual({
       points: [{ week: '2026-W46', score: 40 }, { week: '2026-W47', score: 52 }, { week: '2026-W48', score: 49 }],
       previous: { week: '2026-W47', score: 52 }, delta: -3,
     });
-    expect(log.trend({ week: '2026-W47', score: 60 }, 12)).toMatchObject({ previous: { week: '2026-W46' }, delta: 20 });
+    expect(await log.trend({ week: '2026-W47', score: 60 }, 12)).toMatchObject({ previous: { week: '2026-W46' }, delta: 20 });
     expect(() => store.db.prepare('DELETE FROM readiness_snapshots').run()).toThrow(/append-only/);
-    store.close();
+    await store.close();
   });
 });

@@ -71,7 +71,7 @@ describe('catch-up at start-up', () => {
     expect(await h.at('2026-11-24T05:00:00Z').scheduler.start()).toMatchObject({ outcome: 'taken' });
     h.scheduler.stop();
     expect(h.posts).toEqual([iso('2026-11-16T00:00:00Z'), iso('2026-11-23T00:00:00Z')]);
-    expect(h.log.runs().map((r) => [r.scheduledFor, r.process, r.channel, r.messageTs])).toEqual([
+    expect((await h.log.runs()).map((r) => [r.scheduledFor, r.process, r.channel, r.messageTs])).toEqual([
       [iso('2026-11-16T00:00:00Z'), 'p1', 'CDIGEST', '1.0001'], [iso('2026-11-23T00:00:00Z'), 'p1', 'CDIGEST', '2.0001'],
     ]);
   });
@@ -84,7 +84,7 @@ describe('catch-up at start-up', () => {
     h.scheduler.stop();
     await h.at('2026-11-26T10:00:00Z').scheduler.runDue();
     expect(h.posts).toEqual([iso('2026-11-02T00:00:00Z'), iso('2026-11-23T00:00:00Z')]);
-    expect(h.log.runs()).toHaveLength(2);
+    expect(await h.log.runs()).toHaveLength(2);
   });
 
   it('waits until the scheduled time, then posts', async () => {
@@ -101,7 +101,7 @@ describe('catch-up at start-up', () => {
     h.failing();
     expect(await h.at('2026-11-23T01:00:00Z').scheduler.runDue()).toMatchObject({ outcome: 'failed', error: 'channel_not_found' });
     expect(await h.scheduler.runDue()).toMatchObject({ outcome: 'taken' });
-    expect(h.log.runs()).toMatchObject([{ scheduledFor: iso('2026-11-23T00:00:00Z'), postedAt: null, error: 'channel_not_found' }]);
+    expect(await h.log.runs()).toMatchObject([{ scheduledFor: iso('2026-11-23T00:00:00Z'), postedAt: null, error: 'channel_not_found' }]);
   });
 
   it('claims a run once and finishes it once; the run log keeps its rows', async () => {
@@ -124,12 +124,12 @@ describe('idempotency', () => {
     b.scheduler.stop();
     expect(outcomes.map((o) => o.outcome).sort()).toEqual(['posted', 'taken']);
     expect([...a.posts, ...b.posts]).toEqual([iso('2026-11-23T00:00:00Z')]);
-    expect(a.log.runs()).toMatchObject([{ scheduledFor: iso('2026-11-23T00:00:00Z'), process: 'bot-a' }]);
+    expect(await a.log.runs()).toMatchObject([{ scheduledFor: iso('2026-11-23T00:00:00Z'), process: 'bot-a' }]);
   });
 
   it('two bot processes started together post once', async () => {
     const { dir, store } = tempStore();
-    store.close();
+    await store.close();
     const go = join(dir, 'go');
     const env = { ...process.env, ISMS_DATA_DIR: dir, DIGEST_GO_FILE: go, LOG_LEVEL: 'warn' };
     const run = (name: string) => {
@@ -150,8 +150,8 @@ describe('idempotency', () => {
     expect(all.match(/posted proc-\d/g)).toHaveLength(1);
     expect(all.match(/outcome (\w+)/g)?.sort()).toEqual(['outcome posted', 'outcome taken']);
     const check = tempStore({}, dir).store;
-    expect(new DigestLog(check).runs()).toMatchObject([{ scheduledFor: iso('2026-11-23T00:00:00Z'), channel: 'CDIGEST' }]);
-    check.close();
+    expect(await new DigestLog(check).runs()).toMatchObject([{ scheduledFor: iso('2026-11-23T00:00:00Z'), channel: 'CDIGEST' }]);
+    await check.close();
   }, 60_000);
 });
 

@@ -36,12 +36,12 @@ beforeAll(async () => {
   });
   core = await createCore(config, createLogger('info', (l) => logs.push(l)));
   const s = core.store;
-  s.profile.set({ scope: 'PayCloud (payroll SaaS) on AWS', services: [{ name: 'PayCloud', role: 'provider', model: 'SaaS', runsOn: 'AWS' }], by: CAROL });
-  s.risks.add({ title: 'Tenant data exposed', owner: 'bob', likelihood: 4, impact: 5, cia: 'C', nextReview: '2026-10-01', by: CAROL });
-  s.soa.set({ control: '12.3.1', applicable: true, status: 'implemented', by: CAROL });
-  s.soa.set({ control: '11.1.1', applicable: false, status: 'not-implemented', justification: 'n/a', by: CAROL });
-  s.soa.set({ control: 'CLD.9.5.1', applicable: true, status: 'planned', by: 'UBOB' });
-  s.internalAudits.record({ date: '2026-04-10', auditor: 'dave', by: CAROL });
+  await s.profile.set({ scope: 'PayCloud (payroll SaaS) on AWS', services: [{ name: 'PayCloud', role: 'provider', model: 'SaaS', runsOn: 'AWS' }], by: CAROL });
+  await s.risks.add({ title: 'Tenant data exposed', owner: 'bob', likelihood: 4, impact: 5, cia: 'C', nextReview: '2026-10-01', by: CAROL });
+  await s.soa.set({ control: '12.3.1', applicable: true, status: 'implemented', by: CAROL });
+  await s.soa.set({ control: '11.1.1', applicable: false, status: 'not-implemented', justification: 'n/a', by: CAROL });
+  await s.soa.set({ control: 'CLD.9.5.1', applicable: true, status: 'planned', by: 'UBOB' });
+  await s.internalAudits.record({ date: '2026-04-10', auditor: 'dave', by: CAROL });
   client = new WebClient('xoxb-test', { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 } });
   ({ app, url } = await startHttpBot(core, fake, SECRET));
 });
@@ -77,7 +77,7 @@ describe('posting the digest', () => {
     expect(done.args.files[0]).toMatchObject({ id: upload.args.file_id, title: 'Readiness score trend up to 2026-W49' });
     expect(r).toMatchObject({ fileId: upload.args.file_id, week: '2026-W49' });
     // The post records this week's snapshot for the trend.
-    expect(new DigestLog(core.store).weekly()).toEqual([{ week: '2026-W49', score: r.score, takenAt: NOW.toISOString() }]);
+    expect(await new DigestLog(core.store).weekly()).toEqual([{ week: '2026-W49', score: r.score, takenAt: NOW.toISOString() }]);
   });
 
   it('posts in Japanese when asked', async () => {
@@ -111,21 +111,21 @@ describe('the scheduler in the Slack app', () => {
     stopB();
     expect(fake.callsOf('chat.postMessage').filter((c) => c.args.channel === 'CDIGEST')).toHaveLength(1);
     expect(fake.callsOf('files.completeUploadExternal')).toHaveLength(1);
-    const runs = new DigestLog(core.store).runs();
+    const runs = await new DigestLog(core.store).runs();
     expect(runs).toMatchObject([{ scheduledFor: '2026-12-07T00:00:00.000Z', process: 'bot-a', channel: 'CDIGEST' }]);
     expect(runs[0]!.messageTs).toBe(fake.callsOf('files.completeUploadExternal')[0]!.args.thread_ts);
   });
 });
 
 describe('/isms digest preview', () => {
-  it('builds the digest as blocks and text without recording a snapshot', () => {
-    const before = new DigestLog(core.store).weekly().length;
+  it('builds the digest as blocks and text without recording a snapshot', async () => {
+    const before = (await new DigestLog(core.store).weekly()).length;
     const blocks = digestPreviewBlocks(core, 'en', NOW);
     expect(blocks[0]).toMatchObject({ type: 'header', text: { text: 'Preview: Weekly audit-readiness digest · 2026-W49' } });
     expect(JSON.stringify(blocks)).toContain('High risks untreated');
     const text = digestPreviewText(core, 'ja', NOW);
     expect(text).toMatch(/^プレビュー: 週次 監査準備ダイジェスト · 2026-W49\n準備度スコア: \d+\/100/);
-    expect(new DigestLog(core.store).weekly()).toHaveLength(before);
+    expect(await new DigestLog(core.store).weekly()).toHaveLength(before);
   });
 });
 
@@ -133,7 +133,7 @@ describe('App Home', () => {
   it('publishes the live score, its trend and the metric lines on app_home_opened', async () => {
     fake.reset();
     // A snapshot from an earlier week gives the trend arrow something to compare with.
-    new DigestLog(core.store).addSnapshot({ week: '2020-W01', score: { value: 1, parts: [] } } as never, new Date('2020-01-01T00:00:00Z'));
+    await new DigestLog(core.store).addSnapshot({ week: '2020-W01', score: { value: 1, parts: [] } } as never, new Date('2020-01-01T00:00:00Z'));
     const r = await postToBolt(url, SECRET, 'event', eventEnvelope({ type: 'app_home_opened', user: CAROL, channel: 'DHOME', tab: 'home' }, { eventId: 'Ev-home-digest' }));
     expect(r.status).toBe(200);
     const pub = await fake.waitFor('views.publish', (a) => a.user_id === CAROL);

@@ -9,12 +9,12 @@ import { cli } from './helpers/cli.js';
 
 const list = loadDisclosure(catalog);
 
-function providerSoa() {
+async function providerSoa() {
   const { store } = tempStore({ defaultEdition: '2022', approvers: ['carol'] });
-  store.profile.set({ scope: 'PayCloud (payroll SaaS) on AWS', services: [{ name: 'PayCloud', role: 'provider', model: 'SaaS', runsOn: 'AWS' }, { name: 'AWS', role: 'customer', model: 'IaaS' }], by: 'alice' });
-  store.soa.set({ control: '12.3.1', role: 'provider', applicable: 'yes', status: 'implemented', owner: 'ops', evidence: ['backup-policy.pdf'], reasons: ['contractual:SLA'], by: 'carol' });
-  const soa = store.exportData();
-  store.close();
+  await store.profile.set({ scope: 'PayCloud (payroll SaaS) on AWS', services: [{ name: 'PayCloud', role: 'provider', model: 'SaaS', runsOn: 'AWS' }, { name: 'AWS', role: 'customer', model: 'IaaS' }], by: 'alice' });
+  await store.soa.set({ control: '12.3.1', role: 'provider', applicable: 'yes', status: 'implemented', owner: 'ops', evidence: ['backup-policy.pdf'], reasons: ['contractual:SLA'], by: 'carol' });
+  const soa = await store.exportData();
+  await store.close();
   return soa;
 }
 
@@ -25,7 +25,7 @@ describe('disclosure export', () => {
   });
 
   it('lists the approved decision of DISC-backup and the undecided items under the gaps', async () => {
-    const soa = providerSoa();
+    const soa = await providerSoa();
     const x = disclosureExport(soa, providerService(soa.profile, 'paycloud'), list);
     expect(x.items.map((e) => e.item.id)).toEqual(['DISC-backup']);
     const md = disclosureMarkdown(x);
@@ -48,13 +48,13 @@ describe('disclosure export', () => {
     expect(cells).toContain('未決定の項目 / Gaps');
   });
 
-  it('refuses a customer-only service in one line naming the provider services', () => {
-    const soa = providerSoa();
+  it('refuses a customer-only service in one line naming the provider services', async () => {
+    const soa = await providerSoa();
     expect(() => providerService(soa.profile, 'AWS')).toThrow(StoreError);
     const dir = tempDir();
     const { store } = tempStore({ defaultEdition: '2022', approvers: ['carol'] }, dir);
-    store.profile.set({ scope: 'PayCloud on AWS', services: [{ name: 'PayCloud', role: 'provider', model: 'SaaS' }, { name: 'AWS', role: 'customer', model: 'IaaS' }], by: 'alice' });
-    store.close();
+    await store.profile.set({ scope: 'PayCloud on AWS', services: [{ name: 'PayCloud', role: 'provider', model: 'SaaS' }, { name: 'AWS', role: 'customer', model: 'IaaS' }], by: 'alice' });
+    await store.close();
     const r = cli(['disclosure', 'export', '--service', 'AWS', '--format', 'md', '--out', `${dir}/d.md`], { ISMS_DATA_DIR: dir, ISMS_APPROVERS: 'carol', ISMS_SOA_EDITION: '2022' });
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');

@@ -14,43 +14,43 @@ const refusedOwn = /four-eyes is on \(ISMS_FOUR_EYES=true\): nobody approves the
 
 describe('decisions and publishing', () => {
   const { store } = tempStore({ defaultEdition: '2022', approvers: ['alice', 'carol'], fourEyes: true });
-  afterAll(() => store.close());
+  afterAll(async () => await store.close());
 
-  it('records an approver\'s own decision as a proposal, refuses their approval of it, and accepts a second approver', () => {
-    const d = store.soa.set({ control: '5.23', applicable: 'yes', status: 'planned', reasons: ['business:cloud policy'], by: 'alice' });
+  it('records an approver\'s own decision as a proposal, refuses their approval of it, and accepts a second approver', async () => {
+    const d = await store.soa.set({ control: '5.23', applicable: 'yes', status: 'planned', reasons: ['business:cloud policy'], by: 'alice' });
     expect(d.state).toBe('proposed');
-    const entries = store.audit.entries(1000).length;
-    expect(() => store.soa.approve('5.23', 'alice')).toThrow(refusedOwn);
-    expect(store.audit.entries(1000).length).toBe(entries);
-    expect(store.soa.state('5.23')).toMatchObject({ current: null, pending: { id: d.id } });
-    expect(store.soa.approve('5.23', 'carol')).toMatchObject({ state: 'approved', proposedBy: 'alice', approvedBy: 'carol' });
+    const entries = (await store.audit.entries(1000)).length;
+    await expect(async () => await store.soa.approve('5.23', 'alice')).rejects.toThrow(refusedOwn);
+    expect((await store.audit.entries(1000)).length).toBe(entries);
+    expect(await store.soa.state('5.23')).toMatchObject({ current: null, pending: { id: d.id } });
+    expect(await store.soa.approve('5.23', 'carol')).toMatchObject({ state: 'approved', proposedBy: 'alice', approvedBy: 'carol' });
   });
 
-  it('refuses a publish by the person who proposed a change in the version, and accepts one by the other approver', () => {
-    expect(() => store.publish({ by: 'alice' })).toThrow(refusedOwn);
-    expect(() => store.publish({ by: 'alice' })).toThrow(/proposed 1 of the changes in this version \(5\.23\)/);
-    expect(store.publications.list()).toEqual([]);
-    expect(store.publish({ by: 'carol' })).toMatchObject({ version: 1, by: 'carol' });
-    expect(store.verifyAudit()).toMatchObject({ ok: true });
+  it('refuses a publish by the person who proposed a change in the version, and accepts one by the other approver', async () => {
+    await expect(async () => await store.publish({ by: 'alice' })).rejects.toThrow(refusedOwn);
+    await expect(async () => await store.publish({ by: 'alice' })).rejects.toThrow(/proposed 1 of the changes in this version \(5\.23\)/);
+    expect(await store.publications.list()).toEqual([]);
+    expect(await store.publish({ by: 'carol' })).toMatchObject({ version: 1, by: 'carol' });
+    expect(await store.verifyAudit()).toMatchObject({ ok: true });
   });
 
-  it('says to add a second approver when there is only one', () => {
+  it('says to add a second approver when there is only one', async () => {
     const solo = tempStore({ defaultEdition: '2022', approvers: ['alice'], fourEyes: true }).store;
-    solo.soa.set({ control: '8.13', applicable: 'yes', status: 'implemented', reasons: ['business:backups'], by: 'alice' });
+    await solo.soa.set({ control: '8.13', applicable: 'yes', status: 'implemented', reasons: ['business:backups'], by: 'alice' });
     try {
-      solo.soa.approve('8.13', 'alice');
+      await solo.soa.approve('8.13', 'alice');
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(StoreError);
       expect((e as StoreError).issues[0]!.hint).toMatch(/Add a second approver to ISMS_APPROVERS/);
     }
-    solo.close();
+    await solo.close();
   });
 
-  it('is off by default: an approver\'s own decision is approved at once', () => {
+  it('is off by default: an approver\'s own decision is approved at once', async () => {
     const plain = tempStore({ defaultEdition: '2022', approvers: ['alice'] }).store;
-    expect(plain.soa.set({ control: '8.13', applicable: 'yes', status: 'implemented', reasons: ['business:backups'], by: 'alice' }).state).toBe('approved');
-    plain.close();
+    expect((await plain.soa.set({ control: '8.13', applicable: 'yes', status: 'implemented', reasons: ['business:backups'], by: 'alice' })).state).toBe('approved');
+    await plain.close();
   });
 });
 
@@ -67,14 +67,14 @@ describe('an assessment', () => {
   it('is not approved by the approver who entered it, and is by another approver', async () => {
     const say = (user: string, text: string) => core.chat.handle({ text, user, thread: 'T4', source: 'console' });
     for (const line of ['assess PayCloud', ...scope, ...pickRisks, ...analysis.flat().filter(Boolean), ...missed, 'submit']) await say('carol', line);
-    const entries = core.store.audit.entries(1000).length;
+    const entries = (await core.store.audit.entries(1000)).length;
     const refused = JSON.stringify(await say('carol', 'approve'));
     expect(refused).toMatch(refusedOwn);
-    expect(core.store.risks.list()).toEqual([]);
-    expect(core.store.audit.entries(1000).length).toBe(entries);
+    expect(await core.store.risks.list()).toEqual([]);
+    expect((await core.store.audit.entries(1000)).length).toBe(entries);
     const accepted = JSON.stringify(await say('dave', 'approve'));
     expect(accepted).toContain('Approved and written');
-    const written = core.store.soa.snapshot(core.store.profileRoles()).history;
+    const written = (await core.store.soa.snapshot(await core.store.profileRoles())).history;
     expect(written.length).toBeGreaterThan(0);
     for (const d of written) expect(d).toMatchObject({ proposedBy: 'carol', approvedBy: 'dave' });
   });

@@ -18,17 +18,17 @@ let store: Store;
 let chain: ReturnType<typeof verifyFile>;
 const other = tempDir();
 
-beforeAll(() => {
+beforeAll(async () => {
   // A store held open, as the running bot holds it: its WAL and SHM files exist.
   ({ dir, file, store } = tempStore({ approvers: ['carol'] }));
-  store.soa.set({ control: '12.3.1', applicable: true, status: 'implemented', by: 'carol' });
-  store.soa.set({ control: '11.1.1', applicable: false, status: 'not-implemented', justification: 'SaaS only: no premises of our own', by: 'alice' });
+  await store.soa.set({ control: '12.3.1', applicable: true, status: 'implemented', by: 'carol' });
+  await store.soa.set({ control: '11.1.1', applicable: false, status: 'not-implemented', justification: 'SaaS only: no premises of our own', by: 'alice' });
   expect(existsSync(`${file}-wal`) && existsSync(`${file}-shm`)).toBe(true);
   chain = verifyFile(file);
   expect(chain.ok).toBe(true);
   process.env.ISMS_DATA_DIR = dir;
 });
-afterAll(() => store.close());
+afterAll(async () => await store.close());
 
 /** Runs the CLI in this process (the same code as `npm run cli`), returning its exit code and what it printed on stderr. */
 async function runCli(args: string[]): Promise<{ code: number; stderr: string }> {
@@ -74,7 +74,7 @@ it('refuses its WAL and SHM files, `..`, symlinks to the file or its folder, a h
   ];
   // chat.sqlite: the bot's other database in the data folder.
   const { ChatState } = await import('../src/chat/state.js');
-  new ChatState(dir).close();
+  await new ChatState(dir).close();
   for (const [out, why] of attempts) {
     const r = await runCli(['soa', 'export', '--format', 'csv', '--out', out]);
     expect(r.code, out).toBe(1);

@@ -192,7 +192,7 @@ it(`stays up and answers ${PAYLOADS} random signed and unsigned Slack payloads w
 
   // Written: at most proposals by the senders (nobody here approves), an edition record, nothing else.
   const { store } = core;
-  expect(store.verifyAudit().ok).toBe(true);
+  expect((await store.verifyAudit()).ok).toBe(true);
   const rows = (sql: string) => store.db.prepare(sql).all() as Record<string, unknown>[];
   for (const d of rows('SELECT proposed_by FROM decisions')) expect(USERS).toContain(d.proposed_by);
   expect(rows('SELECT * FROM reviews')).toEqual([]);

@@ -31,8 +31,8 @@ it('chat: a question over the limit, and a message over the limit, are refused i
   expect(q).toEqual([expect.objectContaining({ type: 'error', lang: 'en', message: 'The question is too long (2,528 characters; the limit is 2,000).' })]);
   const m = await core.chat.handle({ text: `soa set 12.3.1 justification="${'理由'.repeat(3000)}"`, user: 'alice', thread: 'T:1', source: 'console' });
   expect(m).toEqual([expect.objectContaining({ type: 'error', lang: 'ja', message: expect.stringMatching(/^メッセージが長すぎます（6,031 文字、上限 4,000 文字）。何も記録していません。$/) })]);
-  expect(core.state.history('T:1')).toEqual([]);
-  expect(core.store.soa.history('12.3.1@customer')).toEqual([]);
+  expect(await core.state.history('T:1')).toEqual([]);
+  expect(await core.store.soa.history('12.3.1@customer')).toEqual([]);
   // The message shortcut asks through the same service.
   const shortcut = await core.chat.ask('x'.repeat(limits.question + 1), { thread: 'T:2' });
   expect(shortcut).toMatchObject({ type: 'error', message: expect.stringMatching(/The question is too long/) });

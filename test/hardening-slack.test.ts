@@ -90,10 +90,10 @@ describe('6: replays and timestamps', () => {
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) statuses.push(await postRaw(body, 'application/x-www-form-urlencoded', ts));
     expect(statuses).toEqual([200, 401, 401, 401, 401]);
-    await expect.poll(() => core.store.soa.history('12.3.1').length, { timeout: 5000 }).toBe(1);
+    await expect.poll(async () => (await core.store.soa.history('12.3.1')).length, { timeout: 5000 }).toBe(1);
     // The same command signed again later (a new request, as Slack sends it) is a new request.
     expect(await postRaw(body, 'application/x-www-form-urlencoded', ts + 1)).toBe(200);
-    await expect.poll(() => core.store.soa.history('12.3.1').length, { timeout: 5000 }).toBe(2);
+    await expect.poll(async () => (await core.store.soa.history('12.3.1')).length, { timeout: 5000 }).toBe(2);
     expect(logs.join('\n')).toMatch(/replay: this signed request was already received/);
   });
 
@@ -114,7 +114,7 @@ describe('unsigned requests', () => {
     const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
     expect(res.status).toBe(200);
     await new Promise((r) => setTimeout(r, 300));
-    expect(core.store.soa.history('14.2.1')).toEqual([]);
+    expect(await core.store.soa.history('14.2.1')).toEqual([]);
     expect(fake.calls.filter((c) => c.path.includes('/ssl'))).toEqual([]);
   });
 });
@@ -174,7 +174,7 @@ describe('4: large input', () => {
     expect(JSON.parse(r.body)).toMatchObject({ response_type: 'ephemeral', text: expect.stringMatching(/メッセージが長すぎます（1,000,000 文字、上限 4,000 文字）/) });
     expect(checks.length).toBeGreaterThan(0);
     expect(Math.max(...checks)).toBeLessThan(2000);
-    expect(core.state.history(`CBIG:cmd:${CAROL}`)).toEqual([]);
+    expect(await core.state.history(`CBIG:cmd:${CAROL}`)).toEqual([]);
   });
 
   it('refuses a 40,000-character DM clearly within 2 s, stores none of it, and answers the next small question at once', async () => {
@@ -187,7 +187,7 @@ describe('4: large input', () => {
     console.log(`40,000-character question: refused in ${Math.round(ms)} ms`);
     expect(ms).toBeLessThan(2000);
     expect(refusal.args.text).toMatch(/The message is too long \(40,000 characters; the limit is 4,000\)\. Nothing was recorded\./);
-    expect(core.state.history(`${dm}:${ts}`)).toEqual([]);
+    expect(await core.state.history(`${dm}:${ts}`)).toEqual([]);
 
     const small = nextTs();
     const t1 = performance.now();
@@ -202,8 +202,8 @@ describe('4: large input', () => {
     const r = await fake.waitFor('chat.postEphemeral', (a) => a.channel === 'CQ' && a.thread_ts === ts);
     expect(r.args.text).toMatch(/質問が長すぎます（2,400 文字、上限 2,000 文字）/);
     // A huge turn stored before these limits existed is never read back whole.
-    core.state.addTurns('COLD:1', [{ role: 'user', text: 'y'.repeat(100_000) }]);
-    expect(core.state.history('COLD:1')[0]!.text).toHaveLength(4000);
+    await core.state.addTurns('COLD:1', [{ role: 'user', text: 'y'.repeat(100_000) }]);
+    expect((await core.state.history('COLD:1'))[0]!.text).toHaveLength(4000);
   });
 });
 
@@ -256,11 +256,11 @@ describe('9: Block Kit limits', () => {
 
   it('a 3,160-character justification: the approver DM, the App Home and the form stay within the limits; the form shows it cut with a marker', async () => {
     expect(long).toHaveLength(3160);
-    core.store.soa.set({ control: '11.1.3', applicable: false, status: 'not-implemented', justification: long, by: ALICE, source: 'cli' });
+    await core.store.soa.set({ control: '11.1.3', applicable: false, status: 'not-implemented', justification: long, by: ALICE, source: 'cli' });
     // The approvers' DM, through the same path a form submission takes.
     const reply = core.chat.setDecision({ control: '11.1.4', applicable: false, status: 'not-implemented', justification: long, by: ALICE, source: 'cli' }, 'en');
     const { notifyApprovers } = await import('../src/slack/context.js');
-    await notifyApprovers({ core, log: core.ctx.log, allowBots: false, metaKey: core.state.secret('modal-metadata') }, app.client, reply[0] as never);
+    await notifyApprovers({ core, log: core.ctx.log, allowBots: false, metaKey: await core.state.secret('modal-metadata') }, app.client, reply[0] as never);
     const dm = await fake.waitFor('chat.postMessage', (a) => a.channel === `D${CAROL}` && /11\.1\.4/.test(a.text));
     expect(blockKitProblems(dm.args.blocks)).toEqual([]);
     expect(JSON.stringify(dm.args.blocks)).toContain(long.slice(-200)); // split into two sections: nothing cut
@@ -285,7 +285,7 @@ describe('9: Block Kit limits', () => {
         justification: { value: { type: 'plain_text_input', value: input.initial_value } },
       },
     }));
-    await expect.poll(() => core.store.soa.state('11.1.3').current?.justification, { timeout: 5000 }).toBe(long);
+    await expect.poll(async () => (await core.store.soa.state('11.1.3')).current?.justification, { timeout: 5000 }).toBe(long);
   });
 });
 
@@ -301,11 +301,11 @@ describe('11: signed but tampered payloads', () => {
       const r = await postToBolt(url, SECRET, 'interactive', viewSubmission({ user: ALICE, callbackId: SOA_MODAL, privateMetadata: meta, values }));
       expect(JSON.parse(r.body)).toMatchObject({ response_action: 'errors', errors: { applicable: expect.stringMatching(/not verified; nothing was recorded/) } });
     }
-    expect(core.store.soa.history('5.1.1')).toEqual([]);
-    expect(core.store.soa.history('5.1.2')).toEqual([]);
+    expect(await core.store.soa.history('5.1.1')).toEqual([]);
+    expect(await core.store.soa.history('5.1.2')).toEqual([]);
     // The untouched form still works, for the control and channel it was opened for.
     await postToBolt(url, SECRET, 'interactive', viewSubmission({ user: ALICE, callbackId: SOA_MODAL, privateMetadata: open.args.view.private_metadata, values }));
-    await expect.poll(() => core.store.soa.history('13.1.1').length, { timeout: 5000 }).toBe(1);
+    await expect.poll(async () => (await core.store.soa.history('13.1.1')).length, { timeout: 5000 }).toBe(1);
     await fake.waitFor('chat.postMessage', (a) => a.channel === 'COWN');
     expect(fake.calls.filter((c) => c.args.channel === 'CEVIL')).toEqual([]);
   });
@@ -317,8 +317,8 @@ describe('11: signed but tampered payloads', () => {
     await expect.poll(() => fake.calls.slice(seen).filter((c) => c.method === 'chat.postMessage' && c.args.channel === `D${ALICE}`).length, { timeout: 5000 }).toBe(2);
     const texts = fake.calls.slice(seen).filter((c) => c.method === 'chat.postMessage').map((c) => c.args.text as string);
     expect(texts.some((t) => /ISMS Cloud Assistant の使い方/.test(t))).toBe(true);
-    expect(core.store.soa.history('14.1.1')).toEqual([]);
-    expect(core.store.soa.history('14.1.2')).toEqual([]);
+    expect(await core.store.soa.history('14.1.1')).toEqual([]);
+    expect(await core.store.soa.history('14.1.2')).toEqual([]);
   });
 
   it('a DM delivered both as app_mention and as message.im is answered once', async () => {
@@ -340,12 +340,12 @@ describe('11: signed but tampered payloads', () => {
 
 describe('found by the fuzz run', () => {
   it('Approve on the App Home (a button with no response_url) approves, answers in the DM and refreshes the Home', async () => {
-    const d = core.store.soa.set({ control: '15.1.1', applicable: true, status: 'implemented', by: ALICE, source: 'cli' });
+    const d = await core.store.soa.set({ control: '15.1.1', applicable: true, status: 'implemented', by: ALICE, source: 'cli' });
     const value = JSON.stringify({ decision: d.id, control: '15.1.1' });
     const seen = fake.calls.length;
     const r = await postToBolt(url, SECRET, 'interactive', blockAction({ user: CAROL, actionId: 'soa_approve', value, view: { id: 'VHOME', type: 'home' } }));
     expect(r.status).toBe(200);
-    await expect.poll(() => core.store.soa.state('15.1.1').current?.approvedBy, { timeout: 5000 }).toBe(CAROL);
+    await expect.poll(async () => (await core.store.soa.state('15.1.1')).current?.approvedBy, { timeout: 5000 }).toBe(CAROL);
     await fake.waitFor('chat.postMessage', (a) => a.channel === `D${CAROL}` && /15\.1\.1/.test(a.text));
     await expect.poll(() => fake.calls.slice(seen).some((c) => c.method === 'views.publish' && c.args.user_id === CAROL), { timeout: 5000 }).toBe(true);
     expect(logs.join('\n')).not.toMatch(/respond is not a function/);

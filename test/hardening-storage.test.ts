@@ -30,16 +30,16 @@ function oneLine(stderr: string): string {
 }
 
 /** A small real store: decisions, approvals, a risk; closed, so that everything is in the main file. */
-function seededStore() {
+async function seededStore() {
   const t = tempStore({ approvers: ['carol'] });
   const ids = t.store.catalog.controls().map((c) => c.id).slice(0, 40);
   for (const id of ids) {
-    t.store.soa.set({ control: id, applicable: true, status: 'implemented', owner: `owner of ${id} `.repeat(20), by: 'alice' });
-    t.store.soa.approve(id, 'carol');
+    await t.store.soa.set({ control: id, applicable: true, status: 'implemented', owner: `owner of ${id} `.repeat(20), by: 'alice' });
+    await t.store.soa.approve(id, 'carol');
   }
-  t.store.risks.add({ title: 'Tenant data exposed', owner: 'bob', likelihood: '3', impact: '5', cia: 'C', by: 'alice' });
-  expect(t.store.verifyAudit().ok).toBe(true);
-  t.store.close();
+  await t.store.risks.add({ title: 'Tenant data exposed', owner: 'bob', likelihood: '3', impact: '5', cia: 'C', by: 'alice' });
+  expect((await t.store.verifyAudit()).ok).toBe(true);
+  await t.store.close();
   return t;
 }
 
@@ -68,8 +68,8 @@ describe('a read-only data folder', () => {
   const made: string[] = [];
   afterAll(() => made.forEach((d) => chmodSync(d, 0o700)));
 
-  it.runIf(nobodyCanRun)('audit verify prints its result from a read-only folder (ok, then broken), and writes refuse with one line', () => {
-    const { dir, file } = seededStore();
+  it.runIf(nobodyCanRun)('audit verify prints its result from a read-only folder (ok, then broken), and writes refuse with one line', async () => {
+    const { dir, file } = await seededStore();
     chmodSync(file, 0o444);
     chmodSync(dir, 0o555);
     made.push(dir);
@@ -100,8 +100,8 @@ describe('a read-only data folder', () => {
 });
 
 describe('a damaged database file', () => {
-  it('with 2 KB of noise in its pages: soa set refuses with one line and writes nothing; audit verify reports the damage and exits 1', () => {
-    const { dir, file } = seededStore();
+  it('with 2 KB of noise in its pages: soa set refuses with one line and writes nothing; audit verify reports the damage and exits 1', async () => {
+    const { dir, file } = await seededStore();
     corruptPages(file, ['decisions', 'audit_log']);
     const before = sha(file);
 
@@ -116,8 +116,8 @@ describe('a damaged database file', () => {
     expect(sha(file)).toBe(before);
   });
 
-  it('truncated: not an SQLite database any more, or cut in half: one line each, nothing written', () => {
-    const { dir, file } = seededStore();
+  it('truncated: not an SQLite database any more, or cut in half: one line each, nothing written', async () => {
+    const { dir, file } = await seededStore();
     const half = join(tempDir(), 'isms.sqlite');
     copyFileSync(file, half);
     truncateSync(half, Math.floor(statSync(half).size / 2));
@@ -137,16 +137,16 @@ describe('a damaged database file', () => {
     expect(sha(half)).toBe(before);
   });
 
-  it('damaged while a process holds it open: the next write checks the file first and refuses', () => {
+  it('damaged while a process holds it open: the next write checks the file first and refuses', async () => {
     const t = tempStore({ approvers: ['carol'] });
-    for (const id of t.store.catalog.controls().map((c) => c.id).slice(0, 30)) t.store.soa.set({ control: id, applicable: true, status: 'implemented', owner: 'x'.repeat(400), by: 'alice' });
+    for (const id of t.store.catalog.controls().map((c) => c.id).slice(0, 30)) await t.store.soa.set({ control: id, applicable: true, status: 'implemented', owner: 'x'.repeat(400), by: 'alice' });
     t.store.db.pragma('wal_checkpoint(TRUNCATE)');
     corruptPages(t.file, ['decisions']);
-    expect(() => t.store.soa.set({ control: '18.1.1', applicable: true, status: 'implemented', by: 'carol' })).toThrow(/isms\.sqlite is damaged .*Nothing was written/);
-    t.store.close();
+    await expect(async () => await t.store.soa.set({ control: '18.1.1', applicable: true, status: 'implemented', by: 'carol' })).rejects.toThrow(/isms\.sqlite is damaged .*Nothing was written/);
+    await t.store.close();
   });
 
-  it('a checkpoint at our own commit is not checked again; a change by another connection is', () => {
+  it('a checkpoint at our own commit is not checked again; a change by another connection is', async () => {
     const t = tempStore({ approvers: ['carol'] });
     const checks: string[] = [];
     const pragma = t.store.db.pragma.bind(t.store.db);
@@ -157,44 +157,44 @@ describe('a damaged database file', () => {
     // Every commit now copies the WAL into the main file.
     t.store.db.pragma('wal_autocheckpoint = 1');
     const ids = t.store.catalog.controls().map((c) => c.id);
-    t.store.soa.set({ control: ids[0]!, applicable: true, status: 'implemented', by: 'alice' });
+    await t.store.soa.set({ control: ids[0]!, applicable: true, status: 'implemented', by: 'alice' });
     const first = checks.length;
-    for (const id of ids.slice(1, 6)) t.store.soa.set({ control: id, applicable: true, status: 'implemented', by: 'alice' });
+    for (const id of ids.slice(1, 6)) await t.store.soa.set({ control: id, applicable: true, status: 'implemented', by: 'alice' });
     expect(checks.length).toBe(first);
     // Another writer changes the main file (here only its time, as a checkpoint elsewhere would change it).
     const later = new Date(Date.now() + 5000);
     utimesSync(t.file, later, later);
-    t.store.soa.set({ control: ids[7]!, applicable: true, status: 'implemented', by: 'alice' });
+    await t.store.soa.set({ control: ids[7]!, applicable: true, status: 'implemented', by: 'alice' });
     expect(checks.length).toBe(first + 1);
-    t.store.close();
+    await t.store.close();
   });
 });
 
 describe('a full disk', () => {
-  it('a write that does not fit is one StoreError naming the file; the transaction is rolled back and the chain verifies', () => {
+  it('a write that does not fit is one StoreError naming the file; the transaction is rolled back and the chain verifies', async () => {
     const { store, file } = tempStore({ approvers: ['carol'] });
-    store.soa.set({ control: '12.3.1', applicable: true, status: 'implemented', by: 'carol' });
+    await store.soa.set({ control: '12.3.1', applicable: true, status: 'implemented', by: 'carol' });
     const decisions = count(store, 'decisions');
     // SQLite reports a full disk and a database at its page limit with the same error (SQLITE_FULL).
     store.db.pragma(`max_page_count = ${store.db.pragma('page_count', { simple: true }) as number}`);
     const many = store.catalog.controls().slice(0, 60).map((c) => ({ control: c.id, applicable: true, status: 'implemented', owner: 'o'.repeat(3000), by: 'carol' }));
     let error: unknown;
     try {
-      store.soa.setMany(many);
+      await store.soa.setMany(many);
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(StoreError);
     expect((error as StoreError).message).toBe(`database: ${file} cannot be written: the disk is full. Free space on the disk that holds ISMS_DATA_DIR, then try again. Nothing was written`);
     expect(count(store, 'decisions')).toBe(decisions);
-    expect(store.verifyAudit().ok).toBe(true);
-    store.close();
+    expect((await store.verifyAudit()).ok).toBe(true);
+    await store.close();
   });
 
   it('an export to a full disk is one line that names the file, and leaves nothing behind', async () => {
     const { store } = tempStore();
     await expect(store.exportSoa('csv', '/dev/full')).rejects.toThrow(/^out: \/dev\/full cannot be written: the disk is full\. Free space there or choose another folder\. Nothing was exported$/);
-    store.close();
+    await store.close();
   });
 
   // A real full file system, when this machine lets the test mount a small tmpfs (root with CAP_SYS_ADMIN).
@@ -209,13 +209,13 @@ describe('a full disk', () => {
     if (mnt) spawnSync('umount', [mnt]);
   });
 
-  it('the CLI on a really full file system: one line, no stack trace, the store unchanged', (ctx) => {
+  it('the CLI on a really full file system: one line, no stack trace, the store unchanged', async (ctx) => {
     if (!mnt) return ctx.skip();
     const dir = join(mnt, 'data');
     mkdirSync(dir);
     const store = new Store(join(dir, 'isms.sqlite'), { catalog, defaultEdition: '2013' });
-    store.soa.set({ control: '12.3.1', applicable: true, status: 'implemented', by: 'alice' });
-    store.close();
+    await store.soa.set({ control: '12.3.1', applicable: true, status: 'implemented', by: 'alice' });
+    await store.close();
     const fill = join(mnt, 'fill');
     const fd = openSync(fill, 'w');
     try {

@@ -47,16 +47,16 @@ describe('the message catalogue', () => {
     expect(label(statusLabels, 'partial', 'ja')).toBe('一部実施');
   });
 
-  it('shows a store error in Japanese: the store refuses an excluded control without a justification', () => {
+  it('shows a store error in Japanese: the store refuses an excluded control without a justification', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'isms-lang-'));
     const store = openStore(loadConfig({ ISMS_DATA_DIR: dir, ISMS_SOA_EDITION: '2013' }), loadCatalog());
     let error: StoreError | undefined;
     try {
-      store.soa.set({ control: '11.1.1', applicable: 'no', status: 'not-implemented', by: 'alice', source: 'console' });
+      await store.soa.set({ control: '11.1.1', applicable: 'no', status: 'not-implemented', by: 'alice', source: 'console' });
     } catch (e) {
       error = e as StoreError;
     } finally {
-      store.close();
+      await store.close();
     }
     expect(error).toBeInstanceOf(StoreError);
     const ja = storeErrorText(error!.issues[0]!, 'ja');

@@ -41,25 +41,25 @@ describe('naming people', () => {
     expect(personMention('alice')).toBe('alice');
   });
 
-  it('keeps the name a write saw: a later rename changes new rows only, and rows written without a name keep the ID', () => {
+  it('keeps the name a write saw: a later rename changes new rows only, and rows written without a name keep the ID', async () => {
     const dir = new PeopleDirectory();
     const { store } = tempStore({ defaultEdition: '2022', approvers: ['UCAROL'], people: dir });
-    store.soa.set({ control: '5.23', applicable: 'yes', status: 'planned', reasons: ['business:cloud use'], by: 'UALICE' });
+    await store.soa.set({ control: '5.23', applicable: 'yes', status: 'planned', reasons: ['business:cloud use'], by: 'UALICE' });
     dir.note('UALICE', '  Alice   Sato ');
     dir.note('UCAROL', 'Carol Tanaka');
-    store.soa.set({ control: '5.23', applicable: 'yes', status: 'partial', reasons: ['business:cloud use'], owner: '<@UALICE>', by: 'UALICE' });
+    await store.soa.set({ control: '5.23', applicable: 'yes', status: 'partial', reasons: ['business:cloud use'], owner: '<@UALICE>', by: 'UALICE' });
     dir.note('UALICE', 'Alice Suzuki');
-    const approved = store.soa.approve('5.23', 'UCAROL');
-    const [v1, v2] = store.soa.history('5.23');
+    const approved = await store.soa.approve('5.23', 'UCAROL');
+    const [v1, v2] = await store.soa.history('5.23');
     expect(v1).toMatchObject({ proposedBy: 'UALICE', proposedByName: null });
     expect(v2).toMatchObject({ proposedBy: 'UALICE', proposedByName: 'Alice Sato', owner: '<@UALICE>', ownerName: 'Alice Sato' });
     expect(approved).toMatchObject({ approvedBy: 'UCAROL', approvedByName: 'Carol Tanaka' });
     // The names are part of the hashed rows: the chain vouches for them.
-    expect(store.verifyAudit()).toMatchObject({ ok: true });
+    expect(await store.verifyAudit()).toMatchObject({ ok: true });
     store.db.exec('DROP TRIGGER decisions_no_update');
     store.db.prepare('UPDATE decisions SET proposed_by_name = ? WHERE id = ?').run('Mallory', v2!.id);
-    expect(store.verifyAudit()).toMatchObject({ ok: false });
-    store.close();
+    expect(await store.verifyAudit()).toMatchObject({ ok: false });
+    await store.close();
   });
 });
 
@@ -78,13 +78,13 @@ describe('an assessment started by one person and approved by another', () => {
   });
   afterAll(() => core.close());
 
-  it('keeps both names on every decision it writes', () => {
-    const written = core.store.soa.snapshot(core.store.profileRoles()).history;
+  it('keeps both names on every decision it writes', async () => {
+    const written = (await core.store.soa.snapshot(await core.store.profileRoles())).history;
     expect(written.length).toBeGreaterThan(3);
     for (const d of written) {
       expect(d).toMatchObject({ proposedBy: 'UALICE', proposedByName: 'Alice Sato', approvedBy: 'UCAROL', approvedByName: 'Carol Tanaka', state: 'approved' });
     }
-    for (const r of core.store.risks.list()) expect(r).toMatchObject({ recordedBy: 'UCAROL', recordedByName: 'Carol Tanaka' });
+    for (const r of await core.store.risks.list()) expect(r).toMatchObject({ recordedBy: 'UCAROL', recordedByName: 'Carol Tanaka' });
   });
 
   it('prints display names in the XLSX: the approver on the SoA, the proposer on the detail sheet', async () => {
@@ -121,7 +121,7 @@ describe('over Slack', () => {
   });
 
   it('records the proposer and owner names from users.info, mentions the proposer in the approver DM, and the approver name on approval', async () => {
-    const meta = seal(core.state.secret('modal-metadata'), { control: '5.23', channel: 'C7', source: 'https://slack.com/app_redirect?channel=C7', lang: 'en' });
+    const meta = seal(await core.state.secret('modal-metadata'), { control: '5.23', channel: 'C7', source: 'https://slack.com/app_redirect?channel=C7', lang: 'en' });
     const r = await postToBolt(url, SECRET, 'interactive', viewSubmission({
       user: 'UDANA', callbackId: SOA_MODAL, privateMetadata: meta,
       values: {
@@ -132,7 +132,7 @@ describe('over Slack', () => {
       },
     }));
     expect(r.status).toBe(200);
-    const pending = core.store.soa.state('5.23').pending!;
+    const pending = (await core.store.soa.state('5.23')).pending!;
     expect(pending).toMatchObject({ proposedBy: 'UDANA', proposedByName: 'Dana Mori', owner: '<@UFRED>', ownerName: 'Fred Ono' });
     const dm = await fake.waitFor('chat.postMessage', (a) => a.channel === 'DUERIN' && /soa_approve/.test(JSON.stringify(a.blocks)));
     const shown = JSON.stringify(dm.args.blocks);
@@ -143,7 +143,7 @@ describe('over Slack', () => {
     const value = JSON.stringify({ decision: pending.id, control: '5.23' });
     await postToBolt(url, SECRET, 'interactive', blockAction({ user: 'UERIN', actionId: 'soa_approve', value, channel: 'DUERIN', responseUrl: `${fake.responseUrl}/approve` }));
     await fake.waitFor('response_url', (a) => a.replace_original === true || a.replace_original === 'true');
-    expect(core.store.soa.state('5.23').current).toMatchObject({ approvedBy: 'UERIN', approvedByName: 'Erin Abe' });
+    expect((await core.store.soa.state('5.23')).current).toMatchObject({ approvedBy: 'UERIN', approvedByName: 'Erin Abe' });
     // One users.info call per person, however many payloads named them.
     const lookups = fake.calls.filter((c) => c.method === 'users.info').map((c) => String(c.args.user));
     expect(lookups.length).toBe(new Set(lookups).size);

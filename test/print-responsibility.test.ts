@@ -13,14 +13,14 @@ const dir = tempDir();
 const env = { ISMS_DATA_DIR: dir, ISMS_APPROVERS: 'carol', ISMS_SOA_EDITION: '2022' };
 let lines = 0;
 
-beforeAll(() => {
+beforeAll(async () => {
   const { store } = tempStore({ defaultEdition: '2022', approvers: ['carol'] }, dir);
-  store.profile.set({ scope: 'PayCloud (payroll SaaS) on AWS', services: [{ name: 'PayCloud', role: 'provider', model: 'SaaS', runsOn: 'AWS' }], by: 'alice' });
-  store.soa.set({ control: '12.3.1', role: 'provider', applicable: 'yes', status: 'implemented', reasons: ['business:payroll data'], by: 'carol' });
-  store.soa.set({ control: '7.1', applicable: 'no', status: 'not-implemented', justification: 'No premises: AWS data centres', by: 'carol' });
-  store.soa.set({ control: '5.23', applicable: 'yes', status: 'planned', by: 'alice' }); // a proposal only
-  lines = store.soaRows().length;
-  store.close();
+  await store.profile.set({ scope: 'PayCloud (payroll SaaS) on AWS', services: [{ name: 'PayCloud', role: 'provider', model: 'SaaS', runsOn: 'AWS' }], by: 'alice' });
+  await store.soa.set({ control: '12.3.1', role: 'provider', applicable: 'yes', status: 'implemented', reasons: ['business:payroll data'], by: 'carol' });
+  await store.soa.set({ control: '7.1', applicable: 'no', status: 'not-implemented', justification: 'No premises: AWS data centres', by: 'carol' });
+  await store.soa.set({ control: '5.23', applicable: 'yes', status: 'planned', by: 'alice' }); // a proposal only
+  lines = (await store.soaRows()).length;
+  await store.close();
 });
 
 describe('responsibility export', () => {
@@ -71,8 +71,8 @@ describe('responsibility export', () => {
 
   it('prints the XLSX with the SoA layout, a matrix row per line where a control has several', async () => {
     const { store } = tempStore({ defaultEdition: '2022' }, dir);
-    const soa = store.exportData();
-    store.close();
+    const soa = await store.exportData();
+    await store.close();
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(await (await responsibilityXlsx({ soa, service: findService(soa.profile, 'PayCloud'), lines: responsibilityLines(catalog, soa.rows), lang: 'ja' })).xlsx.writeBuffer());
     const ws = wb.worksheets[0]!;

@@ -16,13 +16,13 @@ let data: SoaExport;
 
 beforeAll(async () => {
   const { store, dir } = tempStore({ defaultEdition: '2022', approvers: ['carol'] });
-  store.profile.set({ scope: 'PayCloud (payroll SaaS) on AWS', services: [{ name: 'PayCloud', role: 'provider', model: 'SaaS', runsOn: 'AWS' }], by: 'alice' });
-  store.soa.set({ control: '7.1', applicable: 'no', status: 'not-implemented', justification: longJa, by: 'carol' });
-  store.soa.set({ control: '8.13', applicable: 'yes', status: 'implemented', reasons: ['business:backups of payroll data'], owner: 'SRE', by: 'carol' });
+  await store.profile.set({ scope: 'PayCloud (payroll SaaS) on AWS', services: [{ name: 'PayCloud', role: 'provider', model: 'SaaS', runsOn: 'AWS' }], by: 'alice' });
+  await store.soa.set({ control: '7.1', applicable: 'no', status: 'not-implemented', justification: longJa, by: 'carol' });
+  await store.soa.set({ control: '8.13', applicable: 'yes', status: 'implemented', reasons: ['business:backups of payroll data'], owner: 'SRE', by: 'carol' });
   const file = join(dir, 'soa.xlsx');
   await store.exportSoa('xlsx', file);
-  data = store.exportData();
-  store.close();
+  data = await store.exportData();
+  await store.close();
   wb = new ExcelJS.Workbook();
   await wb.xlsx.readFile(file);
 });

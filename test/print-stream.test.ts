@@ -53,14 +53,14 @@ describe('streamed XLSX exports', () => {
     const people = new PeopleDirectory();
     people.note('U0CAROL', 'Carol Tanaka 田中');
     const { store, dir } = tempStore({ defaultEdition: '2022', approvers: ['carol', 'U0CAROL'], people });
-    store.profile.set({ scope: 'PayCloud (payroll SaaS) on AWS & Mail', services: [{ name: 'PayCloud', role: 'provider', model: 'SaaS', runsOn: 'AWS' }, { name: 'Mail', role: 'customer', model: 'SaaS' }], by: 'alice' });
-    store.risks.add({ by: 'tester', title: 'Restore fails', owner: 'U0CAROL', likelihood: 3, impact: 4, cia: 'A', service: 'PayCloud' });
-    store.soa.set({ control: '7.1', applicable: 'no', status: 'not-implemented', justification: longJa, by: 'carol' });
-    store.soa.set({ control: '8.13', applicable: 'yes', status: 'implemented', reasons: ['business:backups of payroll data'], owner: 'U0CAROL', evidence: ['a\nb'], by: 'carol' });
-    store.soa.set({ control: '5.23', applicable: 'yes', status: 'planned', by: 'bob' });
-    store.soa.reject('5.23', 'carol', 'needs evidence');
-    store.soa.set({ control: '12.3.1', role: 'customer', applicable: 'yes', status: 'partial', by: 'bob' });
-    const data = { ...store.exportData(), timezone: 'America/New_York' };
+    await store.profile.set({ scope: 'PayCloud (payroll SaaS) on AWS & Mail', services: [{ name: 'PayCloud', role: 'provider', model: 'SaaS', runsOn: 'AWS' }, { name: 'Mail', role: 'customer', model: 'SaaS' }], by: 'alice' });
+    await store.risks.add({ by: 'tester', title: 'Restore fails', owner: 'U0CAROL', likelihood: 3, impact: 4, cia: 'A', service: 'PayCloud' });
+    await store.soa.set({ control: '7.1', applicable: 'no', status: 'not-implemented', justification: longJa, by: 'carol' });
+    await store.soa.set({ control: '8.13', applicable: 'yes', status: 'implemented', reasons: ['business:backups of payroll data'], owner: 'U0CAROL', evidence: ['a\nb'], by: 'carol' });
+    await store.soa.set({ control: '5.23', applicable: 'yes', status: 'planned', by: 'bob' });
+    await store.soa.reject('5.23', 'carol', 'needs evidence');
+    await store.soa.set({ control: '12.3.1', role: 'customer', applicable: 'yes', status: 'partial', by: 'bob' });
+    const data = { ...await store.exportData(), timezone: 'America/New_York' };
 
     const soaFile = join(dir, 'soa.xlsx');
     await writeExport(data, 'xlsx', soaFile);
@@ -74,6 +74,6 @@ describe('streamed XLSX exports', () => {
     const respFile = join(dir, 'resp.xlsx');
     await writeResponsibility(x, 'xlsx', respFile);
     expect(differences(await read(await (await responsibilityXlsx(x)).xlsx.writeBuffer()), await read(readFileSync(respFile)))).toEqual([]);
-    store.close();
+    await store.close();
   });
 });

@@ -34,7 +34,7 @@ afterAll(async () => {
 
 /** Alice proposes through the SoA form; resolves with the Approve button of the DM that reaches the approver. */
 async function propose(control: string, status: string, evidence: string): Promise<{ value: string }> {
-  const meta = seal(core.state.secret('modal-metadata'), { control, channel: 'CAPPROVE', source: 'https://slack.com/app_redirect?channel=CAPPROVE', lang: 'en' });
+  const meta = seal(await core.state.secret('modal-metadata'), { control, channel: 'CAPPROVE', source: 'https://slack.com/app_redirect?channel=CAPPROVE', lang: 'en' });
   const seen = fake.calls.length;
   const r = await postToBolt(url, SECRET, 'interactive', viewSubmission({
     user: ALICE, callbackId: SOA_MODAL, privateMetadata: meta,
@@ -63,18 +63,18 @@ async function press(button: { value: string }, path: string) {
 it('an old DM button does not approve the newer proposal that replaced it; the new button does', async () => {
   const first = await propose('12.1.2', 'planned', 'wiki/change-v1');
   const second = await propose('12.1.2', 'implemented', 'wiki/change-v2');
-  const { pending } = core.store.soa.state('12.1.2');
+  const { pending } = await core.store.soa.state('12.1.2');
   expect(pending).toMatchObject({ version: 2, status: 'implemented' });
   expect(JSON.parse(first.value)).not.toEqual(JSON.parse(second.value));
-  const before = core.store.audit.entries(1000).length;
+  const before = (await core.store.audit.entries(1000)).length;
 
   // The approver presses the button of the first DM: it names a proposal that is no longer the pending one.
   expect(await press(first, 'old')).toMatchObject({ response_type: 'ephemeral', text: expect.stringMatching(/already reviewed or replaced by a newer one/) });
-  expect(core.store.soa.state('12.1.2')).toMatchObject({ current: null, pending: { id: pending!.id, version: 2 } });
-  expect(core.store.audit.entries(1000)).toHaveLength(before);
+  expect(await core.store.soa.state('12.1.2')).toMatchObject({ current: null, pending: { id: pending!.id, version: 2 } });
+  expect(await core.store.audit.entries(1000)).toHaveLength(before);
 
   // The button of the DM that shows the pending proposal approves exactly that one.
   expect(await press(second, 'new')).toMatchObject({ replace_original: true });
-  expect(core.store.soa.state('12.1.2').current).toMatchObject({ id: pending!.id, version: 2, approvedBy: CAROL });
-  expect(core.store.soa.state('12.1.2').pending).toBeNull();
+  expect((await core.store.soa.state('12.1.2')).current).toMatchObject({ id: pending!.id, version: 2, approvedBy: CAROL });
+  expect((await core.store.soa.state('12.1.2')).pending).toBeNull();
 });

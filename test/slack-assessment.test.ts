@@ -41,7 +41,7 @@ let eventN = 0;
 const thread = () => `${channel}:${threadTs}`;
 const block = (part = 'actions') => `assess|${thread()}|${part}`;
 /** The metadata the bot seals into the analysis form it opens for the thread. */
-const formMeta = () => seal(core.state.secret('modal-metadata'), { thread: thread() });
+const formMeta = async () => seal(await core.state.secret('modal-metadata'), { thread: thread() });
 
 /** Sends one input and waits until the bot has posted its next message (or ephemeral) in the thread. */
 async function send(kind: 'reply' | 'button' | 'multi' | 'owner' | 'form', user: string, value: string | string[] | Record<string, string>) {
@@ -52,7 +52,7 @@ async function send(kind: 'reply' | 'button' | 'multi' | 'owner' | 'form', user:
   } else if (kind === 'form') {
     const f = value as Record<string, string>;
     const r = await postToBolt(url, SECRET, 'interactive', viewSubmission({
-      user, callbackId: ANALYSIS_MODAL, privateMetadata: formMeta(),
+      user, callbackId: ANALYSIS_MODAL, privateMetadata: await formMeta(),
       values: {
         cia: { value: { type: 'checkboxes', selected_options: f.cia!.split('').map((v) => ({ value: v })) } },
         owner: { value: { type: 'users_select', selected_user: f.owner } },
@@ -108,7 +108,7 @@ it('runs the assessment through Slack interactions and writes the same result as
   expect(fields.find((b) => b.block_id === 'likelihood').element.initial_option.value).toBe(String(core.assessments.formDefaults(thread())!.likelihood));
   expect(fields.find((b) => b.block_id === 'cia').element.initial_options.map((o: { value: string }) => o.value).join('')).toBe(risk1.cia);
   const badForm = await postToBolt(url, SECRET, 'interactive', viewSubmission({
-    user: ALICE, callbackId: ANALYSIS_MODAL, privateMetadata: formMeta(),
+    user: ALICE, callbackId: ANALYSIS_MODAL, privateMetadata: await formMeta(),
     values: { cia: { value: { type: 'checkboxes', selected_options: [] } }, owner: { value: { type: 'users_select', selected_user: null } }, likelihood: { value: { type: 'static_select', selected_option: { value: '3' } } }, impact: { value: { type: 'static_select', selected_option: { value: '5' } } } },
   }));
   expect(JSON.parse(badForm.body)).toMatchObject({ response_action: 'errors', errors: { owner: expect.stringMatching(/risk owner is required/), cia: expect.any(String) } });
@@ -135,7 +135,7 @@ it('runs the assessment through Slack interactions and writes the same result as
   const refused = await send('button', ALICE, 'approve');
   expect(refused.method).toBe('chat.postEphemeral');
   expect(refused.args.text).toMatch(/Only approvers can approve/);
-  expect(core.store.risks.list()).toEqual([]);
+  expect(await core.store.risks.list()).toEqual([]);
 
   await send('button', ALICE, 'submit');
   // The approver gets one message (the one-screen summary and Approve), with the details in its thread.
@@ -153,14 +153,14 @@ it('runs the assessment through Slack interactions and writes the same result as
   const summary = fake.callsOf('chat.update').filter((c) => c.args.channel === channel).at(-1)!;
   expect(summary.args.text).toMatch(/^\*Risk assessment A-[0-9a-f]{6}\* — PayCloud\n/);
   expect(summary.args.text).toContain('3. Payroll export emailed to the wrong customer');
-  checkWrittenAssessment(dataDir, CAROL, /^https:\/\/example\.slack\.com\/archives\/CASSESS\/p\d+$/, { alice: ALICE, bob: BOB });
+  await checkWrittenAssessment(dataDir, CAROL, /^https:\/\/example\.slack\.com\/archives\/CASSESS\/p\d+$/, { alice: ALICE, bob: BOB });
   // The group's lines were written one decision each, with the group's reason.
   const s = store(dataDir);
   try {
-    const grouped = s.soaRows().filter((r) => r.current?.reasons.some((x) => x.startsWith('business:ISO/IEC 27017 cloud guidance for our roles')));
+    const grouped = (await s.soaRows()).filter((r) => r.current?.reasons.some((x) => x.startsWith('business:ISO/IEC 27017 cloud guidance for our roles')));
     expect(grouped.length).toBeGreaterThan(20);
   } finally {
-    s.close();
+    await s.close();
   }
 });
 

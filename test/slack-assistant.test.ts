@@ -91,7 +91,7 @@ describe('an assistant thread', () => {
     expect(answer.args.text).toMatch(/SaaS/);
     expect(fake.callsOf('assistant.threads.setTitle')).toEqual([]);
     expect(fake.callsOf('assistant.threads.setStatus').map((c) => c.args.status)).toEqual(['管理策を調べています…']);
-    expect(core.state.history(`${D}:${T}`, 10).map((t) => t.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
+    expect((await core.state.history(`${D}:${T}`, 10)).map((t) => t.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
   });
 
   it('gives English prompts and an English status for an English locale', async () => {

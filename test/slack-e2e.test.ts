@@ -147,7 +147,7 @@ describe('/isms', () => {
   });
 
   it('shows an SoA decision and its history to the caller only', async () => {
-    bot.core.store.soa.set({ control: '12.3.1', applicable: true, status: 'implemented', by: CAROL, source: 'cli' });
+    await bot.core.store.soa.set({ control: '12.3.1', applicable: true, status: 'implemented', by: CAROL, source: 'cli' });
     await postToBolt(bot.url, SECRET, 'command', slashCommand('soa 12.3.1', { user: CAROL, channel: 'C6', responseUrl: `${fake.responseUrl}/soa` }));
     const r = await fake.waitFor('response_url', (a) => /12\.3\.1/.test(a.text ?? ''));
     expect(r.args.response_type).toBe('ephemeral');
@@ -172,12 +172,12 @@ describe('/isms', () => {
     const body = JSON.parse(r.body);
     expect(body.response_action).toBe('errors');
     expect(body.errors.justification).toMatch(/needs an exclusion justification/);
-    expect(bot.core.store.soa.history('11.1.1')).toEqual([]);
+    expect(await bot.core.store.soa.history('11.1.1')).toEqual([]);
   });
 
   it('records a valid submission as a proposal with the Slack user and the channel link, and tells the approver', async () => {
     // The metadata the bot seals into the form it opens (a form opened by /isms soa set 11.1.1 in C7).
-    const meta = seal(bot.core.state.secret('modal-metadata'), { control: '11.1.1', channel: 'C7', source: 'https://slack.com/app_redirect?channel=C7', lang: 'en' });
+    const meta = seal(await bot.core.state.secret('modal-metadata'), { control: '11.1.1', channel: 'C7', source: 'https://slack.com/app_redirect?channel=C7', lang: 'en' });
     const r = await postToBolt(bot.url, SECRET, 'interactive', viewSubmission({
       user: ALICE, callbackId: SOA_MODAL, privateMetadata: meta,
       values: {
@@ -187,26 +187,26 @@ describe('/isms', () => {
       },
     }));
     expect(r.status).toBe(200);
-    const pending = bot.core.store.soa.state('11.1.1').pending!;
+    const pending = (await bot.core.store.soa.state('11.1.1')).pending!;
     expect(pending).toMatchObject({ proposedBy: ALICE, source: 'https://slack.com/app_redirect?channel=C7', state: 'proposed', applicable: false });
     const dm = await fake.waitFor('chat.postMessage', (a) => a.channel === `D${CAROL}` && /soa_approve/.test(JSON.stringify(a.blocks)));
     expect(dm.args.text).toContain('11.1.1');
   });
 
   it('refuses an approval from a non-approver and leaves the store unchanged; the approver can approve', async () => {
-    const pending = bot.core.store.soa.set({ control: '11.1.3', applicable: false, status: 'not-implemented', justification: 'no offices of our own', by: ALICE, source: 'cli' });
+    const pending = await bot.core.store.soa.set({ control: '11.1.3', applicable: false, status: 'not-implemented', justification: 'no offices of our own', by: ALICE, source: 'cli' });
     expect(pending.state).toBe('proposed');
     const value = JSON.stringify({ decision: pending.id, control: '11.1.3' });
-    const auditBefore = bot.core.store.verifyAudit();
+    const auditBefore = await bot.core.store.verifyAudit();
     await postToBolt(bot.url, SECRET, 'interactive', blockAction({ user: ALICE, actionId: 'soa_approve', value, channel: `D${CAROL}`, responseUrl: `${fake.responseUrl}/refuse` }));
     const refusal = await fake.waitFor('response_url', (a) => /Only approvers|承認者/.test(a.text ?? ''));
     expect(refusal.args.response_type).toBe('ephemeral');
-    expect(bot.core.store.soa.state('11.1.3')).toMatchObject({ current: null, pending: { id: pending.id } });
-    expect(bot.core.store.verifyAudit()).toEqual(auditBefore);
+    expect(await bot.core.store.soa.state('11.1.3')).toMatchObject({ current: null, pending: { id: pending.id } });
+    expect(await bot.core.store.verifyAudit()).toEqual(auditBefore);
 
     await postToBolt(bot.url, SECRET, 'interactive', blockAction({ user: CAROL, actionId: 'soa_approve', value, channel: `D${CAROL}`, responseUrl: `${fake.responseUrl}/approve` }));
     await fake.waitFor('response_url', (a) => (a.replace_original === true || a.replace_original === 'true') && /11\.1\.3/.test(a.text ?? ''));
-    expect(bot.core.store.soa.state('11.1.3').current).toMatchObject({ id: pending.id, approvedBy: CAROL });
+    expect((await bot.core.store.soa.state('11.1.3')).current).toMatchObject({ id: pending.id, approvedBy: CAROL });
   });
 
   it('uploads the XLSX SoA on /isms export to the approver\'s DM, not the channel', async () => {
@@ -229,7 +229,7 @@ describe('/isms', () => {
 
 describe('escaping', () => {
   it('shows user text as text: a justification cannot ping a channel or disguise a link', async () => {
-    const meta = seal(bot.core.state.secret('modal-metadata'), { control: '11.1.2', channel: 'C12', source: 'https://slack.com/app_redirect?channel=C12', lang: 'en' });
+    const meta = seal(await bot.core.state.secret('modal-metadata'), { control: '11.1.2', channel: 'C12', source: 'https://slack.com/app_redirect?channel=C12', lang: 'en' });
     await postToBolt(bot.url, SECRET, 'interactive', viewSubmission({
       user: ALICE, callbackId: SOA_MODAL, privateMetadata: meta,
       values: {
@@ -248,9 +248,9 @@ describe('escaping', () => {
 
 describe('App Home and feedback', () => {
   it('publishes the App Home with coverage and pending proposals', async () => {
-    bot.core.store.soa.set({ control: '9.4.1', applicable: true, status: 'implemented', by: CAROL, source: 'cli' });
-    bot.core.store.soa.set({ control: '9.4.2', applicable: true, status: 'planned', by: ALICE, source: 'cli' });
-    const rows = bot.core.store.soaRows();
+    await bot.core.store.soa.set({ control: '9.4.1', applicable: true, status: 'implemented', by: CAROL, source: 'cli' });
+    await bot.core.store.soa.set({ control: '9.4.2', applicable: true, status: 'planned', by: ALICE, source: 'cli' });
+    const rows = await bot.core.store.soaRows();
     const approved = rows.filter((r) => r.relevant && r.current).length;
     expect(approved).toBeGreaterThan(0);
     await postToBolt(bot.url, SECRET, 'event', eventEnvelope({ type: 'app_home_opened', user: CAROL, channel: 'DHOME', tab: 'home' }, { eventId: 'Ev-home' }));
@@ -267,7 +267,7 @@ describe('App Home and feedback', () => {
     const answer = await answeredMention('CFB', '1700000013.000100', 'Ev-feedback');
     const ref = (answer.args.blocks as any[]).find((b) => b.type === 'actions').elements[0].value as string;
     await postToBolt(bot.url, SECRET, 'interactive', blockAction({ user: ALICE, actionId: 'feedback_up', value: ref, channel: 'C1', responseUrl: `${fake.responseUrl}/fb` }));
-    await expect.poll(() => bot.core.state.feedbackFor(ref), { timeout: 3000 }).toEqual([{ user: ALICE, vote: 'up' }]);
+    await expect.poll(async () => await bot.core.state.feedbackFor(ref), { timeout: 3000 }).toEqual([{ user: ALICE, vote: 'up' }]);
   });
 
   it('never writes the bot token to the log', () => {

@@ -27,27 +27,27 @@ describe('the edition of a store', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ edition: '2022', from: 'default' });
   });
 
-  it('follows the decisions a store holds, not a later ISMS_SOA_EDITION', () => {
+  it('follows the decisions a store holds, not a later ISMS_SOA_EDITION', async () => {
     const t = tempStore({ defaultEdition: '2013' });
-    t.store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'implemented', by: 'alice' });
-    t.store.close();
+    await t.store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'implemented', by: 'alice' });
+    await t.store.close();
     const again = t.reopen({ defaultEdition: '2022' });
-    expect(again.edition()).toMatchObject({ edition: '2013', from: 'decisions' });
-    expect(again.soaRows()).toHaveLength(121);
-    again.close();
+    expect(await again.edition()).toMatchObject({ edition: '2013', from: 'decisions' });
+    expect(await again.soaRows()).toHaveLength(121);
+    await again.close();
   });
 });
 
 describe('a 2022-edition SoA', () => {
-  const open = (): Store => {
+  const open = async (): Promise<Store> => {
     const { store } = tempStore({ defaultEdition: '2022' });
-    store.profile.set(provider);
+    await store.profile.set(provider);
     return store;
   };
 
-  it('lists the 93 Annex A controls, then each 27017 item once per role in scope', () => {
-    const store = open();
-    const rows = store.soaRows();
+  it('lists the 93 Annex A controls, then each 27017 item once per role in scope', async () => {
+    const store = await open();
+    const rows = await store.soaRows();
     expect(rows.filter((r) => !r.role)).toHaveLength(93);
     const cloud = rows.filter((r) => r.role);
     // A provider on AWS has both roles in scope: 37 extended controls and 7 CLD controls, each for every role with 27017 guidance.
@@ -55,47 +55,47 @@ describe('a 2022-edition SoA', () => {
     expect(cloud).toHaveLength(expected);
     expect(cloud.map((r) => r.key)).toEqual(expect.arrayContaining(['12.3.1@customer', '12.3.1@provider', 'CLD.9.5.1@provider']));
     expect(cloud.map((r) => r.key)).not.toContain('CLD.9.5.1@customer');
-    store.profile.set({ scope: 'We use M365', services: [{ name: 'M365', role: 'customer', model: 'SaaS' }], by: 'alice' });
-    expect(store.soaRows().filter((r) => r.role).every((r) => r.role === 'customer')).toBe(true);
-    store.close();
+    await store.profile.set({ scope: 'We use M365', services: [{ name: 'M365', role: 'customer', model: 'SaaS' }], by: 'alice' });
+    expect((await store.soaRows()).filter((r) => r.role).every((r) => r.role === 'customer')).toBe(true);
+    await store.close();
   });
 
-  it('records 5.23 and a per-role CLD decision, and refuses a 2013 control naming the 2022 controls it maps to', () => {
-    const store = open();
-    const d = store.soa.set({ control: 'A.5.23', applicable: 'yes', status: 'implemented', reasons: ['legal:個人情報保護法'], by: 'alice' });
+  it('records 5.23 and a per-role CLD decision, and refuses a 2013 control naming the 2022 controls it maps to', async () => {
+    const store = await open();
+    const d = await store.soa.set({ control: 'A.5.23', applicable: 'yes', status: 'implemented', reasons: ['legal:個人情報保護法'], by: 'alice' });
     expect(d).toMatchObject({ controlId: '5.23', control: '5.23', role: null, edition: '2022', state: 'approved' });
-    const p = store.soa.set({ control: 'CLD.9.5.1', role: 'provider', applicable: 'yes', status: 'partial', by: 'bob' });
+    const p = await store.soa.set({ control: 'CLD.9.5.1', role: 'provider', applicable: 'yes', status: 'partial', by: 'bob' });
     expect(p).toMatchObject({ controlId: 'CLD.9.5.1@provider', role: 'provider', state: 'proposed' });
-    expect(store.soa.approve('CLD.9.5.1@provider', 'alice', 1)).toMatchObject({ state: 'approved', approvedBy: 'alice' });
+    expect(await store.soa.approve('CLD.9.5.1@provider', 'alice', 1)).toMatchObject({ state: 'approved', approvedBy: 'alice' });
 
     const before = count(store, 'decisions');
-    let e = refused(() => store.soa.set({ control: '11.1.1', applicable: 'yes', status: 'implemented', by: 'alice' }));
+    let e = refused(async () => await store.soa.set({ control: '11.1.1', applicable: 'yes', status: 'implemented', by: 'alice' }));
     expect(e.message).toContain('11.1.1 is an ISO/IEC 27002:2013 control, and this SoA is in the 2022 edition: 11.1.1 maps to 7.1');
     expect(e.hint).toContain('Record the decision on 7.1');
-    e = refused(() => store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'implemented', by: 'alice' }));
+    e = refused(async () => await store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'implemented', by: 'alice' }));
     expect(e.message).toContain('12.3.1 is an ISO/IEC 27017 cloud item with one decision per role');
     expect(e.hint).toContain('for the Annex A decision use 8.13');
-    e = refused(() => store.soa.set({ control: 'CLD.9.5.1', role: 'customer', applicable: 'yes', status: 'implemented', by: 'alice' }));
+    e = refused(async () => await store.soa.set({ control: 'CLD.9.5.1', role: 'customer', applicable: 'yes', status: 'implemented', by: 'alice' }));
     expect(e.message).toContain('ISO/IEC 27017 gives CLD.9.5.1 no customer guidance');
-    e = refused(() => store.soa.set({ control: '5.23', role: 'provider', applicable: 'yes', status: 'implemented', by: 'alice' }));
+    e = refused(async () => await store.soa.set({ control: '5.23', role: 'provider', applicable: 'yes', status: 'implemented', by: 'alice' }));
     expect(e.message).toContain('5.23 is an ISO/IEC 27001:2022 Annex A control: one decision for the organisation');
     expect(count(store, 'decisions')).toBe(before);
 
-    const missing = store.missing().map((r) => r.key);
+    const missing = (await store.missing()).map((r) => r.key);
     expect(missing).not.toContain('5.23');
     expect(missing).not.toContain('CLD.9.5.1@provider');
     expect(missing).toContain('12.3.1@customer');
-    expect(store.verifyAudit()).toMatchObject({ ok: true });
-    store.close();
+    expect(await store.verifyAudit()).toMatchObject({ ok: true });
+    await store.close();
   });
 
-  it('takes the role from the only role in scope when a 27017 item has one line', () => {
+  it('takes the role from the only role in scope when a 27017 item has one line', async () => {
     const { store } = tempStore({ defaultEdition: '2022' });
-    store.profile.set({ scope: 'We use AWS', services: [{ name: 'AWS', role: 'customer', model: 'IaaS' }], by: 'alice' });
-    expect(store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'implemented', by: 'alice' }).controlId).toBe('12.3.1@customer');
-    const e = refused(() => store.soa.set({ control: 'CLD.9.5.1', applicable: 'yes', status: 'implemented', by: 'alice' }));
+    await store.profile.set({ scope: 'We use AWS', services: [{ name: 'AWS', role: 'customer', model: 'IaaS' }], by: 'alice' });
+    expect((await store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'implemented', by: 'alice' })).controlId).toBe('12.3.1@customer');
+    const e = refused(async () => await store.soa.set({ control: 'CLD.9.5.1', applicable: 'yes', status: 'implemented', by: 'alice' }));
     expect(e.message).toContain('CLD.9.5.1 concerns no role in scope (customer)');
-    store.close();
+    await store.close();
   });
 });
 
@@ -107,8 +107,8 @@ describe('the 2022 CLI', () => {
   it('sets, refuses, lists and exports in the 2022 structure', async () => {
     // The profile is set in-process (the CLI's profile command has its own tests): a provider on AWS, both roles.
     const { store } = tempStore({ defaultEdition: '2022' }, dir);
-    store.profile.set(provider);
-    store.close();
+    await store.profile.set(provider);
+    await store.close();
     let r = run('soa', 'set', '5.23', '--applicable', 'yes', '--status', 'implemented', '--reason', 'legal:個人情報保護法', '--by', 'alice');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('5.23 クラウドサービスの利用における情報セキュリティ / Information security for use of cloud services');
@@ -141,7 +141,7 @@ describe('the 2022 CLI', () => {
     const md = join(dir, 'soa.md');
     const again = tempStore({ defaultEdition: '2022' }, dir).store;
     await again.exportSoa('md', md);
-    again.close();
+    await again.close();
     const text = readFileSync(md, 'utf8');
     expect(text).toContain('## ISO/IEC 27001:2022 附属書A / Annex A (93)');
     expect(text.indexOf('## ISO/IEC 27017:2015')).toBeGreaterThan(text.indexOf('| 8.34 |'));
@@ -150,28 +150,28 @@ describe('the 2022 CLI', () => {
 
 describe('soa transition --to 2022', () => {
   /** A 2013 store with one decision for each case the move has to handle. */
-  function store2013() {
+  async function store2013() {
     const t = tempStore({ defaultEdition: '2013' });
     const s = t.store;
-    s.profile.set(provider);
-    const set = (control: string, applicable: boolean, status: string, extra: Record<string, unknown> = {}) =>
-      s.soa.set({ control, applicable: applicable ? 'yes' : 'no', status, by: 'alice', ...(applicable ? {} : { justification: `${control} is out of scope` }), ...extra });
-    set('12.3.1', true, 'implemented', { owner: 'SRE', reasons: ['business:backups'] }); // same -> 8.13, and a 27017 item for both roles
-    set('5.1.1', true, 'implemented', { owner: 'CISO' }); // merged -> 5.1, agreeing
-    set('5.1.2', true, 'partial', { owner: 'ISMS team' });
-    set('13.2.1', true, 'implemented'); // merged -> 5.14, disagreeing
-    set('13.2.2', false, 'not-implemented');
-    set('18.2.3', true, 'planned'); // split -> 5.36 and 8.8
-    set('11.1.1', false, 'not-implemented'); // same -> 7.1, excluded
-    s.soa.set({ control: '11.1.2', applicable: 'yes', status: 'planned', by: 'bob' }); // pending: not carried over
+    await s.profile.set(provider);
+    const set = async (control: string, applicable: boolean, status: string, extra: Record<string, unknown> = {}) =>
+      await s.soa.set({ control, applicable: applicable ? 'yes' : 'no', status, by: 'alice', ...(applicable ? {} : { justification: `${control} is out of scope` }), ...extra });
+    await set('12.3.1', true, 'implemented', { owner: 'SRE', reasons: ['business:backups'] }); // same -> 8.13, and a 27017 item for both roles
+    await set('5.1.1', true, 'implemented', { owner: 'CISO' }); // merged -> 5.1, agreeing
+    await set('5.1.2', true, 'partial', { owner: 'ISMS team' });
+    await set('13.2.1', true, 'implemented'); // merged -> 5.14, disagreeing
+    await set('13.2.2', false, 'not-implemented');
+    await set('18.2.3', true, 'planned'); // split -> 5.36 and 8.8
+    await set('11.1.1', false, 'not-implemented'); // same -> 7.1, excluded
+    await s.soa.set({ control: '11.1.2', applicable: 'yes', status: 'planned', by: 'bob' }); // pending: not carried over
     return t;
   }
 
-  it('dry run: counts each case, lists conflicts and the 11 new controls, and writes nothing', () => {
-    const { store } = store2013();
+  it('dry run: counts each case, lists conflicts and the 11 new controls, and writes nothing', async () => {
+    const { store } = await store2013();
     const decisions = count(store, 'decisions');
     const audit = count(store, 'audit_log');
-    const plan = store.planTransition();
+    const plan = await store.planTransition();
     expect(plan.new).toEqual(['5.7', '5.23', '5.30', '7.4', '8.9', '8.10', '8.11', '8.12', '8.16', '8.23', '8.28']);
     expect(plan.conflicts).toEqual(['5.14']);
     expect(plan.conflictDetails[0]!.sources).toEqual([
@@ -192,44 +192,44 @@ describe('soa transition --to 2022', () => {
     expect({ copied: plan.copied, merged: plan.merged, split: plan.split }).toEqual({ copied: 2, merged: 1, split: 2 });
     expect(count(store, 'decisions')).toBe(decisions);
     expect(count(store, 'audit_log')).toBe(audit);
-    expect(store.edition().edition).toBe('2013');
-    store.close();
+    expect((await store.edition()).edition).toBe('2013');
+    await store.close();
   });
 
-  it('combines a split part with the other decided sources of its 2022 control', () => {
+  it('combines a split part with the other decided sources of its 2022 control', async () => {
     const { store } = tempStore({ defaultEdition: '2013' });
-    store.profile.set(provider);
-    store.soa.set({ control: '18.2.3', applicable: 'yes', status: 'implemented', by: 'alice' });
-    store.soa.set({ control: '12.6.1', applicable: 'yes', status: 'partial', by: 'alice', owner: 'SRE' });
-    const plan = store.planTransition();
+    await store.profile.set(provider);
+    await store.soa.set({ control: '18.2.3', applicable: 'yes', status: 'implemented', by: 'alice' });
+    await store.soa.set({ control: '12.6.1', applicable: 'yes', status: 'partial', by: 'alice', owner: 'SRE' });
+    const plan = await store.planTransition();
     expect(plan.proposals.find((p) => p.key === '8.8')).toMatchObject({ kind: 'merged', undecidedSources: [], input: { status: 'partial', owner: 'SRE' } });
     expect(plan.proposals.find((p) => p.key === '5.36')).toMatchObject({ kind: 'split' });
     expect(plan.proposals.find((p) => p.key === '12.6.1@provider')).toMatchObject({ kind: 'cloud', input: { status: 'partial' } });
-    store.close();
+    await store.close();
   });
 
-  it('writes proposals only, names their 2013 sources in the audit chain, and keeps the 2013 decisions readable', () => {
-    const { store } = store2013();
-    const before = store.soaRows().filter((r) => r.current).map((r) => ({ key: r.key, id: r.current!.id }));
-    const e = refused(() => store.transition(undefined));
+  it('writes proposals only, names their 2013 sources in the audit chain, and keeps the 2013 decisions readable', async () => {
+    const { store } = await store2013();
+    const before = (await store.soaRows()).filter((r) => r.current).map((r) => ({ key: r.key, id: r.current!.id }));
+    const e = refused(async () => await store.transition(undefined));
     expect(e.field).toBe('by');
-    const plan = store.transition('carol');
+    const plan = await store.transition('carol');
     expect(plan.written).toBe(true);
-    expect(store.edition()).toMatchObject({ edition: '2022', from: 'recorded', setBy: 'carol' });
-    const rows = store.soaRows();
+    expect(await store.edition()).toMatchObject({ edition: '2022', from: 'recorded', setBy: 'carol' });
+    const rows = await store.soaRows();
     expect(rows.filter((r) => r.current)).toHaveLength(0);
     expect(rows.filter((r) => r.pending)).toHaveLength(plan.proposals.length);
-    const entry = store.audit.entries(500).find((x) => x.action === 'soa.propose' && x.subject === '5.1')!;
+    const entry = (await store.audit.entries(500)).find((x) => x.action === 'soa.propose' && x.subject === '5.1')!;
     expect(entry.data).toMatchObject({ transition: '2013->2022', basis: 'merged', from2013: [expect.stringMatching(/^5\.1\.1 v1 \(decision #\d+\)$/), expect.stringMatching(/^5\.1\.2 v1/)] });
     // alice is an approver, yet nothing was approved on her behalf or carol's.
-    expect(store.audit.entries(500).filter((x) => x.action === 'soa.approve' && x.at > entry.at)).toHaveLength(0);
-    const old = store.soaRows('2013').filter((r) => r.current).map((r) => ({ key: r.key, id: r.current!.id }));
+    expect((await store.audit.entries(500)).filter((x) => x.action === 'soa.approve' && x.at > entry.at)).toHaveLength(0);
+    const old = (await store.soaRows('2013')).filter((r) => r.current).map((r) => ({ key: r.key, id: r.current!.id }));
     expect(old).toEqual(before);
-    expect(store.verifyAudit()).toMatchObject({ ok: true });
-    expect(refused(() => store.planTransition()).message).toContain('already in the 2022 edition');
-    store.soa.approve('8.13', 'alice');
-    expect(store.soaRows().find((r) => r.key === '8.13')!.current).toMatchObject({ approvedBy: 'alice', proposedBy: 'carol' });
-    store.close();
+    expect(await store.verifyAudit()).toMatchObject({ ok: true });
+    expect(refused(async () => await store.planTransition()).message).toContain('already in the 2022 edition');
+    await store.soa.approve('8.13', 'alice');
+    expect((await store.soaRows()).find((r) => r.key === '8.13')!.current).toMatchObject({ approvedBy: 'alice', proposedBy: 'carol' });
+    await store.close();
   });
 
   it('CLI: --dry-run --json prints the counts and writes nothing; without it the store moves', () => {

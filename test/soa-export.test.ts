@@ -12,17 +12,17 @@ beforeAll(async () => {
   const t = tempStore();
   dir = t.dir;
   const { store } = t;
-  store.profile.set({ scope: 'Acme Portal (SaaS) on AWS', services: [{ name: 'Acme Portal', role: 'provider', model: 'SaaS', runsOn: 'AWS' }], by: 'alice' });
-  store.risks.add({ by: 'tester', title: 'Restore fails', owner: 'ops', likelihood: 3, impact: 5, cia: 'IA', treatment: 'modify', controls: ['12.3.1'] });
-  store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'planned', by: 'alice' });
-  store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'partial', by: 'alice' });
-  store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'implemented', reasons: ['risk:R-1', 'contractual:SLA, section "4.2"'], owner: 'SRE team', evidence: ['restore-test-2025-03', 'backup-policy v2'], by: 'bob' });
-  store.soa.approve('12.3.1', 'alice');
-  store.soa.set({ control: '11.1.1', applicable: 'no', status: 'not-implemented', justification: 'No own premises | AWS data centres\n(see the AWS SOC 2 report)', by: 'alice' });
-  store.soa.set({ control: 'CLD.9.5.1', applicable: 'yes', status: 'implemented', by: 'U0APPROVER' });
-  store.soa.set({ control: 'CLD.9.5.1', applicable: 'yes', status: 'partial', by: 'bob' }); // pending
+  await store.profile.set({ scope: 'Acme Portal (SaaS) on AWS', services: [{ name: 'Acme Portal', role: 'provider', model: 'SaaS', runsOn: 'AWS' }], by: 'alice' });
+  await store.risks.add({ by: 'tester', title: 'Restore fails', owner: 'ops', likelihood: 3, impact: 5, cia: 'IA', treatment: 'modify', controls: ['12.3.1'] });
+  await store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'planned', by: 'alice' });
+  await store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'partial', by: 'alice' });
+  await store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'implemented', reasons: ['risk:R-1', 'contractual:SLA, section "4.2"'], owner: 'SRE team', evidence: ['restore-test-2025-03', 'backup-policy v2'], by: 'bob' });
+  await store.soa.approve('12.3.1', 'alice');
+  await store.soa.set({ control: '11.1.1', applicable: 'no', status: 'not-implemented', justification: 'No own premises | AWS data centres\n(see the AWS SOC 2 report)', by: 'alice' });
+  await store.soa.set({ control: 'CLD.9.5.1', applicable: 'yes', status: 'implemented', by: 'U0APPROVER' });
+  await store.soa.set({ control: 'CLD.9.5.1', applicable: 'yes', status: 'partial', by: 'bob' }); // pending
   for (const format of ['xlsx', 'csv', 'md'] as const) await store.exportSoa(format, join(dir, `soa.${format}`));
-  store.close();
+  await store.close();
 });
 
 describe('SoA exports', () => {

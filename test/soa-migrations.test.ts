@@ -14,7 +14,7 @@ const schema = (db: Database.Database) =>
   db.prepare("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name").all();
 
 describe('schema migrations', () => {
-  it('creates the latest schema in an empty file, with WAL, foreign keys and a busy timeout', () => {
+  it('creates the latest schema in an empty file, with WAL, foreign keys and a busy timeout', async () => {
     const { store, file } = tempStore();
     expect(latestVersion).toBe(6);
     expect(schemaVersion(store.db)).toBe(latestVersion);
@@ -22,15 +22,15 @@ describe('schema migrations', () => {
     expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(store.db.pragma('busy_timeout', { simple: true })).toBeGreaterThan(0);
     expect(columns(store.db, 'reviews')).toContain('reason');
-    expect(store.verifyAudit()).toEqual({ ok: true, entries: 0, head: '0'.repeat(64) });
-    store.close();
+    expect(await store.verifyAudit()).toEqual({ ok: true, entries: 0, head: '0'.repeat(64) });
+    await store.close();
     // Opening again changes nothing.
     const again = new Store(file, { catalog });
     expect(schemaVersion(again.db)).toBe(latestVersion);
-    again.close();
+    await again.close();
   });
 
-  it('migrates a file created by the truncated migration list (version 1) forward, keeping its data', () => {
+  it('migrates a file created by the truncated migration list (version 1) forward, keeping its data', async () => {
     const dir = tempDir();
     const file = join(dir, 'isms.sqlite');
     const v1 = openDb(file, { target: 1 });
@@ -42,10 +42,10 @@ describe('schema migrations', () => {
     const store = new Store(file, { catalog, approvers: ['alice'] });
     expect(schemaVersion(store.db)).toBe(latestVersion);
     expect(columns(store.db, 'reviews')).toContain('reason');
-    expect(store.soa.state('12.3.1').pending).toMatchObject({ proposedBy: 'bob', state: 'proposed' });
+    expect((await store.soa.state('12.3.1')).pending).toMatchObject({ proposedBy: 'bob', state: 'proposed' });
   });
 
-  it('migrates the shipped version-1 fixture: data, history and audit chain survive', () => {
+  it('migrates the shipped version-1 fixture: data, history and audit chain survive', async () => {
     const dir = tempDir();
     const file = join(dir, 'isms.sqlite');
     const raw = new Database(file);
@@ -59,42 +59,42 @@ describe('schema migrations', () => {
 
     const store = new Store(file, { catalog, approvers: ['alice'] });
     expect(schemaVersion(store.db)).toBe(latestVersion);
-    expect(store.verifyAudit()).toMatchObject({ ok: true, entries: 7 });
-    expect(store.profile.get()).toMatchObject({
+    expect(await store.verifyAudit()).toMatchObject({ ok: true, entries: 7 });
+    expect(await store.profile.get()).toMatchObject({
       scope: 'Development and operation of Acme Portal (SaaS) on AWS',
       services: [{ name: 'Acme Portal', role: 'provider', model: 'SaaS', runsOn: 'other cloud services' }],
     });
-    expect(store.profileRoles()).toEqual(['customer', 'provider']);
-    expect(store.risks.get('R-1')).toMatchObject({ owner: 'ops-lead', score: 15, level: 'high', controls: ['12.3.1'], residual: 6 });
-    expect(store.soa.state('12.3.1').current).toMatchObject({ version: 1, status: 'partial', proposedBy: 'bob', approvedBy: 'alice', reasons: ['risk:R-1', 'contractual:SLA 4.2'] });
-    expect(store.soa.state('11.1.1').current).toMatchObject({ applicable: false, justification: expect.stringContaining('AWS SOC 2') });
-    expect(store.soa.state('CLD.9.5.1')).toMatchObject({ current: null, pending: { proposedBy: 'bob' } });
+    expect(await store.profileRoles()).toEqual(['customer', 'provider']);
+    expect(await store.risks.get('R-1')).toMatchObject({ owner: 'ops-lead', score: 15, level: 'high', controls: ['12.3.1'], residual: 6 });
+    expect((await store.soa.state('12.3.1')).current).toMatchObject({ version: 1, status: 'partial', proposedBy: 'bob', approvedBy: 'alice', reasons: ['risk:R-1', 'contractual:SLA 4.2'] });
+    expect((await store.soa.state('11.1.1')).current).toMatchObject({ applicable: false, justification: expect.stringContaining('AWS SOC 2') });
+    expect(await store.soa.state('CLD.9.5.1')).toMatchObject({ current: null, pending: { proposedBy: 'bob' } });
 
     // Version 2 features work on the migrated data, and the chain goes on.
-    expect(store.soa.reject('CLD.9.5.1', 'alice', 'tenant isolation is implemented, not planned')).toMatchObject({ state: 'rejected', rejectReason: 'tenant isolation is implemented, not planned' });
-    store.profile.set({ services: [{ name: 'Acme Portal', role: 'provider', model: 'SaaS', runsOn: 'AWS' }], by: 'alice' });
-    expect(store.profile.get()!.services[0]!.runsOn).toBe('AWS');
-    expect(store.verifyAudit()).toMatchObject({ ok: true, entries: 9 });
+    expect(await store.soa.reject('CLD.9.5.1', 'alice', 'tenant isolation is implemented, not planned')).toMatchObject({ state: 'rejected', rejectReason: 'tenant isolation is implemented, not planned' });
+    await store.profile.set({ services: [{ name: 'Acme Portal', role: 'provider', model: 'SaaS', runsOn: 'AWS' }], by: 'alice' });
+    expect((await store.profile.get())!.services[0]!.runsOn).toBe('AWS');
+    expect(await store.verifyAudit()).toMatchObject({ ok: true, entries: 9 });
     expect(count(store, 'decisions')).toBe(3);
 
     // A store from before editions stays in the 2013 edition, whatever the default for new stores, until it moves.
-    expect(store.edition()).toMatchObject({ edition: '2013', from: 'decisions' });
-    expect(store.soaRows()).toHaveLength(121);
-    const plan = store.transition('alice');
+    expect(await store.edition()).toMatchObject({ edition: '2013', from: 'decisions' });
+    expect(await store.soaRows()).toHaveLength(121);
+    const plan = await store.transition('alice');
     expect(plan.proposals.map((p) => p.key)).toEqual(expect.arrayContaining(['8.13', '7.1', '12.3.1@customer', '12.3.1@provider']));
-    expect(store.edition()).toMatchObject({ edition: '2022', from: 'recorded' });
-    expect(store.soa.state('12.3.1').current).toMatchObject({ version: 1, status: 'partial', approvedBy: 'alice' });
-    expect(store.soaRows().find((r) => r.key === '8.13')).toMatchObject({ current: null, pending: { status: 'partial', proposedBy: 'alice' } });
-    expect(store.verifyAudit()).toMatchObject({ ok: true, entries: 9 + 1 + plan.proposals.length });
-    store.close();
+    expect(await store.edition()).toMatchObject({ edition: '2022', from: 'recorded' });
+    expect((await store.soa.state('12.3.1')).current).toMatchObject({ version: 1, status: 'partial', approvedBy: 'alice' });
+    expect((await store.soaRows()).find((r) => r.key === '8.13')).toMatchObject({ current: null, pending: { status: 'partial', proposedBy: 'alice' } });
+    expect(await store.verifyAudit()).toMatchObject({ ok: true, entries: 9 + 1 + plan.proposals.length });
+    await store.close();
     expect(cli(['audit', 'verify'], { ISMS_DATA_DIR: dir }).stdout).toMatch(/^audit chain ok \(\d+ entries\)/);
   });
 
-  it('refuses a file from a newer version with a clear message and leaves it alone', () => {
+  it('refuses a file from a newer version with a clear message and leaves it alone', async () => {
     const { store, file, dir } = tempStore();
-    store.soa.set({ control: '5.1.1', applicable: 'yes', status: 'planned', by: 'alice' });
+    await store.soa.set({ control: '5.1.1', applicable: 'yes', status: 'planned', by: 'alice' });
     store.db.pragma('user_version = 7');
-    store.close();
+    await store.close();
     let error: unknown;
     try {
       new Store(file, { catalog });

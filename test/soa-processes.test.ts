@@ -30,11 +30,11 @@ describe('several processes on one database', () => {
     const store = new Store(join(dir, 'isms.sqlite'), { catalog });
     expect(count(store, 'decisions')).toBe(2 * n);
     expect(count(store, 'reviews')).toBe(2 * n);
-    expect(store.verifyAudit()).toMatchObject({ ok: true, entries: 4 * n });
+    expect(await store.verifyAudit()).toMatchObject({ ok: true, entries: 4 * n });
     for (const w of ['w1', 'w2']) {
       expect(owners(store, `${w}-%`).sort()).toEqual(Array.from({ length: n }, (_, i) => `${w}-${i}`).sort());
     }
-    store.close();
+    await store.close();
   }, 60_000);
 
   it('survives SIGKILL in the middle of a batch: opens, verifies, keeps every committed decision and none of the half batch', async () => {
@@ -51,20 +51,20 @@ describe('several processes on one database', () => {
 
     const store = new Store(join(dir, 'isms.sqlite'), { catalog, approvers: ['alice'] });
     expect(store.db.pragma('integrity_check', { simple: true })).toBe('ok');
-    expect(store.verifyAudit()).toMatchObject({ ok: true, entries: 2 * n });
+    expect(await store.verifyAudit()).toMatchObject({ ok: true, entries: 2 * n });
     expect(owners(store, 'k-committed-%')).toEqual(Array.from({ length: n }, (_, i) => `k-committed-${i}`));
     expect(owners(store, 'k-half-%')).toEqual([]);
     expect(count(store, 'decisions')).toBe(n);
     // And it takes new writes.
-    store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'implemented', by: 'alice' });
-    expect(store.verifyAudit()).toMatchObject({ ok: true, entries: 2 * n + 2 });
-    store.close();
+    await store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'implemented', by: 'alice' });
+    expect(await store.verifyAudit()).toMatchObject({ ok: true, entries: 2 * n + 2 });
+    await store.close();
   }, 60_000);
 
   it('`db backup` copies a consistent database while other processes hold it open and write', async () => {
     const dir = tempDir();
     const holder = new Store(join(dir, 'isms.sqlite'), { catalog, approvers: ['alice'], defaultEdition: '2013' });
-    holder.soa.set({ control: '5.1.1', applicable: 'yes', status: 'implemented', by: 'alice' });
+    await holder.soa.set({ control: '5.1.1', applicable: 'yes', status: 'implemented', by: 'alice' });
     const n = 1000;
     const w = writer(dir, ['write', 'bw', String(n)], { ISMS_APPROVERS: 'bw' });
     await w.printed('ready');
@@ -75,14 +75,14 @@ describe('several processes on one database', () => {
     expect((await w.exited).code).toBe(0);
 
     const copy = new Store(target, { catalog });
-    expect(copy.verifyAudit()).toMatchObject({ ok: true });
-    expect(copy.soa.get(1)).toMatchObject({ controlId: '5.1.1', approvedBy: 'alice' });
+    expect(await copy.verifyAudit()).toMatchObject({ ok: true });
+    expect(await copy.soa.get(1)).toMatchObject({ controlId: '5.1.1', approvedBy: 'alice' });
     const copied = count(copy, 'decisions');
     expect(copied).toBeGreaterThanOrEqual(1);
     expect(copied).toBeLessThanOrEqual(n + 1);
-    copy.close();
+    await copy.close();
     expect(count(holder, 'decisions')).toBe(n + 1);
-    holder.close();
+    await holder.close();
 
     const again = cli(['db', 'backup', target], { ISMS_DATA_DIR: dir });
     expect(again.code).toBe(1);

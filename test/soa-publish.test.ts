@@ -11,11 +11,11 @@ const rowOf = (data: ReturnType<ReturnType<typeof tempStore>['store']['exportDat
 describe('soa publish', () => {
   it('publishes version 1, prints it in exports, keeps later changes in the draft until version 2', async () => {
     const { store, dir } = tempStore({ defaultEdition: '2022', approvers: ['carol'] });
-    store.soa.set({ control: '5.23', applicable: 'yes', status: 'partial', reasons: ['business:cloud services'], by: 'carol' });
-    store.soa.set({ control: '7.1', applicable: 'no', status: 'not-implemented', justification: 'No own premises', by: 'carol' });
-    expect(store.exportData().publication).toBeUndefined();
+    await store.soa.set({ control: '5.23', applicable: 'yes', status: 'partial', reasons: ['business:cloud services'], by: 'carol' });
+    await store.soa.set({ control: '7.1', applicable: 'no', status: 'not-implemented', justification: 'No own premises', by: 'carol' });
+    expect((await store.exportData()).publication).toBeUndefined();
 
-    const v1 = store.publish({ by: 'carol', note: 'first issue' });
+    const v1 = await store.publish({ by: 'carol', note: 'first issue' });
     expect(v1).toMatchObject({ version: 1, edition: '2022', by: 'carol', note: 'first issue', counts: { added: 2, changed: 0, removed: 0 } });
     expect(Object.keys(v1.decisions).sort()).toEqual(['5.23', '7.1']);
 
@@ -25,14 +25,14 @@ describe('soa publish', () => {
     expect(readFileSync(md, 'utf8')).not.toContain('draft — not published');
 
     // A change after publishing: in the draft, not in the published export.
-    store.soa.set({ control: '5.23', applicable: 'yes', status: 'implemented', reasons: ['business:cloud services'], by: 'carol' });
-    store.soa.set({ control: '8.13', applicable: 'yes', status: 'planned', by: 'dave' }); // a proposal only
-    const published = store.exportData();
+    await store.soa.set({ control: '5.23', applicable: 'yes', status: 'implemented', reasons: ['business:cloud services'], by: 'carol' });
+    await store.soa.set({ control: '8.13', applicable: 'yes', status: 'planned', by: 'dave' }); // a proposal only
+    const published = await store.exportData();
     expect(published.publication).toMatchObject({ version: 1, by: 'carol', note: 'first issue' });
     expect(rowOf(published, '5.23').current).toMatchObject({ status: 'partial', version: 1 });
     expect(published.rows.every((r) => r.pending === null)).toBe(true);
     expect(published.history.map((d) => d.controlId)).toEqual(['5.23', '7.1']);
-    const draft = store.exportData({ draft: true });
+    const draft = await store.exportData({ draft: true });
     expect(draft.publication).toBeUndefined();
     expect(rowOf(draft, '5.23').current).toMatchObject({ status: 'implemented', version: 2 });
     expect(rowOf(draft, '8.13').pending).toMatchObject({ status: 'planned' });
@@ -45,62 +45,62 @@ describe('soa publish', () => {
     expect(line523).toContain('一部実施');
     expect(line523).not.toContain('実施済');
 
-    const v2 = store.publish({ by: 'carol' });
+    const v2 = await store.publish({ by: 'carol' });
     expect(v2.version).toBe(2);
     expect(v2.changes).toEqual([{
       key: '5.23', kind: 'changed',
       before: expect.objectContaining({ version: 1, applicable: true, status: 'partial' }),
       after: expect.objectContaining({ version: 2, applicable: true, status: 'implemented' }),
     }]);
-    expect(rowOf(store.exportData(), '5.23').current).toMatchObject({ status: 'implemented' });
-    expect(store.exportData().publication).toMatchObject({ version: 2 });
+    expect(rowOf(await store.exportData(), '5.23').current).toMatchObject({ status: 'implemented' });
+    expect((await store.exportData()).publication).toMatchObject({ version: 2 });
 
     // Nothing changed since version 2: refused, nothing written.
     const before = count(store, 'audit_log');
-    expect(() => store.publish({ by: 'carol' })).toThrow(/nothing changed since version 2 \(published at 2025-04-01T\S+ by carol\)/);
+    await expect(async () => await store.publish({ by: 'carol' })).rejects.toThrow(/nothing changed since version 2 \(published at 2025-04-01T\S+ by carol\)/);
     expect(count(store, 'audit_log')).toBe(before);
-    expect(store.publications.list().map((p) => p.version)).toEqual([1, 2]);
-    expect(store.audit.entries(100).filter((e) => e.action === 'soa.publish').map((e) => e.subject)).toEqual(['SoA version 1', 'SoA version 2']);
-    expect(store.verifyAudit()).toMatchObject({ ok: true });
-    store.close();
+    expect((await store.publications.list()).map((p) => p.version)).toEqual([1, 2]);
+    expect((await store.audit.entries(100)).filter((e) => e.action === 'soa.publish').map((e) => e.subject)).toEqual(['SoA version 1', 'SoA version 2']);
+    expect(await store.verifyAudit()).toMatchObject({ ok: true });
+    await store.close();
   });
 
-  it('refuses a non-approver with one line and writes nothing', () => {
+  it('refuses a non-approver with one line and writes nothing', async () => {
     const { store } = tempStore({ defaultEdition: '2022', approvers: ['carol'] });
-    store.soa.set({ control: '5.23', applicable: 'yes', status: 'partial', by: 'carol' });
+    await store.soa.set({ control: '5.23', applicable: 'yes', status: 'partial', by: 'carol' });
     const entries = count(store, 'audit_log');
-    expect(() => store.publish({ by: 'dave' })).toThrow(/^by: dave is not an approver, so cannot publish the SoA\. Ask one of carol \(ISMS_APPROVERS\)$/);
-    expect(() => store.publish({})).toThrow(/^by: is required/);
+    await expect(async () => await store.publish({ by: 'dave' })).rejects.toThrow(/^by: dave is not an approver, so cannot publish the SoA\. Ask one of carol \(ISMS_APPROVERS\)$/);
+    await expect(async () => await store.publish({})).rejects.toThrow(/^by: is required/);
     expect(count(store, 'soa_publications')).toBe(0);
     expect(count(store, 'audit_log')).toBe(entries);
-    store.close();
+    await store.close();
   });
 
-  it('works for a 2013-edition store, and rejects writes to the table outside the store', () => {
+  it('works for a 2013-edition store, and rejects writes to the table outside the store', async () => {
     const { store } = tempStore({ defaultEdition: '2013', approvers: ['alice'] });
-    store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'implemented', by: 'alice' });
-    const v1 = store.publish({ by: 'alice' });
+    await store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'implemented', by: 'alice' });
+    const v1 = await store.publish({ by: 'alice' });
     expect(v1).toMatchObject({ version: 1, edition: '2013', counts: { added: 1 } });
-    store.soa.set({ control: 'CLD.9.5.1', applicable: 'yes', status: 'planned', by: 'alice' });
-    expect(store.exportData().rows.find((r) => r.key === 'CLD.9.5.1')!.current).toBeNull();
-    expect(store.exportData({ draft: true }).rows.find((r) => r.key === 'CLD.9.5.1')!.current).toMatchObject({ status: 'planned' });
-    const v2 = store.publish({ by: 'alice' });
+    await store.soa.set({ control: 'CLD.9.5.1', applicable: 'yes', status: 'planned', by: 'alice' });
+    expect((await store.exportData()).rows.find((r) => r.key === 'CLD.9.5.1')!.current).toBeNull();
+    expect((await store.exportData({ draft: true })).rows.find((r) => r.key === 'CLD.9.5.1')!.current).toMatchObject({ status: 'planned' });
+    const v2 = await store.publish({ by: 'alice' });
     expect(v2.changes.map((c) => [c.kind, c.key])).toEqual([['added', 'CLD.9.5.1']]);
-    expect(store.exportData()).toMatchObject({ edition: '2013', publication: { version: 2 } });
+    expect(await store.exportData()).toMatchObject({ edition: '2013', publication: { version: 2 } });
     expect(() => store.db.prepare("UPDATE soa_publications SET note = 'x'").run()).toThrow(/append-only/);
     // After the move to 2022, the 2013 version no longer prints: exports are drafts until a 2022 version is published.
-    store.transition('alice');
-    const after = store.exportData();
+    await store.transition('alice');
+    const after = await store.exportData();
     expect(after.edition).toBe('2022');
     expect(after.publication).toBeUndefined();
-    expect(store.verifyAudit()).toMatchObject({ ok: true });
-    store.close();
+    expect(await store.verifyAudit()).toMatchObject({ ok: true });
+    await store.close();
   });
 
-  it('cli: soa publish --by an approver prints the new version number', () => {
+  it('cli: soa publish --by an approver prints the new version number', async () => {
     const { store, dir } = tempStore({ defaultEdition: '2022', approvers: ['alice'] });
-    store.soa.set({ control: '5.23', applicable: 'yes', status: 'partial', by: 'alice' });
-    store.close();
+    await store.soa.set({ control: '5.23', applicable: 'yes', status: 'partial', by: 'alice' });
+    await store.close();
     const r = cli(['soa', 'publish', '--by', 'alice', '--note', 'for the stage 1 audit'], { ISMS_DATA_DIR: dir, ISMS_APPROVERS: 'alice', ISMS_ROLE: 'both' });
     expect(r).toMatchObject({ code: 0, stderr: '' });
     expect(r.stdout).toMatch(/^published SoA version 1 \(ISO\/IEC 27001:2022, 1 approved decisions\) by alice at /);

@@ -20,56 +20,56 @@ function storeError(fn: () => unknown): StoreError {
 }
 
 describe('SoA rules', () => {
-  it('approves only the version the approver saw: a proposal replaced since is refused, the new one can be approved', () => {
+  it('approves only the version the approver saw: a proposal replaced since is refused, the new one can be approved', async () => {
     const { store } = tempStore();
-    store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'planned', by: 'bob' });
-    store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'implemented', by: 'bob' });
+    await store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'planned', by: 'bob' });
+    await store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'implemented', by: 'bob' });
     const entries = count(store, 'audit_log');
-    const e = issue(() => store.soa.approve('12.3.1', 'alice', 1));
+    const e = issue(async () => await store.soa.approve('12.3.1', 'alice', 1));
     expect(e.field).toBe('version');
     expect(e.message).toContain('is version 2, not 1');
-    expect(store.soa.state('12.3.1')).toMatchObject({ current: null, pending: { version: 2 } });
+    expect(await store.soa.state('12.3.1')).toMatchObject({ current: null, pending: { version: 2 } });
     expect(count(store, 'audit_log')).toBe(entries);
-    expect(store.soa.approve('12.3.1', 'alice', 2)).toMatchObject({ version: 2, state: 'approved' });
+    expect(await store.soa.approve('12.3.1', 'alice', 2)).toMatchObject({ version: 2, state: 'approved' });
   });
 
   it('refuses an excluded control marked implemented', () => {
     const { store } = tempStore();
-    const e = storeError(() => store.soa.set({ control: '11.1.1', applicable: 'no', status: 'implemented', justification: 'no premises', by: 'alice' }));
+    const e = storeError(async () => await store.soa.set({ control: '11.1.1', applicable: 'no', status: 'implemented', justification: 'no premises', by: 'alice' }));
     expect(e.issues.map((i) => i.field)).toContain('status');
     expect(count(store, 'decisions')).toBe(0);
   });
 
   it('gives a risk the level whose band holds its score, bounds included', () => {
     const { store } = tempStore();
-    const add = (likelihood: number, impact: number) => store.risks.add({ by: 'alice', title: `L${likelihood}xI${impact}`, owner: 'ops', likelihood, impact, cia: 'A' });
+    const add = async (likelihood: number, impact: number) => await store.risks.add({ by: 'alice', title: `L${likelihood}xI${impact}`, owner: 'ops', likelihood, impact, cia: 'A' });
     expect([add(1, 1), add(2, 3), add(2, 4), add(3, 5), add(5, 5)].map((r) => [r.score, r.level])).toEqual([[1, 'low'], [6, 'low'], [8, 'medium'], [15, 'high'], [25, 'high']]);
   });
 
-  it('refuses a profile that changes nothing, and writes nothing', () => {
+  it('refuses a profile that changes nothing, and writes nothing', async () => {
     const { store } = tempStore();
     const profile = { scope: 'Acme Portal on AWS', services: [{ name: 'Acme Portal', role: 'provider', model: 'SaaS', runsOn: 'AWS' }], by: 'alice' };
-    store.profile.set(profile);
+    await store.profile.set(profile);
     const entries = count(store, 'audit_log');
-    expect(issue(() => store.profile.set(profile)).message).toBe('nothing changed');
+    expect(issue(async () => await store.profile.set(profile)).message).toBe('nothing changed');
     expect(count(store, 'profile')).toBe(1);
     expect(count(store, 'audit_log')).toBe(entries);
   });
 
-  it('records an internal audit only after it took place, with the next one due after it', () => {
+  it('records an internal audit only after it took place, with the next one due after it', async () => {
     const { store } = tempStore(); // the clock starts at 2025-04-01
-    expect(issue(() => store.internalAudits.record({ date: '2025-04-03', auditor: 'dave', by: 'alice' })).message).toBe('2025-04-03 is in the future');
-    expect(issue(() => store.internalAudits.record({ date: '2025-03-14', nextDue: '2025-03-14', auditor: 'dave', by: 'alice' })).message).toBe('2025-03-14 is not after the audit date 2025-03-14');
-    expect(store.internalAudits.record({ date: '2025-03-14', nextDue: '2025-03-15', auditor: 'dave', by: 'alice' })).toMatchObject({ date: '2025-03-14', nextDue: '2025-03-15' });
+    expect(issue(async () => await store.internalAudits.record({ date: '2025-04-03', auditor: 'dave', by: 'alice' })).message).toBe('2025-04-03 is in the future');
+    expect(issue(async () => await store.internalAudits.record({ date: '2025-03-14', nextDue: '2025-03-14', auditor: 'dave', by: 'alice' })).message).toBe('2025-03-14 is not after the audit date 2025-03-14');
+    expect(await store.internalAudits.record({ date: '2025-03-14', nextDue: '2025-03-15', auditor: 'dave', by: 'alice' })).toMatchObject({ date: '2025-03-14', nextDue: '2025-03-15' });
     expect(count(store, 'internal_audits')).toBe(1);
   });
 
-  it('moves the SoA to the 2022 edition once', () => {
+  it('moves the SoA to the 2022 edition once', async () => {
     const { store } = tempStore();
-    store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'implemented', by: 'alice' });
-    store.transition('alice');
+    await store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'implemented', by: 'alice' });
+    await store.transition('alice');
     const decisions = count(store, 'decisions');
-    expect(issue(() => store.transition('alice')).message).toMatch(/^the SoA is already in the 2022 edition/);
+    expect(issue(async () => await store.transition('alice')).message).toMatch(/^the SoA is already in the 2022 edition/);
     expect(count(store, 'decisions')).toBe(decisions);
   });
 });

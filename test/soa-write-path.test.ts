@@ -35,83 +35,83 @@ describe('store write path', () => {
     }
   });
 
-  it('records the hash of each row as read back, for any text, and returns what get() reads', () => {
+  it('records the hash of each row as read back, for any text, and returns what get() reads', async () => {
     const people = new PeopleDirectory();
     people.note('U0NAMED', 'Tanaka 田中 🔐');
     const { store } = tempStore({ people, approvers: ['alice', 'U0NAMED'] });
     // Each decision as returned, against get() right after it was written (a later one may supersede it).
-    const same = (ds: ReturnType<typeof store.soa.get>[]) => ds.forEach((d) => expect(d).toEqual(store.soa.get(d!.id)));
+    const same = (ds: ReturnType<typeof store.soa.get>[]) => ds.forEach(async (d) => expect(d).toEqual(await store.soa.get(d!.id)));
     texts.forEach((t, i) => {
       same([store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'planned', owner: t || undefined, evidence: [t, `doc-${i}`], reasons: [`business:${t.replace(/\s/g, ' ').trim() || 'x'}`], by: i % 2 ? 'U0NAMED' : 'bob' })]);
       same([store.soa.set({ control: '11.1.1', applicable: 'no', status: 'not-implemented', justification: `${t} no premises`, owner: 'U0NAMED', by: 'alice' })]);
     });
     same([store.soa.approve('12.3.1', 'U0NAMED')]);
-    const batch = store.soa.setMany(texts.map((t, i) => ({ control: `5.1.${1 + (i % 2)}`, applicable: 'yes', status: 'partial', evidence: [t], by: 'U0NAMED' })));
+    const batch = await store.soa.setMany(texts.map((t, i) => ({ control: `5.1.${1 + (i % 2)}`, applicable: 'yes', status: 'partial', evidence: [t], by: 'U0NAMED' })));
     same(batch.slice(-2));
     // Versions count up within one transaction as get() counts them.
-    expect(batch.map((d) => d.version)).toEqual(batch.map((d) => store.soa.get(d.id)!.version));
+    expect(batch.map((d) => d.version)).toEqual(await Promise.all(batch.map(async (d) => (await store.soa.get(d.id))!.version)));
     expect(batch.map((d) => d.version)).toEqual([1, 1, 2, 2, 3, 3, 4, 4, 5]);
 
-    for (const e of store.audit.entries(1000)) {
+    for (const e of await store.audit.entries(1000)) {
       if (!e.data.table) continue;
       const row = store.db.prepare(`SELECT * FROM ${e.data.table as string} WHERE id = ?`).get(e.data.row) as Row;
       expect(e.data.rowHash, `${e.action} #${e.seq}`).toBe(sha256(reference(row)));
     }
-    expect(store.verifyAudit()).toMatchObject({ ok: true });
+    expect(await store.verifyAudit()).toMatchObject({ ok: true });
   });
 
-  it('an assessment approval returns the approved decisions as get() reads them', () => {
+  it('an assessment approval returns the approved decisions as get() reads them', async () => {
     const { store } = tempStore({ approvers: ['alice'] });
-    const out = store.db.transaction(() => store.soa.proposeAndApprove([
+    const out = store.db.transaction(async () => await store.soa.proposeAndApprove([
       { control: '12.3.1', applicable: 'yes', status: 'planned', by: 'bob' },
       { control: '11.1.1', applicable: 'no', status: 'not-implemented', justification: 'no premises', by: 'carol' },
     ], 'alice', { assessment: 'A-1' })).immediate();
-    for (const d of out) expect(d).toEqual(store.soa.get(d.id));
-    expect(store.verifyAudit()).toMatchObject({ ok: true });
+    for (const d of out) expect(d).toEqual(await store.soa.get(d.id));
+    expect(await store.verifyAudit()).toMatchObject({ ok: true });
   });
 
-  it('a file at schema step 5 (no display names) gets the same hashes and decisions as read back', () => {
+  it('a file at schema step 5 (no display names) gets the same hashes and decisions as read back', async () => {
     const people = new PeopleDirectory();
     people.note('U0NAMED', 'Named Person');
     const { store } = tempStore({ people, schemaVersion: 5, approvers: ['U0NAMED'] });
-    const d = store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'planned', owner: 'U0NAMED', by: 'U0NAMED' });
-    expect(d).toEqual(store.soa.get(d.id));
+    const d = await store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'planned', owner: 'U0NAMED', by: 'U0NAMED' });
+    expect(d).toEqual(await store.soa.get(d.id));
     expect(d.ownerName).toBeNull();
-    expect(store.verifyAudit()).toMatchObject({ ok: true });
+    expect(await store.verifyAudit()).toMatchObject({ ok: true });
   });
 
-  it('keeps the chain linear when part of a transaction is rolled back and the rest goes on', () => {
+  it('keeps the chain linear when part of a transaction is rolled back and the rest goes on', async () => {
     const { store } = tempStore();
-    store.db.transaction(() => {
-      store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'planned', by: 'alice' });
-      expect(() => store.db.transaction(() => {
-        store.soa.set({ control: '11.1.1', applicable: 'yes', status: 'planned', by: 'alice' });
+    store.db.transaction(async () => {
+      await store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'planned', by: 'alice' });
+      expect(() => store.db.transaction(async () => {
+        await store.soa.set({ control: '11.1.1', applicable: 'yes', status: 'planned', by: 'alice' });
         throw new Error('changed my mind');
       })()).toThrow('changed my mind');
       // The rolled-back decision does not count: this is version 1 of 11.1.1.
-      expect(store.soa.set({ control: '11.1.1', applicable: 'yes', status: 'implemented', by: 'alice' }).version).toBe(1);
+      expect((await store.soa.set({ control: '11.1.1', applicable: 'yes', status: 'implemented', by: 'alice' })).version).toBe(1);
     }).immediate();
     // A failed outermost transaction leaves nothing behind either.
-    expect(() => store.db.transaction(() => {
-      store.soa.set({ control: '5.1.2', applicable: 'yes', status: 'planned', by: 'alice' });
+    expect(() => store.db.transaction(async () => {
+      await store.soa.set({ control: '5.1.2', applicable: 'yes', status: 'planned', by: 'alice' });
       throw new Error('no');
     }).immediate()).toThrow('no');
-    store.soa.set({ control: '5.1.2', applicable: 'yes', status: 'planned', by: 'alice' });
-    expect(store.audit.entries(100).map((e) => `${e.seq} ${e.subject}`)).toEqual(['1 12.3.1', '2 12.3.1', '3 11.1.1', '4 11.1.1', '5 5.1.2', '6 5.1.2']);
-    expect(store.soa.history('11.1.1').map((d) => [d.version, d.status])).toEqual([[1, 'implemented']]);
-    expect(store.verifyAudit()).toMatchObject({ ok: true, entries: 6 });
+    await store.soa.set({ control: '5.1.2', applicable: 'yes', status: 'planned', by: 'alice' });
+    expect((await store.audit.entries(100)).map((e) => `${e.seq} ${e.subject}`)).toEqual(['1 12.3.1', '2 12.3.1', '3 11.1.1', '4 11.1.1', '5 5.1.2', '6 5.1.2']);
+    expect((await store.soa.history('11.1.1')).map((d) => [d.version, d.status])).toEqual([[1, 'implemented']]);
+    expect(await store.verifyAudit()).toMatchObject({ ok: true, entries: 6 });
   });
 
-  it('two connections writing in turn keep one chain', () => {
+  it('two connections writing in turn keep one chain', async () => {
     const t = tempStore();
     const other = t.reopen();
     for (let i = 0; i < 4; i++) {
-      (i % 2 ? other : t.store).soa.setMany([
+      await (i % 2 ? other : t.store).soa.setMany([
         { control: '12.3.1', applicable: 'yes', status: 'planned', by: 'alice' },
         { control: '11.1.1', applicable: 'yes', status: 'planned', by: 'bob' },
       ]);
     }
-    expect(t.store.verifyAudit()).toMatchObject({ ok: true, entries: 12 });
-    other.close();
+    expect(await t.store.verifyAudit()).toMatchObject({ ok: true, entries: 12 });
+    await other.close();
   });
 });

@@ -45,10 +45,10 @@ export const standard: [string, string][] = [
 /** Today's count before this work, measured on the step-per-question flow with the same outcome (README). */
 export const TYPED_BEFORE = 41;
 
-export function checkWrittenAssessment(dataDir: string, approver: string, source: RegExp, owners = { alice: 'alice', bob: 'bob' }) {
+export async function checkWrittenAssessment(dataDir: string, approver: string, source: RegExp, owners = { alice: 'alice', bob: 'bob' }) {
   const s = store(dataDir);
   try {
-    const risks = s.risks.list();
+    const risks = await s.risks.list();
     expect(risks.map((r) => [r.id, r.owner, r.score, r.level, r.treatment])).toEqual([
       ['R-1', owners.alice, 15, 'high', 'modify'],
       ['R-2', owners.bob, 8, 'medium', 'modify'],
@@ -64,18 +64,18 @@ export function checkWrittenAssessment(dataDir: string, approver: string, source
     for (const r of risks.filter((x) => x.treatment === 'modify')) {
       expect(r.controls.length).toBeGreaterThan(0);
       for (const id of r.controls) {
-        const d = s.soa.state(id).current!;
+        const d = (await s.soa.state(id)).current!;
         expect(d, id).toMatchObject({ applicable: true, approvedBy: approver });
         expect(d.reasons).toContain(`risk:${r.id}`);
       }
     }
     expect(risks[2]!.controls).toEqual([]);
-    expect(s.soa.state('12.3.1').current!.reasons).toEqual(expect.arrayContaining(['risk:R-2']));
-    expect(s.soa.state('11.1.1').current).toMatchObject({ applicable: false, justification: 'SaaS only: no premises of our own in scope' });
-    expect(s.soa.state('12.4.1').current).toMatchObject({ applicable: true, reasons: ['business:audit trail for payroll changes'] });
-    expect(s.profile.get()!.services).toEqual([expect.objectContaining({ name: 'PayCloud', role: 'both', model: 'SaaS', runsOn: 'AWS' })]);
-    expect(s.verifyAudit()).toMatchObject({ ok: true });
+    expect((await s.soa.state('12.3.1')).current!.reasons).toEqual(expect.arrayContaining(['risk:R-2']));
+    expect((await s.soa.state('11.1.1')).current).toMatchObject({ applicable: false, justification: 'SaaS only: no premises of our own in scope' });
+    expect((await s.soa.state('12.4.1')).current).toMatchObject({ applicable: true, reasons: ['business:audit trail for payroll changes'] });
+    expect((await s.profile.get())!.services).toEqual([expect.objectContaining({ name: 'PayCloud', role: 'both', model: 'SaaS', runsOn: 'AWS' })]);
+    expect(await s.verifyAudit()).toMatchObject({ ok: true });
   } finally {
-    s.close();
+    await s.close();
   }
 }
