@@ -29,7 +29,7 @@ try {
   // Twelve weekly digests: each week more decisions are approved, and some weeks close other gaps.
   const perWeek = [6, 10, 8, 12, 9, 3, 11, 10, 14, 9, 12, 8];
   let next = 0;
-  perWeek.forEach(async (n, w) => {
+  for (const [w, n] of perWeek.entries()) {
     clock = start + w * week - 3 * 86_400_000; // the work happens during the week before the digest
     for (const id of ids.slice(next, next + n)) {
       const implemented = next % 3 !== 2;
@@ -41,9 +41,9 @@ try {
     if (w === 8) await store.soa.set({ control: '11.1.1', applicable: false, status: 'not-implemented', justification: 'n/a', by: 'carol' });
     if (w === 10) await store.soa.set({ control: '11.1.1', applicable: false, status: 'not-implemented', justification: 'SaaS only: no premises of our own; physical security is AWS (SOC 2 report)', by: 'carol' });
     clock = start + w * week;
-    const m = readinessMetrics(store, { now: new Date(clock), timezone: 'Asia/Tokyo' });
+    const m = await readinessMetrics(store, { now: new Date(clock), timezone: 'Asia/Tokyo' });
     await log.addSnapshot(m, new Date(clock));
-  });
+  }
   const weekly = (await log.weekly()).map((s) => ({ week: s.week, score: s.score }));
   writeFileSync(out, await renderTrendChart(weekly, { lang }));
   process.stdout.write(`wrote ${out}: ${weekly.map((p) => `${p.week}=${p.score}`).join(' ')}\n`);

@@ -19,7 +19,7 @@ const say = (user: string, text: string) => core.chat.handle({ text, user, threa
 
 it('writes once when the approver presses Approve twice at the same moment', async () => {
   for (const line of ['assess PayCloud', ...scope, ...pickRisks, ...analysis, ...missed, 'submit']) await say('alice', line);
-  const state = core.assessments.active('T1')!;
+  const state = (await core.assessments.active('T1'))!;
   expect(state.step).toBe('review');
   const [a, b] = await Promise.all([say('carol', 'approve'), say('carol', 'approve')]);
   const texts = [a, b].map((r) => JSON.stringify(r));
@@ -28,7 +28,7 @@ it('writes once when the approver presses Approve twice at the same moment', asy
   expect((await core.store.audit.entries(500)).filter((e) => e.action === 'assessment.approve')).toEqual([expect.objectContaining({ subject: state.id, actor: 'carol' })]);
   // Even with the thread state lost (e.g. a crash before it was saved), a second commit writes nothing.
   const before = (await core.store.audit.entries(1000)).length;
-  expect(() => commitAssessment(core.store, state, 'carol', 'console')).toThrow(StoreError);
+  await expect(async () => await commitAssessment(core.store, state, 'carol', 'console')).rejects.toThrow(StoreError);
   expect((await core.store.audit.entries(1000)).length).toBe(before);
   expect(await core.store.verifyAudit()).toMatchObject({ ok: true });
 });
@@ -44,6 +44,6 @@ it('says in the summary when a chosen control reverses an approved exclusion', a
   for (const line of ['assess PayCloud', ...scope, 'RL-01', 'next', 'owner alice', 'next']) replies.push(...(await core.chat.handle({ text: line, user: 'alice', thread: 'T2', source: 'console' })));
   const last = replies.at(-1) as { type: string; summary: string };
   expect(last.type).toBe('assessment');
-  expect(core.assessments.active('T2')!.risks.some((r) => r.controls.includes('17.2.1'))).toBe(true);
+  expect((await core.assessments.active('T2'))!.risks.some((r) => r.controls.includes('17.2.1'))).toBe(true);
   expect(last.summary).toContain('Reverses approved exclusions (becomes applicable): 17.2.1');
 });

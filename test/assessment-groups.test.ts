@@ -12,22 +12,22 @@ import { loadConfig } from '../src/config.js';
 import { createCore, type Core } from '../src/core.js';
 
 const cores: Core[] = [];
-afterAll(() => cores.forEach((c) => c.close()));
+afterAll(async () => { for (const c of cores) await c.close(); });
 
 async function open(edition: '2013' | '2022') {
   const core = await createCore(loadConfig({ ISMS_SOA_EDITION: edition, ISMS_DATA_DIR: mkdtempSync(join(tmpdir(), 'isms-groups-')), EMBEDDINGS: 'off', ISMS_APPROVERS: 'carol', ISMS_LANG: 'en', LOG_LEVEL: 'silent' }));
   cores.push(core);
   const say = async (text: string, user = 'alice') => (await core.chat.handle({ text, user, thread: 'T', source: 'console' }))[0] as AssessmentReply;
-  return { core, say, groups: () => openGroups(core.assessments.active('T')!, core.assessments.deps()) };
+  return { core, say, groups: async () => openGroups((await core.assessments.active('T'))!, await core.assessments.deps()) };
 }
 
 describe('a 2022-edition SoA, SaaS on AWS', () => {
   it('orders the groups, decides a group at once with one reason, keeps single decisions, and the audit chain records each decision', async () => {
     const { core, say, groups } = await open('2022');
     for (const line of ['assess Acme Portal', 'provider', 'SaaS', 'AWS', 'customer records: confidential', 'ok', 'owner alice', 'ok all']) await say(line);
-    const state = core.assessments.active('T')!;
+    const state = (await core.assessments.active('T'))!;
     expect(state.step).toBe('missing');
-    const [cloud, touched, rest] = groups();
+    const [cloud, touched, rest] = await groups();
     // 1: the 27017 lines of both roles in scope, CLD items first; 2: Annex A controls beside the chosen ones; 3: the rest.
     expect([cloud!.n, cloud!.kind, touched!.n, touched!.kind, rest!.n, rest!.kind]).toEqual([1, 'cloud', 2, 'touched', 3, 'rest']);
     expect(cloud!.keys.every((k) => /@(customer|provider)$/.test(k))).toBe(true);
@@ -76,15 +76,15 @@ describe('a 2013-edition SoA, a customer-only service', () => {
   it('offers a template sentence for one-sided 27017 items, for one at a time or the group, each with its own sentence', async () => {
     const { core, say, groups } = await open('2013');
     for (const line of ['assess M365', 'customer', 'SaaS', 'mail: internal', 'ok', 'owner alice', 'ok all']) await say(line);
-    const oneSided = groups().find((g) => g.kind === 'oneSided')!;
+    const oneSided = (await groups()).find((g) => g.kind === 'oneSided')!;
     expect(oneSided.n).toBe(4);
     expect(oneSided.keys).toEqual(expect.arrayContaining(['CLD.9.5.1', 'CLD.13.1.4']));
-    const state = core.assessments.active('T')!;
+    const state = (await core.assessments.active('T'))!;
     expect((await say('exclude CLD.9.5.1')).error).toBe('An exclusion needs its justification (JIP-ISMS517 4.2.2 d). For CLD.9.5.1 you can use the template: "exclude CLD.9.5.1 template" records "Provider-only ISO/IEC 27017 item (Segregation in virtual computing environments); we are only a customer of M365.".');
     expect((await say('exclude 12.3.1 template')).error).toMatch(/^12\.3\.1 is not a one-sided 27017 item for a role this service lacks/);
     expect((await say('exclude CLD.9.5.1 template')).error).toBeUndefined();
     expect((await say('除外 4 定型文')).error).toBeUndefined();
-    const decided = core.assessments.active('T')!.decisions;
+    const decided = (await core.assessments.active('T'))!.decisions;
     expect(decided.filter((d) => !d.applicable).map((d) => [d.controlId, d.justification])).toEqual(oneSided.keys.map((k) => [
       k, `Provider-only ISO/IEC 27017 item (${core.ctx.catalog.get(k)!.title.en}); we are only a customer of M365.`,
     ]));

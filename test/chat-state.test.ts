@@ -169,16 +169,16 @@ describe('thread language', () => {
     const msg = (text: string, thread = 'C1:1700000000.000100') => ({ text, user: 'U1', thread, source: 'test' });
     const [chosen] = await core.chat.handle(msg('lang ja'));
     expect(chosen).toMatchObject({ type: 'text', lang: 'ja' });
-    core.close();
+    await core.close();
 
     core = await createCore(config);
     try {
       // "help" in that thread comes in Japanese; elsewhere in the configured English.
       expect(await core.chat.handle(msg('help'))).toEqual([{ type: 'help', lang: 'ja' }]);
       expect(await core.chat.handle(msg('help', 'C1:1700000000.000200'))).toEqual([{ type: 'help', lang: 'en' }]);
-      expect(core.chat.langOf({ text: 'missing', thread: 'C1:1700000000.000100', locale: 'en' })).toBe('ja');
+      expect(await core.chat.langOf({ text: 'missing', thread: 'C1:1700000000.000100', locale: 'en' })).toBe('ja');
     } finally {
-      core.close();
+      await core.close();
     }
   });
 });

@@ -15,14 +15,14 @@ const RECENT = Date.parse('2026-11-25T00:00:00Z'); // 5 days before NOW: inside 
  * the 114 Annex A controls plus the 5 CLD controls with customer guidance (CLD.9.5.1 and CLD.13.1.4 are the
  * provider's): 119.
  */
-function seeded() {
+async function seeded() {
   let t = Date.parse(OLD);
   const { store } = tempStore({ approvers: ['carol'], now: () => new Date(t) });
-  const at = (iso: number | string, fn: () => void) => {
+  const at = async (iso: number | string, fn: () => Promise<unknown>) => {
     t = typeof iso === 'string' ? Date.parse(iso) : iso;
-    fn();
+    await fn();
   };
-  at(OLD, async () => {
+  await at(OLD, async () => {
     await store.profile.set({ scope: 'Use of Acme Mail (SaaS)', services: [{ name: 'Acme Mail', role: 'customer', model: 'SaaS' }], by: 'carol' });
     // Risks: R-4 is closed and so left out; the other five are active.
     await store.risks.add({ title: 'Mail data exposed', owner: 'bob', likelihood: 4, impact: 5, cia: 'C', nextReview: '2026-12-15', by: 'carol' }); // R-1 high 20, no treatment
@@ -46,18 +46,18 @@ function seeded() {
     await store.internalAudits.record({ date: '2025-06-10', auditor: 'erin', by: 'carol' }); // backfilled, older
   });
   // This week: six changes.
-  at(RECENT, async () => await store.soa.set({ control: 'CLD.9.5.2', applicable: true, status: 'planned', by: 'bob' })); // proposed, 5 days
-  at(RECENT + 60_000, async () => await store.soa.set({ control: '8.1.1', applicable: true, status: 'implemented', by: 'carol' })); // set
-  at(RECENT + 120_000, async () => await store.soa.set({ control: '9.1.1', applicable: true, status: 'planned', by: 'bob' })); // proposed
-  at(RECENT + 180_000, async () => await store.soa.approve('9.1.1', 'carol')); // approved
-  at(RECENT + 240_000, async () => await store.soa.set({ control: '9.1.2', applicable: true, status: 'planned', by: 'bob' })); // proposed
-  at(RECENT + 300_000, async () => await store.soa.reject('9.1.2', 'carol', 'not yet')); // rejected
+  await at(RECENT, async () => await store.soa.set({ control: 'CLD.9.5.2', applicable: true, status: 'planned', by: 'bob' })); // proposed, 5 days
+  await at(RECENT + 60_000, async () => await store.soa.set({ control: '8.1.1', applicable: true, status: 'implemented', by: 'carol' })); // set
+  await at(RECENT + 120_000, async () => await store.soa.set({ control: '9.1.1', applicable: true, status: 'planned', by: 'bob' })); // proposed
+  await at(RECENT + 180_000, async () => await store.soa.approve('9.1.1', 'carol')); // approved
+  await at(RECENT + 240_000, async () => await store.soa.set({ control: '9.1.2', applicable: true, status: 'planned', by: 'bob' })); // proposed
+  await at(RECENT + 300_000, async () => await store.soa.reject('9.1.2', 'carol', 'not yet')); // rejected
   return store;
 }
 
 describe('readiness metrics on a seeded store', async () => {
-  const store = seeded();
-  const m = readinessMetrics(store, { now: NOW, timezone: 'Asia/Tokyo' });
+  const store = await seeded();
+  const m = await readinessMetrics(store, { now: NOW, timezone: 'Asia/Tokyo' });
 
   it('dates the metrics in the configured time zone', () => {
     expect(m).toMatchObject({ at: NOW.toISOString(), day: '2026-11-30', week: '2026-W49', timezone: 'Asia/Tokyo', roles: ['customer'] });
@@ -168,7 +168,7 @@ describe('readiness metrics on a seeded store', async () => {
 describe('score edge cases', () => {
   it('gives an empty store only the parts that nothing can be wrong with', async () => {
     const { store } = tempStore();
-    const m = readinessMetrics(store, { now: NOW, timezone: 'UTC' });
+    const m = await readinessMetrics(store, { now: NOW, timezone: 'UTC' });
     // No decisions, risks or audits: exclusions 10 + pending 5 + audit chain 5 = 20.
     expect(m.score.value).toBe(20);
     expect(m.internalAudit).toMatchObject({ last: null, nextDue: null, overdue: false });
@@ -179,7 +179,7 @@ describe('score edge cases', () => {
   it('marks an internal audit overdue after its next due date, with the configured interval', async () => {
     const { store } = tempStore({ auditIntervalMonths: 6, now: () => new Date('2026-01-10T00:00:00Z') });
     expect((await store.internalAudits.record({ date: '2025-05-31', auditor: 'dave', by: 'alice' })).nextDue).toBe('2025-11-30');
-    const m = readinessMetrics(store, { now: NOW, timezone: 'Asia/Tokyo' });
+    const m = await readinessMetrics(store, { now: NOW, timezone: 'Asia/Tokyo' });
     expect(m.internalAudit).toMatchObject({ nextDue: '2025-11-30', overdue: true });
     expect(m.score.parts.find((p) => p.key === 'internalAudit')).toMatchObject({ points: 0, basis: 'overdue' });
     await store.close();
@@ -189,7 +189,7 @@ describe('score edge cases', () => {
     const { store } = tempStore();
     await store.soa.set({ control: '5.1.1', applicable: true, status: 'implemented', by: 'alice' });
     store.db.exec('DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor = \'mallory\' WHERE seq = 1');
-    const m = readinessMetrics(store, { now: NOW });
+    const m = await readinessMetrics(store, { now: NOW });
     expect(m.auditChain).toMatchObject({ ok: false, seq: 1 });
     expect(m.score.parts.find((p) => p.key === 'auditChain')).toMatchObject({ points: 0, basis: 'broken' });
     expect(digestText(m, { points: [], previous: null, delta: null }, 'en')).toMatch(/Audit chain: ⚠ BROKEN \(#1\)/);

@@ -48,7 +48,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app.stop();
-  core.close();
+  await core.close();
   await fake.close();
 });
 
@@ -120,10 +120,10 @@ describe('the scheduler in the Slack app', () => {
 describe('/isms digest preview', () => {
   it('builds the digest as blocks and text without recording a snapshot', async () => {
     const before = (await new DigestLog(core.store).weekly()).length;
-    const blocks = digestPreviewBlocks(core, 'en', NOW);
+    const blocks = await digestPreviewBlocks(core, 'en', NOW);
     expect(blocks[0]).toMatchObject({ type: 'header', text: { text: 'Preview: Weekly audit-readiness digest · 2026-W49' } });
     expect(JSON.stringify(blocks)).toContain('High risks untreated');
-    const text = digestPreviewText(core, 'ja', NOW);
+    const text = await digestPreviewText(core, 'ja', NOW);
     expect(text).toMatch(/^プレビュー: 週次 監査準備ダイジェスト · 2026-W49\n準備度スコア: \d+\/100/);
     expect(await new DigestLog(core.store).weekly()).toHaveLength(before);
   });

@@ -47,6 +47,6 @@ it('starts with such a folder, and never quotes the file outside it', async () =
     const b = await core.answers.ask('How often do we back up customer data?');
     expect(b.answer).toMatch(/nightly/);
   } finally {
-    core.close();
+    await core.close();
   }
 });

@@ -39,7 +39,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await app.stop();
-  core.close();
+  await core.close();
   await fake.close();
 });
 
@@ -242,7 +242,7 @@ describe('8: scopes', () => {
       expect(old.refused().map((c) => `${c.method}: ${c.error}`)).toEqual(['reactions.add: missing_scope', 'reactions.remove: missing_scope']);
     } finally {
       await bot.app.stop();
-      oldCore.close();
+      await oldCore.close();
       await old.close();
     }
     // With the manifest as it is, every mention in this file got its reaction.
@@ -258,7 +258,7 @@ describe('9: Block Kit limits', () => {
     expect(long).toHaveLength(3160);
     await core.store.soa.set({ control: '11.1.3', applicable: false, status: 'not-implemented', justification: long, by: ALICE, source: 'cli' });
     // The approvers' DM, through the same path a form submission takes.
-    const reply = core.chat.setDecision({ control: '11.1.4', applicable: false, status: 'not-implemented', justification: long, by: ALICE, source: 'cli' }, 'en');
+    const reply = await core.chat.setDecision({ control: '11.1.4', applicable: false, status: 'not-implemented', justification: long, by: ALICE, source: 'cli' }, 'en');
     const { notifyApprovers } = await import('../src/slack/context.js');
     await notifyApprovers({ core, log: core.ctx.log, allowBots: false, metaKey: await core.state.secret('modal-metadata') }, app.client, reply[0] as never);
     const dm = await fake.waitFor('chat.postMessage', (a) => a.channel === `D${CAROL}` && /11\.1\.4/.test(a.text));

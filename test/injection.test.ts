@@ -16,7 +16,7 @@ beforeAll(async () => {
   core = await createCore(loadConfig({ ISMS_SOA_EDITION: '2013', ISMS_DATA_DIR: mkdtempSync(join(tmpdir(), 'isms-inject-')), EMBEDDINGS: 'off', ISMS_APPROVERS: 'carol', OPENAI_BASE_URL: llm.baseURL, LOG_LEVEL: 'silent' }));
 });
 afterAll(async () => {
-  core.close();
+  await core.close();
   await llm.close();
 });
 

@@ -112,7 +112,7 @@ it('a Japanese console session shows no English enum word or store error, and na
 it('sends an approver the proposal in the approver\'s language, not the proposer\'s', async () => {
   const fake = await startFakeSlack({ users: { UALICE: { locale: 'ja-JP' }, UCAROL: { locale: 'en-US' } } });
   const core = await createCore(loadConfig({ ISMS_DATA_DIR: mkdtempSync(join(tmpdir(), 'isms-dm-')), ISMS_SOA_EDITION: '2013', EMBEDDINGS: 'off', ISMS_APPROVERS: 'UCAROL', ISMS_LANG: 'ja', LOG_LEVEL: 'silent' }));
-  const app = createSlackApp(core, { mode: 'http', botToken: 'xoxb-test', signingSecret: 'dm-secret', port: 0, apiUrl: fake.apiUrl, allowBots: false, retries: 0 });
+  const app = await createSlackApp(core, { mode: 'http', botToken: 'xoxb-test', signingSecret: 'dm-secret', port: 0, apiUrl: fake.apiUrl, allowBots: false, retries: 0 });
   try {
     const url = boltUrl(await app.start({ port: 0, host: '127.0.0.1' }));
     const ev = appMention('<@UBOT> soa set 12.3.1 applicable=yes status=partial owner=UALICE', { user: 'UALICE', channel: 'C1', ts: '1800000600.000100' });
@@ -124,7 +124,7 @@ it('sends an approver the proposal in the approver\'s language, not the proposer
     expect(JSON.stringify(dm.args.blocks)).not.toMatch(japanese);
   } finally {
     await app.stop();
-    core.close();
+    await core.close();
     await fake.close();
   }
 });

@@ -106,12 +106,12 @@ describe('over Slack', () => {
   beforeAll(async () => {
     fake = await startFakeSlack({ users: { UDANA: { name: 'Dana Mori' }, UERIN: { name: 'Erin Abe' }, UFRED: { name: 'Fred Ono' } } });
     core = await createCore(loadConfig({ ISMS_SOA_EDITION: '2022', ISMS_DATA_DIR: mkdtempSync(join(tmpdir(), 'isms-people-s-')), EMBEDDINGS: 'off', ISMS_APPROVERS: 'UERIN', ISMS_LANG: 'en' }), createLogger('silent'));
-    app = createSlackApp(core, { mode: 'http', botToken: 'xoxb-test', signingSecret: SECRET, port: 0, apiUrl: fake.apiUrl, allowBots: false, retries: 0 });
+    app = await createSlackApp(core, { mode: 'http', botToken: 'xoxb-test', signingSecret: SECRET, port: 0, apiUrl: fake.apiUrl, allowBots: false, retries: 0 });
     url = boltUrl(await app.start({ port: 0, host: '127.0.0.1' }));
   });
   afterAll(async () => {
     await app.stop();
-    core.close();
+    await core.close();
     await fake.close();
   });
 

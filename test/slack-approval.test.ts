@@ -28,7 +28,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await app.stop();
-  core.close();
+  await core.close();
   await fake.close();
 });
 

@@ -31,7 +31,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await app.stop();
-  core.close();
+  await core.close();
   await fake.close();
 });
 
@@ -104,8 +104,8 @@ it('runs the assessment through Slack interactions and writes the same result as
   await postToBolt(url, SECRET, 'interactive', blockAction({ user: ALICE, channel, messageTs: threadTs, threadTs, actionId: 'assess_form', value: 'form', blockId: block(), triggerId: 'trig-1' }));
   const opened = await fake.waitFor('views.open', (a) => a.trigger_id === 'trig-1');
   const fields = (opened.args.view.blocks as any[]);
-  const risk1 = core.assessments.active(thread())!.risks[0]!;
-  expect(fields.find((b) => b.block_id === 'likelihood').element.initial_option.value).toBe(String(core.assessments.formDefaults(thread())!.likelihood));
+  const risk1 = (await core.assessments.active(thread()))!.risks[0]!;
+  expect(fields.find((b) => b.block_id === 'likelihood').element.initial_option.value).toBe(String((await core.assessments.formDefaults(thread()))!.likelihood));
   expect(fields.find((b) => b.block_id === 'cia').element.initial_options.map((o: { value: string }) => o.value).join('')).toBe(risk1.cia);
   const badForm = await postToBolt(url, SECRET, 'interactive', viewSubmission({
     user: ALICE, callbackId: ANALYSIS_MODAL, privateMetadata: await formMeta(),
@@ -166,7 +166,7 @@ it('runs the assessment through Slack interactions and writes the same result as
 
 it('reminds the starter once about an assessment idle for 3 days', async () => {
   const { sendReminders } = await import('../src/slack/reminders.js');
-  const started = core.assessments.begin('CIDLE:1700000000.000100', ALICE, 'en', 'IdleSvc');
+  const started = await core.assessments.begin('CIDLE:1700000000.000100', ALICE, 'en', 'IdleSvc');
   const later = Date.parse(started.state.updatedAt) + 3 * 24 * 3600 * 1000 + 1000;
   expect(await sendReminders(core, app.client, later - 2000 * 1000)).toBe(0);
   expect(await sendReminders(core, app.client, later)).toBe(1);

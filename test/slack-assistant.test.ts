@@ -26,12 +26,12 @@ beforeAll(async () => {
   // 👀 on every message (ISMS_SLACK_PROGRESS_MS=0): an ordinary DM is told apart from an assistant thread by its reaction.
   const config = loadConfig({ ISMS_DATA_DIR: mkdtempSync(join(tmpdir(), 'isms-assistant-')), EMBEDDINGS: 'off', ISMS_LANG: 'en', ISMS_SOA_EDITION: '2013', ISMS_SLACK_PROGRESS_MS: '0' });
   core = await createCore(config, createLogger('info', (l) => logs.push(l)));
-  app = createSlackApp(core, { mode: 'http', botToken: 'xoxb-test', signingSecret: SECRET, port: 0, apiUrl: fake.apiUrl, allowBots: false, retries: 0 });
+  app = await createSlackApp(core, { mode: 'http', botToken: 'xoxb-test', signingSecret: SECRET, port: 0, apiUrl: fake.apiUrl, allowBots: false, retries: 0 });
   url = boltUrl(await app.start({ port: 0, host: '127.0.0.1' }));
 });
 afterAll(async () => {
   await app.stop();
-  core.close();
+  await core.close();
   await fake.close();
 });
 

@@ -28,7 +28,7 @@ async function startBot(fake: FakeSlack, env: Record<string, string> = {}): Prom
   const config = loadConfig({ ISMS_SOA_EDITION: '2013', ISMS_DATA_DIR: mkdtempSync(join(tmpdir(), 'isms-slack-')), EMBEDDINGS: 'off', ISMS_APPROVERS: CAROL, ISMS_LANG: 'en', ISMS_SLACK_PROGRESS_MS: '0', ...env });
   const logs: string[] = [];
   const core = await createCore(config, createLogger('info', (l) => logs.push(l)));
-  const app = createSlackApp(core, { mode: 'http', botToken: 'xoxb-test-TOKEN123456', signingSecret: SECRET, port: 0, apiUrl: fake.apiUrl, allowBots: false, retries: 0 });
+  const app = await createSlackApp(core, { mode: 'http', botToken: 'xoxb-test-TOKEN123456', signingSecret: SECRET, port: 0, apiUrl: fake.apiUrl, allowBots: false, retries: 0 });
   const server = (await app.start({ port: 0, host: '127.0.0.1' })) as unknown as Server;
   return { core, app, url: boltUrl(server), logs };
 }
@@ -55,7 +55,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await bot.app.stop();
-  bot.core.close();
+  await bot.core.close();
   await fake.close();
 });
 
@@ -140,7 +140,7 @@ describe('/isms', () => {
       await expect.poll(() => llm.requests.length, { timeout: 5000 }).toBe(1);
     } finally {
       await slow.app.stop();
-      slow.core.close();
+      await slow.core.close();
       await slowFake.close();
       await llm.close();
     }
@@ -281,7 +281,7 @@ describe('Socket Mode', () => {
     const sm = await startFakeSocketModeServer(f);
     const config = loadConfig({ ISMS_SOA_EDITION: '2013', ISMS_DATA_DIR: mkdtempSync(join(tmpdir(), 'isms-sm-')), EMBEDDINGS: 'off', LOG_LEVEL: 'warn' });
     const core = await createCore(config);
-    const app = createSlackApp(core, { mode: 'socket', botToken: 'xoxb-test', appToken: 'xapp-test', port: 0, apiUrl: f.apiUrl, allowBots: false, retries: 0 });
+    const app = await createSlackApp(core, { mode: 'socket', botToken: 'xoxb-test', appToken: 'xapp-test', port: 0, apiUrl: f.apiUrl, allowBots: false, retries: 0 });
     try {
       await app.start();
       sm.send({ type: 'events_api', envelope_id: 'env-1', accepts_response_payload: false, payload: eventEnvelope(appMention('<@UBOT> clock synchronization', { user: 'U1', channel: 'CS', ts: '1700000009.000100' }), { eventId: 'Ev-sm' }) });
@@ -291,7 +291,7 @@ describe('Socket Mode', () => {
     } finally {
       await app.stop();
       await sm.close();
-      core.close();
+      await core.close();
       await f.close();
     }
   });
@@ -324,7 +324,7 @@ describe('/isms digest and the App Home assessment button', () => {
     const question = await fake.waitFor('chat.postMessage', (a) => a.channel === `D${CAROL}` && !!a.thread_ts && /Which cloud service/.test(a.text));
     expect(question.args.thread_ts).toBeDefined();
     expect(opening.args.thread_ts).toBeUndefined();
-    expect(bot.core.assessments.active(`D${CAROL}:${question.args.thread_ts}`)).toMatchObject({ step: 'service', startedBy: CAROL });
+    expect(await bot.core.assessments.active(`D${CAROL}:${question.args.thread_ts}`)).toMatchObject({ step: 'service', startedBy: CAROL });
   });
 });
 

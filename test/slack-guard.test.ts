@@ -30,7 +30,7 @@ beforeAll(async () => {
 afterEach(() => restore.splice(0).forEach((f) => f()));
 afterAll(async () => {
   await app.stop();
-  core.close();
+  await core.close();
   await fake.close();
 });
 

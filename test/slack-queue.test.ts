@@ -53,12 +53,12 @@ describe('mentions under a burst', () => {
   beforeAll(async () => {
     fake = await startFakeSlack();
     core = await createCore(loadConfig({ ISMS_DATA_DIR: mkdtempSync(join(tmpdir(), 'isms-queue-')), EMBEDDINGS: 'off', ISMS_SLACK_CONCURRENCY: '2', ISMS_SLACK_PROGRESS_MS: '60000' }), createLogger('silent'));
-    app = createSlackApp(core, { mode: 'http', botToken: 'xoxb-test', signingSecret: SECRET, port: 0, apiUrl: fake.apiUrl, allowBots: false, retries: 0 });
+    app = await createSlackApp(core, { mode: 'http', botToken: 'xoxb-test', signingSecret: SECRET, port: 0, apiUrl: fake.apiUrl, allowBots: false, retries: 0 });
     url = boltUrl(await app.start({ port: 0, host: '127.0.0.1' }));
   });
   afterAll(async () => {
     await app.stop();
-    core.close();
+    await core.close();
     await fake.close();
   });
 
@@ -88,7 +88,7 @@ describe('a slow answer', () => {
       await new Promise((r) => setTimeout(r, 400));
       return { ok: true, channel: 'CS', ts: '1700000300.000200' };
     });
-    const app = createSlackApp(core, { mode: 'http', botToken: 'xoxb-test', signingSecret: SECRET, port: 0, apiUrl: fake.apiUrl, allowBots: false, retries: 0 });
+    const app = await createSlackApp(core, { mode: 'http', botToken: 'xoxb-test', signingSecret: SECRET, port: 0, apiUrl: fake.apiUrl, allowBots: false, retries: 0 });
     const url = boltUrl(await app.start({ port: 0, host: '127.0.0.1' }));
     try {
       await postToBolt(url, SECRET, 'event', eventEnvelope(appMention('<@UBOT> Who patches EC2?', { user: 'US1', channel: 'CS', ts: '1700000300.000100' })));
@@ -100,7 +100,7 @@ describe('a slow answer', () => {
       expect(removed.at).toBeGreaterThanOrEqual(added[0]!.at);
     } finally {
       await app.stop();
-      core.close();
+      await core.close();
       await fake.close();
     }
   });

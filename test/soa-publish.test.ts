@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { cli } from './helpers/cli.js';
 import { count, tempStore } from './fixtures/soa-helpers.js';
 
-const rowOf = (data: ReturnType<ReturnType<typeof tempStore>['store']['exportData']>, key: string) => data.rows.find((r) => r.key === key)!;
+const rowOf = (data: Awaited<ReturnType<ReturnType<typeof tempStore>['store']['exportData']>>, key: string) => data.rows.find((r) => r.key === key)!;
 
 describe('soa publish', () => {
   it('publishes version 1, prints it in exports, keeps later changes in the draft until version 2', async () => {

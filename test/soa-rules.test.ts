@@ -40,10 +40,10 @@ describe('SoA rules', () => {
     expect(count(store, 'decisions')).toBe(0);
   });
 
-  it('gives a risk the level whose band holds its score, bounds included', () => {
+  it('gives a risk the level whose band holds its score, bounds included', async () => {
     const { store } = tempStore();
     const add = async (likelihood: number, impact: number) => await store.risks.add({ by: 'alice', title: `L${likelihood}xI${impact}`, owner: 'ops', likelihood, impact, cia: 'A' });
-    expect([add(1, 1), add(2, 3), add(2, 4), add(3, 5), add(5, 5)].map((r) => [r.score, r.level])).toEqual([[1, 'low'], [6, 'low'], [8, 'medium'], [15, 'high'], [25, 'high']]);
+    expect((await Promise.all([add(1, 1), add(2, 3), add(2, 4), add(3, 5), add(5, 5)])).map((r) => [r.score, r.level])).toEqual([[1, 'low'], [6, 'low'], [8, 'medium'], [15, 'high'], [25, 'high']]);
   });
 
   it('refuses a profile that changes nothing, and writes nothing', async () => {

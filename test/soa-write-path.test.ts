@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { canonical, sha256 } from '../src/soa/audit.js';
 import { PeopleDirectory } from '../src/soa/people.js';
+import type { Decision } from '../src/soa/index.js';
 import { tempStore } from './fixtures/soa-helpers.js';
 
 type Row = Record<string, unknown>;
@@ -40,14 +41,16 @@ describe('store write path', () => {
     people.note('U0NAMED', 'Tanaka 田中 🔐');
     const { store } = tempStore({ people, approvers: ['alice', 'U0NAMED'] });
     // Each decision as returned, against get() right after it was written (a later one may supersede it).
-    const same = (ds: ReturnType<typeof store.soa.get>[]) => ds.forEach(async (d) => expect(d).toEqual(await store.soa.get(d!.id)));
-    texts.forEach((t, i) => {
-      same([store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'planned', owner: t || undefined, evidence: [t, `doc-${i}`], reasons: [`business:${t.replace(/\s/g, ' ').trim() || 'x'}`], by: i % 2 ? 'U0NAMED' : 'bob' })]);
-      same([store.soa.set({ control: '11.1.1', applicable: 'no', status: 'not-implemented', justification: `${t} no premises`, owner: 'U0NAMED', by: 'alice' })]);
-    });
-    same([store.soa.approve('12.3.1', 'U0NAMED')]);
+    const same = async (ds: Decision[]) => {
+      for (const d of ds) expect(d).toEqual(await store.soa.get(d.id));
+    };
+    for (const [i, t] of texts.entries()) {
+      await same([await store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'planned', owner: t || undefined, evidence: [t, `doc-${i}`], reasons: [`business:${t.replace(/\s/g, ' ').trim() || 'x'}`], by: i % 2 ? 'U0NAMED' : 'bob' })]);
+      await same([await store.soa.set({ control: '11.1.1', applicable: 'no', status: 'not-implemented', justification: `${t} no premises`, owner: 'U0NAMED', by: 'alice' })]);
+    }
+    await same([await store.soa.approve('12.3.1', 'U0NAMED')]);
     const batch = await store.soa.setMany(texts.map((t, i) => ({ control: `5.1.${1 + (i % 2)}`, applicable: 'yes', status: 'partial', evidence: [t], by: 'U0NAMED' })));
-    same(batch.slice(-2));
+    await same(batch.slice(-2));
     // Versions count up within one transaction as get() counts them.
     expect(batch.map((d) => d.version)).toEqual(await Promise.all(batch.map(async (d) => (await store.soa.get(d.id))!.version)));
     expect(batch.map((d) => d.version)).toEqual([1, 1, 2, 2, 3, 3, 4, 4, 5]);
@@ -62,10 +65,10 @@ describe('store write path', () => {
 
   it('an assessment approval returns the approved decisions as get() reads them', async () => {
     const { store } = tempStore({ approvers: ['alice'] });
-    const out = store.db.transaction(async () => await store.soa.proposeAndApprove([
+    const out = await store.batch((tx) => tx.soa.proposeAndApprove([
       { control: '12.3.1', applicable: 'yes', status: 'planned', by: 'bob' },
       { control: '11.1.1', applicable: 'no', status: 'not-implemented', justification: 'no premises', by: 'carol' },
-    ], 'alice', { assessment: 'A-1' })).immediate();
+    ], 'alice', { assessment: 'A-1' }));
     for (const d of out) expect(d).toEqual(await store.soa.get(d.id));
     expect(await store.verifyAudit()).toMatchObject({ ok: true });
   });
@@ -82,20 +85,22 @@ describe('store write path', () => {
 
   it('keeps the chain linear when part of a transaction is rolled back and the rest goes on', async () => {
     const { store } = tempStore();
-    store.db.transaction(async () => {
-      await store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'planned', by: 'alice' });
-      expect(() => store.db.transaction(async () => {
-        await store.soa.set({ control: '11.1.1', applicable: 'yes', status: 'planned', by: 'alice' });
+    // The store's synchronous SQLite parts, to roll back a savepoint inside a batch.
+    const sync = store['sync'];
+    await store.batch(async (tx) => {
+      await tx.soa.set({ control: '12.3.1', applicable: 'yes', status: 'planned', by: 'alice' });
+      expect(() => store.db.transaction(() => {
+        sync.soa.set({ control: '11.1.1', applicable: 'yes', status: 'planned', by: 'alice' });
         throw new Error('changed my mind');
       })()).toThrow('changed my mind');
       // The rolled-back decision does not count: this is version 1 of 11.1.1.
-      expect((await store.soa.set({ control: '11.1.1', applicable: 'yes', status: 'implemented', by: 'alice' })).version).toBe(1);
-    }).immediate();
-    // A failed outermost transaction leaves nothing behind either.
-    expect(() => store.db.transaction(async () => {
-      await store.soa.set({ control: '5.1.2', applicable: 'yes', status: 'planned', by: 'alice' });
+      expect((await tx.soa.set({ control: '11.1.1', applicable: 'yes', status: 'implemented', by: 'alice' })).version).toBe(1);
+    });
+    // A failed batch leaves nothing behind either.
+    await expect(store.batch(async (tx) => {
+      await tx.soa.set({ control: '5.1.2', applicable: 'yes', status: 'planned', by: 'alice' });
       throw new Error('no');
-    }).immediate()).toThrow('no');
+    })).rejects.toThrow('no');
     await store.soa.set({ control: '5.1.2', applicable: 'yes', status: 'planned', by: 'alice' });
     expect((await store.audit.entries(100)).map((e) => `${e.seq} ${e.subject}`)).toEqual(['1 12.3.1', '2 12.3.1', '3 11.1.1', '4 11.1.1', '5 5.1.2', '6 5.1.2']);
     expect((await store.soa.history('11.1.1')).map((d) => [d.version, d.status])).toEqual([[1, 'implemented']]);
