@@ -9,9 +9,9 @@ import { StoreError, verifyFile, type Store } from '../src/soa/index.js';
 
 const provider = { scope: 'Acme Portal (SaaS) on AWS', services: [{ name: 'Acme Portal', role: 'provider' as const, model: 'SaaS' as const, runsOn: 'AWS' }], by: 'alice' };
 
-function refused(fn: () => unknown): StoreError {
+async function refused(fn: () => unknown): Promise<StoreError> {
   try {
-    fn();
+    await fn();
   } catch (e) {
     expect(e).toBeInstanceOf(StoreError);
     return e as StoreError;

@@ -5,13 +5,13 @@ import { StoreError } from '../src/soa/index.js';
 import { count, tempStore } from './fixtures/soa-helpers.js';
 
 /** Runs fn, expects a StoreError, and returns its first issue. */
-function issue(fn: () => unknown) {
-  return storeError(fn).issues[0]!;
+async function issue(fn: () => unknown) {
+  return (await storeError(fn)).issues[0]!;
 }
 
-function storeError(fn: () => unknown): StoreError {
+async function storeError(fn: () => unknown): Promise<StoreError> {
   try {
-    fn();
+    await fn();
   } catch (e) {
     if (e instanceof StoreError) return e;
     throw e;

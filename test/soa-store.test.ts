@@ -3,9 +3,9 @@ import { StoreError, type Store } from '../src/soa/index.js';
 import { catalog, count, tempStore } from './fixtures/soa-helpers.js';
 
 /** Runs fn, expects a StoreError, and returns it. */
-function storeError(fn: () => unknown): StoreError {
+async function storeError(fn: () => unknown): Promise<StoreError> {
   try {
-    fn();
+    await fn();
   } catch (e) {
     if (e instanceof StoreError) return e;
     throw e;
