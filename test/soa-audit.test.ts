@@ -102,7 +102,7 @@ describe('audit trail', () => {
   it('detects a row recorded twice in the log', async () => {
     const { store } = await populated();
     // A second, well-chained entry that vouches for a row another entry already recorded (an approval replayed).
-    await store.batch(async () => await store.audit.append({ at: '2025-04-02T00:00:00Z', actor: 'alice', action: 'soa.approve', subject: '12.3.1', table: 'reviews', row: 1 }));
+    await store.batch((tx) => tx.audit.append({ at: '2025-04-02T00:00:00Z', actor: 'alice', action: 'soa.approve', subject: '12.3.1', table: 'reviews', row: 1 }));
     expect(await store.verifyAudit()).toEqual({ ok: false, entries: 10, seq: 10, problem: expect.stringMatching(/^entry #10 \(soa\.approve 12\.3\.1 by alice at .*\): reviews row 1 is recorded twice$/) });
   });
 

@@ -69,15 +69,15 @@ describe('a 2022-edition SoA', () => {
     expect(await store.soa.approve('CLD.9.5.1@provider', 'alice', 1)).toMatchObject({ state: 'approved', approvedBy: 'alice' });
 
     const before = count(store, 'decisions');
-    let e = refused(async () => await store.soa.set({ control: '11.1.1', applicable: 'yes', status: 'implemented', by: 'alice' }));
+    let e = await refused(async () => await store.soa.set({ control: '11.1.1', applicable: 'yes', status: 'implemented', by: 'alice' }));
     expect(e.message).toContain('11.1.1 is an ISO/IEC 27002:2013 control, and this SoA is in the 2022 edition: 11.1.1 maps to 7.1');
     expect(e.hint).toContain('Record the decision on 7.1');
-    e = refused(async () => await store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'implemented', by: 'alice' }));
+    e = await refused(async () => await store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'implemented', by: 'alice' }));
     expect(e.message).toContain('12.3.1 is an ISO/IEC 27017 cloud item with one decision per role');
     expect(e.hint).toContain('for the Annex A decision use 8.13');
-    e = refused(async () => await store.soa.set({ control: 'CLD.9.5.1', role: 'customer', applicable: 'yes', status: 'implemented', by: 'alice' }));
+    e = await refused(async () => await store.soa.set({ control: 'CLD.9.5.1', role: 'customer', applicable: 'yes', status: 'implemented', by: 'alice' }));
     expect(e.message).toContain('ISO/IEC 27017 gives CLD.9.5.1 no customer guidance');
-    e = refused(async () => await store.soa.set({ control: '5.23', role: 'provider', applicable: 'yes', status: 'implemented', by: 'alice' }));
+    e = await refused(async () => await store.soa.set({ control: '5.23', role: 'provider', applicable: 'yes', status: 'implemented', by: 'alice' }));
     expect(e.message).toContain('5.23 is an ISO/IEC 27001:2022 Annex A control: one decision for the organisation');
     expect(count(store, 'decisions')).toBe(before);
 
@@ -93,7 +93,7 @@ describe('a 2022-edition SoA', () => {
     const { store } = tempStore({ defaultEdition: '2022' });
     await store.profile.set({ scope: 'We use AWS', services: [{ name: 'AWS', role: 'customer', model: 'IaaS' }], by: 'alice' });
     expect((await store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'implemented', by: 'alice' })).controlId).toBe('12.3.1@customer');
-    const e = refused(async () => await store.soa.set({ control: 'CLD.9.5.1', applicable: 'yes', status: 'implemented', by: 'alice' }));
+    const e = await refused(async () => await store.soa.set({ control: 'CLD.9.5.1', applicable: 'yes', status: 'implemented', by: 'alice' }));
     expect(e.message).toContain('CLD.9.5.1 concerns no role in scope (customer)');
     await store.close();
   });
@@ -211,7 +211,7 @@ describe('soa transition --to 2022', () => {
   it('writes proposals only, names their 2013 sources in the audit chain, and keeps the 2013 decisions readable', async () => {
     const { store } = await store2013();
     const before = (await store.soaRows()).filter((r) => r.current).map((r) => ({ key: r.key, id: r.current!.id }));
-    const e = refused(async () => await store.transition(undefined));
+    const e = await refused(async () => await store.transition(undefined));
     expect(e.field).toBe('by');
     const plan = await store.transition('carol');
     expect(plan.written).toBe(true);
@@ -226,7 +226,7 @@ describe('soa transition --to 2022', () => {
     const old = (await store.soaRows('2013')).filter((r) => r.current).map((r) => ({ key: r.key, id: r.current!.id }));
     expect(old).toEqual(before);
     expect(await store.verifyAudit()).toMatchObject({ ok: true });
-    expect(refused(async () => await store.planTransition()).message).toContain('already in the 2022 edition');
+    expect((await refused(async () => await store.planTransition())).message).toContain('already in the 2022 edition');
     await store.soa.approve('8.13', 'alice');
     expect((await store.soaRows()).find((r) => r.key === '8.13')!.current).toMatchObject({ approvedBy: 'alice', proposedBy: 'carol' });
     await store.close();

@@ -25,7 +25,7 @@ describe('SoA rules', () => {
     await store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'planned', by: 'bob' });
     await store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'implemented', by: 'bob' });
     const entries = count(store, 'audit_log');
-    const e = issue(async () => await store.soa.approve('12.3.1', 'alice', 1));
+    const e = await issue(async () => await store.soa.approve('12.3.1', 'alice', 1));
     expect(e.field).toBe('version');
     expect(e.message).toContain('is version 2, not 1');
     expect(await store.soa.state('12.3.1')).toMatchObject({ current: null, pending: { version: 2 } });
@@ -33,9 +33,9 @@ describe('SoA rules', () => {
     expect(await store.soa.approve('12.3.1', 'alice', 2)).toMatchObject({ version: 2, state: 'approved' });
   });
 
-  it('refuses an excluded control marked implemented', () => {
+  it('refuses an excluded control marked implemented', async () => {
     const { store } = tempStore();
-    const e = storeError(async () => await store.soa.set({ control: '11.1.1', applicable: 'no', status: 'implemented', justification: 'no premises', by: 'alice' }));
+    const e = await storeError(async () => await store.soa.set({ control: '11.1.1', applicable: 'no', status: 'implemented', justification: 'no premises', by: 'alice' }));
     expect(e.issues.map((i) => i.field)).toContain('status');
     expect(count(store, 'decisions')).toBe(0);
   });
@@ -51,15 +51,15 @@ describe('SoA rules', () => {
     const profile = { scope: 'Acme Portal on AWS', services: [{ name: 'Acme Portal', role: 'provider', model: 'SaaS', runsOn: 'AWS' }], by: 'alice' };
     await store.profile.set(profile);
     const entries = count(store, 'audit_log');
-    expect(issue(async () => await store.profile.set(profile)).message).toBe('nothing changed');
+    expect((await issue(async () => await store.profile.set(profile))).message).toBe('nothing changed');
     expect(count(store, 'profile')).toBe(1);
     expect(count(store, 'audit_log')).toBe(entries);
   });
 
   it('records an internal audit only after it took place, with the next one due after it', async () => {
     const { store } = tempStore(); // the clock starts at 2025-04-01
-    expect(issue(async () => await store.internalAudits.record({ date: '2025-04-03', auditor: 'dave', by: 'alice' })).message).toBe('2025-04-03 is in the future');
-    expect(issue(async () => await store.internalAudits.record({ date: '2025-03-14', nextDue: '2025-03-14', auditor: 'dave', by: 'alice' })).message).toBe('2025-03-14 is not after the audit date 2025-03-14');
+    expect((await issue(async () => await store.internalAudits.record({ date: '2025-04-03', auditor: 'dave', by: 'alice' }))).message).toBe('2025-04-03 is in the future');
+    expect((await issue(async () => await store.internalAudits.record({ date: '2025-03-14', nextDue: '2025-03-14', auditor: 'dave', by: 'alice' }))).message).toBe('2025-03-14 is not after the audit date 2025-03-14');
     expect(await store.internalAudits.record({ date: '2025-03-14', nextDue: '2025-03-15', auditor: 'dave', by: 'alice' })).toMatchObject({ date: '2025-03-14', nextDue: '2025-03-15' });
     expect(count(store, 'internal_audits')).toBe(1);
   });
@@ -69,7 +69,7 @@ describe('SoA rules', () => {
     await store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'implemented', by: 'alice' });
     await store.transition('alice');
     const decisions = count(store, 'decisions');
-    expect(issue(async () => await store.transition('alice')).message).toMatch(/^the SoA is already in the 2022 edition/);
+    expect((await issue(async () => await store.transition('alice'))).message).toMatch(/^the SoA is already in the 2022 edition/);
     expect(count(store, 'decisions')).toBe(decisions);
   });
 });

@@ -18,28 +18,28 @@ const nothingWritten = (store: Store) => {
 };
 
 describe('SoA decision validation', () => {
-  it('refuses a non-applicable control without an exclusion justification, naming the field and the fix', () => {
+  it('refuses a non-applicable control without an exclusion justification, naming the field and the fix', async () => {
     const { store } = tempStore();
-    const e = storeError(async () => await store.soa.set({ control: '11.1.1', applicable: 'no', status: 'not-implemented', by: 'alice' }));
+    const e = await storeError(async () => await store.soa.set({ control: '11.1.1', applicable: 'no', status: 'not-implemented', by: 'alice' }));
     expect(e.field).toBe('justification');
     expect(e.message).toContain('not applicable needs an exclusion justification');
     expect(e.hint).toContain('--justification "');
     nothingWritten(store);
   });
 
-  it('refuses an unknown control ID with the nearest SoA controls as suggestions', () => {
+  it('refuses an unknown control ID with the nearest SoA controls as suggestions', async () => {
     const { store } = tempStore();
-    const e = storeError(async () => await store.soa.set({ control: 'CLD.9.5.3', applicable: 'yes', status: 'planned', by: 'alice' }));
+    const e = await storeError(async () => await store.soa.set({ control: 'CLD.9.5.3', applicable: 'yes', status: 'planned', by: 'alice' }));
     expect(e.issues).toEqual([expect.objectContaining({ field: 'control', message: 'no control "CLD.9.5.3" in the catalogue' })]);
     expect(e.hint).toMatch(/^Did you mean CLD\.9\.5\.[12], CLD\.9\.5\.[12]/);
-    const req = storeError(async () => await store.soa.set({ control: 'JIP-ISMS517-4.2.2', applicable: 'yes', status: 'planned', by: 'alice' }));
+    const req = await storeError(async () => await store.soa.set({ control: 'JIP-ISMS517-4.2.2', applicable: 'yes', status: 'planned', by: 'alice' }));
     expect(req.message).toContain('JIP-ISMS517-4.2.2 is a JIP-ISMS517 requirement, not an SoA control');
     nothingWritten(store);
   });
 
-  it('reports every problem at once and writes nothing', () => {
+  it('reports every problem at once and writes nothing', async () => {
     const { store } = tempStore();
-    const e = storeError(async () => await store.soa.set({ control: '12.3.1', applicable: 'maybe', status: 'done', by: ' ', source: 'email' }));
+    const e = await storeError(async () => await store.soa.set({ control: '12.3.1', applicable: 'maybe', status: 'done', by: ' ', source: 'email' }));
     expect(e.issues.map((i) => i.field)).toEqual(['applicable', 'status', 'by', 'source']);
     expect(e.issues[0]!.hint).toBe('Say whether the control is applicable: --applicable yes or --applicable no');
     expect(e.issues[1]!.hint).toContain('implemented, partial, planned, not-implemented');
@@ -49,13 +49,13 @@ describe('SoA decision validation', () => {
 
   it('checks reasons: known kinds, risks that exist, and no inclusion reasons on an excluded control', async () => {
     const { store } = tempStore();
-    let e = storeError(async () => await store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'planned', reasons: ['risk:R-3'], by: 'alice' }));
+    let e = await storeError(async () => await store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'planned', reasons: ['risk:R-3'], by: 'alice' }));
     expect(e.issues).toEqual([{ field: 'reason', message: 'R-3 is not a risk in the register', hint: 'The register is empty: add the risk first with "risk add"' }]);
-    e = storeError(async () => await store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'planned', reasons: ['because'], by: 'alice' }));
+    e = await storeError(async () => await store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'planned', reasons: ['because'], by: 'alice' }));
     expect(e.hint).toContain('risk:R-3, legal:<law>, contractual:<contract> or business:<need>');
-    e = storeError(async () => await store.soa.set({ control: '11.1.1', applicable: 'no', status: 'planned', justification: 'x', reasons: ['business:y'], by: 'alice' }));
+    e = await storeError(async () => await store.soa.set({ control: '11.1.1', applicable: 'no', status: 'planned', justification: 'x', reasons: ['business:y'], by: 'alice' }));
     expect(e.field).toBe('reason');
-    e = storeError(async () => await store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'planned', justification: 'not needed', by: 'alice' }));
+    e = await storeError(async () => await store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'planned', justification: 'not needed', by: 'alice' }));
     expect(e.field).toBe('justification');
     nothingWritten(store);
 
@@ -121,7 +121,7 @@ describe('SoA proposals and approvals', () => {
     await store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'implemented', by: 'bob' });
     const before = ['decisions', 'reviews', 'audit_log'].map((t) => count(store, t));
     for (const act of [async () => await store.soa.approve('12.3.1', 'bob'), async () => await store.soa.reject('12.3.1', 'mallory', 'no')]) {
-      const e = storeError(act);
+      const e = await storeError(act);
       expect(e.field).toBe('by');
       expect(e.message).toMatch(/(bob|mallory) is not an approver, so cannot (approve|reject)/);
       expect(e.hint).toBe('Ask one of alice, U0APPROVER (ISMS_APPROVERS)');
@@ -144,7 +144,7 @@ describe('SoA proposals and approvals', () => {
     const rejected = await store.soa.reject('9.4.1', 'alice', 'access control is needed for the admin console');
     expect(rejected).toMatchObject({ version: 2, state: 'rejected', rejectedBy: 'alice', rejectReason: 'access control is needed for the admin console' });
     expect(await store.soa.state('9.4.1')).toMatchObject({ current: { version: 1, applicable: true }, pending: null });
-    const e = storeError(async () => await store.soa.approve('9.4.1', 'alice'));
+    const e = await storeError(async () => await store.soa.approve('9.4.1', 'alice'));
     expect(e).toMatchObject({ field: 'control', message: expect.stringContaining('9.4.1 has no pending proposal to approve') });
   });
 
@@ -153,25 +153,25 @@ describe('SoA proposals and approvals', () => {
     await store.soa.set({ control: '6.1.1', applicable: 'yes', status: 'planned', by: 'bob' });
     await store.soa.set({ control: '6.1.1', applicable: 'yes', status: 'implemented', by: 'alice' });
     expect((await store.soa.history('6.1.1')).map((d) => d.state)).toEqual(['superseded', 'approved']);
-    expect(storeError(async () => await store.soa.approve('6.1.1', 'alice')).field).toBe('control');
+    expect((await storeError(async () => await store.soa.approve('6.1.1', 'alice'))).field).toBe('control');
   });
 
   it('says how to configure approvers when there are none', async () => {
     const { store } = tempStore({ approvers: [] });
     expect((await store.soa.set({ control: '6.1.1', applicable: 'yes', status: 'planned', by: 'alice' })).state).toBe('proposed');
-    expect(storeError(async () => await store.soa.approve('6.1.1', 'alice')).hint).toContain('set ISMS_APPROVERS');
+    expect((await storeError(async () => await store.soa.approve('6.1.1', 'alice'))).hint).toContain('set ISMS_APPROVERS');
   });
 
   it('writes a batch all together or not at all', async () => {
     const { store } = tempStore();
-    const e = storeError(async () => await store.soa.setMany([
+    const e = await storeError(async () => await store.soa.setMany([
       { control: '5.1.1', applicable: 'yes', status: 'planned', by: 'alice' },
       { control: '5.1.2', applicable: 'no', status: 'planned', by: 'alice' },
     ]));
     expect(e.field).toBe('#2 justification');
-    await expect(async () => await store.batch(async () => {
-      await store.soa.set({ control: '5.1.1', applicable: 'yes', status: 'planned', by: 'alice' });
-      await store.soa.set({ control: '5.1.2', applicable: 'yes', status: 'bogus', by: 'alice' });
+    await expect(store.batch(async (tx) => {
+      await tx.soa.set({ control: '5.1.1', applicable: 'yes', status: 'planned', by: 'alice' });
+      await tx.soa.set({ control: '5.1.2', applicable: 'yes', status: 'bogus', by: 'alice' });
     })).rejects.toThrow(StoreError);
     nothingWritten(store);
     expect((await store.soa.setMany([
@@ -179,19 +179,37 @@ describe('SoA proposals and approvals', () => {
       { control: '5.1.2', applicable: 'yes', status: 'planned', by: 'bob' },
     ])).map((d) => d.state)).toEqual(['approved', 'proposed']);
   });
+
+  it('refuses a call on the store itself inside its batch with a message, instead of waiting for ever', async () => {
+    const { store } = tempStore();
+    await expect(store.batch(async () => await store.soa.set({ control: '5.1.1', applicable: 'yes', status: 'planned', by: 'alice' })))
+      .rejects.toThrow('inside Store.batch(), call the store through its tx argument');
+    nothingWritten(store);
+    // Others wait for a batch and then run.
+    let inside = false;
+    const batch = store.batch(async (tx) => {
+      inside = true;
+      await new Promise((r) => setTimeout(r, 20));
+      await tx.soa.set({ control: '5.1.1', applicable: 'yes', status: 'planned', by: 'alice' });
+      inside = false;
+    });
+    const after = store.soa.history('5.1.1').then((h) => ({ inside, versions: h.length }));
+    await batch;
+    expect(await after).toEqual({ inside: false, versions: 1 });
+  });
 });
 
 describe('risk register', () => {
-  it('requires a risk owner and checks scores, CIA, treatment and controls', () => {
+  it('requires a risk owner and checks scores, CIA, treatment and controls', async () => {
     const { store } = tempStore();
-    const e = storeError(async () => await store.risks.add({ by: 'tester', title: 'x', likelihood: 6, impact: '0', cia: 'CX', treatment: 'modify', controls: ['12.3.9'] }));
+    const e = await storeError(async () => await store.risks.add({ by: 'tester', title: 'x', likelihood: 6, impact: '0', cia: 'CX', treatment: 'modify', controls: ['12.3.9'] }));
     expect(e.issues.map((i) => i.field)).toEqual(['owner', 'likelihood', 'impact', 'cia', 'control']);
     expect(e.issues[0]).toEqual({ field: 'owner', message: 'is required', hint: 'Every risk needs a risk owner (JIP-ISMS517 4.2.1): add --owner NAME' });
     expect(e.issues[1]!.message).toBe('"6" is not a whole number from 1 to 5');
     expect(e.issues[4]!.hint).toMatch(/^Did you mean 12\.3\.1/);
-    expect(storeError(async () => await store.risks.add({ by: 'tester', title: 'x', owner: 'o', likelihood: 2, impact: 2, cia: 'C', treatment: 'modify' })).issues)
+    expect((await storeError(async () => await store.risks.add({ by: 'tester', title: 'x', owner: 'o', likelihood: 2, impact: 2, cia: 'C', treatment: 'modify' }))).issues)
       .toEqual([expect.objectContaining({ field: 'control', message: 'treatment "modify" needs the controls that modify the risk' })]);
-    expect(storeError(async () => await store.risks.add({ by: 'tester', title: 'x', owner: 'o', likelihood: 2, impact: 2, cia: 'C', nextReview: '2025-02-30' })).field).toBe('review');
+    expect((await storeError(async () => await store.risks.add({ by: 'tester', title: 'x', owner: 'o', likelihood: 2, impact: 2, cia: 'C', nextReview: '2025-02-30' }))).field).toBe('review');
     nothingWritten(store);
   });
 
@@ -218,15 +236,15 @@ describe('risk register', () => {
     const v2 = await store.risks.update('r1', { likelihood: 2, treatment: 'share', threat: 'stolen laptop', by: 'alice' });
     expect(v2).toMatchObject({ id: 'R-1', version: 2, likelihood: 2, impact: 4, score: 8, level: 'medium', treatment: 'share', owner: 'sec' });
     expect((await store.risks.history('R-1')).map((r) => [r.version, r.score])).toEqual([[1, 16], [2, 8]]);
-    expect(storeError(async () => await store.risks.update('R-1', { by: 'tester', owner: '' })).field).toBe('owner');
-    expect(storeError(async () => await store.risks.update('R-9', { by: 'tester',})).issues[0]).toMatchObject({ field: 'risk', message: 'no risk R-9 in the register', hint: expect.stringContaining('R-1') });
+    expect((await storeError(async () => await store.risks.update('R-1', { by: 'tester', owner: '' }))).field).toBe('owner');
+    expect((await storeError(async () => await store.risks.update('R-9', { by: 'tester',}))).issues[0]).toMatchObject({ field: 'risk', message: 'no risk R-9 in the register', hint: expect.stringContaining('R-1') });
     expect(count(store, 'risks')).toBe(2);
   });
 
   it('checks the cloud service against the profile', async () => {
     const { store } = tempStore();
     await store.profile.set({ scope: 'Acme Portal and Acme API', services: [{ name: 'Acme Portal', role: 'provider', model: 'SaaS' }, { name: 'Acme API', role: 'provider', model: 'PaaS' }], by: 'alice' });
-    expect(storeError(async () => await store.risks.add({ by: 'tester', title: 'x', owner: 'o', likelihood: 1, impact: 1, cia: 'A', service: 'Acme Mail' })).hint)
+    expect((await storeError(async () => await store.risks.add({ by: 'tester', title: 'x', owner: 'o', likelihood: 1, impact: 1, cia: 'A', service: 'Acme Mail' }))).hint)
       .toBe('Use one of "Acme Portal", "Acme API", or add it with "profile set"');
     expect((await store.risks.add({ by: 'tester', title: 'x', owner: 'o', likelihood: 1, impact: 1, cia: 'A', service: 'acme api' })).service).toBe('Acme API');
   });
@@ -248,9 +266,9 @@ describe('organisation profile and missed controls', () => {
     expect(count(store, 'profile')).toBe(3);
   });
 
-  it('requires the scope to name each service and checks roles and models', () => {
+  it('requires the scope to name each service and checks roles and models', async () => {
     const { store } = tempStore();
-    const e = storeError(async () => await store.profile.set({
+    const e = await storeError(async () => await store.profile.set({
       scope: 'Our SaaS', services: [{ name: 'Acme Portal', role: 'seller', model: 'FaaS' }, { name: 'Mail', role: 'customer', model: 'SaaS', runsOn: 'GCP' }], by: 'alice',
     }));
     expect(e.issues.map((i) => i.message)).toEqual([
@@ -259,7 +277,7 @@ describe('organisation profile and missed controls', () => {
       'Mail: runs-on is for a service you provide',
       'the scope statement does not name "Mail"',
     ]);
-    expect(storeError(async () => await store.profile.set({ scope: 'x', by: 'alice' })).field).toBe('service');
+    expect((await storeError(async () => await store.profile.set({ scope: 'x', by: 'alice' }))).field).toBe('service');
     nothingWritten(store);
   });
 

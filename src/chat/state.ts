@@ -351,91 +351,91 @@ export class ChatState {
     this.file = new SqliteChatState(dataDir, now, onLost);
   }
 
-  async prune(now?: Date): Promise<{ events: number; turns: number }> {
-    return await settle(() => this.file.prune(now));
+  prune(now?: Date): Promise<{ events: number; turns: number }> {
+    return settle(() => this.file.prune(now));
   }
 
-  async flush(): Promise<void> {
-    return await settle(() => this.file.flush());
+  flush(): Promise<void> {
+    return settle(() => this.file.flush());
   }
 
-  async close(): Promise<void> {
-    return await settle(() => this.file.close());
+  close(): Promise<void> {
+    return settle(() => this.file.close());
   }
 
-  async threadLang(thread: string): Promise<Lang | undefined> {
-    return await settle(() => this.file.threadLang(thread));
+  threadLang(thread: string): Promise<Lang | undefined> {
+    return settle(() => this.file.threadLang(thread));
   }
 
-  async setThreadLang(thread: string, lang: Lang): Promise<void> {
-    return await settle(() => this.file.setThreadLang(thread, lang));
+  setThreadLang(thread: string, lang: Lang): Promise<void> {
+    return settle(() => this.file.setThreadLang(thread, lang));
   }
 
-  async history(thread: string, limit?: number): Promise<Turn[]> {
-    return await settle(() => this.file.history(thread, limit));
+  history(thread: string, limit?: number): Promise<Turn[]> {
+    return settle(() => this.file.history(thread, limit));
   }
 
-  async addTurns(thread: string, turns: Turn[]): Promise<void> {
-    return await settle(() => this.file.addTurns(thread, turns));
+  addTurns(thread: string, turns: Turn[]): Promise<void> {
+    return settle(() => this.file.addTurns(thread, turns));
   }
 
-  async recordAnswer(ref: string, thread: string, question: string, citations: string[]): Promise<void> {
-    return await settle(() => this.file.recordAnswer(ref, thread, question, citations));
+  recordAnswer(ref: string, thread: string, question: string, citations: string[]): Promise<void> {
+    return settle(() => this.file.recordAnswer(ref, thread, question, citations));
   }
 
-  async recordExchange(thread: string, question: string, answer: string, ref: string, citations: string[]): Promise<void> {
-    return await settle(() => this.file.recordExchange(thread, question, answer, ref, citations));
+  recordExchange(thread: string, question: string, answer: string, ref: string, citations: string[]): Promise<void> {
+    return settle(() => this.file.recordExchange(thread, question, answer, ref, citations));
   }
 
-  async feedback(ref: string, user: string, vote: 'up' | 'down'): Promise<void> {
-    return await settle(() => this.file.feedback(ref, user, vote));
+  feedback(ref: string, user: string, vote: 'up' | 'down'): Promise<void> {
+    return settle(() => this.file.feedback(ref, user, vote));
   }
 
-  async feedbackFor(ref: string): Promise<{ user: string; vote: string }[]> {
-    return await settle(() => this.file.feedbackFor(ref));
+  feedbackFor(ref: string): Promise<{ user: string; vote: string }[]> {
+    return settle(() => this.file.feedbackFor(ref));
   }
 
-  async firstDelivery(eventId: string): Promise<boolean> {
-    return await settle(() => this.file.firstDelivery(eventId));
+  firstDelivery(eventId: string): Promise<boolean> {
+    return settle(() => this.file.firstDelivery(eventId));
   }
 
-  async firstMessage(channel: string, ts: string): Promise<boolean> {
-    return await settle(() => this.file.firstMessage(channel, ts));
+  firstMessage(channel: string, ts: string): Promise<boolean> {
+    return settle(() => this.file.firstMessage(channel, ts));
   }
 
-  async firstHandling(eventId: string | undefined, channel: string, ts: string): Promise<boolean> {
-    return await settle(() => this.file.firstHandling(eventId, channel, ts));
+  firstHandling(eventId: string | undefined, channel: string, ts: string): Promise<boolean> {
+    return settle(() => this.file.firstHandling(eventId, channel, ts));
   }
 
-  async firstRequest(signature: string, ts: number, nowSec?: number): Promise<boolean> {
-    return await settle(() => this.file.firstRequest(signature, ts, nowSec));
+  firstRequest(signature: string, ts: number, nowSec?: number): Promise<boolean> {
+    return settle(() => this.file.firstRequest(signature, ts, nowSec));
   }
 
-  async secret(name: string): Promise<Buffer> {
-    return await settle(() => this.file.secret(name));
+  secret(name: string): Promise<Buffer> {
+    return settle(() => this.file.secret(name));
   }
 
-  async saveAssistantThread(thread: string, context: Record<string, unknown>): Promise<void> {
-    return await settle(() => this.file.saveAssistantThread(thread, context));
+  saveAssistantThread(thread: string, context: Record<string, unknown>): Promise<void> {
+    return settle(() => this.file.saveAssistantThread(thread, context));
   }
 
-  async assistantThread(thread: string): Promise<Record<string, unknown> | undefined> {
-    return await settle(() => this.file.assistantThread(thread));
+  assistantThread(thread: string): Promise<Record<string, unknown> | undefined> {
+    return settle(() => this.file.assistantThread(thread));
   }
 
-  async loadAssessment<T>(thread: string): Promise<T | undefined> {
-    return await settle(() => this.file.loadAssessment<T>(thread));
+  loadAssessment<T>(thread: string): Promise<T | undefined> {
+    return settle(() => this.file.loadAssessment<T>(thread));
   }
 
-  async saveAssessment(thread: string, state: unknown): Promise<void> {
-    return await settle(() => this.file.saveAssessment(thread, state));
+  saveAssessment(thread: string, state: unknown): Promise<void> {
+    return settle(() => this.file.saveAssessment(thread, state));
   }
 
-  async deleteAssessment(thread: string): Promise<void> {
-    return await settle(() => this.file.deleteAssessment(thread));
+  deleteAssessment(thread: string): Promise<void> {
+    return settle(() => this.file.deleteAssessment(thread));
   }
 
-  async assessments<T>(): Promise<{ thread: string; state: T; updatedAt: string }[]> {
-    return await settle(() => this.file.assessments<T>());
+  assessments<T>(): Promise<{ thread: string; state: T; updatedAt: string }[]> {
+    return settle(() => this.file.assessments<T>());
   }
 }

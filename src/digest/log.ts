@@ -55,8 +55,8 @@ export class DigestLog {
    * Claims a scheduled run for this process: true for exactly one caller per `scheduledFor`, across processes
    * (INSERT OR IGNORE on a unique key, in an immediate transaction).
    */
-  async claim(scheduledFor: Date, process: string, at: Date): Promise<boolean> {
-    return await this.store.sqlite((db) => {
+  claim(scheduledFor: Date, process: string, at: Date): Promise<boolean> {
+    return this.store.sqlite((db) => {
       const insert = db.prepare('INSERT OR IGNORE INTO digest_runs (scheduled_for, started_at, process) VALUES (?, ?, ?)');
       return db.transaction(() => insert.run(scheduledFor.toISOString(), at.toISOString(), process).changes === 1).immediate();
     });
@@ -71,8 +71,8 @@ export class DigestLog {
         .run(outcome.postedAt.toISOString(), outcome.channel, outcome.messageTs ?? null, key));
   }
 
-  async has(scheduledFor: Date): Promise<boolean> {
-    return await this.store.sqlite((db) => !!db.prepare('SELECT 1 FROM digest_runs WHERE scheduled_for = ?').get(scheduledFor.toISOString()));
+  has(scheduledFor: Date): Promise<boolean> {
+    return this.store.sqlite((db) => !!db.prepare('SELECT 1 FROM digest_runs WHERE scheduled_for = ?').get(scheduledFor.toISOString()));
   }
 
   async runs(): Promise<DigestRun[]> {

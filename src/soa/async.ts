@@ -1,5 +1,6 @@
 // The store's API is asynchronous, so that an engine that waits for a server (PostgreSQL) fits behind it. The SQLite
 // engine answers at once: its parts stay synchronous inside, and callers see them through async views.
+import { AsyncLocalStorage } from 'node:async_hooks';
 
 /** `T` with every method returning a promise, except the `Keep` ones (pure checks that never read the database). */
 export type Async<T, Keep extends keyof T = never> = {
@@ -23,8 +24,13 @@ export function settle<T>(fn: () => T): Promise<T> {
 export class Gate {
   private held: Promise<void> | null = null;
 
-  async run<T>(fn: () => T): Promise<T> {
-    return this.held ? this.held.then(async () => await this.run(fn)) : await settle(fn);
+  /** Set inside the work of `exclusive`: a call through the gate from there would wait for itself. */
+  private readonly within = new AsyncLocalStorage<true>();
+
+  run<T>(fn: () => T): Promise<T> {
+    if (!this.held) return settle(fn);
+    if (this.within.getStore()) return Promise.reject(new Error('this call would wait for the transaction it runs in: inside Store.batch(), call the store through its tx argument'));
+    return this.held.then(() => this.run(fn));
   }
 
   async exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -32,7 +38,7 @@ export class Gate {
     let release!: () => void;
     this.held = new Promise<void>((r) => (release = r));
     try {
-      return await fn();
+      return await this.within.run(true, fn);
     } finally {
       this.held = null;
       release();
@@ -55,7 +61,7 @@ export function asyncView<T extends object, Keep extends keyof T = never>(target
     const m = source[n];
     if (typeof m !== 'function') continue;
     const bound = (m as (...a: unknown[]) => unknown).bind(target);
-    view[n] = (keep as string[]).includes(n) ? bound : gate ? async (...a: unknown[]) => await gate.run(() => bound(...a)) : async (...a: unknown[]) => await settle(() => bound(...a));
+    view[n] = (keep as string[]).includes(n) ? bound : gate ? (...a: unknown[]) => gate.run(() => bound(...a)) : (...a: unknown[]) => settle(() => bound(...a));
   }
   return view as Async<T, Keep>;
 }

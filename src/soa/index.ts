@@ -192,54 +192,54 @@ export class StoreView {
     this.audit = asyncView(sync.audit, gate);
     this.riskLevels = sync.riskLevels;
     this.catalog = sync.catalog;
-    this.run = gate ? async (fn) => await gate.run(fn) : settle;
+    this.run = gate ? (fn) => gate.run(fn) : settle;
   }
 
   /** The roles in scope (JIP-ISMS517 4.1): from the profile's services, or ISMS_ROLE before a profile is set. */
-  async profileRoles(): Promise<Role[]> {
-    return await this.run(() => this.sync.profileRoles());
+  profileRoles(): Promise<Role[]> {
+    return this.run(() => this.sync.profileRoles());
   }
 
   /** The edition of the SoA: 2022 (93 Annex A controls + 27017 items per role) or 2013 (114 + 7 CLD). */
-  async edition(): Promise<EditionState> {
-    return await this.run(() => this.sync.edition());
+  edition(): Promise<EditionState> {
+    return this.run(() => this.sync.edition());
   }
 
   /** Every line of the SoA in its edition with its current decision and pending proposal. */
-  async soaRows(edition?: Edition): Promise<SoaRow[]> {
-    return await this.run(() => this.sync.soaRows(edition));
+  soaRows(edition?: Edition): Promise<SoaRow[]> {
+    return this.run(() => this.sync.soaRows(edition));
   }
 
   /** What "soa transition --to 2022" would propose from the approved 2013 decisions; writes nothing. */
-  async planTransition(): Promise<TransitionPlan> {
-    return await this.run(() => this.sync.planTransition());
+  planTransition(): Promise<TransitionPlan> {
+    return this.run(() => this.sync.planTransition());
   }
 
   /** Writes the plan's proposals (none approved) and moves the SoA to the 2022 edition, in one transaction. */
-  async transition(by: string | undefined, source?: string): Promise<TransitionPlan> {
-    return await this.run(() => this.sync.transition(by, source));
+  transition(by: string | undefined, source?: string): Promise<TransitionPlan> {
+    return this.run(() => this.sync.transition(by, source));
   }
 
   /** JIP-ISMS517 4.2.2 c): relevant controls with no approved decision. */
-  async missing(): Promise<SoaRow[]> {
-    return await this.run(() => this.sync.missing());
+  missing(): Promise<SoaRow[]> {
+    return this.run(() => this.sync.missing());
   }
 
   /**
    * Everything an SoA export shows: the latest published version (its frozen decisions, no pending proposals), or with
    * `draft` (or before the first publication) the current state, marked as a draft.
    */
-  async exportData(opts: { draft?: boolean } = {}): Promise<SoaExport> {
-    return await this.run(() => this.sync.exportData(opts));
+  exportData(opts: { draft?: boolean } = {}): Promise<SoaExport> {
+    return this.run(() => this.sync.exportData(opts));
   }
 
   /** Publishes the next version of the SoA document (approvers only); refused when nothing changed since the last one. */
-  async publish(input: PublishInput): Promise<SoaPublication> {
-    return await this.run(() => this.sync.publish(input));
+  publish(input: PublishInput): Promise<SoaPublication> {
+    return this.run(() => this.sync.publish(input));
   }
 
-  async verifyAudit(): Promise<VerifyResult> {
-    return await this.run(() => this.sync.verifyAudit());
+  verifyAudit(): Promise<VerifyResult> {
+    return this.run(() => this.sync.verifyAudit());
   }
 }
 
@@ -265,13 +265,13 @@ export class Store extends StoreView {
    * Runs `fn` in one immediate transaction: every write it makes through `tx` is committed together, or none is.
    * Other calls on this store wait until it ends.
    */
-  async batch<T>(fn: (tx: StoreView) => Promise<T>): Promise<T> {
-    return await this.gate.exclusive(() => asyncTransaction(this.sync.db, async () => await fn(this.inside)));
+  batch<T>(fn: (tx: StoreView) => Promise<T>): Promise<T> {
+    return this.gate.exclusive(() => asyncTransaction(this.sync.db, () => fn(this.inside)));
   }
 
   /** Runs `fn` on the SQLite connection, after any batch in progress (the digest's run log). */
-  async sqlite<T>(fn: (db: Db) => T): Promise<T> {
-    return await this.run(() => fn(this.sync.db));
+  sqlite<T>(fn: (db: Db) => T): Promise<T> {
+    return this.run(() => fn(this.sync.db));
   }
 
   /**
@@ -295,8 +295,8 @@ export class Store extends StoreView {
     return { file, pages: r.totalPages };
   }
 
-  async close(): Promise<void> {
-    return await this.gate.run(() => this.sync.close());
+  close(): Promise<void> {
+    return this.gate.run(() => this.sync.close());
   }
 }
 
