@@ -117,7 +117,7 @@ describe('group commit', () => {
     const dir = mkdtempSync(join(tmpdir(), 'isms-chat-'));
     const lost: string[] = [];
     const state = new ChatState(dir, undefined, (e) => lost.push(e.message));
-    const db = (state as unknown as { db: Database.Database }).db;
+    const db = (state as unknown as { file: { db: Database.Database } }).file.db;
     const pages = db.pragma('page_count', { simple: true }) as number;
     db.pragma(`max_page_count = ${pages + 1}`);
     expect(await state.firstRequest('v0=small', 1)).toBe(true);

@@ -52,15 +52,16 @@ export class Gate {
  */
 export function asyncView<T extends object, Keep extends keyof T = never>(target: T, gate?: Gate, keep: Keep[] = []): Async<T, Keep> {
   const view: Record<string, unknown> = {};
-  const names = new Set<string>();
+  const methods = new Map<string, (...a: unknown[]) => unknown>();
   for (let p = Object.getPrototypeOf(target) as object | null; p && p !== Object.prototype; p = Object.getPrototypeOf(p) as object | null) {
-    for (const n of Object.getOwnPropertyNames(p)) if (n !== 'constructor') names.add(n);
+    for (const n of Object.getOwnPropertyNames(p)) {
+      // Methods only: a getter is not called here (it may read the database).
+      const value = Object.getOwnPropertyDescriptor(p, n)?.value as unknown;
+      if (n !== 'constructor' && typeof value === 'function' && !methods.has(n)) methods.set(n, value as (...a: unknown[]) => unknown);
+    }
   }
-  const source = target as Record<string, unknown>;
-  for (const n of names) {
-    const m = source[n];
-    if (typeof m !== 'function') continue;
-    const bound = (m as (...a: unknown[]) => unknown).bind(target);
+  for (const [n, m] of methods) {
+    const bound = m.bind(target);
     view[n] = (keep as string[]).includes(n) ? bound : gate ? (...a: unknown[]) => gate.run(() => bound(...a)) : (...a: unknown[]) => settle(() => bound(...a));
   }
   return view as Async<T, Keep>;
