@@ -25,11 +25,14 @@ export function txState(c: PgClient): TxState | undefined {
   return states.get(c);
 }
 
-/** Runs fn in one transaction on one client: committed when it returns, rolled back when it throws. */
-export async function transaction<T>(p: pg.Pool, fn: (c: PgClient) => Promise<T>): Promise<T> {
+/**
+ * Runs fn in one transaction on one client: committed when it returns, rolled back when it throws. `readOnly`: one
+ * consistent snapshot for every read of fn (REPEATABLE READ READ ONLY).
+ */
+export async function transaction<T>(p: pg.Pool, fn: (c: PgClient) => Promise<T>, o: { readOnly?: boolean } = {}): Promise<T> {
   const c = await p.connect();
   try {
-    await c.query('BEGIN');
+    await c.query(o.readOnly ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN');
     states.set(c, { heads: new Map() });
     const out = await fn(c);
     await c.query('COMMIT');
@@ -41,6 +44,18 @@ export async function transaction<T>(p: pg.Pool, fn: (c: PgClient) => Promise<T>
     states.delete(c);
     c.release();
   }
+}
+
+/**
+ * One transaction of one workspace (a Slack team or enterprise ID; '' in single-workspace mode): it sets
+ * app.workspace for the transaction, which row-level security and the workspace columns' defaults read, so fn sees and
+ * writes that workspace's rows only, whatever its SQL says.
+ */
+export async function workspaceTransaction<T>(p: pg.Pool, workspace: string, fn: (c: PgClient) => Promise<T>, o: { readOnly?: boolean } = {}): Promise<T> {
+  return transaction(p, async (c) => {
+    await c.query({ name: 'isms-workspace', text: "SELECT set_config('app.workspace', $1, true)", values: [workspace] });
+    return fn(c);
+  }, o);
 }
 
 const ident = (name: string) => {
