@@ -1,7 +1,7 @@
 // Append-only, hash-chained audit log. Each entry stores the SHA-256 of the previous entry and of its own content,
 // and the SHA-256 of the row it wrote, so that a changed, deleted or smuggled-in row is found by verify().
 import * as crypto from 'node:crypto';
-import { transactionToken, type Db, type Statement } from './db.js';
+import type { StoreDb } from './sql.js';
 
 export const genesisHash = '0'.repeat(64);
 
@@ -95,131 +95,79 @@ export interface AppendInput {
   table?: AuditedTable;
   row?: number;
   /**
-   * The values the INSERT of `row` bound, by column name (without id): its row hash is worked out from them instead of
-   * reading the row back. Only text and integer values of columns with that affinity are trusted to read back the same;
-   * anything else (and a profile, hashed with its services) is read back as before.
+   * That row as its INSERT returned it (RETURNING *): the same values a read gives, so it is hashed without reading it
+   * back. A profile row is hashed with its services, `services` (as their INSERTs returned them).
    */
-  values?: Row;
+  written?: Row;
+  services?: Row[];
   extra?: Record<string, unknown>;
 }
 
-/** The last entry appended inside the current write transaction of a database (see transactionToken in db.ts). */
-const lastWritten = new WeakMap<Db, { token: object; seq: number; hash: string }>();
+const allTables = (db: StoreDb) => allAudited.filter((t) => db.hasTable(t));
 
-/** Whether a string reads back from SQLite as the same string: no unpaired surrogate (SQLite stores UTF-8). */
-const wellFormed = (s: string) => (s as { isWellFormed?: () => boolean }).isWellFormed?.() ?? !/[\uD800-\uDFFF]/.test(s);
-
-/** Whether values bound to an INSERT read back as the same values: text without unpaired surrogates, safe integers, null. */
-export function readsBackSame(values: Row): boolean {
-  for (const k in values) {
-    const v = values[k];
-    if (v != null && (typeof v === 'string' ? !wellFormed(v) : typeof v !== 'number' || !Number.isSafeInteger(v))) return false;
-  }
-  return true;
-}
-
+/** The hash-chained log of one store (one workspace), on either engine. */
 export class AuditLog {
-  private readonly last;
-  private readonly insert;
-  private readonly rowOf: Record<AuditedTable, Statement>;
-  private readonly servicesOf;
-  /**
-   * The columns of each table in canonical() order, with their quoted names and affinity: 'int' (INTEGER), 'text'
-   * (TEXT), 'other'. Absent for a table whose rows are always read back (profile, or a column with a default).
-   */
-  private readonly columns: Partial<Record<AuditedTable, { name: string; quoted: string; affinity: 'int' | 'text' | 'other' }[]>>;
+  constructor(private readonly db: StoreDb) {}
 
-  /** The audited tables this file has (internal_audits arrived with schema version 3, soa_editions with 4, soa_publications with 5). */
-  private readonly audited: AuditedTable[];
-
-  constructor(private readonly db: Db) {
-    const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name));
-    this.audited = allAudited.filter((t) => tables.has(t));
-    this.last = db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
-    this.insert = db.prepare('INSERT INTO audit_log (seq, at, actor, action, subject, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-    this.rowOf = Object.fromEntries(this.audited.map((t) => [t, db.prepare(`SELECT * FROM ${t} WHERE id = ?`)])) as Record<AuditedTable, Statement>;
-    this.servicesOf = db.prepare('SELECT * FROM services WHERE profile_id = ? ORDER BY id');
-    // SQLite's affinity rules ("Datatypes In SQLite", 3.1): INT anywhere in the declared type is INTEGER; else CHAR, CLOB or TEXT is TEXT.
-    const affinityOf = (type: string) => (/INT/i.test(type) ? 'int' as const : /CHAR|CLOB|TEXT/i.test(type) ? 'text' as const : 'other' as const);
-    this.columns = {};
-    for (const t of this.audited) {
-      const info = db.pragma(`table_info(${t})`) as { name: string; type: string; dflt_value: unknown }[];
-      if (t === 'profile' || info.some((c) => c.dflt_value != null)) continue;
-      this.columns[t] = info.map((c) => c.name).sort().map((name) => ({ name, quoted: JSON.stringify(name), affinity: affinityOf(info.find((c) => c.name === name)!.type) }));
-    }
-  }
-
-  /**
-   * canonical() of the row as SQLite stores it, from the id and the values its INSERT bound; undefined when a value
-   * might read back otherwise (a number in a text column, a float, a blob, a string that SQLite would change) or a key
-   * is no column of this file.
-   */
-  private writtenText(table: AuditedTable, id: number, values: Row): string | undefined {
-    const columns = this.columns[table];
-    if (!columns || !Number.isSafeInteger(id) || values.id != null) return undefined;
-    let known = 0;
-    let out = '{';
-    for (const c of columns) {
-      const v = c.name === 'id' ? id : values[c.name];
-      if (c.name !== 'id' && c.name in values) known++;
-      if (v == null) continue;
-      if (typeof v === 'string' ? c.affinity !== 'text' || !wellFormed(v) : typeof v !== 'number' || c.affinity !== 'int' || !Number.isSafeInteger(v)) return undefined;
-      out += `${out.length > 1 ? ',' : ''}${c.quoted}:${JSON.stringify(v)}`;
-    }
-    // A key that is no column was not inserted (a column of a later schema step): only an empty one is fine.
-    if (known !== Object.keys(values).length) {
-      for (const k in values) if (values[k] != null && !columns.some((c) => c.name === k)) return undefined;
-    }
-    return `${out}}`;
-  }
-
-  /** Records a row just written. Call inside the transaction that wrote it (an immediate one, so the chain stays linear). */
-  append(input: AppendInput): AuditEntry {
+  /** Records a row just written. Call inside the write() that wrote it, so that the chain stays linear. */
+  async append(input: AppendInput): Promise<AuditEntry> {
+    const { db } = this;
     // Built by assignment, not by spreading: a spread into a literal is the slowest part of a batch write.
     const data: Record<string, unknown> = Object.assign({}, input.extra);
-    if (input.table && input.row !== undefined) {
-      const text = input.values && this.writtenText(input.table, input.row, input.values);
+    if (input.table) {
+      const id = input.row ?? (input.written?.id as number | undefined);
+      if (id === undefined) throw new Error(`audit entry for ${input.table} names no row`);
+      const row = input.written && Number(input.written.id) === id ? input.written : await db.get<Row>(`SELECT * FROM ${input.table} WHERE id = ?`, [id]);
+      if (!row) throw new Error(`${input.table} row ${id} is not in this store`);
+      const services = input.table !== 'profile' ? [] : input.services ?? await db.all<Row>('SELECT * FROM services WHERE profile_id = ? ORDER BY id', [id]);
       data.table = input.table;
-      data.row = input.row;
-      data.rowHash = text !== undefined ? sha256(text) : rowHash(input.table, this.rowOf[input.table].get(input.row) as Row,
-        input.table === 'profile' ? (this.servicesOf.all(input.row) as Row[]) : []);
+      data.row = id;
+      data.rowHash = rowHash(input.table, db.hashable(row), services.map((r) => db.hashable(r)));
     }
     // Inside one write transaction nobody else appends: the entry this transaction wrote last is the last one.
-    const token = transactionToken(this.db);
-    const cached = token && lastWritten.get(this.db);
-    const last = cached && cached.token === token ? cached : (this.last.get() as { seq: number; hash: string } | undefined);
+    const memo = db.memo();
+    if (!memo) throw new Error('an audit entry is appended inside write()');
+    const last = (memo.get('audit.head') as { seq: number; hash: string } | undefined)
+      ?? await db.get<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
     const entry: AuditEntry = {
       seq: (last?.seq ?? 0) + 1, at: input.at, actor: input.actor, action: input.action, subject: input.subject, data, prevHash: last?.hash ?? genesisHash, hash: '',
     };
     const dataText = canonical(data);
     entry.hash = entryHash(entry, dataText);
-    this.insert.run(entry.seq, entry.at, entry.actor, entry.action, entry.subject, dataText, entry.prevHash, entry.hash);
-    if (token) lastWritten.set(this.db, { token, seq: entry.seq, hash: entry.hash });
+    await db.run('INSERT INTO audit_log (seq, at, actor, action, subject, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      [entry.seq, entry.at, entry.actor, entry.action, entry.subject, dataText, entry.prevHash, entry.hash]);
+    memo.set('audit.head', { seq: entry.seq, hash: entry.hash });
     return entry;
   }
 
   /** Whether an event was already recorded, e.g. that an assessment was approved. */
-  recorded(action: string, subject: string): boolean {
-    return !!this.db.prepare('SELECT 1 FROM audit_log WHERE action = ? AND subject = ? LIMIT 1').get(action, subject);
+  recorded(action: string, subject: string): Promise<boolean> {
+    return this.db.read(async () => !!await this.db.get('SELECT 1 FROM audit_log WHERE action = ? AND subject = ? LIMIT 1', [action, subject]));
   }
 
-  entries(limit = 50): AuditEntry[] {
-    const rows = this.db.prepare('SELECT * FROM audit_log ORDER BY seq DESC LIMIT ?').all(limit) as DbEntry[];
-    return rows.reverse().map(toEntry);
+  entries(limit = 50): Promise<AuditEntry[]> {
+    return this.db.read(async () => (await this.db.all<DbEntry>('SELECT * FROM audit_log ORDER BY seq DESC LIMIT ?', [limit])).reverse().map(toEntry));
   }
 
-  /** Walks the whole chain and the audited rows; names the first entry (or row) that does not check out. */
-  verify(): VerifyResult {
-    const rows = new Map<AuditedTable, Map<number, Row>>(
-      this.audited.map((t) => [t, new Map((this.db.prepare(`SELECT * FROM ${t}`).all() as Row[]).map((r) => [r.id as number, r]))]),
-    );
-    const services = new Map<number, Row[]>();
-    for (const s of this.db.prepare('SELECT * FROM services ORDER BY id').all() as Row[]) {
-      const list = services.get(s.profile_id as number) ?? [];
-      list.push(s);
-      services.set(s.profile_id as number, list);
-    }
-    return walkChain(this.db.prepare('SELECT * FROM audit_log ORDER BY seq').iterate() as Iterable<DbEntry>, rows, services);
+  /** Whether an entry has this hash (checkHead). */
+  hasHash(hash: string): Promise<boolean> {
+    return this.db.read(async () => !!await this.db.get('SELECT 1 FROM audit_log WHERE hash = ?', [hash]));
+  }
+
+  /** Walks the whole chain and the audited rows, read in one snapshot; names the first entry (or row) that does not check out. */
+  verify(): Promise<VerifyResult> {
+    const { db } = this;
+    return db.read(async () => {
+      const rows = new Map<AuditedTable, Map<number, Row>>();
+      for (const t of allTables(db)) rows.set(t, new Map((await db.all<Row>(`SELECT * FROM ${t}`)).map((r) => [r.id as number, db.hashable(r)])));
+      const services = new Map<number, Row[]>();
+      for (const s of await db.all<Row>('SELECT * FROM services ORDER BY id')) {
+        const list = services.get(s.profile_id as number) ?? [];
+        list.push(db.hashable(s));
+        services.set(s.profile_id as number, list);
+      }
+      return walkChain(await db.all<DbEntry>('SELECT * FROM audit_log ORDER BY seq'), rows, services);
+    });
   }
 }
 

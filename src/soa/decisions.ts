@@ -6,9 +6,7 @@ import type { EditionStore } from './edition.js';
 import { itemKey, keyEdition, splitKey } from './keys.js';
 
 export { itemKey, keyEdition, splitKey };
-import type Database from 'better-sqlite3';
-import { readsBackSame } from './audit.js';
-import { hasColumn, insertInto, transactionToken, type Db, type Statement } from './db.js';
+import type { StoreDb } from './sql.js';
 import { Issues, fail } from './errors.js';
 import type { RiskStore } from './risks.js';
 import { riskId } from './risks.js';
@@ -153,8 +151,8 @@ type ReviewFields = Pick<DecisionRow, 'verdict' | 'reviewed_by' | 'reviewed_by_n
 const noReview: ReviewFields = { verdict: null, reviewed_by: null, reviewed_by_name: null, reviewed_at: null, review_reason: null };
 
 /** Decisions with their review; a file older than schema step 6 has no reviewer names. */
-const selectFor = (db: Db) => `SELECT d.*, v.verdict, v.reviewed_by, v.reviewed_at, v.reason AS review_reason,
-  ${hasColumn(db, 'reviews', 'reviewed_by_name') ? 'v.reviewed_by_name' : 'NULL AS reviewed_by_name'}
+const selectFor = (db: StoreDb) => `SELECT d.*, v.verdict, v.reviewed_by, v.reviewed_at, v.reason AS review_reason,
+  ${db.hasColumn('reviews', 'reviewed_by_name') ? 'v.reviewed_by_name' : 'NULL AS reviewed_by_name'}
   FROM decisions d LEFT JOIN reviews v ON v.decision_id = d.id`;
 
 export function relevantTo(entry: CatalogEntry, roles: Role[]): boolean {
@@ -162,34 +160,23 @@ export function relevantTo(entry: CatalogEntry, roles: Role[]): boolean {
 }
 
 export class DecisionStore {
-  private readonly ofControl: Statement;
-  private readonly all: Statement;
-  private readonly byId: Statement;
-  private readonly insert: Statement;
-  private readonly insertReview: Statement;
-  private readonly countOf: Statement;
-  /** The transactions of set and setMany, made once (making one per call costs more than a small write). */
-  private readonly setOne: Database.Transaction<(input: DecisionInput) => Decision>;
-  private readonly setAll: Database.Transaction<(inputs: DecisionInput[]) => Decision[]>;
+  private readonly ofControl: string;
+  private readonly all: string;
+  private readonly byId: string;
   /** The columns of decisions and reviews this file has (a file older than schema step 6 has no display names). */
   private readonly decisionColumns: string[];
   private readonly reviewColumns: string[];
 
-  constructor(private readonly ctx: StoreContext, private readonly risks: RiskStore, readonly editions: EditionStore, private readonly roles: () => Role[]) {
+  constructor(private readonly ctx: StoreContext, private readonly risks: RiskStore, readonly editions: EditionStore, private readonly roles: () => Promise<Role[]>) {
     const { db } = ctx;
     const select = selectFor(db);
-    this.ofControl = db.prepare(`${select} WHERE d.control_id = ? ORDER BY d.id`);
-    this.all = db.prepare(`${select} ORDER BY d.id`);
-    this.byId = db.prepare(`SELECT x.*, (SELECT count(*) FROM decisions y WHERE y.control_id = x.control_id AND y.id <= x.id) AS version,
-      (SELECT max(id) FROM decisions y WHERE y.control_id = x.control_id) AS latest FROM (${select} WHERE d.id = ?) x`);
+    this.ofControl = `${select} WHERE d.control_id = ? ORDER BY d.id`;
+    this.all = `${select} ORDER BY d.id`;
+    this.byId = `SELECT x.*, CAST((SELECT count(*) FROM decisions y WHERE y.control_id = x.control_id AND y.id <= x.id) AS INTEGER) AS version,
+      (SELECT max(id) FROM decisions y WHERE y.control_id = x.control_id) AS latest FROM (${select} WHERE d.id = ?) x`;
     this.decisionColumns = ['control_id', 'applicable', 'reasons', 'status', 'justification', 'owner', 'owner_name', 'evidence',
-      'proposed_by', 'proposed_by_name', 'proposed_at', 'source'].filter((c) => hasColumn(db, 'decisions', c));
-    this.reviewColumns = ['decision_id', 'verdict', 'reviewed_by', 'reviewed_by_name', 'reviewed_at', 'reason'].filter((c) => hasColumn(db, 'reviews', c));
-    this.insert = insertInto(db, 'decisions', this.decisionColumns);
-    this.insertReview = insertInto(db, 'reviews', this.reviewColumns);
-    this.countOf = db.prepare('SELECT count(*) FROM decisions WHERE control_id = ?').pluck();
-    this.setOne = db.transaction((input: DecisionInput) => this.write(this.check(input, new Issues())));
-    this.setAll = db.transaction((inputs: DecisionInput[]) => this.checkAll(inputs).map((r) => this.write(r)));
+      'proposed_by', 'proposed_by_name', 'proposed_at', 'source'].filter((c) => db.hasColumn('decisions', c));
+    this.reviewColumns = ['decision_id', 'verdict', 'reviewed_by', 'reviewed_by_name', 'reviewed_at', 'reason'].filter((c) => db.hasColumn('reviews', c));
   }
 
   isApprover(name: string | undefined): boolean {
@@ -198,12 +185,17 @@ export class DecisionStore {
 
   /** Records a decision: approved at once when an approver makes it, otherwise a proposal. Bad input writes nothing. */
   set(input: DecisionInput): Decision {
-    return this.setOne.immediate(input);
+    return this.ctx.db.write(() => this.write(this.check(input, new Issues())));
   }
 
   /** Records several decisions in one transaction: all of them or none. */
   setMany(inputs: DecisionInput[]): Decision[] {
-    return this.setAll.immediate(inputs);
+    return this.ctx.db.write(async () => {
+      const rows = this.checkAll(inputs);
+      const out: Decision[] = [];
+      for (const r of rows) out.push(this.write(r));
+      return out;
+    });
   }
 
 
@@ -212,7 +204,9 @@ export class DecisionStore {
    * into its audit entry, e.g. the 2013 decisions it was drawn from. Call inside a transaction.
    */
   proposeMany(inputs: DecisionInput[], basis: Record<string, unknown>[]): Decision[] {
-    return this.checkAll(inputs).map((r, i) => this.write(r, { proposeOnly: true, extra: basis[i] }));
+    const out: Decision[] = [];
+    for (const [i, r] of this.checkAll(inputs).entries()) out.push(this.write(r, { proposeOnly: true, extra: basis[i] }));
+    return out;
   }
 
   /**
@@ -223,23 +217,26 @@ export class DecisionStore {
   proposeAndApprove(inputs: DecisionInput[], approver: string, extra: Record<string, unknown> = {}): Decision[] {
     const own = inputs.filter((i) => i.by?.trim() === approver.trim());
     if (own.length) this.refuseOwn(approver, `entered ${own.length === 1 ? 'an item' : `${own.length} items`} of this assessment`);
-    return this.checkAll(inputs).map((r) => {
+    const out: Decision[] = [];
+    for (const r of this.checkAll(inputs)) {
       const d = this.write(r, { proposeOnly: true, extra });
       const review = this.addReview(d.id, d.controlId, 'approved', approver);
-      return { ...d, state: 'approved', approvedBy: review.reviewed_by, approvedByName: review.reviewed_by_name, approvedAt: review.reviewed_at } satisfies Decision;
-    });
+      out.push({ ...d, state: 'approved', approvedBy: review.reviewed_by, approvedByName: review.reviewed_by_name, approvedAt: review.reviewed_at } satisfies Decision);
+    }
+    return out;
   }
 
   private checkAll(inputs: DecisionInput[]): Record<string, unknown>[] {
     const issues = new Issues();
     // Nothing is written before every input is checked, so the edition and the roles in scope are the same for all.
     const scope = inputs.length > 1 ? { edition: this.editions.current(), roles: this.roles() } : undefined;
-    const rows = inputs.map((input, i) => {
+    const rows: Record<string, unknown>[] = [];
+    for (const [i, input] of inputs.entries()) {
       const own = new Issues();
       const row = this.check(input, own, false, scope);
       for (const x of own.list) issues.add(inputs.length > 1 ? `#${i + 1} ${x.field}` : x.field, x.message, x.hint);
-      return row;
-    });
+      rows.push(row);
+    }
     issues.done();
     return rows;
   }
@@ -255,12 +252,16 @@ export class DecisionStore {
 
   /** One decision by its row ID. */
   get(id: number): Decision | null {
-    const r = this.byId.get(id) as (DecisionRow & { version: number; latest: number }) | undefined;
+    return this.ctx.db.read(async () => this.getNow(id));
+  }
+
+  private getNow(id: number): Decision | null {
+    const r = this.ctx.db.get(this.byId, [id]) as (DecisionRow & { version: number; latest: number }) | undefined;
     return r ? toDecision(r, r.version, r.latest === r.id) : null;
   }
 
   history(control: string): Decision[] {
-    return toDecisions(this.ofControl.all(control) as DecisionRow[]);
+    return this.ctx.db.read(async () => toDecisions(this.ctx.db.all(this.ofControl, [control]) as DecisionRow[]));
   }
 
   /** The approved decision in force and the pending proposal, if any. */
@@ -269,12 +270,16 @@ export class DecisionStore {
   }
 
   /** Every line of the SoA in the edition (default: the store's) with its current decision and pending proposal. */
-  rows(roles: Role[], edition = this.editions.current()): SoaRow[] {
-    return this.snapshot(roles, edition).rows;
+  rows(roles: Role[], edition?: Edition): SoaRow[] {
+    return this.ctx.db.read(async () => this.snapshot(roles, edition).rows);
   }
 
   /** The SoA rows of an edition and every decision ever recorded in it (oldest first), from one read. */
-  snapshot(roles: Role[], edition = this.editions.current()): { rows: SoaRow[]; history: Decision[]; edition: Edition } {
+  snapshot(roles: Role[], edition?: Edition): { rows: SoaRow[]; history: Decision[]; edition: Edition } {
+    return this.ctx.db.read(async () => this.snapshotOf(roles, edition ?? this.editions.current()));
+  }
+
+  private snapshotOf(roles: Role[], edition: Edition): { rows: SoaRow[]; history: Decision[]; edition: Edition } {
     const byControl = this.grouped();
     const rows = soaItems(this.ctx.catalog, edition, roles).map((item) => ({ ...item, ...pick(byControl.get(item.key) ?? []) }));
     const history = [...byControl.values()].flat().filter((d) => d.edition === edition).sort((a, b) => a.id - b.id);
@@ -283,7 +288,7 @@ export class DecisionStore {
 
   private grouped(): Map<string, Decision[]> {
     const byControl = new Map<string, DecisionRow[]>();
-    for (const r of this.all.all() as DecisionRow[]) {
+    for (const r of this.ctx.db.all(this.all) as DecisionRow[]) {
       const rows = byControl.get(r.control_id) ?? [];
       rows.push(r);
       byControl.set(r.control_id, rows);
@@ -300,9 +305,12 @@ export class DecisionStore {
    * Resolves what a person typed ("5.23", "A.8.16", "CLD.9.5.1@provider", or an ID plus `role`) to a line of the SoA in
    * the store's edition, or adds an issue that says which line to use instead.
    */
-  resolve(issues: Issues, raw: string | undefined, role?: string, edition = this.editions.current(), inScope?: Role[]): SoaItem | undefined {
-    let scoped = inScope;
-    const roles = () => (scoped ??= this.roles());
+  resolve(issues: Issues, raw: string | undefined, role?: string, inEdition?: Edition, inScope?: Role[]): SoaItem | undefined {
+    return this.ctx.db.read(async () => this.resolveIn(issues, raw, role, inEdition ?? this.editions.current(), inScope ?? this.roles()));
+  }
+
+  private resolveIn(issues: Issues, raw: string | undefined, role: string | undefined, edition: Edition, scope: Role[]): SoaItem | undefined {
+    const roles = () => scope;
     const split = splitKey(raw ?? '');
     const value = split.id;
     const wantRole = (role?.trim() || split.role)?.toLowerCase() ?? null;
@@ -378,7 +386,7 @@ export class DecisionStore {
         ? `Ask one of ${approvers.join(', ')} (ISMS_APPROVERS)`
         : 'No approvers are configured: set ISMS_APPROVERS to a comma-separated list of Slack user IDs or CLI user names');
     }
-    return this.ctx.db.transaction(() => {
+    return this.ctx.db.write(async () => {
       const { pending, current } = this.state(entry!.id);
       if (!pending) {
         fail('control', `${entry!.id} has no pending proposal to ${verdict === 'approved' ? 'approve' : 'reject'}`,
@@ -391,7 +399,7 @@ export class DecisionStore {
       if (verdict === 'approved' && pending.proposedBy === who) this.refuseOwn(who, `proposed version ${pending.version} of ${entry!.id}`);
       this.addReview(pending.id, entry!.id, verdict, who!, why);
       return this.get(pending.id)!;
-    }).immediate();
+    });
   }
 
   /** Four-eyes (ISMS_FOUR_EYES): refuses an approval by the person who proposed what is approved. */
@@ -405,44 +413,34 @@ export class DecisionStore {
   private write(row: Record<string, unknown>, opts: { proposeOnly?: boolean; extra?: Record<string, unknown> } = {}): Decision {
     const control = row.control_id as string;
     const by = row.proposed_by as string;
-    const values = this.columnsOf(this.decisionColumns, row);
-    const id = Number(this.insert.run(values).lastInsertRowid);
+    const written = this.ctx.db.insert('decisions', this.columnsOf(this.decisionColumns, row)) as unknown as DecisionRow;
+    const id = written.id;
     const version = this.versionOf(control);
     // Under four-eyes an approver's own decision waits for another approver, like anyone's.
     const approved = !opts.proposeOnly && !this.ctx.fourEyes && this.isApprover(by);
     this.ctx.audit.append({
-      at: row.proposed_at as string, actor: by, action: approved ? 'soa.set' : 'soa.propose', subject: control, table: 'decisions', row: id, values,
+      at: row.proposed_at as string, actor: by, action: approved ? 'soa.set' : 'soa.propose', subject: control, table: 'decisions', row: id, written: written as unknown as Record<string, unknown>,
       extra: { applicable: row.applicable === 1, status: row.status, ...opts.extra },
     });
     const review: ReviewFields = { verdict: null, reviewed_by: null, reviewed_by_name: null, reviewed_at: null, review_reason: null };
     if (approved) this.addReview(id, control, 'approved', by, undefined, row.proposed_at as string, review);
-    // What get(id) would read back, from what was just written: the newest decision of its control, reviewed or not.
-    if (!readsBackSame(values)) return this.get(id)!;
-    const v = values as Partial<DecisionRow>;
-    return toDecision({
-      id, control_id: control, applicable: v.applicable!, reasons: v.reasons!, status: v.status!, justification: v.justification ?? null, owner: v.owner ?? null,
-      owner_name: v.owner_name ?? null, evidence: v.evidence!, proposed_by: by, proposed_by_name: v.proposed_by_name ?? null, proposed_at: v.proposed_at!, source: v.source!,
-      verdict: review.verdict, reviewed_by: review.reviewed_by, reviewed_by_name: review.reviewed_by_name, reviewed_at: review.reviewed_at, review_reason: review.review_reason,
-    }, version, true);
+    // What get(id) would read back: the row as stored, the newest decision of its control, reviewed or not.
+    return toDecision({ ...written, ...review }, version, true);
   }
 
   /**
-   * The version of the decision just inserted for `control`: how many it has. Counted once per control in a transaction,
-   * then one more per decision the transaction adds (nothing else writes decisions while it holds the write lock, and a
-   * rolled-back part starts a new count).
+   * The version of the decision just inserted for `control`: how many it has. Counted once per control in a write
+   * transaction, then one more per decision the transaction adds (nobody else writes this store's decisions meanwhile).
    */
   private versionOf(control: string): number {
-    const token = transactionToken(this.ctx.db);
-    let counts = token && this.counted.get(token);
-    if (token && !counts) this.counted.set(token, (counts = new Map<string, number>()));
+    const memo = this.ctx.db.memo();
+    let counts = memo?.get('decisions.counts') as Map<string, number> | undefined;
+    if (memo && !counts) memo.set('decisions.counts', (counts = new Map<string, number>()));
     const known = counts?.get(control);
-    const version = known === undefined ? (this.countOf.get(control) as number) : known + 1;
+    const version = known === undefined ? (this.ctx.db.get('SELECT CAST(count(*) AS INTEGER) AS n FROM decisions WHERE control_id = ?', [control]) as { n: number }).n : known + 1;
     counts?.set(control, version);
     return version;
   }
-
-  /** Decisions per control by transaction token (see versionOf). */
-  private readonly counted = new WeakMap<object, Map<string, number>>();
 
   /** The bound values of `columns` (the columns of this file) from a checked row: the row itself when it has just those. */
   private columnsOf(columns: string[], row: Record<string, unknown>): Record<string, unknown> {
@@ -460,9 +458,9 @@ export class DecisionStore {
     const values = this.columnsOf(this.reviewColumns, {
       decision_id: decision, verdict, reviewed_by: by, reviewed_by_name: this.ctx.people.nameOf(by), reviewed_at: at, reason: reason ?? null,
     });
-    const id = Number(this.insertReview.run(values).lastInsertRowid);
+    const written = this.ctx.db.insert('reviews', values);
     this.ctx.audit.append({
-      at, actor: by, action: verdict === 'approved' ? 'soa.approve' : 'soa.reject', subject: control, table: 'reviews', row: id, values, extra: { decision },
+      at, actor: by, action: verdict === 'approved' ? 'soa.approve' : 'soa.reject', subject: control, table: 'reviews', row: written.id as number, written, extra: { decision },
     });
     into.verdict = verdict;
     into.reviewed_by = by;

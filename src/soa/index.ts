@@ -1,6 +1,5 @@
-// The SoA and risk-register store: one SQLite file (ISMS_DATA_DIR/isms.sqlite) shared by the CLI, console and Slack app.
-// Its API is asynchronous (Store below), so that a PostgreSQL engine fits behind it; the SQLite parts stay synchronous
-// inside (SqliteStore), which keeps each write within a small factor of raw SQLite.
+// The SoA and risk-register store: by default one SQLite file (ISMS_DATA_DIR/isms.sqlite) shared by the CLI, console
+// and Slack app; with DATABASE_URL, a PostgreSQL database shared by several instances and workspaces (src/soa/sql.ts).
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readSync, closeSync, readlinkSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +9,7 @@ import type { Config, RiskLevel } from '../config.js';
 import { AuditLog, checkHead, type VerifyResult } from './audit.js';
 import type { Role, ServiceRole, StoreContext } from './context.js';
 import Database from 'better-sqlite3';
-import { asyncTransaction, checkIntegrity, latestVersion, openDb, schemaVersion, storageError, tooNew, type Db } from './db.js';
+import { checkIntegrity, latestVersion, openDb, schemaVersion, storageError, tooNew, type Db } from './db.js';
 import { DecisionStore, type SoaRow } from './decisions.js';
 import { EditionStore, type EditionState } from './edition.js';
 import { planTransition, applyTransition, type TransitionPlan } from './transition.js';
@@ -20,7 +19,7 @@ import { writeExport, type ExportFormat, type SoaExport } from './export.js';
 import { ProfileStore } from './profile.js';
 import { RiskStore } from './risks.js';
 import { people, PeopleDirectory } from './people.js';
-import { asyncView, Gate, settle, type Async } from './async.js';
+import { SqliteDb, type StoreDb } from './sql.js';
 import { PublicationStore, type PublishInput, type SoaPublication } from './publications.js';
 
 export { StoreError, type Issue } from './errors.js';
@@ -60,9 +59,13 @@ export interface StoreOptions {
 
 const defaultLevels: RiskLevel[] = [{ name: 'low', min: 1, max: 6 }, { name: 'medium', min: 7, max: 14 }, { name: 'high', min: 15, max: 25 }];
 
-/** The synchronous SQLite engine behind Store: every method reads or writes the file at once. */
-class SqliteStore {
-  readonly db: Db;
+/**
+ * The store of one ISMS (one Slack workspace): the parts below, on either engine (`sql`). Every read and write returns
+ * a promise; work that must commit together runs in batch().
+ */
+export class Store {
+  /** The engine: the SQLite file, or a PostgreSQL database seen as one workspace. */
+  readonly sql: StoreDb;
   readonly audit: AuditLog;
   readonly profile: ProfileStore;
   readonly risks: RiskStore;
@@ -73,20 +76,23 @@ class SqliteStore {
   readonly publications: PublicationStore;
   /** The risk levels by score (ISMS_RISK_LEVELS), lowest first. */
   readonly riskLevels: RiskLevel[];
+  readonly catalog: Catalog;
+  /** The SQLite file ('' on PostgreSQL). */
+  readonly file: string;
   private readonly now: () => Date;
   private readonly timezone: string;
 
-  readonly catalog: Catalog;
-
-  constructor(readonly file: string, opts: StoreOptions) {
+  /** `source`: the SQLite file to open (created and migrated as needed), or an engine opened elsewhere (PostgreSQL). */
+  constructor(source: string | StoreDb, opts: StoreOptions) {
     this.catalog = opts.catalog;
-    this.db = openDb(file, { target: opts.schemaVersion });
-    this.audit = new AuditLog(this.db);
+    this.file = typeof source === 'string' ? source : '';
+    this.sql = typeof source === 'string' ? new SqliteDb(openDb(source, { target: opts.schemaVersion })) : source;
+    this.audit = new AuditLog(this.sql);
     this.now = opts.now ?? (() => new Date());
     this.timezone = opts.timezone ?? 'Asia/Tokyo';
     this.riskLevels = opts.riskLevels ?? defaultLevels;
     const ctx: StoreContext = {
-      db: this.db, audit: this.audit, catalog: opts.catalog, approvers: opts.approvers ?? [], riskLevels: this.riskLevels,
+      db: this.sql, audit: this.audit, catalog: opts.catalog, approvers: opts.approvers ?? [], riskLevels: this.riskLevels,
       fallbackRole: opts.fallbackRole ?? 'both', now: this.now, defaultEdition: opts.defaultEdition ?? '2022', people: opts.people ?? people, fourEyes: opts.fourEyes ?? false,
     };
     this.profile = new ProfileStore(ctx);
@@ -97,132 +103,43 @@ class SqliteStore {
     this.publications = new PublicationStore(ctx, this.soa, () => this.profileRoles());
   }
 
-  /** The roles in scope (JIP-ISMS517 4.1): from the profile's services, or ISMS_ROLE before a profile is set. */
-  profileRoles(): Role[] {
-    return this.profile.roles().roles;
-  }
-
-  /** The edition of the SoA: 2022 (93 Annex A controls + 27017 items per role) or 2013 (114 + 7 CLD). */
-  edition(): EditionState {
-    return this.editions.state();
-  }
-
-  /** Every line of the SoA in its edition with its current decision and pending proposal. */
-  soaRows(edition?: Edition): SoaRow[] {
-    return this.soa.rows(this.profileRoles(), edition);
-  }
-
-  /** What "soa transition --to 2022" would propose from the approved 2013 decisions; writes nothing. */
-  planTransition(): TransitionPlan {
-    return planTransition(this.soa.rows(this.profileRoles(), '2013'), this.soa.snapshot(this.profileRoles(), '2022').rows, this.editions.state());
-  }
-
-  /** Writes the plan's proposals (none approved) and moves the SoA to the 2022 edition, in one transaction. */
-  transition(by: string | undefined, source?: string): TransitionPlan {
-    return this.batch(() => applyTransition(this.planTransition(), { by, source, soa: this.soa, editions: this.editions }));
-  }
-
-  /** JIP-ISMS517 4.2.2 c): relevant controls with no approved decision. */
-  missing(): SoaRow[] {
-    return this.soa.missing(this.profileRoles());
-  }
-
-  /**
-   * Everything an SoA export shows: the latest published version (its frozen decisions, no pending proposals), or with
-   * `draft` (or before the first publication) the current state, marked as a draft.
-   */
-  exportData(opts: { draft?: boolean } = {}): SoaExport {
-    const base = { profile: this.profile.get(), risks: this.risks.list(), generatedAt: this.now(), timezone: this.timezone };
-    // The latest published version of the edition in force: after a move to 2022, a 2013 version no longer prints.
-    const latest = opts.draft ? null : this.publications.latest();
-    const p = latest && latest.edition === this.edition().edition ? latest : null;
-    if (p) {
-      return { ...base, ...this.publications.rows(p), edition: p.edition, roles: p.roles, publication: { version: p.version, by: p.by, byName: p.byName, at: p.at, note: p.note } };
-    }
-    const roles = this.profileRoles();
-    return { ...base, ...this.soa.snapshot(roles), roles };
-  }
-
-  /** Publishes the next version of the SoA document (approvers only); refused when nothing changed since the last one. */
-  publish(input: PublishInput): SoaPublication {
-    return this.publications.publish(input);
-  }
-
-  verifyAudit(): VerifyResult {
-    return this.audit.verify();
-  }
-
-  /** Runs fn in one immediate transaction: every write in it is committed together, or none is. */
-  batch<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
-  }
-
-  close(): void {
-    if (this.db.open) this.db.close();
-  }
-}
-
-type DecisionApi = Async<DecisionStore, 'isApprover' | 'refuseOwn'>;
-
-/**
- * The store as its callers see it: every read and write returns a promise. A view inside batch() runs its calls in the
- * batch's transaction; the Store itself waits while a batch runs, so nothing else lands inside it.
- */
-export class StoreView {
-  readonly soa: DecisionApi;
-  readonly risks: Async<RiskStore>;
-  readonly profile: Async<ProfileStore>;
-  readonly editions: Async<EditionStore>;
-  readonly internalAudits: Async<InternalAuditStore>;
-  /** Published versions of the SoA document (soa publish). */
-  readonly publications: Async<PublicationStore>;
-  readonly audit: Async<AuditLog>;
-  /** The risk levels by score (ISMS_RISK_LEVELS), lowest first. */
-  readonly riskLevels: RiskLevel[];
-  readonly catalog: Catalog;
-  protected readonly run: <T>(fn: () => T) => Promise<T>;
-
-  constructor(protected readonly sync: SqliteStore, gate?: Gate) {
-    this.soa = asyncView(sync.soa, gate, ['isApprover', 'refuseOwn']);
-    this.risks = asyncView(sync.risks, gate);
-    this.profile = asyncView(sync.profile, gate);
-    this.editions = asyncView(sync.editions, gate);
-    this.internalAudits = asyncView(sync.internalAudits, gate);
-    this.publications = asyncView(sync.publications, gate);
-    this.audit = asyncView(sync.audit, gate);
-    this.riskLevels = sync.riskLevels;
-    this.catalog = sync.catalog;
-    this.run = gate ? (fn) => gate.run(fn) : settle;
+  /** The SQLite connection (tests and maintenance); a PostgreSQL store has none. */
+  get db(): Db {
+    if (this.sql instanceof SqliteDb) return this.sql.raw;
+    throw new Error('this store is on PostgreSQL: it has no SQLite connection');
   }
 
   /** The roles in scope (JIP-ISMS517 4.1): from the profile's services, or ISMS_ROLE before a profile is set. */
-  profileRoles(): Promise<Role[]> {
-    return this.run(() => this.sync.profileRoles());
+  async profileRoles(): Promise<Role[]> {
+    return (await this.profile.roles()).roles;
   }
 
   /** The edition of the SoA: 2022 (93 Annex A controls + 27017 items per role) or 2013 (114 + 7 CLD). */
   edition(): Promise<EditionState> {
-    return this.run(() => this.sync.edition());
+    return this.editions.state();
   }
 
   /** Every line of the SoA in its edition with its current decision and pending proposal. */
   soaRows(edition?: Edition): Promise<SoaRow[]> {
-    return this.run(() => this.sync.soaRows(edition));
+    return this.sql.read(async () => this.soa.rows(await this.profileRoles(), edition));
   }
 
   /** What "soa transition --to 2022" would propose from the approved 2013 decisions; writes nothing. */
   planTransition(): Promise<TransitionPlan> {
-    return this.run(() => this.sync.planTransition());
+    return this.sql.read(async () => {
+      const roles = await this.profileRoles();
+      return planTransition(await this.soa.rows(roles, '2013'), (await this.soa.snapshot(roles, '2022')).rows, await this.editions.state());
+    });
   }
 
   /** Writes the plan's proposals (none approved) and moves the SoA to the 2022 edition, in one transaction. */
   transition(by: string | undefined, source?: string): Promise<TransitionPlan> {
-    return this.run(() => this.sync.transition(by, source));
+    return this.sql.write(async () => applyTransition(await this.planTransition(), { by, source, soa: this.soa, editions: this.editions }));
   }
 
   /** JIP-ISMS517 4.2.2 c): relevant controls with no approved decision. */
   missing(): Promise<SoaRow[]> {
-    return this.run(() => this.sync.missing());
+    return this.sql.read(async () => this.soa.missing(await this.profileRoles()));
   }
 
   /**
@@ -230,48 +147,34 @@ export class StoreView {
    * `draft` (or before the first publication) the current state, marked as a draft.
    */
   exportData(opts: { draft?: boolean } = {}): Promise<SoaExport> {
-    return this.run(() => this.sync.exportData(opts));
+    return this.sql.read(async () => {
+      const base = { profile: await this.profile.get(), risks: await this.risks.list(), generatedAt: this.now(), timezone: this.timezone };
+      // The latest published version of the edition in force: after a move to 2022, a 2013 version no longer prints.
+      const latest = opts.draft ? null : await this.publications.latest();
+      const p = latest && latest.edition === (await this.edition()).edition ? latest : null;
+      if (p) {
+        return { ...base, ...await this.publications.rows(p), edition: p.edition, roles: p.roles, publication: { version: p.version, by: p.by, byName: p.byName, at: p.at, note: p.note } };
+      }
+      const roles = await this.profileRoles();
+      return { ...base, ...await this.soa.snapshot(roles), roles };
+    });
   }
 
   /** Publishes the next version of the SoA document (approvers only); refused when nothing changed since the last one. */
   publish(input: PublishInput): Promise<SoaPublication> {
-    return this.run(() => this.sync.publish(input));
+    return this.publications.publish(input);
   }
 
   verifyAudit(): Promise<VerifyResult> {
-    return this.run(() => this.sync.verifyAudit());
-  }
-}
-
-export class Store extends StoreView {
-  private readonly gate: Gate;
-  /** The same parts without the gate: what a batch's work calls. */
-  private readonly inside: StoreView;
-
-  constructor(readonly file: string, opts: StoreOptions) {
-    const gate = new Gate();
-    const sync = new SqliteStore(file, opts);
-    super(sync, gate);
-    this.gate = gate;
-    this.inside = new StoreView(sync);
-  }
-
-  /** The SQLite connection (tests, migrations and the digest's run log, until those move behind engine methods). */
-  get db(): Db {
-    return this.sync.db;
+    return this.audit.verify();
   }
 
   /**
-   * Runs `fn` in one immediate transaction: every write it makes through `tx` is committed together, or none is.
-   * Other calls on this store wait until it ends.
+   * Runs `fn` in one write transaction: every write it makes is committed together, or none is. Inside it, calls on
+   * this store (or on `tx`, the same store) join the transaction; calls from elsewhere wait until it ends.
    */
-  batch<T>(fn: (tx: StoreView) => Promise<T>): Promise<T> {
-    return this.gate.exclusive(() => asyncTransaction(this.sync.db, () => fn(this.inside)));
-  }
-
-  /** Runs `fn` on the SQLite connection, after any batch in progress (the digest's run log). */
-  sqlite<T>(fn: (db: Db) => T): Promise<T> {
-    return this.run(() => fn(this.sync.db));
+  batch<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    return this.sql.write(() => fn(this));
   }
 
   /**
@@ -280,7 +183,7 @@ export class Store extends StoreView {
    * failure (disk full) leaves the old file as it was; the error names the file.
    */
   async exportSoa(format: ExportFormat, file: string, opts: { draft?: boolean } = {}): Promise<SoaExport> {
-    const target = checkOutputFile(file, [this.file]);
+    const target = checkOutputFile(file, this.file ? [this.file] : []);
     const data = await this.exportData(opts);
     await writeOutput(target, file, (path) => writeExport(data, format, path));
     return data;
@@ -288,15 +191,16 @@ export class Store extends StoreView {
 
   /** Copies the database with SQLite's online backup API; safe while other processes read and write. */
   async backup(target: string): Promise<{ file: string; pages: number }> {
+    if (!(this.sql instanceof SqliteDb)) fail('database', 'this store is on PostgreSQL', 'Back it up with pg_dump (see README: Storage engines); db backup copies the SQLite file');
     const file = resolve(target);
     if (existsSync(file)) fail('file', `${file} already exists`, 'Choose a new file name; a backup never overwrites a file');
     if (!existsSync(dirname(file))) fail('file', `folder ${dirname(file)} does not exist`, 'Create the folder first or choose another path');
-    const r = await this.sync.db.backup(file);
+    const r = await this.sql.raw.backup(file);
     return { file, pages: r.totalPages };
   }
 
   close(): Promise<void> {
-    return this.gate.run(() => this.sync.close());
+    return this.sql.close();
   }
 }
 
@@ -346,7 +250,7 @@ export function verifyFile(file: string, expectHead?: string): VerifyResult & { 
   }
 }
 
-function verifyOpen(db: Db, file: string, expectHead?: string): VerifyResult {
+async function verifyOpen(db: Db, file: string, expectHead?: string): Promise<VerifyResult> {
   const damage = (detail: string): VerifyResult => ({ ok: false, entries: 0, seq: null, problem: `${file} is damaged: ${detail}. Keep this file as it is and restore the latest backup (db backup) to carry on` });
   try {
     const version = schemaVersion(db);
@@ -357,7 +261,7 @@ function verifyOpen(db: Db, file: string, expectHead?: string): VerifyResult {
       if (e instanceof StoreError) return damage(e.issues[0]!.message.replace(`${file} is damaged `, '').replace(/^\(|\)$/g, ''));
       throw e;
     }
-    return checkHead(new AuditLog(db).verify(), expectHead, (hash) => !!db.prepare('SELECT 1 FROM audit_log WHERE hash = ?').get(hash));
+    return checkHead(await new AuditLog(new SqliteDb(db)).verify(), expectHead, (hash) => !!db.prepare('SELECT 1 FROM audit_log WHERE hash = ?').get(hash));
   } catch (e) {
     const code = errorCode(e);
     if (code === 'SQLITE_NOTADB') return damage('it is not an SQLite database (truncated or overwritten?)');

@@ -1,6 +1,5 @@
 // Internal audits (JIP-ISMS517 4.3): when the ISMS was audited, by whom, over what scope, the result, and when the
 // next audit is due. Records are append-only and vouched for by the audit log, like every other record.
-import type { Statement } from './db.js';
 import { Issues } from './errors.js';
 import { isoDate, source, text, type StoreContext } from './context.js';
 
@@ -51,20 +50,11 @@ export function addMonths(day: string, months: number): string {
 }
 
 export class InternalAuditStore {
-  private readonly prepared = new Map<string, Statement>();
-
   constructor(private readonly ctx: StoreContext, private readonly intervalMonths = 12) {}
-
-  // Prepared on first use: a store opened at an older schema version (migration tests) has no internal_audits table.
-  private statement(sql: string): Statement {
-    let s = this.prepared.get(sql);
-    if (!s) this.prepared.set(sql, (s = this.ctx.db.prepare(sql)));
-    return s;
-  }
 
   /** Every recorded internal audit, oldest first. */
   list(): InternalAudit[] {
-    return (this.statement('SELECT * FROM internal_audits ORDER BY audit_date, id').all() as AuditRow[]).map(toAudit);
+    return this.ctx.db.read(async () => (this.ctx.db.all('SELECT * FROM internal_audits ORDER BY audit_date, id') as AuditRow[]).map(toAudit));
   }
 
   /** The most recent internal audit (by its date), or null when none is recorded. */
@@ -90,14 +80,13 @@ export class InternalAuditStore {
       next_due: nextDue, recorded_by: by, recorded_at: isoDate(this.ctx.now()), source: source(issues, input.source),
     };
     issues.done();
-    return this.ctx.db.transaction(() => {
-      const id = Number(this.statement(`INSERT INTO internal_audits (audit_date, scope, auditor, result, next_due, recorded_by, recorded_at, source)
-        VALUES (@audit_date, @scope, @auditor, @result, @next_due, @recorded_by, @recorded_at, @source)`).run(row).lastInsertRowid);
+    return this.ctx.db.write(async () => {
+      const written = this.ctx.db.insert('internal_audits', row);
       this.ctx.audit.append({
-        at: row.recorded_at, actor: by!, action: 'internal-audit.record', subject: date!, table: 'internal_audits', row: id, extra: { nextDue },
+        at: row.recorded_at, actor: by!, action: 'internal-audit.record', subject: date!, table: 'internal_audits', row: written.id as number, written, extra: { nextDue },
       });
-      return toAudit(this.statement('SELECT * FROM internal_audits WHERE id = ?').get(id) as AuditRow);
-    }).immediate();
+      return toAudit(written as unknown as AuditRow);
+    });
   }
 }
 

@@ -1,6 +1,5 @@
 // Organisation profile (JIP-ISMS517 4.1): the scope statement, the cloud services in it, and the roles they put in scope.
 import { canonical } from './audit.js';
-import type { Statement } from './db.js';
 import { Issues, fail } from './errors.js';
 import { isoDate, source, text, type Role, type ServiceRole, type StoreContext } from './context.js';
 
@@ -59,24 +58,18 @@ interface ProfileRow { id: number; scope: string; set_by: string; set_at: string
 interface ServiceRow { name: string; role: ServiceRole; model: ServiceModel; on_other_cloud: number; runs_on: string | null }
 
 export class ProfileStore {
-  private readonly latest: Statement;
-  private readonly servicesOf: Statement;
-  private readonly insertProfile: Statement;
-  private readonly insertService: Statement;
-
-  constructor(private readonly ctx: StoreContext) {
-    const { db } = ctx;
-    this.latest = db.prepare('SELECT * FROM profile ORDER BY id DESC LIMIT 1');
-    this.servicesOf = db.prepare('SELECT * FROM services WHERE profile_id = ? ORDER BY id');
-    this.insertProfile = db.prepare('INSERT INTO profile (scope, set_by, set_at, source) VALUES (?, ?, ?, ?)');
-    this.insertService = db.prepare('INSERT INTO services (profile_id, name, role, model, on_other_cloud, runs_on) VALUES (?, ?, ?, ?, ?, ?)');
-  }
+  constructor(private readonly ctx: StoreContext) {}
 
   /** The current profile, or null before the first `profile set`. */
   get(): Profile | null {
-    const row = this.latest.get() as ProfileRow | undefined;
+    return this.ctx.db.read(async () => this.getNow());
+  }
+
+  private getNow(): Profile | null {
+    const { db } = this.ctx;
+    const row = db.get('SELECT * FROM profile ORDER BY id DESC LIMIT 1') as ProfileRow | undefined;
     if (!row) return null;
-    const services = (this.servicesOf.all(row.id) as ServiceRow[]).map((s) => ({
+    const services = (db.all('SELECT * FROM services WHERE profile_id = ? ORDER BY id', [row.id]) as ServiceRow[]).map((s) => ({
       name: s.name, role: s.role, model: s.model, runsOn: s.runs_on ?? (s.on_other_cloud ? 'other cloud services' : null),
     }));
     return { id: row.id, scope: row.scope, services, setBy: row.set_by, setAt: row.set_at, source: row.source };
@@ -93,7 +86,7 @@ export class ProfileStore {
   /** Records a new version of the profile. Omitted scope or services keep the current ones. */
   set(input: ProfileInput): Profile {
     // The current profile is read inside the write transaction, so a concurrent change is never silently overwritten.
-    return this.ctx.db.transaction(() => this.setNow(input)).immediate();
+    return this.ctx.db.write(async () => this.setNow(input));
   }
 
   private setNow(input: ProfileInput): Profile {
@@ -119,9 +112,12 @@ export class ProfileStore {
     }
     issues.done();
     const at = isoDate(this.ctx.now());
-    const id = Number(this.insertProfile.run(scope, by, at, src).lastInsertRowid);
-    for (const s of services) this.insertService.run(id, s.name, s.role, s.model, s.runsOn ? 1 : 0, s.runsOn);
-    this.ctx.audit.append({ at, actor: by!, action: 'profile.set', subject: 'profile', table: 'profile', row: id, extra: { roles: rolesOf(services) } });
+    const { db } = this.ctx;
+    const written = db.insert('profile', { scope, set_by: by, set_at: at, source: src });
+    const id = written.id as number;
+    const rows: Record<string, unknown>[] = [];
+    for (const s of services) rows.push(db.insert('services', { profile_id: id, name: s.name, role: s.role, model: s.model, on_other_cloud: s.runsOn ? 1 : 0, runs_on: s.runsOn }));
+    this.ctx.audit.append({ at, actor: by!, action: 'profile.set', subject: 'profile', table: 'profile', row: id, written, services: rows, extra: { roles: rolesOf(services) } });
     return this.get()!;
   }
 

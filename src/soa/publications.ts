@@ -2,7 +2,6 @@
 // decisions of the store's edition (the decision row ID per SoA key), lists what changed since the previous version and
 // enters the audit chain. Exports print the latest publication unless a draft is asked for.
 import type { Edition } from '../catalog/catalog.js';
-import { insertInto, type Statement } from './db.js';
 import type { Decision, DecisionStore, SoaRow } from './decisions.js';
 import { soaItems } from './decisions.js';
 import { fail, Issues } from './errors.js';
@@ -53,36 +52,25 @@ export interface PublishInput {
 const brief = (d: Decision) => ({ decision: d.id, version: d.version, applicable: d.applicable, status: d.status });
 
 export class PublicationStore {
-  private statements?: { list: Statement; latest: Statement; insert: Statement; lastDecision: Statement };
+  constructor(private readonly ctx: StoreContext, private readonly soa: DecisionStore, private readonly roles: () => Promise<Role[]>) {}
 
-  constructor(private readonly ctx: StoreContext, private readonly soa: DecisionStore, private readonly roles: () => Role[]) {}
-
+  /** A store opened at an older schema version (migration tests) has no soa_publications table. */
   private hasTable(): boolean {
-    return !!this.statements || !!this.ctx.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'soa_publications'").get();
-  }
-
-  /** Prepared on first use: a store opened at an older schema version (migration tests) has no soa_publications table. */
-  private get sql() {
-    const { db } = this.ctx;
-    return (this.statements ??= {
-      list: db.prepare('SELECT * FROM soa_publications ORDER BY version'),
-      latest: db.prepare('SELECT * FROM soa_publications ORDER BY version DESC LIMIT 1'),
-      insert: insertInto(db, 'soa_publications', ['version', 'edition', 'roles', 'decisions', 'changes', 'last_decision', 'published_by', 'published_by_name',
-        'published_at', 'note', 'source']),
-      lastDecision: db.prepare('SELECT max(id) AS id FROM decisions'),
-    });
+    return this.ctx.db.hasTable('soa_publications');
   }
 
   /** Every published version, oldest first. */
   list(): SoaPublication[] {
     if (!this.hasTable()) return [];
-    return (this.sql.list.all() as PublicationRow[]).map(toPublication);
+    return this.ctx.db.read(async () => (this.ctx.db.all('SELECT * FROM soa_publications ORDER BY version') as PublicationRow[]).map(toPublication));
   }
 
   latest(): SoaPublication | null {
     if (!this.hasTable()) return null;
-    const row = this.sql.latest.get() as PublicationRow | undefined;
-    return row ? toPublication(row) : null;
+    return this.ctx.db.read(async () => {
+      const row = this.ctx.db.get('SELECT * FROM soa_publications ORDER BY version DESC LIMIT 1') as PublicationRow | undefined;
+      return row ? toPublication(row) : null;
+    });
   }
 
   /**
@@ -90,12 +78,17 @@ export class PublicationStore {
    * decision of its edition recorded up to the moment it was published.
    */
   rows(p: SoaPublication): { rows: SoaRow[]; history: Decision[] } {
+    return this.ctx.db.read(async () => this.rowsOf(p));
+  }
+
+  private rowsOf(p: SoaPublication): { rows: SoaRow[]; history: Decision[] } {
     const { history } = this.soa.snapshot(p.roles, p.edition);
     const byId = new Map(history.map((d) => [d.id, d]));
-    const rows = soaItems(this.ctx.catalog, p.edition, p.roles).map((item) => {
+    const rows: SoaRow[] = [];
+    for (const item of soaItems(this.ctx.catalog, p.edition, p.roles)) {
       const id = p.decisions[item.key];
-      return { ...item, current: id === undefined ? null : byId.get(id) ?? this.soa.get(id), pending: null };
-    });
+      rows.push({ ...item, current: id === undefined ? null : byId.get(id) ?? this.soa.get(id), pending: null });
+    }
     return { rows, history: history.filter((d) => p.lastDecision === null || d.id <= p.lastDecision) };
   }
 
@@ -115,7 +108,7 @@ export class PublicationStore {
         ? `Ask one of ${approvers.join(', ')} (ISMS_APPROVERS)`
         : 'No approvers are configured: set ISMS_APPROVERS to a comma-separated list of Slack user IDs or CLI user names');
     }
-    return this.ctx.db.transaction(() => {
+    return this.ctx.db.write(async () => {
       const roles = this.roles();
       const { rows, edition } = this.soa.snapshot(roles);
       const frozen = new Map<string, Decision>();
@@ -140,23 +133,18 @@ export class PublicationStore {
       if (!frozen.size) fail('soa', 'the SoA has no approved decision yet, so there is nothing to publish', 'Record and approve decisions first (soa set ... --by APPROVER)');
       const version = (prev?.version ?? 0) + 1;
       const at = isoDate(this.ctx.now());
-      const last = (this.sql.lastDecision.get() as { id: number | null }).id;
-      const id = Number(this.sql.insert.run({
+      const last = (this.ctx.db.get('SELECT max(id) AS id FROM decisions') as { id: number | null }).id;
+      const written = this.ctx.db.insert('soa_publications', {
         version, edition, roles: JSON.stringify(roles), decisions: JSON.stringify(Object.fromEntries([...frozen].map(([k, d]) => [k, d.id]))),
         changes: JSON.stringify(changes), last_decision: last, published_by: by, published_by_name: this.ctx.people.nameOf(by), published_at: at, note, source: src,
-      }).lastInsertRowid);
-      const p = this.get(id)!;
+      });
+      const p = toPublication(written as unknown as PublicationRow);
       this.ctx.audit.append({
-        at, actor: by!, action: 'soa.publish', subject: `SoA version ${version}`, table: 'soa_publications', row: id,
+        at, actor: by!, action: 'soa.publish', subject: `SoA version ${version}`, table: 'soa_publications', row: p.id, written,
         extra: { version, edition, decisions: frozen.size, ...p.counts },
       });
       return p;
-    }).immediate();
-  }
-
-  private get(id: number): SoaPublication | null {
-    const row = this.ctx.db.prepare('SELECT * FROM soa_publications WHERE id = ?').get(id) as PublicationRow | undefined;
-    return row ? toPublication(row) : null;
+    });
   }
 }
 

@@ -1,7 +1,6 @@
 // Risk register (JIP-ISMS517 4.2.1). A change to a risk is a new row with the same risk ID; the latest row is current.
 import type { RiskLevel } from '../config.js';
 import { nearestIds } from '../catalog/ids.js';
-import { insertInto, type Statement } from './db.js';
 import { Issues, fail } from './errors.js';
 import type { ProfileStore } from './profile.js';
 import { isoDate, list, source, text, type StoreContext } from './context.js';
@@ -81,32 +80,26 @@ interface RiskRow {
   owner_name?: string | null; recorded_by_name?: string | null;
 }
 
-const withVersion = 'SELECT r.*, (SELECT count(*) FROM risks x WHERE x.risk_id = r.risk_id AND x.id <= r.id) AS version FROM risks r';
+const withVersion = 'SELECT r.*, CAST((SELECT count(*) FROM risks x WHERE x.risk_id = r.risk_id AND x.id <= r.id) AS INTEGER) AS version FROM risks r';
 
 export class RiskStore {
-  private readonly currentRows: Statement;
-  private readonly historyRows: Statement;
-  private readonly nextNumber: Statement;
-  private readonly insert: Statement;
-
-  constructor(private readonly ctx: StoreContext, private readonly profile: ProfileStore) {
-    const { db } = ctx;
-    this.currentRows = db.prepare(`${withVersion} WHERE r.id IN (SELECT max(id) FROM risks GROUP BY risk_id) ORDER BY CAST(substr(r.risk_id, 3) AS INTEGER)`);
-    this.historyRows = db.prepare(`${withVersion} WHERE r.risk_id = ? ORDER BY r.id`);
-    this.nextNumber = db.prepare('SELECT coalesce(max(CAST(substr(risk_id, 3) AS INTEGER)), 0) + 1 AS n FROM risks');
-    this.insert = insertInto(db, 'risks', ['risk_id', 'title', 'description', 'service', 'asset', 'confidentiality', 'integrity', 'availability',
-      'threat', 'vulnerability', 'owner', 'likelihood', 'impact', 'score', 'treatment', 'controls', 'residual', 'status', 'next_review', 'source',
-      'recorded_by', 'recorded_at', 'owner_name', 'recorded_by_name']);
-  }
+  constructor(private readonly ctx: StoreContext, private readonly profile: ProfileStore) {}
 
   list(): Risk[] {
-    return (this.currentRows.all() as RiskRow[]).map((r) => this.toRisk(r));
+    return this.ctx.db.read(async () => (this.ctx.db.all(`${withVersion} WHERE r.id IN (SELECT max(id) FROM risks GROUP BY risk_id) ORDER BY CAST(substr(r.risk_id, 3) AS INTEGER)`) as RiskRow[])
+      .map((r) => this.toRisk(r)));
+  }
+
+  private historyRows(id: string): RiskRow[] {
+    return this.ctx.db.all(`${withVersion} WHERE r.risk_id = ? ORDER BY r.id`, [id]) as RiskRow[];
   }
 
   get(raw: string): Risk | null {
     const id = riskId(raw);
-    const rows = id ? (this.historyRows.all(id) as RiskRow[]) : [];
-    return rows.length ? this.toRisk(rows[rows.length - 1]!) : null;
+    return this.ctx.db.read(async () => {
+      const rows = id ? this.historyRows(id) : [];
+      return rows.length ? this.toRisk(rows[rows.length - 1]!) : null;
+    });
   }
 
   /** The current version of a risk; an unknown ID throws an error that lists the known ones. */
@@ -116,23 +109,22 @@ export class RiskStore {
 
   history(raw: string): Risk[] {
     const id = riskId(raw);
-    return id ? (this.historyRows.all(id) as RiskRow[]).map((r) => this.toRisk(r)) : [];
+    return this.ctx.db.read(async () => (id ? this.historyRows(id) : []).map((r) => this.toRisk(r)));
   }
 
   /** Registers a new risk and returns it with its ID (R-1, R-2, ...). */
   add(input: RiskInput): Risk {
     const row = this.check(input);
-    const write = this.ctx.db.transaction(() => {
-      const id = `R-${(this.nextNumber.get() as { n: number }).n}`;
+    return this.ctx.db.write(async () => {
+      const id = `R-${(this.ctx.db.get('SELECT coalesce(max(CAST(substr(risk_id, 3) AS INTEGER)), 0) + 1 AS n FROM risks') as { n: number }).n}`;
       return this.write({ ...row, risk_id: id }, 'risk.add');
     });
-    return write.immediate();
   }
 
   /** Records a new version of a risk: given fields replace the current ones. */
   update(raw: string, input: RiskInput): Risk {
     // Read and write in one immediate transaction: two concurrent updates never silently drop one another's fields.
-    return this.ctx.db.transaction(() => this.updateNow(raw, input)).immediate();
+    return this.ctx.db.write(async () => this.updateNow(raw, input));
   }
 
   private updateNow(raw: string, input: RiskInput): Risk {
@@ -152,9 +144,9 @@ export class RiskStore {
   }
 
   private write(row: Record<string, unknown>, action: string): Risk {
-    const id = Number(this.insert.run(row).lastInsertRowid);
+    const written = this.ctx.db.insert('risks', row);
     const actor = row.recorded_by as string;
-    this.ctx.audit.append({ at: row.recorded_at as string, actor, action, subject: row.risk_id as string, table: 'risks', row: id });
+    this.ctx.audit.append({ at: row.recorded_at as string, actor, action, subject: row.risk_id as string, table: 'risks', row: written.id as number, written });
     return this.get(row.risk_id as string)!;
   }
 

@@ -1,0 +1,224 @@
+// The store's data layer, one interface over two engines: SQLite (the embedded default, one file) and PostgreSQL
+// (several instances, several workspaces). The store's parts write their SQL once, with `?` placeholders, in the
+// subset both engines speak (INSERT … RETURNING, ON CONFLICT DO NOTHING, CAST(count(*) AS INTEGER)); each engine runs
+// it. A unit of work is read() or write(): every statement runs inside one, and a read or write started inside another
+// joins it (the ambient unit, kept in AsyncLocalStorage), so the parts call one another freely.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+import { asyncTransaction, hasColumn, type Db, type Statement } from './db.js';
+import { workspaceTransaction, type PgClient } from './pg/db.js';
+
+export type Row = Record<string, unknown>;
+
+export interface StoreDb {
+  readonly engine: 'sqlite' | 'postgres';
+  /** The Slack workspace whose records this handle reads and writes ('' for the single-workspace SQLite file). */
+  readonly workspace: string;
+  /** Runs fn as one consistent read. */
+  read<T>(fn: () => Promise<T>): Promise<T>;
+  /** Runs fn as one write transaction of this workspace: all of it commits, or none; writers of one workspace take turns. */
+  write<T>(fn: () => Promise<T>): Promise<T>;
+  get<T = Row>(sql: string, params?: unknown[]): Promise<T | undefined>;
+  all<T = Row>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Runs a statement; resolves to the number of rows it changed. */
+  run(sql: string, params?: unknown[]): Promise<number>;
+  /** Inserts one row of the given columns (those this database has) and resolves to the row as stored. */
+  insert(table: string, values: Row): Promise<Row>;
+  /** What a write transaction may remember until it ends (a new object per transaction); undefined outside one. */
+  memo(): Map<string, unknown> | undefined;
+  /** A row as the audit log hashes it: without columns only this engine has (a PostgreSQL row's workspace). */
+  hashable(row: Row): Row;
+  hasTable(table: string): boolean;
+  hasColumn(table: string, column: string): boolean;
+  close(): Promise<void>;
+}
+
+interface Unit {
+  mode: 'read' | 'write';
+  memo?: Map<string, unknown>;
+}
+
+const outside = (sql: string) => new Error(`a store statement ran outside read() or write(): ${sql.slice(0, 60)}`);
+const writeInRead = () => new Error('a write was started inside a read: start the write first');
+
+/** The embedded engine: one better-sqlite3 connection, used by one unit of work at a time. */
+export class SqliteDb implements StoreDb {
+  readonly engine = 'sqlite' as const;
+  readonly workspace = '';
+  private readonly units = new AsyncLocalStorage<Unit>();
+  private readonly statements = new Map<string, Statement>();
+  private readonly tables: Set<string>;
+  private readonly columns = new Map<string, boolean>();
+  private busy: Promise<void> | null = null;
+
+  constructor(readonly raw: Db) {
+    this.tables = new Set((raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name));
+  }
+
+  private statement(sql: string): Statement {
+    let s = this.statements.get(sql);
+    if (!s) this.statements.set(sql, (s = this.raw.prepare(sql)));
+    return s;
+  }
+
+  /** One unit at a time on the connection: a unit's statements never interleave with another's. */
+  private async exclusive<T>(unit: Unit, fn: () => Promise<T>): Promise<T> {
+    while (this.busy) await this.busy;
+    let release!: () => void;
+    this.busy = new Promise<void>((r) => (release = r));
+    try {
+      return await this.units.run(unit, fn);
+    } finally {
+      this.busy = null;
+      release();
+    }
+  }
+
+  read<T>(fn: () => Promise<T>): Promise<T> {
+    return this.units.getStore() ? fn() : this.exclusive({ mode: 'read' }, fn);
+  }
+
+  write<T>(fn: () => Promise<T>): Promise<T> {
+    const unit = this.units.getStore();
+    if (unit) return unit.mode === 'write' ? fn() : Promise.reject(writeInRead());
+    return this.exclusive({ mode: 'write', memo: new Map() }, () => asyncTransaction(this.raw, fn));
+  }
+
+  private check(sql: string): void {
+    if (!this.units.getStore()) throw outside(sql);
+  }
+
+  get<T = Row>(sql: string, params: unknown[] = []): Promise<T | undefined> {
+    this.check(sql);
+    return Promise.resolve(this.statement(sql).get(...params) as T | undefined);
+  }
+
+  all<T = Row>(sql: string, params: unknown[] = []): Promise<T[]> {
+    this.check(sql);
+    return Promise.resolve(this.statement(sql).all(...params) as T[]);
+  }
+
+  run(sql: string, params: unknown[] = []): Promise<number> {
+    this.check(sql);
+    return Promise.resolve(this.statement(sql).run(...params).changes);
+  }
+
+  insert(table: string, values: Row): Promise<Row> {
+    const cols = Object.keys(values).filter((c) => this.hasColumn(table, c));
+    const sql = `INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')}) RETURNING *`;
+    return this.get<Row>(sql, cols.map((c) => values[c])) as Promise<Row>;
+  }
+
+  memo(): Map<string, unknown> | undefined {
+    return this.units.getStore()?.memo;
+  }
+
+  hashable(row: Row): Row {
+    return row;
+  }
+
+  hasTable(table: string): boolean {
+    return this.tables.has(table);
+  }
+
+  hasColumn(table: string, column: string): boolean {
+    const key = `${table}.${column}`;
+    let has = this.columns.get(key);
+    if (has === undefined) this.columns.set(key, (has = hasColumn(this.raw, table, column)));
+    return has;
+  }
+
+  async close(): Promise<void> {
+    while (this.busy) await this.busy;
+    if (this.raw.open) this.raw.close();
+  }
+}
+
+/** `?` placeholders as PostgreSQL's $1, $2, …, and a statement name per text (each connection parses it once). */
+const pgText = new Map<string, { name: string; text: string }>();
+function pgStatement(sql: string): { name: string; text: string } {
+  let s = pgText.get(sql);
+  if (!s) {
+    let n = 0;
+    const text = sql.replace(/\?/g, () => `$${++n}`);
+    s = { name: `isms-${createHash('sha1').update(text).digest('hex').slice(0, 20)}`, text };
+    if (pgText.size < 10_000) pgText.set(sql, s);
+  }
+  return s;
+}
+
+interface PgUnit extends Unit {
+  client: PgClient;
+}
+
+/**
+ * The PostgreSQL engine for one workspace: each unit of work is one transaction on a pooled connection, with
+ * app.workspace set for row-level security. A write first takes the workspace's advisory lock, so that writers of one
+ * workspace take turns (several instances too), as SQLite's BEGIN IMMEDIATE makes them.
+ */
+export class PgDb implements StoreDb {
+  readonly engine = 'postgres' as const;
+  private readonly units = new AsyncLocalStorage<PgUnit>();
+
+  constructor(private readonly pool: pg.Pool, readonly workspace: string, private readonly o: { ownsPool?: boolean } = {}) {}
+
+  read<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.units.getStore()) return fn();
+    return workspaceTransaction(this.pool, this.workspace, (client) => this.units.run({ mode: 'read', client }, fn), { readOnly: true });
+  }
+
+  write<T>(fn: () => Promise<T>): Promise<T> {
+    const unit = this.units.getStore();
+    if (unit) return unit.mode === 'write' ? fn() : Promise.reject(writeInRead());
+    return workspaceTransaction(this.pool, this.workspace, async (client) => {
+      await client.query({ name: 'isms-write-lock', text: "SELECT pg_advisory_xact_lock(hashtextextended('isms-audit:' || $1, 0))", values: [this.workspace] });
+      return this.units.run({ mode: 'write', client, memo: new Map() }, fn);
+    });
+  }
+
+  private async query<T>(sql: string, params: unknown[]): Promise<pg.QueryResult<T & pg.QueryResultRow>> {
+    const unit = this.units.getStore();
+    if (!unit) throw outside(sql);
+    const s = pgStatement(sql);
+    return unit.client.query<T & pg.QueryResultRow>({ name: s.name, text: s.text, values: params });
+  }
+
+  async get<T = Row>(sql: string, params: unknown[] = []): Promise<T | undefined> {
+    return (await this.query<T>(sql, params)).rows[0];
+  }
+
+  async all<T = Row>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return (await this.query<T>(sql, params)).rows;
+  }
+
+  async run(sql: string, params: unknown[] = []): Promise<number> {
+    return (await this.query(sql, params)).rowCount ?? 0;
+  }
+
+  async insert(table: string, values: Row): Promise<Row> {
+    const cols = Object.keys(values);
+    return (await this.get<Row>(`INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')}) RETURNING *`, cols.map((c) => values[c])))!;
+  }
+
+  memo(): Map<string, unknown> | undefined {
+    return this.units.getStore()?.memo;
+  }
+
+  hashable(row: Row): Row {
+    const { workspace: _, ...rest } = row;
+    return rest;
+  }
+
+  hasTable(): boolean {
+    return true;
+  }
+
+  hasColumn(): boolean {
+    return true;
+  }
+
+  async close(): Promise<void> {
+    if (this.o.ownsPool) await this.pool.end();
+  }
+}
