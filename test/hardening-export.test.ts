@@ -15,7 +15,7 @@ const sha = (file: string) => createHash('sha256').update(readFileSync(file)).di
 let dir: string;
 let file: string;
 let store: Store;
-let chain: ReturnType<typeof verifyFile>;
+let chain: Awaited<ReturnType<typeof verifyFile>>;
 const other = tempDir();
 
 beforeAll(async () => {
@@ -24,7 +24,7 @@ beforeAll(async () => {
   await store.soa.set({ control: '12.3.1', applicable: true, status: 'implemented', by: 'carol' });
   await store.soa.set({ control: '11.1.1', applicable: false, status: 'not-implemented', justification: 'SaaS only: no premises of our own', by: 'alice' });
   expect(existsSync(`${file}-wal`) && existsSync(`${file}-shm`)).toBe(true);
-  chain = verifyFile(file);
+  chain = await verifyFile(file);
   expect(chain.ok).toBe(true);
   process.env.ISMS_DATA_DIR = dir;
 });
@@ -44,14 +44,14 @@ async function runCli(args: string[]): Promise<{ code: number; stderr: string }>
   }
 }
 
-it('refuses `soa export --out` the database itself (as the attack did it), and the store is unchanged', () => {
+it('refuses `soa export --out` the database itself (as the attack did it), and the store is unchanged', async () => {
   const before = [sha(file), sha(`${file}-wal`)];
   const r = cli(['soa', 'export', '--format', 'csv', '--out', file], { ISMS_DATA_DIR: dir });
   expect(r.code).toBe(1);
   expect(r.stderr).toBe(`error: out: ${file} is the database file ${file}. Choose another file name: an export never overwrites the store. Nothing was written\n`);
   expect([sha(file), sha(`${file}-wal`)]).toEqual(before);
   expect(existsSync(`${file}-shm`)).toBe(true);
-  expect(verifyFile(file)).toEqual(chain);
+  expect(await verifyFile(file)).toEqual(chain);
 });
 
 it('refuses its WAL and SHM files, `..`, symlinks to the file or its folder, a hard link, and any other SQLite database', async () => {
@@ -86,7 +86,7 @@ it('refuses its WAL and SHM files, `..`, symlinks to the file or its folder, a h
   expect(chart.code).toBe(1);
   expect(chart.stderr).toMatch(/is the database file/);
   expect([sha(file), sha(`${file}-wal`), sha(`${file}-shm`)]).toEqual(before);
-  expect(verifyFile(file)).toEqual(chain);
+  expect(await verifyFile(file)).toEqual(chain);
 });
 
 it('still writes an export to a new file, and over an old export (through a symlink, onto its target)', async () => {

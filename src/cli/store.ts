@@ -293,9 +293,9 @@ async function dbCommand({ store, out }: Cmd, sub: string | undefined, argv: str
 }
 
 /** `audit verify [--json] [--expect-head HASH]`: read-only; --json includes the head hash, to record it elsewhere. */
-function verifyCommand(file: string, argv: string[], out: Out): void {
+async function verifyCommand(file: string, argv: string[], out: Out): Promise<void> {
   const { values: v } = parse(argv, { json: { type: 'boolean' }, 'expect-head': { type: 'string' } }, 'audit verify [--json] [--expect-head HASH]');
-  const r = verifyFile(file, v['expect-head']);
+  const r = await verifyFile(file, v['expect-head']);
   if (v.json) out(JSON.stringify(r, null, 2));
   else if (r.note) process.stderr.write(`note: ${r.note}\n`);
   if (!r.ok) throw new UserError(`audit chain broken: ${r.problem}`, 1);

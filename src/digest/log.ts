@@ -27,20 +27,22 @@ export interface DigestRun {
 /** How many weeks the trend shows. */
 export const TREND_WEEKS = 12;
 
-/** The run log and snapshots, in the SQLite store (each call waits for a batch in progress). */
+/** The run log and snapshots, in the store (either engine). */
 export class DigestLog {
   constructor(private readonly store: Store) {}
 
   /** Appends a snapshot of this week's metrics. The latest snapshot of a week is the one the trend shows. */
   async addSnapshot(m: ReadinessMetrics, takenAt: Date): Promise<void> {
-    await this.store.sqlite((db) => db.prepare('INSERT INTO readiness_snapshots (week, score, metrics, taken_at) VALUES (?, ?, ?, ?)')
-      .run(m.week, m.score.value, JSON.stringify(m), takenAt.toISOString()));
+    const { sql } = this.store;
+    await sql.write(() => sql.run('INSERT INTO readiness_snapshots (week, score, metrics, taken_at) VALUES (?, ?, ?, ?)',
+      [m.week, m.score.value, JSON.stringify(m), takenAt.toISOString()]));
   }
 
   /** The latest snapshot of each week, oldest first. */
   async weekly(): Promise<Snapshot[]> {
-    const rows = await this.store.sqlite((db) => db.prepare(`SELECT week, score, taken_at FROM readiness_snapshots
-      WHERE id IN (SELECT max(id) FROM readiness_snapshots GROUP BY week) ORDER BY week`).all() as { week: string; score: number; taken_at: string }[]);
+    const { sql } = this.store;
+    const rows = await sql.read(() => sql.all<{ week: string; score: number; taken_at: string }>(`SELECT week, score, taken_at FROM readiness_snapshots
+      WHERE id IN (SELECT max(id) FROM readiness_snapshots GROUP BY week) ORDER BY week`));
     return rows.map((r) => ({ week: r.week, score: r.score, takenAt: r.taken_at }));
   }
 
@@ -52,33 +54,35 @@ export class DigestLog {
   }
 
   /**
-   * Claims a scheduled run for this process: true for exactly one caller per `scheduledFor`, across processes
-   * (INSERT OR IGNORE on a unique key, in an immediate transaction).
+   * Claims a scheduled run for this process: true for exactly one caller per `scheduledFor`, across processes and
+   * instances (an insert that does nothing when the unique key exists, in a write transaction).
    */
-  claim(scheduledFor: Date, process: string, at: Date): Promise<boolean> {
-    return this.store.sqlite((db) => {
-      const insert = db.prepare('INSERT OR IGNORE INTO digest_runs (scheduled_for, started_at, process) VALUES (?, ?, ?)');
-      return db.transaction(() => insert.run(scheduledFor.toISOString(), at.toISOString(), process).changes === 1).immediate();
-    });
+  async claim(scheduledFor: Date, process: string, at: Date): Promise<boolean> {
+    const { sql } = this.store;
+    return await sql.write(() => sql.run('INSERT INTO digest_runs (scheduled_for, started_at, process) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+      [scheduledFor.toISOString(), at.toISOString(), process])) === 1;
   }
 
   /** Marks a claimed run as posted, or as failed with the error (a claimed run is not retried). */
   async finish(scheduledFor: Date, outcome: { postedAt: Date; channel: string; messageTs?: string } | { error: string }): Promise<void> {
     const key = scheduledFor.toISOString();
-    await this.store.sqlite((db) => 'error' in outcome
-      ? db.prepare('UPDATE digest_runs SET error = ? WHERE scheduled_for = ?').run(outcome.error.slice(0, 1000), key)
-      : db.prepare('UPDATE digest_runs SET posted_at = ?, channel = ?, message_ts = ? WHERE scheduled_for = ?')
-        .run(outcome.postedAt.toISOString(), outcome.channel, outcome.messageTs ?? null, key));
+    const { sql } = this.store;
+    await sql.write(() => 'error' in outcome
+      ? sql.run('UPDATE digest_runs SET error = ? WHERE scheduled_for = ?', [outcome.error.slice(0, 1000), key])
+      : sql.run('UPDATE digest_runs SET posted_at = ?, channel = ?, message_ts = ? WHERE scheduled_for = ?',
+        [outcome.postedAt.toISOString(), outcome.channel, outcome.messageTs ?? null, key]));
   }
 
-  has(scheduledFor: Date): Promise<boolean> {
-    return this.store.sqlite((db) => !!db.prepare('SELECT 1 FROM digest_runs WHERE scheduled_for = ?').get(scheduledFor.toISOString()));
+  async has(scheduledFor: Date): Promise<boolean> {
+    const { sql } = this.store;
+    return !!await sql.read(() => sql.get('SELECT 1 AS one FROM digest_runs WHERE scheduled_for = ?', [scheduledFor.toISOString()]));
   }
 
   async runs(): Promise<DigestRun[]> {
-    const rows = await this.store.sqlite((db) => db.prepare('SELECT * FROM digest_runs ORDER BY scheduled_for').all() as {
+    const { sql } = this.store;
+    const rows = await sql.read(() => sql.all<{
       scheduled_for: string; started_at: string; process: string; posted_at: string | null; channel: string | null; message_ts: string | null; error: string | null;
-    }[]);
+    }>('SELECT * FROM digest_runs ORDER BY scheduled_for'));
     return rows.map((r) => ({
       scheduledFor: r.scheduled_for, startedAt: r.started_at, process: r.process, postedAt: r.posted_at, channel: r.channel, messageTs: r.message_ts, error: r.error,
     }));

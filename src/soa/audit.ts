@@ -141,23 +141,23 @@ export class AuditLog {
   }
 
   /** Whether an event was already recorded, e.g. that an assessment was approved. */
-  recorded(action: string, subject: string): Promise<boolean> {
-    return this.db.read(async () => !!await this.db.get('SELECT 1 FROM audit_log WHERE action = ? AND subject = ? LIMIT 1', [action, subject]));
+  async recorded(action: string, subject: string): Promise<boolean> {
+    return await this.db.read(async () => !!await this.db.get('SELECT 1 FROM audit_log WHERE action = ? AND subject = ? LIMIT 1', [action, subject]));
   }
 
-  entries(limit = 50): Promise<AuditEntry[]> {
-    return this.db.read(async () => (await this.db.all<DbEntry>('SELECT * FROM audit_log ORDER BY seq DESC LIMIT ?', [limit])).reverse().map(toEntry));
+  async entries(limit = 50): Promise<AuditEntry[]> {
+    return await this.db.read(async () => (await this.db.all<DbEntry>('SELECT * FROM audit_log ORDER BY seq DESC LIMIT ?', [limit])).reverse().map(toEntry));
   }
 
   /** Whether an entry has this hash (checkHead). */
-  hasHash(hash: string): Promise<boolean> {
-    return this.db.read(async () => !!await this.db.get('SELECT 1 FROM audit_log WHERE hash = ?', [hash]));
+  async hasHash(hash: string): Promise<boolean> {
+    return await this.db.read(async () => !!await this.db.get('SELECT 1 FROM audit_log WHERE hash = ?', [hash]));
   }
 
   /** Walks the whole chain and the audited rows, read in one snapshot; names the first entry (or row) that does not check out. */
-  verify(): Promise<VerifyResult> {
+  async verify(): Promise<VerifyResult> {
     const { db } = this;
-    return db.read(async () => {
+    return await db.read(async () => {
       const rows = new Map<AuditedTable, Map<number, Row>>();
       for (const t of allTables(db)) rows.set(t, new Map((await db.all<Row>(`SELECT * FROM ${t}`)).map((r) => [r.id as number, db.hashable(r)])));
       const services = new Map<number, Row[]>();

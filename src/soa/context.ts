@@ -2,7 +2,7 @@
 import type { Catalog, Edition } from '../catalog/catalog.js';
 import type { RiskLevel } from '../config.js';
 import type { AuditLog } from './audit.js';
-import type { Db } from './db.js';
+import type { StoreDb } from './sql.js';
 import type { Issues } from './errors.js';
 import type { PeopleDirectory } from './people.js';
 
@@ -10,7 +10,7 @@ export type Role = 'customer' | 'provider';
 export type ServiceRole = Role | 'both';
 
 export interface StoreContext {
-  db: Db;
+  db: StoreDb;
   audit: AuditLog;
   catalog: Catalog;
   /** ISMS_APPROVERS: Slack user IDs or CLI user names. */

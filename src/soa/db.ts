@@ -189,15 +189,6 @@ export function hasColumn(db: Db, table: string, column: string): boolean {
   return (db.pragma(`table_info(${table})`) as { name: string }[]).some((c) => c.name === column);
 }
 
-/**
- * An INSERT of the named columns that `table` has in this file: a store opened at an older schema version (a test of
- * migrations) leaves out the columns added since, which are all nullable. Values are bound by name (@column).
- */
-export function insertInto(db: Db, table: string, columns: string[]): Statement {
-  const cols = columns.filter((c) => hasColumn(db, table, c));
-  return db.prepare(`INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')})`);
-}
-
 export function schemaVersion(db: Db): number {
   return db.pragma('user_version', { simple: true }) as number;
 }
@@ -278,15 +269,6 @@ export function asyncTransaction<T>(db: Db, fn: () => Promise<T>): Promise<T> {
 
 /** The current write transaction of each guarded database: a new object per outermost transaction, renewed when any part of one fails. */
 const transactions = new WeakMap<Db, { token: object | undefined }>();
-
-/**
- * An object that stays the same while one outermost transaction of `db` (through db.transaction) runs and nothing in it
- * has failed; undefined outside one. What a transaction wrote itself (the last audit entry) can be remembered under it:
- * no other connection writes while it holds the write lock, and a rolled-back part renews the token.
- */
-export function transactionToken(db: Db): object | undefined {
-  return db.inTransaction ? transactions.get(db)?.token : undefined;
-}
 
 /**
  * Every write of the store runs in a transaction (the audit chain needs it). Each outermost transaction checks the

@@ -184,16 +184,16 @@ export class DecisionStore {
   }
 
   /** Records a decision: approved at once when an approver makes it, otherwise a proposal. Bad input writes nothing. */
-  set(input: DecisionInput): Decision {
-    return this.ctx.db.write(() => this.write(this.check(input, new Issues())));
+  async set(input: DecisionInput): Promise<Decision> {
+    return await this.ctx.db.write(async () => await this.write(await this.check(input, new Issues())));
   }
 
   /** Records several decisions in one transaction: all of them or none. */
-  setMany(inputs: DecisionInput[]): Decision[] {
-    return this.ctx.db.write(async () => {
-      const rows = this.checkAll(inputs);
+  async setMany(inputs: DecisionInput[]): Promise<Decision[]> {
+    return await this.ctx.db.write(async () => {
+      const rows = await this.checkAll(inputs);
       const out: Decision[] = [];
-      for (const r of rows) out.push(this.write(r));
+      for (const r of rows) out.push(await this.write(r));
       return out;
     });
   }
@@ -203,9 +203,9 @@ export class DecisionStore {
    * Records proposals that nobody approves by writing them, whoever proposes (soa transition). `basis` per input goes
    * into its audit entry, e.g. the 2013 decisions it was drawn from. Call inside a transaction.
    */
-  proposeMany(inputs: DecisionInput[], basis: Record<string, unknown>[]): Decision[] {
+  async proposeMany(inputs: DecisionInput[], basis: Record<string, unknown>[]): Promise<Decision[]> {
     const out: Decision[] = [];
-    for (const [i, r] of this.checkAll(inputs).entries()) out.push(this.write(r, { proposeOnly: true, extra: basis[i] }));
+    for (const [i, r] of (await this.checkAll(inputs)).entries()) out.push(await this.write(r, { proposeOnly: true, extra: basis[i] }));
     return out;
   }
 
@@ -214,26 +214,26 @@ export class DecisionStore {
    * stay on the record (an approved assessment). The caller has checked that `approver` is one, and holds the
    * transaction. A proposer who is the approver is recorded as approving their own entry.
    */
-  proposeAndApprove(inputs: DecisionInput[], approver: string, extra: Record<string, unknown> = {}): Decision[] {
+  async proposeAndApprove(inputs: DecisionInput[], approver: string, extra: Record<string, unknown> = {}): Promise<Decision[]> {
     const own = inputs.filter((i) => i.by?.trim() === approver.trim());
     if (own.length) this.refuseOwn(approver, `entered ${own.length === 1 ? 'an item' : `${own.length} items`} of this assessment`);
     const out: Decision[] = [];
-    for (const r of this.checkAll(inputs)) {
-      const d = this.write(r, { proposeOnly: true, extra });
-      const review = this.addReview(d.id, d.controlId, 'approved', approver);
+    for (const r of await this.checkAll(inputs)) {
+      const d = await this.write(r, { proposeOnly: true, extra });
+      const review = await this.addReview(d.id, d.controlId, 'approved', approver);
       out.push({ ...d, state: 'approved', approvedBy: review.reviewed_by, approvedByName: review.reviewed_by_name, approvedAt: review.reviewed_at } satisfies Decision);
     }
     return out;
   }
 
-  private checkAll(inputs: DecisionInput[]): Record<string, unknown>[] {
+  private async checkAll(inputs: DecisionInput[]): Promise<Record<string, unknown>[]> {
     const issues = new Issues();
     // Nothing is written before every input is checked, so the edition and the roles in scope are the same for all.
-    const scope = inputs.length > 1 ? { edition: this.editions.current(), roles: this.roles() } : undefined;
+    const scope = inputs.length > 1 ? { edition: await this.editions.current(), roles: await this.roles() } : undefined;
     const rows: Record<string, unknown>[] = [];
     for (const [i, input] of inputs.entries()) {
       const own = new Issues();
-      const row = this.check(input, own, false, scope);
+      const row = await this.check(input, own, false, scope);
       for (const x of own.list) issues.add(inputs.length > 1 ? `#${i + 1} ${x.field}` : x.field, x.message, x.hint);
       rows.push(row);
     }
@@ -242,53 +242,53 @@ export class DecisionStore {
   }
 
   /** `version`: the proposal the approver read; refused when a newer one has replaced it since. */
-  approve(control: string | undefined, by: string | undefined, version?: number): Decision {
-    return this.review(control, by, 'approved', undefined, version);
+  async approve(control: string | undefined, by: string | undefined, version?: number): Promise<Decision> {
+    return await this.review(control, by, 'approved', undefined, version);
   }
 
-  reject(control: string | undefined, by: string | undefined, reason?: string, version?: number): Decision {
-    return this.review(control, by, 'rejected', reason, version);
+  async reject(control: string | undefined, by: string | undefined, reason?: string, version?: number): Promise<Decision> {
+    return await this.review(control, by, 'rejected', reason, version);
   }
 
   /** One decision by its row ID. */
-  get(id: number): Decision | null {
-    return this.ctx.db.read(async () => this.getNow(id));
+  async get(id: number): Promise<Decision | null> {
+    return await this.ctx.db.read(async () => this.getNow(id));
   }
 
-  private getNow(id: number): Decision | null {
-    const r = this.ctx.db.get(this.byId, [id]) as (DecisionRow & { version: number; latest: number }) | undefined;
+  private async getNow(id: number): Promise<Decision | null> {
+    const r = await this.ctx.db.get<DecisionRow & { version: number; latest: number }>(this.byId, [id]);
     return r ? toDecision(r, r.version, r.latest === r.id) : null;
   }
 
-  history(control: string): Decision[] {
-    return this.ctx.db.read(async () => toDecisions(this.ctx.db.all(this.ofControl, [control]) as DecisionRow[]));
+  async history(control: string): Promise<Decision[]> {
+    return await this.ctx.db.read(async () => toDecisions(await this.ctx.db.all<DecisionRow>(this.ofControl, [control])));
   }
 
   /** The approved decision in force and the pending proposal, if any. */
-  state(control: string): { current: Decision | null; pending: Decision | null } {
-    return pick(this.history(control));
+  async state(control: string): Promise<{ current: Decision | null; pending: Decision | null }> {
+    return pick(await this.history(control));
   }
 
   /** Every line of the SoA in the edition (default: the store's) with its current decision and pending proposal. */
-  rows(roles: Role[], edition?: Edition): SoaRow[] {
-    return this.ctx.db.read(async () => this.snapshot(roles, edition).rows);
+  async rows(roles: Role[], edition?: Edition): Promise<SoaRow[]> {
+    return await this.ctx.db.read(async () => (await this.snapshot(roles, edition)).rows);
   }
 
   /** The SoA rows of an edition and every decision ever recorded in it (oldest first), from one read. */
-  snapshot(roles: Role[], edition?: Edition): { rows: SoaRow[]; history: Decision[]; edition: Edition } {
-    return this.ctx.db.read(async () => this.snapshotOf(roles, edition ?? this.editions.current()));
+  async snapshot(roles: Role[], edition?: Edition): Promise<{ rows: SoaRow[]; history: Decision[]; edition: Edition }> {
+    return await this.ctx.db.read(async () => this.snapshotOf(roles, edition ?? await this.editions.current()));
   }
 
-  private snapshotOf(roles: Role[], edition: Edition): { rows: SoaRow[]; history: Decision[]; edition: Edition } {
-    const byControl = this.grouped();
+  private async snapshotOf(roles: Role[], edition: Edition): Promise<{ rows: SoaRow[]; history: Decision[]; edition: Edition }> {
+    const byControl = await this.grouped();
     const rows = soaItems(this.ctx.catalog, edition, roles).map((item) => ({ ...item, ...pick(byControl.get(item.key) ?? []) }));
     const history = [...byControl.values()].flat().filter((d) => d.edition === edition).sort((a, b) => a.id - b.id);
     return { rows, history, edition };
   }
 
-  private grouped(): Map<string, Decision[]> {
+  private async grouped(): Promise<Map<string, Decision[]>> {
     const byControl = new Map<string, DecisionRow[]>();
-    for (const r of this.ctx.db.all(this.all) as DecisionRow[]) {
+    for (const r of await this.ctx.db.all<DecisionRow>(this.all)) {
       const rows = byControl.get(r.control_id) ?? [];
       rows.push(r);
       byControl.set(r.control_id, rows);
@@ -297,16 +297,16 @@ export class DecisionStore {
   }
 
   /** JIP-ISMS517 4.2.2 c): controls relevant to the roles in scope that have no approved decision. */
-  missing(roles: Role[]): SoaRow[] {
-    return this.rows(roles).filter((r) => r.relevant && !r.current);
+  async missing(roles: Role[]): Promise<SoaRow[]> {
+    return (await this.rows(roles)).filter((r) => r.relevant && !r.current);
   }
 
   /**
    * Resolves what a person typed ("5.23", "A.8.16", "CLD.9.5.1@provider", or an ID plus `role`) to a line of the SoA in
    * the store's edition, or adds an issue that says which line to use instead.
    */
-  resolve(issues: Issues, raw: string | undefined, role?: string, inEdition?: Edition, inScope?: Role[]): SoaItem | undefined {
-    return this.ctx.db.read(async () => this.resolveIn(issues, raw, role, inEdition ?? this.editions.current(), inScope ?? this.roles()));
+  async resolve(issues: Issues, raw: string | undefined, role?: string, inEdition?: Edition, inScope?: Role[]): Promise<SoaItem | undefined> {
+    return await this.ctx.db.read(async () => this.resolveIn(issues, raw, role, inEdition ?? await this.editions.current(), inScope ?? await this.roles()));
   }
 
   private resolveIn(issues: Issues, raw: string | undefined, role: string | undefined, edition: Edition, scope: Role[]): SoaItem | undefined {
@@ -373,9 +373,9 @@ export class DecisionStore {
     return undefined;
   }
 
-  private review(control: string | undefined, by: string | undefined, verdict: 'approved' | 'rejected', reason?: string, version?: number): Decision {
+  private async review(control: string | undefined, by: string | undefined, verdict: 'approved' | 'rejected', reason?: string, version?: number): Promise<Decision> {
     const issues = new Issues();
-    const item = this.resolve(issues, control);
+    const item = await this.resolve(issues, control);
     const entry = item && { id: item.key };
     const who = text(issues, 'by', by, { required: `Say who ${verdict === 'approved' ? 'approves' : 'rejects'}, e.g. --by alice` });
     const why = text(issues, 'reason', reason);
@@ -386,8 +386,8 @@ export class DecisionStore {
         ? `Ask one of ${approvers.join(', ')} (ISMS_APPROVERS)`
         : 'No approvers are configured: set ISMS_APPROVERS to a comma-separated list of Slack user IDs or CLI user names');
     }
-    return this.ctx.db.write(async () => {
-      const { pending, current } = this.state(entry!.id);
+    return await this.ctx.db.write(async () => {
+      const { pending, current } = await this.state(entry!.id);
       if (!pending) {
         fail('control', `${entry!.id} has no pending proposal to ${verdict === 'approved' ? 'approve' : 'reject'}`,
           current ? `Its current decision (version ${current.version}) is already approved; see "soa show ${entry!.id} --history"` : `Propose one first with "soa set ${entry!.id} ..."`);
@@ -397,8 +397,8 @@ export class DecisionStore {
           `Read it with "soa show ${entry!.id}" and ${verdict === 'approved' ? 'approve' : 'reject'} version ${pending.version}`);
       }
       if (verdict === 'approved' && pending.proposedBy === who) this.refuseOwn(who, `proposed version ${pending.version} of ${entry!.id}`);
-      this.addReview(pending.id, entry!.id, verdict, who!, why);
-      return this.get(pending.id)!;
+      await this.addReview(pending.id, entry!.id, verdict, who!, why);
+      return (await this.get(pending.id))!;
     });
   }
 
@@ -410,20 +410,20 @@ export class DecisionStore {
       others.length ? `Ask another approver: ${others.join(', ')}` : 'Add a second approver to ISMS_APPROVERS, or turn four-eyes off');
   }
 
-  private write(row: Record<string, unknown>, opts: { proposeOnly?: boolean; extra?: Record<string, unknown> } = {}): Decision {
+  private async write(row: Record<string, unknown>, opts: { proposeOnly?: boolean; extra?: Record<string, unknown> } = {}): Promise<Decision> {
     const control = row.control_id as string;
     const by = row.proposed_by as string;
-    const written = this.ctx.db.insert('decisions', this.columnsOf(this.decisionColumns, row)) as unknown as DecisionRow;
+    const written = await this.ctx.db.insert('decisions', this.columnsOf(this.decisionColumns, row)) as unknown as DecisionRow;
     const id = written.id;
-    const version = this.versionOf(control);
+    const version = await this.versionOf(control);
     // Under four-eyes an approver's own decision waits for another approver, like anyone's.
     const approved = !opts.proposeOnly && !this.ctx.fourEyes && this.isApprover(by);
-    this.ctx.audit.append({
+    await this.ctx.audit.append({
       at: row.proposed_at as string, actor: by, action: approved ? 'soa.set' : 'soa.propose', subject: control, table: 'decisions', row: id, written: written as unknown as Record<string, unknown>,
       extra: { applicable: row.applicable === 1, status: row.status, ...opts.extra },
     });
     const review: ReviewFields = { verdict: null, reviewed_by: null, reviewed_by_name: null, reviewed_at: null, review_reason: null };
-    if (approved) this.addReview(id, control, 'approved', by, undefined, row.proposed_at as string, review);
+    if (approved) await this.addReview(id, control, 'approved', by, undefined, row.proposed_at as string, review);
     // What get(id) would read back: the row as stored, the newest decision of its control, reviewed or not.
     return toDecision({ ...written, ...review }, version, true);
   }
@@ -432,12 +432,12 @@ export class DecisionStore {
    * The version of the decision just inserted for `control`: how many it has. Counted once per control in a write
    * transaction, then one more per decision the transaction adds (nobody else writes this store's decisions meanwhile).
    */
-  private versionOf(control: string): number {
+  private async versionOf(control: string): Promise<number> {
     const memo = this.ctx.db.memo();
     let counts = memo?.get('decisions.counts') as Map<string, number> | undefined;
     if (memo && !counts) memo.set('decisions.counts', (counts = new Map<string, number>()));
     const known = counts?.get(control);
-    const version = known === undefined ? (this.ctx.db.get('SELECT CAST(count(*) AS INTEGER) AS n FROM decisions WHERE control_id = ?', [control]) as { n: number }).n : known + 1;
+    const version = known === undefined ? (await this.ctx.db.get('SELECT CAST(count(*) AS INTEGER) AS n FROM decisions WHERE control_id = ?', [control]) as { n: number }).n : known + 1;
     counts?.set(control, version);
     return version;
   }
@@ -453,13 +453,13 @@ export class DecisionStore {
   }
 
   /** Records a review of `decision`; its fields as a decision shows them go into `into`. */
-  private addReview(decision: number, control: string, verdict: 'approved' | 'rejected', by: string, reason?: string, at = isoDate(this.ctx.now()),
-    into: ReviewFields = { ...noReview }): ReviewFields {
+  private async addReview(decision: number, control: string, verdict: 'approved' | 'rejected', by: string, reason?: string, at = isoDate(this.ctx.now()),
+    into: ReviewFields = { ...noReview }): Promise<ReviewFields> {
     const values = this.columnsOf(this.reviewColumns, {
       decision_id: decision, verdict, reviewed_by: by, reviewed_by_name: this.ctx.people.nameOf(by), reviewed_at: at, reason: reason ?? null,
     });
-    const written = this.ctx.db.insert('reviews', values);
-    this.ctx.audit.append({
+    const written = await this.ctx.db.insert('reviews', values);
+    await this.ctx.audit.append({
       at, actor: by, action: verdict === 'approved' ? 'soa.approve' : 'soa.reject', subject: control, table: 'reviews', row: written.id as number, written, extra: { decision },
     });
     into.verdict = verdict;
@@ -471,8 +471,8 @@ export class DecisionStore {
   }
 
   /** Checks one decision and returns its row. Issues go to `issues`; with `throwNow` they are thrown before returning. */
-  private check(input: DecisionInput, issues: Issues, throwNow = true, scope?: { edition: Edition; roles: Role[] }): Record<string, unknown> {
-    const item = this.resolve(issues, input.control, input.role, scope?.edition, scope?.roles);
+  private async check(input: DecisionInput, issues: Issues, throwNow = true, scope?: { edition: Edition; roles: Role[] }): Promise<Record<string, unknown>> {
+    const item = await this.resolve(issues, input.control, input.role, scope?.edition, scope?.roles);
     const applicable = yesNo(input.applicable);
     if (applicable === undefined) {
       issues.add('applicable', input.applicable == null || input.applicable === '' ? 'is required' : `"${input.applicable}" is not yes or no`,
@@ -483,7 +483,7 @@ export class DecisionStore {
       issues.add('status', `"${status}" is not a status`, `Use one of ${statuses.join(', ')} (partial = partially implemented)`);
     }
     const justification = text(issues, 'justification', input.justification);
-    const reasons = this.checkReasons(issues, list(input.reasons));
+    const reasons = await this.checkReasons(issues, list(input.reasons));
     if (applicable === false && status === 'implemented') {
       issues.add('status', 'a control that is not applicable cannot be implemented', 'Use --status not-implemented for an excluded control, or --applicable yes');
     }
@@ -509,7 +509,7 @@ export class DecisionStore {
     };
   }
 
-  private checkReasons(issues: Issues, raws: string[]): string[] {
+  private async checkReasons(issues: Issues, raws: string[]): Promise<string[]> {
     const out: string[] = [];
     for (const raw of raws) {
       const m = /^([a-z]+)\s*:\s*(.+)$/i.exec(raw);
@@ -521,8 +521,8 @@ export class DecisionStore {
       let value = m[2]!.trim();
       if (kind === 'risk') {
         const id = riskId(value);
-        if (!id || !this.risks.get(id)) {
-          const known = this.risks.list().map((r) => r.id);
+        if (!id || !await this.risks.get(id)) {
+          const known = (await this.risks.list()).map((r) => r.id);
           issues.add('reason', `${id ?? `"${value}"`} is not a risk in the register`,
             known.length ? `Refer to an existing risk (${known.slice(0, 8).join(', ')}${known.length > 8 ? ', ...' : ''}) or add it with "risk add"` : 'The register is empty: add the risk first with "risk add"');
           continue;

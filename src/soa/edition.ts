@@ -17,28 +17,28 @@ export interface EditionState {
 export class EditionStore {
   constructor(private readonly ctx: StoreContext) {}
 
-  state(): EditionState {
-    return this.ctx.db.read(async () => this.stateNow());
+  async state(): Promise<EditionState> {
+    return await this.ctx.db.read(async () => this.stateNow());
   }
 
-  private stateNow(): EditionState {
+  private async stateNow(): Promise<EditionState> {
     const { db } = this.ctx;
     // A store opened at an older schema version (migration tests) has no soa_editions table.
-    const row = !db.hasTable('soa_editions') ? undefined : db.get('SELECT * FROM soa_editions ORDER BY id DESC LIMIT 1') as { edition: Edition; set_by: string; set_at: string } | undefined;
+    const row = !db.hasTable('soa_editions') ? undefined : await db.get<{ edition: Edition; set_by: string; set_at: string }>('SELECT * FROM soa_editions ORDER BY id DESC LIMIT 1');
     if (row) return { edition: row.edition, from: 'recorded', setBy: row.set_by, setAt: row.set_at };
-    const last = db.get('SELECT control_id FROM decisions ORDER BY id DESC LIMIT 1') as { control_id: string } | undefined;
+    const last = await db.get<{ control_id: string }>('SELECT control_id FROM decisions ORDER BY id DESC LIMIT 1');
     if (last) return { edition: keyEdition(last.control_id), from: 'decisions', setBy: null, setAt: null };
     return { edition: this.ctx.defaultEdition, from: 'default', setBy: null, setAt: null };
   }
 
-  current(): Edition {
-    return this.state().edition;
+  async current(): Promise<Edition> {
+    return (await this.state()).edition;
   }
 
   /** Records a change of edition (soa transition). Call inside a transaction. */
-  record(edition: Edition, by: string, source: string, note?: string): void {
+  async record(edition: Edition, by: string, source: string, note?: string): Promise<void> {
     const at = isoDate(this.ctx.now());
-    const written = this.ctx.db.insert('soa_editions', { edition, set_by: by, set_at: at, source, note: note ?? null });
-    this.ctx.audit.append({ at, actor: by, action: 'soa.edition', subject: `ISO/IEC 27001:${edition}`, table: 'soa_editions', row: written.id as number, written, extra: { edition } });
+    const written = await this.ctx.db.insert('soa_editions', { edition, set_by: by, set_at: at, source, note: note ?? null });
+    await this.ctx.audit.append({ at, actor: by, action: 'soa.edition', subject: `ISO/IEC 27001:${edition}`, table: 'soa_editions', row: written.id as number, written, extra: { edition } });
   }
 }

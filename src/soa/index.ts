@@ -115,39 +115,39 @@ export class Store {
   }
 
   /** The edition of the SoA: 2022 (93 Annex A controls + 27017 items per role) or 2013 (114 + 7 CLD). */
-  edition(): Promise<EditionState> {
-    return this.editions.state();
+  async edition(): Promise<EditionState> {
+    return await this.editions.state();
   }
 
   /** Every line of the SoA in its edition with its current decision and pending proposal. */
-  soaRows(edition?: Edition): Promise<SoaRow[]> {
-    return this.sql.read(async () => this.soa.rows(await this.profileRoles(), edition));
+  async soaRows(edition?: Edition): Promise<SoaRow[]> {
+    return await this.sql.read(async () => this.soa.rows(await this.profileRoles(), edition));
   }
 
   /** What "soa transition --to 2022" would propose from the approved 2013 decisions; writes nothing. */
-  planTransition(): Promise<TransitionPlan> {
-    return this.sql.read(async () => {
+  async planTransition(): Promise<TransitionPlan> {
+    return await this.sql.read(async () => {
       const roles = await this.profileRoles();
       return planTransition(await this.soa.rows(roles, '2013'), (await this.soa.snapshot(roles, '2022')).rows, await this.editions.state());
     });
   }
 
   /** Writes the plan's proposals (none approved) and moves the SoA to the 2022 edition, in one transaction. */
-  transition(by: string | undefined, source?: string): Promise<TransitionPlan> {
-    return this.sql.write(async () => applyTransition(await this.planTransition(), { by, source, soa: this.soa, editions: this.editions }));
+  async transition(by: string | undefined, source?: string): Promise<TransitionPlan> {
+    return await this.sql.write(async () => applyTransition(await this.planTransition(), { by, source, soa: this.soa, editions: this.editions }));
   }
 
   /** JIP-ISMS517 4.2.2 c): relevant controls with no approved decision. */
-  missing(): Promise<SoaRow[]> {
-    return this.sql.read(async () => this.soa.missing(await this.profileRoles()));
+  async missing(): Promise<SoaRow[]> {
+    return await this.sql.read(async () => this.soa.missing(await this.profileRoles()));
   }
 
   /**
    * Everything an SoA export shows: the latest published version (its frozen decisions, no pending proposals), or with
    * `draft` (or before the first publication) the current state, marked as a draft.
    */
-  exportData(opts: { draft?: boolean } = {}): Promise<SoaExport> {
-    return this.sql.read(async () => {
+  async exportData(opts: { draft?: boolean } = {}): Promise<SoaExport> {
+    return await this.sql.read(async () => {
       const base = { profile: await this.profile.get(), risks: await this.risks.list(), generatedAt: this.now(), timezone: this.timezone };
       // The latest published version of the edition in force: after a move to 2022, a 2013 version no longer prints.
       const latest = opts.draft ? null : await this.publications.latest();
@@ -161,20 +161,20 @@ export class Store {
   }
 
   /** Publishes the next version of the SoA document (approvers only); refused when nothing changed since the last one. */
-  publish(input: PublishInput): Promise<SoaPublication> {
-    return this.publications.publish(input);
+  async publish(input: PublishInput): Promise<SoaPublication> {
+    return await this.publications.publish(input);
   }
 
-  verifyAudit(): Promise<VerifyResult> {
-    return this.audit.verify();
+  async verifyAudit(): Promise<VerifyResult> {
+    return await this.audit.verify();
   }
 
   /**
    * Runs `fn` in one write transaction: every write it makes is committed together, or none is. Inside it, calls on
    * this store (or on `tx`, the same store) join the transaction; calls from elsewhere wait until it ends.
    */
-  batch<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
-    return this.sql.write(() => fn(this));
+  async batch<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    return await this.sql.write(() => fn(this));
   }
 
   /**
@@ -199,8 +199,8 @@ export class Store {
     return { file, pages: r.totalPages };
   }
 
-  close(): Promise<void> {
-    return this.sql.close();
+  async close(): Promise<void> {
+    return await this.sql.close();
   }
 }
 
@@ -230,10 +230,10 @@ export function openStore(config: Config, catalog: Catalog, extra: Partial<Store
  * write-protected archive, evidence media), SQLite cannot create the shared-memory file it needs to read a WAL
  * database, so a copy (the file and its WAL) is verified instead, and `note` says so.
  */
-export function verifyFile(file: string, expectHead?: string): VerifyResult & { note?: string } {
+export async function verifyFile(file: string, expectHead?: string): Promise<VerifyResult & { note?: string }> {
   if (!existsSync(file)) fail('database', `no database at ${file}`, 'Check ISMS_DATA_DIR (or the backup path); nothing was created');
   try {
-    return verifyOpen(new Database(file, { readonly: true, fileMustExist: true }), file, expectHead);
+    return await verifyOpen(new Database(file, { readonly: true, fileMustExist: true }), file, expectHead);
   } catch (e) {
     const code = errorCode(e);
     if (!/^SQLITE_(CANTOPEN|READONLY|IOERR|PERM)/.test(code)) throw e;
@@ -243,7 +243,7 @@ export function verifyFile(file: string, expectHead?: string): VerifyResult & { 
     const copy = join(dir, 'isms.sqlite');
     copyFileSync(file, copy);
     if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, `${copy}-wal`);
-    const r = verifyOpen(new Database(copy, { fileMustExist: true }), file, expectHead);
+    const r = await verifyOpen(new Database(copy, { fileMustExist: true }), file, expectHead);
     return { ...r, note: `${dirname(file)} cannot be written by this user, so a copy of the file (and its WAL) was verified; the original was not changed` };
   } finally {
     rmSync(dir, { recursive: true, force: true });

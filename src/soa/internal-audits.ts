@@ -53,16 +53,16 @@ export class InternalAuditStore {
   constructor(private readonly ctx: StoreContext, private readonly intervalMonths = 12) {}
 
   /** Every recorded internal audit, oldest first. */
-  list(): InternalAudit[] {
-    return this.ctx.db.read(async () => (this.ctx.db.all('SELECT * FROM internal_audits ORDER BY audit_date, id') as AuditRow[]).map(toAudit));
+  async list(): Promise<InternalAudit[]> {
+    return await this.ctx.db.read(async () => (await this.ctx.db.all<AuditRow>('SELECT * FROM internal_audits ORDER BY audit_date, id')).map(toAudit));
   }
 
   /** The most recent internal audit (by its date), or null when none is recorded. */
-  last(): InternalAudit | null {
-    return this.list().at(-1) ?? null;
+  async last(): Promise<InternalAudit | null> {
+    return (await this.list()).at(-1) ?? null;
   }
 
-  record(input: InternalAuditInput): InternalAudit {
+  async record(input: InternalAuditInput): Promise<InternalAudit> {
     const issues = new Issues();
     const date = text(issues, 'date', input.date, { required: 'Give the day the audit took place: --date YYYY-MM-DD' });
     if (date && !isDay(date)) issues.add('date', `"${date}" is not a date`, 'Write the audit date as YYYY-MM-DD, e.g. --date 2026-04-15');
@@ -80,9 +80,9 @@ export class InternalAuditStore {
       next_due: nextDue, recorded_by: by, recorded_at: isoDate(this.ctx.now()), source: source(issues, input.source),
     };
     issues.done();
-    return this.ctx.db.write(async () => {
-      const written = this.ctx.db.insert('internal_audits', row);
-      this.ctx.audit.append({
+    return await this.ctx.db.write(async () => {
+      const written = await this.ctx.db.insert('internal_audits', row);
+      await this.ctx.audit.append({
         at: row.recorded_at, actor: by!, action: 'internal-audit.record', subject: date!, table: 'internal_audits', row: written.id as number, written, extra: { nextDue },
       });
       return toAudit(written as unknown as AuditRow);

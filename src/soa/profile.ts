@@ -61,36 +61,36 @@ export class ProfileStore {
   constructor(private readonly ctx: StoreContext) {}
 
   /** The current profile, or null before the first `profile set`. */
-  get(): Profile | null {
-    return this.ctx.db.read(async () => this.getNow());
+  async get(): Promise<Profile | null> {
+    return await this.ctx.db.read(async () => this.getNow());
   }
 
-  private getNow(): Profile | null {
+  private async getNow(): Promise<Profile | null> {
     const { db } = this.ctx;
-    const row = db.get('SELECT * FROM profile ORDER BY id DESC LIMIT 1') as ProfileRow | undefined;
+    const row = await db.get<ProfileRow>('SELECT * FROM profile ORDER BY id DESC LIMIT 1');
     if (!row) return null;
-    const services = (db.all('SELECT * FROM services WHERE profile_id = ? ORDER BY id', [row.id]) as ServiceRow[]).map((s) => ({
+    const services = (await db.all<ServiceRow>('SELECT * FROM services WHERE profile_id = ? ORDER BY id', [row.id])).map((s) => ({
       name: s.name, role: s.role, model: s.model, runsOn: s.runs_on ?? (s.on_other_cloud ? 'other cloud services' : null),
     }));
     return { id: row.id, scope: row.scope, services, setBy: row.set_by, setAt: row.set_at, source: row.source };
   }
 
   /** The roles in scope: from the profile's services, or ISMS_ROLE when no profile is set. */
-  roles(): { roles: Role[]; from: 'profile' | 'ISMS_ROLE' } {
-    const p = this.get();
+  async roles(): Promise<{ roles: Role[]; from: 'profile' | 'ISMS_ROLE' }> {
+    const p = await this.get();
     if (p) return { roles: rolesOf(p.services), from: 'profile' };
     const r = this.ctx.fallbackRole;
     return { roles: r === 'both' ? ['customer', 'provider'] : [r], from: 'ISMS_ROLE' };
   }
 
   /** Records a new version of the profile. Omitted scope or services keep the current ones. */
-  set(input: ProfileInput): Profile {
+  async set(input: ProfileInput): Promise<Profile> {
     // The current profile is read inside the write transaction, so a concurrent change is never silently overwritten.
-    return this.ctx.db.write(async () => this.setNow(input));
+    return await this.ctx.db.write(async () => this.setNow(input));
   }
 
-  private setNow(input: ProfileInput): Profile {
-    const current = this.get();
+  private async setNow(input: ProfileInput): Promise<Profile> {
+    const current = await this.get();
     const issues = new Issues();
     const by = text(issues, 'by', input.by, { required: 'Say who is making the change, e.g. --by alice' });
     const src = source(issues, input.source);
@@ -113,12 +113,12 @@ export class ProfileStore {
     issues.done();
     const at = isoDate(this.ctx.now());
     const { db } = this.ctx;
-    const written = db.insert('profile', { scope, set_by: by, set_at: at, source: src });
+    const written = await db.insert('profile', { scope, set_by: by, set_at: at, source: src });
     const id = written.id as number;
     const rows: Record<string, unknown>[] = [];
-    for (const s of services) rows.push(db.insert('services', { profile_id: id, name: s.name, role: s.role, model: s.model, on_other_cloud: s.runsOn ? 1 : 0, runs_on: s.runsOn }));
-    this.ctx.audit.append({ at, actor: by!, action: 'profile.set', subject: 'profile', table: 'profile', row: id, written, services: rows, extra: { roles: rolesOf(services) } });
-    return this.get()!;
+    for (const s of services) rows.push(await db.insert('services', { profile_id: id, name: s.name, role: s.role, model: s.model, on_other_cloud: s.runsOn ? 1 : 0, runs_on: s.runsOn }));
+    await this.ctx.audit.append({ at, actor: by!, action: 'profile.set', subject: 'profile', table: 'profile', row: id, written, services: rows, extra: { roles: rolesOf(services) } });
+    return (await this.get())!;
   }
 
   private checkServices(issues: Issues, inputs: ServiceInput[]): Service[] {

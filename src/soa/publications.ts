@@ -60,15 +60,15 @@ export class PublicationStore {
   }
 
   /** Every published version, oldest first. */
-  list(): SoaPublication[] {
+  async list(): Promise<SoaPublication[]> {
     if (!this.hasTable()) return [];
-    return this.ctx.db.read(async () => (this.ctx.db.all('SELECT * FROM soa_publications ORDER BY version') as PublicationRow[]).map(toPublication));
+    return await this.ctx.db.read(async () => (await this.ctx.db.all<PublicationRow>('SELECT * FROM soa_publications ORDER BY version')).map(toPublication));
   }
 
-  latest(): SoaPublication | null {
+  async latest(): Promise<SoaPublication | null> {
     if (!this.hasTable()) return null;
-    return this.ctx.db.read(async () => {
-      const row = this.ctx.db.get('SELECT * FROM soa_publications ORDER BY version DESC LIMIT 1') as PublicationRow | undefined;
+    return await this.ctx.db.read(async () => {
+      const row = await this.ctx.db.get<PublicationRow>('SELECT * FROM soa_publications ORDER BY version DESC LIMIT 1');
       return row ? toPublication(row) : null;
     });
   }
@@ -77,17 +77,17 @@ export class PublicationStore {
    * The SoA lines of a publication with their frozen decisions (current = the frozen one, pending = none), and every
    * decision of its edition recorded up to the moment it was published.
    */
-  rows(p: SoaPublication): { rows: SoaRow[]; history: Decision[] } {
-    return this.ctx.db.read(async () => this.rowsOf(p));
+  async rows(p: SoaPublication): Promise<{ rows: SoaRow[]; history: Decision[] }> {
+    return await this.ctx.db.read(async () => this.rowsOf(p));
   }
 
-  private rowsOf(p: SoaPublication): { rows: SoaRow[]; history: Decision[] } {
-    const { history } = this.soa.snapshot(p.roles, p.edition);
+  private async rowsOf(p: SoaPublication): Promise<{ rows: SoaRow[]; history: Decision[] }> {
+    const { history } = await this.soa.snapshot(p.roles, p.edition);
     const byId = new Map(history.map((d) => [d.id, d]));
     const rows: SoaRow[] = [];
     for (const item of soaItems(this.ctx.catalog, p.edition, p.roles)) {
       const id = p.decisions[item.key];
-      rows.push({ ...item, current: id === undefined ? null : byId.get(id) ?? this.soa.get(id), pending: null });
+      rows.push({ ...item, current: id === undefined ? null : byId.get(id) ?? await this.soa.get(id), pending: null });
     }
     return { rows, history: history.filter((d) => p.lastDecision === null || d.id <= p.lastDecision) };
   }
@@ -96,7 +96,7 @@ export class PublicationStore {
    * Records the next version. Only approvers publish; a version that would freeze the same decisions (in the same
    * edition) as the previous one is refused. Nothing is written on refusal.
    */
-  publish(input: PublishInput): SoaPublication {
+  async publish(input: PublishInput): Promise<SoaPublication> {
     const issues = new Issues();
     const by = text(issues, 'by', input.by, { required: 'Say who publishes the SoA, e.g. --by alice (an approver)' });
     const note = text(issues, 'note', input.note) ?? null;
@@ -108,14 +108,14 @@ export class PublicationStore {
         ? `Ask one of ${approvers.join(', ')} (ISMS_APPROVERS)`
         : 'No approvers are configured: set ISMS_APPROVERS to a comma-separated list of Slack user IDs or CLI user names');
     }
-    return this.ctx.db.write(async () => {
-      const roles = this.roles();
-      const { rows, edition } = this.soa.snapshot(roles);
+    return await this.ctx.db.write(async () => {
+      const roles = await this.roles();
+      const { rows, edition } = await this.soa.snapshot(roles);
       const frozen = new Map<string, Decision>();
       for (const r of rows) if (r.current) frozen.set(r.key, r.current);
-      const prev = this.latest();
+      const prev = await this.latest();
       const before = new Map<string, Decision | null>();
-      if (prev) for (const [key, id] of Object.entries(prev.decisions)) before.set(key, this.soa.get(id));
+      if (prev) for (const [key, id] of Object.entries(prev.decisions)) before.set(key, await this.soa.get(id));
       const changes: PublicationChange[] = [];
       for (const [key, d] of frozen) {
         const old = before.get(key);
@@ -133,13 +133,13 @@ export class PublicationStore {
       if (!frozen.size) fail('soa', 'the SoA has no approved decision yet, so there is nothing to publish', 'Record and approve decisions first (soa set ... --by APPROVER)');
       const version = (prev?.version ?? 0) + 1;
       const at = isoDate(this.ctx.now());
-      const last = (this.ctx.db.get('SELECT max(id) AS id FROM decisions') as { id: number | null }).id;
-      const written = this.ctx.db.insert('soa_publications', {
+      const last = (await this.ctx.db.get<{ id: number | null }>('SELECT max(id) AS id FROM decisions'))?.id ?? null;
+      const written = await this.ctx.db.insert('soa_publications', {
         version, edition, roles: JSON.stringify(roles), decisions: JSON.stringify(Object.fromEntries([...frozen].map(([k, d]) => [k, d.id]))),
         changes: JSON.stringify(changes), last_decision: last, published_by: by, published_by_name: this.ctx.people.nameOf(by), published_at: at, note, source: src,
       });
       const p = toPublication(written as unknown as PublicationRow);
-      this.ctx.audit.append({
+      await this.ctx.audit.append({
         at, actor: by!, action: 'soa.publish', subject: `SoA version ${version}`, table: 'soa_publications', row: p.id, written,
         extra: { version, edition, decisions: frozen.size, ...p.counts },
       });

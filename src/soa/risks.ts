@@ -85,50 +85,50 @@ const withVersion = 'SELECT r.*, CAST((SELECT count(*) FROM risks x WHERE x.risk
 export class RiskStore {
   constructor(private readonly ctx: StoreContext, private readonly profile: ProfileStore) {}
 
-  list(): Risk[] {
-    return this.ctx.db.read(async () => (this.ctx.db.all(`${withVersion} WHERE r.id IN (SELECT max(id) FROM risks GROUP BY risk_id) ORDER BY CAST(substr(r.risk_id, 3) AS INTEGER)`) as RiskRow[])
+  async list(): Promise<Risk[]> {
+    return await this.ctx.db.read(async () => (await this.ctx.db.all<RiskRow>(`${withVersion} WHERE r.id IN (SELECT max(id) FROM risks GROUP BY risk_id) ORDER BY CAST(substr(r.risk_id, 3) AS INTEGER)`))
       .map((r) => this.toRisk(r)));
   }
 
-  private historyRows(id: string): RiskRow[] {
-    return this.ctx.db.all(`${withVersion} WHERE r.risk_id = ? ORDER BY r.id`, [id]) as RiskRow[];
+  private async historyRows(id: string): Promise<RiskRow[]> {
+    return await this.ctx.db.all<RiskRow>(`${withVersion} WHERE r.risk_id = ? ORDER BY r.id`, [id]);
   }
 
-  get(raw: string): Risk | null {
+  async get(raw: string): Promise<Risk | null> {
     const id = riskId(raw);
-    return this.ctx.db.read(async () => {
-      const rows = id ? this.historyRows(id) : [];
+    return await this.ctx.db.read(async () => {
+      const rows = id ? await this.historyRows(id) : [];
       return rows.length ? this.toRisk(rows[rows.length - 1]!) : null;
     });
   }
 
   /** The current version of a risk; an unknown ID throws an error that lists the known ones. */
-  require(raw: string): Risk {
-    return this.get(raw) ?? this.unknown(raw);
+  async require(raw: string): Promise<Risk> {
+    return await this.get(raw) ?? await this.unknown(raw);
   }
 
-  history(raw: string): Risk[] {
+  async history(raw: string): Promise<Risk[]> {
     const id = riskId(raw);
-    return this.ctx.db.read(async () => (id ? this.historyRows(id) : []).map((r) => this.toRisk(r)));
+    return await this.ctx.db.read(async () => (id ? await this.historyRows(id) : []).map((r) => this.toRisk(r)));
   }
 
   /** Registers a new risk and returns it with its ID (R-1, R-2, ...). */
-  add(input: RiskInput): Risk {
-    const row = this.check(input);
-    return this.ctx.db.write(async () => {
-      const id = `R-${(this.ctx.db.get('SELECT coalesce(max(CAST(substr(risk_id, 3) AS INTEGER)), 0) + 1 AS n FROM risks') as { n: number }).n}`;
+  async add(input: RiskInput): Promise<Risk> {
+    const row = await this.check(input);
+    return await this.ctx.db.write(async () => {
+      const id = `R-${(await this.ctx.db.get('SELECT coalesce(max(CAST(substr(risk_id, 3) AS INTEGER)), 0) + 1 AS n FROM risks') as { n: number }).n}`;
       return this.write({ ...row, risk_id: id }, 'risk.add');
     });
   }
 
   /** Records a new version of a risk: given fields replace the current ones. */
-  update(raw: string, input: RiskInput): Risk {
+  async update(raw: string, input: RiskInput): Promise<Risk> {
     // Read and write in one immediate transaction: two concurrent updates never silently drop one another's fields.
-    return this.ctx.db.write(async () => this.updateNow(raw, input));
+    return await this.ctx.db.write(async () => this.updateNow(raw, input));
   }
 
-  private updateNow(raw: string, input: RiskInput): Risk {
-    const current = this.require(raw);
+  private async updateNow(raw: string, input: RiskInput): Promise<Risk> {
+    const current = await this.require(raw);
     const merged: RiskInput = {
       title: current.title, description: current.description ?? undefined, service: current.service ?? undefined,
       asset: current.asset ?? undefined, threat: current.threat ?? undefined, vulnerability: current.vulnerability ?? undefined,
@@ -137,28 +137,28 @@ export class RiskStore {
       controls: current.controls, residual: current.residual ?? undefined, status: current.status, nextReview: current.nextReview ?? undefined,
       ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)),
     };
-    const row = this.check(merged);
+    const row = await this.check(merged);
     // An unchanged owner keeps the name recorded for them when this process has not seen it (a CLI update).
     if (row.owner === current.owner && row.owner_name == null) row.owner_name = current.ownerName;
-    return this.write({ ...row, risk_id: current.id }, 'risk.update');
+    return await this.write({ ...row, risk_id: current.id }, 'risk.update');
   }
 
-  private write(row: Record<string, unknown>, action: string): Risk {
-    const written = this.ctx.db.insert('risks', row);
+  private async write(row: Record<string, unknown>, action: string): Promise<Risk> {
+    const written = await this.ctx.db.insert('risks', row);
     const actor = row.recorded_by as string;
-    this.ctx.audit.append({ at: row.recorded_at as string, actor, action, subject: row.risk_id as string, table: 'risks', row: written.id as number, written });
-    return this.get(row.risk_id as string)!;
+    await this.ctx.audit.append({ at: row.recorded_at as string, actor, action, subject: row.risk_id as string, table: 'risks', row: written.id as number, written });
+    return (await this.get(row.risk_id as string))!;
   }
 
-  private unknown(raw: string): never {
-    const known = this.list().map((r) => r.id);
+  private async unknown(raw: string): Promise<never> {
+    const known = (await this.list()).map((r) => r.id);
     return fail('risk', `no risk ${riskId(raw) ?? `"${raw}"`} in the register`, known.length
       ? `Known risks: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', ...' : ''}. See "risk list"`
       : 'The register is empty: add one with "risk add"');
   }
 
   /** Checks a full set of fields and returns the row to insert (without risk_id). Throws every problem at once. */
-  private check(input: RiskInput): Record<string, unknown> {
+  private async check(input: RiskInput): Promise<Record<string, unknown>> {
     const issues = new Issues();
     const title = text(issues, 'title', input.title, { required: 'Give the risk a short title, e.g. --title "Backups not tested"' });
     const owner = text(issues, 'owner', input.owner, { required: 'Every risk needs a risk owner (JIP-ISMS517 4.2.1): add --owner NAME' });
@@ -179,7 +179,7 @@ export class RiskStore {
     if (!(riskStatuses as readonly string[]).includes(status)) issues.add('status', `"${status}" is not a risk status`, `Use one of ${riskStatuses.join(', ')}`);
     const nextReview = text(issues, 'review', input.nextReview);
     if (nextReview && !validDate(nextReview)) issues.add('review', `"${nextReview}" is not a date`, 'Write the next review date as YYYY-MM-DD, e.g. --review 2026-04-01');
-    const service = this.checkService(issues, text(issues, 'service', input.service));
+    const service = await this.checkService(issues, text(issues, 'service', input.service));
     const src = source(issues, input.source);
     const by = text(issues, 'by', input.by, { required: 'Say who records the risk, e.g. --by alice' });
     const optional = (field: keyof RiskInput) => text(issues, field, input[field]) ?? null;
@@ -207,9 +207,9 @@ export class RiskStore {
     return out;
   }
 
-  private checkService(issues: Issues, service: string | undefined): string | null {
+  private async checkService(issues: Issues, service: string | undefined): Promise<string | null> {
     if (!service) return null;
-    const names = this.profile.get()?.services.map((s) => s.name) ?? [];
+    const names = (await this.profile.get())?.services.map((s) => s.name) ?? [];
     if (!names.length) return service;
     const match = names.find((n) => n.toLowerCase() === service.toLowerCase());
     if (!match) issues.add('service', `"${service}" is not a cloud service in the profile`, `Use one of ${names.map((n) => `"${n}"`).join(', ')}, or add it with "profile set"`);

@@ -42,6 +42,8 @@ interface Unit {
 const outside = (sql: string) => new Error(`a store statement ran outside read() or write(): ${sql.slice(0, 60)}`);
 const writeInRead = () => new Error('a write was started inside a read: start the write first');
 
+const turns = new Map<string, { busy: Promise<void> | null }>();
+
 /** The embedded engine: one better-sqlite3 connection, used by one unit of work at a time. */
 export class SqliteDb implements StoreDb {
   readonly engine = 'sqlite' as const;
@@ -50,9 +52,19 @@ export class SqliteDb implements StoreDb {
   private readonly statements = new Map<string, Statement>();
   private readonly tables: Set<string>;
   private readonly columns = new Map<string, boolean>();
-  private busy: Promise<void> | null = null;
+  /** The turn of this file in this process: connections of one process to one file take turns here, not in SQLite. */
+  private readonly turn: { busy: Promise<void> | null };
 
   constructor(readonly raw: Db) {
+    // A second connection of this process would otherwise wait for the write lock inside SQLite (busy_timeout), which
+    // blocks the thread that the holder needs to finish.
+    const key = raw.memory ? {} : raw.name;
+    let turn = typeof key === 'string' ? turns.get(key) : undefined;
+    if (!turn) {
+      turn = { busy: null };
+      if (typeof key === 'string') turns.set(key, turn);
+    }
+    this.turn = turn;
     this.tables = new Set((raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name));
   }
 
@@ -64,13 +76,14 @@ export class SqliteDb implements StoreDb {
 
   /** One unit at a time on the connection: a unit's statements never interleave with another's. */
   private async exclusive<T>(unit: Unit, fn: () => Promise<T>): Promise<T> {
-    while (this.busy) await this.busy;
+    const { turn } = this;
+    while (turn.busy) await turn.busy;
     let release!: () => void;
-    this.busy = new Promise<void>((r) => (release = r));
+    turn.busy = new Promise<void>((r) => (release = r));
     try {
       return await this.units.run(unit, fn);
     } finally {
-      this.busy = null;
+      turn.busy = null;
       release();
     }
   }
@@ -130,7 +143,7 @@ export class SqliteDb implements StoreDb {
   }
 
   async close(): Promise<void> {
-    while (this.busy) await this.busy;
+    while (this.units.getStore() === undefined && this.turn.busy) await this.turn.busy;
     if (this.raw.open) this.raw.close();
   }
 }

@@ -129,12 +129,12 @@ export function planTransition(rows2013: SoaRow[], rows2022: SoaRow[], edition: 
 }
 
 /** Moves the SoA to 2022 and writes the proposals (never approved), in the caller's transaction. */
-export function applyTransition(plan: TransitionPlan, opts: { by?: string; source?: string; soa: DecisionStore; editions: EditionStore }): TransitionPlan {
+export async function applyTransition(plan: TransitionPlan, opts: { by?: string; source?: string; soa: DecisionStore; editions: EditionStore }): Promise<TransitionPlan> {
   const by = opts.by?.trim();
   if (!by) fail('by', 'is required', 'Say who proposes the move, e.g. --by alice');
   const source = opts.source ?? 'cli';
-  opts.editions.record('2022', by, source, `soa transition from 2013: ${plan.proposals.length} proposals`);
-  opts.soa.proposeMany(
+  await opts.editions.record('2022', by, source, `soa transition from 2013: ${plan.proposals.length} proposals`);
+  await opts.soa.proposeMany(
     plan.proposals.map((p) => ({ ...p.input, by, source })),
     plan.proposals.map((p) => ({
       transition: '2013->2022', basis: p.kind,

@@ -7,8 +7,8 @@ import type pg from 'pg';
 
 type Row = Record<string, unknown>;
 
-/** The tables this engine audits so far. */
-const audited: AuditedTable[] = ['decisions', 'reviews'];
+/** The tables this engine audits: all of SQLite's (schema step 2). A profile row is hashed with its services. */
+const audited: AuditedTable[] = ['profile', 'risks', 'decisions', 'reviews', 'internal_audits', 'soa_editions', 'soa_publications'];
 
 /** A row as it is hashed: without its workspace, which the chain it is recorded in already names. */
 function hashed(row: Row): Row {
@@ -33,9 +33,11 @@ export async function appendEntry(c: PgClient, workspace: string, input: AppendI
     const row = written && Number(written.id) === input.row ? written
       : (await c.query<Row>(`SELECT * FROM ${input.table} WHERE id = $1 AND workspace = $2`, [input.row, workspace])).rows[0];
     if (!row || row.workspace !== workspace) throw new Error(`${input.table} row ${input.row} is not in workspace "${workspace}"`);
+    const services = input.table !== 'profile' ? []
+      : input.services ?? (await c.query<Row>('SELECT * FROM services WHERE profile_id = $1 AND workspace = $2 ORDER BY id', [input.row, workspace])).rows;
     data.table = input.table;
     data.row = input.row;
-    data.rowHash = rowHash(input.table, hashed(row));
+    data.rowHash = rowHash(input.table, hashed(row), services.map(hashed));
   }
   const tx = txState(c);
   let last = tx?.heads.get(workspace);
@@ -58,19 +60,29 @@ export async function appendEntry(c: PgClient, workspace: string, input: AppendI
   return entry;
 }
 
-/** Walks one workspace's chain and its audited rows, read in one snapshot; expectHead as for SQLite (checkHead). */
+/**
+ * Walks one workspace's chain and its audited rows, read in one snapshot; expectHead as for SQLite (checkHead). Run as
+ * that workspace (app.workspace), so the application's role, under row-level security, reads its rows.
+ */
 export async function verifyWorkspace(p: pg.Pool, workspace: string, o: { expectHead?: string } = {}): Promise<VerifyResult> {
   const c = await p.connect();
   try {
     await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    await c.query({ name: 'isms-workspace', text: "SELECT set_config('app.workspace', $1, true)", values: [workspace] });
     const entries = (await c.query<DbEntry>('SELECT seq, at, actor, action, subject, data, prev_hash, hash FROM audit_log WHERE workspace = $1 ORDER BY seq', [workspace])).rows;
     const rows = new Map<AuditedTable, Map<number, Row>>();
     for (const t of audited) {
       const found = (await c.query<Row>(`SELECT * FROM ${t} WHERE workspace = $1`, [workspace])).rows;
       rows.set(t, new Map(found.map((r) => [r.id as number, hashed(r)])));
     }
+    const services = new Map<number, Row[]>();
+    for (const s of (await c.query<Row>('SELECT * FROM services WHERE workspace = $1 ORDER BY id', [workspace])).rows) {
+      const list = services.get(s.profile_id as number) ?? [];
+      list.push(hashed(s));
+      services.set(s.profile_id as number, list);
+    }
     await c.query('COMMIT');
-    return checkHead(walkChain(entries, rows), o.expectHead, (hash) => entries.some((e) => e.hash === hash));
+    return checkHead(walkChain(entries, rows, services), o.expectHead, (hash) => entries.some((e) => e.hash === hash));
   } finally {
     c.release();
   }

@@ -2,7 +2,7 @@
 // engine. Migrations run as an admin role (the tables' owner); the application connects as its own role, which may
 // only read and append the append-only tables. A transaction runs on one pooled client.
 import pg from 'pg';
-import { appendOnlyTables, pgMigrations } from './schema.js';
+import { appendOnlyTables, chatTables, finishOnceTables, globalChatTables, pgMigrations } from './schema.js';
 
 export type PgClient = pg.PoolClient;
 
@@ -65,8 +65,10 @@ const ident = (name: string) => {
 
 /**
  * Brings the schema to the newest step, one transaction per step, under an advisory lock so that two instances
- * starting together migrate once. With `appRole`, that role may use the schema, SELECT and INSERT the append-only
- * tables, and nothing more. Returns the version reached.
+ * starting together migrate once. With `appRole`, that role may use the schema and, table by table, only what the
+ * application does there (schema.ts): SELECT and INSERT the append-only records; finish a digest run once (UPDATE of
+ * its outcome columns); read and write the conversation state. It owns no table, so row-level security applies to it.
+ * Returns the version reached.
  */
 export async function migrate(admin: pg.Pool, o: { appRole?: string } = {}): Promise<number> {
   return transaction(admin, async (c) => {
@@ -82,10 +84,15 @@ export async function migrate(admin: pg.Pool, o: { appRole?: string } = {}): Pro
       const role = ident(o.appRole);
       await c.query(`GRANT USAGE ON SCHEMA public TO ${role}`);
       await c.query(`GRANT SELECT ON schema_migrations TO ${role}`);
-      for (const t of appendOnlyTables) {
-        await c.query(`REVOKE ALL ON ${t} FROM ${role}`);
-        await c.query(`GRANT SELECT, INSERT ON ${t} TO ${role}`);
-      }
+      // Identity columns need no grant on their sequences: an INSERT takes the next value with the table's privilege.
+      const grant = async (table: string, rights: string) => {
+        await c.query(`REVOKE ALL ON ${table} FROM ${role}`);
+        await c.query(`GRANT ${rights} ON ${table} TO ${role}`);
+      };
+      for (const t of appendOnlyTables) await grant(t, 'SELECT, INSERT');
+      for (const [t, columns] of Object.entries(finishOnceTables)) await grant(t, `SELECT, INSERT, UPDATE (${columns.join(', ')})`);
+      for (const t of chatTables) await grant(t, 'SELECT, INSERT, UPDATE, DELETE');
+      for (const [t, rights] of Object.entries(globalChatTables)) await grant(t, rights);
     }
     return pgMigrations.length;
   });
