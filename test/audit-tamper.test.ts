@@ -74,7 +74,7 @@ describe('tampering with any hashed column', () => {
     expect(cases.length).toBeGreaterThan(80);
   });
 
-  it.each(cases.map((c) => [`${c.table}.${c.column}`, c] as const))('finds a change to %s', (_name, { table, column, row }) => {
+  it.each(cases.map((c) => [`${c.table}.${c.column}`, c] as const))('finds a change to %s', async (_name, { table, column, row }) => {
     const file = join(tempDir(), 'isms.sqlite');
     copyFileSync(base, file);
     const raw = new Database(file);
@@ -84,7 +84,7 @@ describe('tampering with any hashed column', () => {
     const r = raw.prepare(`UPDATE ${table} SET "${column}" = ? WHERE id = ?`).run(changed(row![column]), row!.id);
     raw.close();
     expect(r.changes).toBe(1);
-    const result = verifyFile(file);
+    const result = await verifyFile(file);
     expect(result).toMatchObject({ ok: false, problem: expect.stringMatching(expected(table, column, row!)) });
   });
 });

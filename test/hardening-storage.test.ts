@@ -127,7 +127,7 @@ describe('a damaged database file', () => {
     expect(list.code).toBe(1);
     expect(oneLine(list.stderr)).toMatch(/^error: database: .*isms\.sqlite (is damaged \(.+\)|is not an SQLite database .*)\. Nothing was written/);
     // audit verify reads it with the same code in this process: a result, not an exception.
-    expect(verifyFile(file)).toMatchObject({ ok: false, entries: 0, seq: null, problem: expect.stringMatching(/isms\.sqlite is damaged: .+restore the latest backup/) });
+    expect(await verifyFile(file)).toMatchObject({ ok: false, entries: 0, seq: null, problem: expect.stringMatching(/isms\.sqlite is damaged: .+restore the latest backup/) });
     expect(statSync(file).size).toBe(50);
 
     // Cut in half (in-process: the same store code the CLI runs).
@@ -230,6 +230,6 @@ describe('a full disk', () => {
     expect(oneLine(set.stderr)).toMatch(/^error: database: .*isms\.sqlite cannot be written: the disk is full\. Free space/);
     rmSync(fill);
     expect(sha(join(dir, 'isms.sqlite'))).toBe(before);
-    expect(verifyFile(join(dir, 'isms.sqlite'))).toMatchObject({ ok: true, entries: 1 });
+    expect(await verifyFile(join(dir, 'isms.sqlite'))).toMatchObject({ ok: true, entries: 1 });
   });
 });

@@ -232,7 +232,7 @@ describe('soa transition --to 2022', () => {
     await store.close();
   });
 
-  it('CLI: --dry-run --json prints the counts and writes nothing; without it the store moves', () => {
+  it('CLI: --dry-run --json prints the counts and writes nothing; without it the store moves', async () => {
     const dir = tempDir();
     const env = { ISMS_DATA_DIR: dir, ISMS_APPROVERS: 'alice', ISMS_SOA_EDITION: '2013' };
     expect(cli(['soa', 'set', '12.3.1', '--applicable', 'yes', '--status', 'implemented', '--by', 'alice'], env).code).toBe(0);
@@ -241,7 +241,7 @@ describe('soa transition --to 2022', () => {
     const plan = JSON.parse(r.stdout);
     expect(plan).toMatchObject({ copied: 1, merged: 0, split: 0, conflicts: [], written: false });
     expect(plan.new).toHaveLength(11);
-    expect(verifyFile(join(dir, 'isms.sqlite'))).toMatchObject({ ok: true, entries: 2 });
+    expect(await verifyFile(join(dir, 'isms.sqlite'))).toMatchObject({ ok: true, entries: 2 });
     r = cli(['soa', 'transition', '--to', '2013', '--by', 'alice'], env);
     expect(r).toMatchObject({ code: 2 });
     expect(r.stderr).toContain('soa transition needs --to 2022');
@@ -252,6 +252,6 @@ describe('soa transition --to 2022', () => {
     expect(JSON.parse(r.stdout).find((x: { key: string }) => x.key === '12.3.1').current).toMatchObject({ approvedBy: 'alice' });
     r = cli(['soa', 'show', '12.3.1', '--edition', '2013', '--json'], env);
     expect(JSON.parse(r.stdout)).toMatchObject({ key: '12.3.1', edition: '2013', current: { status: 'implemented' } });
-    expect(verifyFile(join(dir, 'isms.sqlite'))).toMatchObject({ ok: true, entries: 2 + 1 + plan.copied + plan.cloud });
+    expect(await verifyFile(join(dir, 'isms.sqlite'))).toMatchObject({ ok: true, entries: 2 + 1 + plan.copied + plan.cloud });
   });
 });
