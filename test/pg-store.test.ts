@@ -4,7 +4,7 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendEntry, verifyWorkspace } from '../src/soa/pg/audit.js';
-import { migrate, pool, transaction, type PgClient } from '../src/soa/pg/db.js';
+import { migrate, pool, transaction, workspaceTransaction, type PgClient } from '../src/soa/pg/db.js';
 import { postgresAvailable, startPostgres, type PgServer } from './helpers/postgres.js';
 
 let server: PgServer;
@@ -30,9 +30,9 @@ function instance(): pg.Pool {
   return p;
 }
 
-/** Writes one decision and its audit entry in one transaction, as the store does. */
+/** Writes one decision and its audit entry in one transaction of the workspace (row-level security), as the store does. */
 async function decide(p: pg.Pool, workspace: string, control: string, by: string): Promise<number> {
-  return transaction(p, async (c: PgClient) => {
+  return workspaceTransaction(p, workspace, async (c: PgClient) => {
     const { rows } = await c.query<{ id: number }>(
       `INSERT INTO decisions (workspace, control_id, applicable, reasons, status, owner, evidence, proposed_by, proposed_at, source)
        VALUES ($1, $2, 1, '["risk"]', 'implemented', $3, '[]', $3, '2026-11-29T00:00:00.000Z', 'slack') RETURNING id`,
@@ -47,9 +47,9 @@ async function decide(p: pg.Pool, workspace: string, control: string, by: string
 describe('PostgreSQL store: migrations and the audit chain', () => {
   it('migrates in versioned steps, once, also when two instances start together', async () => {
     const [a, b] = await Promise.all([migrate(admin, { appRole: 'isms_app' }), migrate(admin, { appRole: 'isms_app' })]);
-    expect([a, b]).toEqual([1, 1]);
+    expect([a, b]).toEqual([2, 2]);
     const { rows } = await admin.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
-    expect(rows.map((r) => r.version)).toEqual([1]);
+    expect(rows.map((r) => r.version)).toEqual([1, 2]);
   });
 
   it('keeps one linear chain per workspace with two instances writing at once: nothing lost, every chain verifies', async () => {
@@ -102,7 +102,7 @@ describe('PostgreSQL store: migrations and the audit chain', () => {
       `INSERT INTO decisions (workspace, control_id, applicable, reasons, status, owner, evidence, proposed_by, proposed_at, source)
        VALUES ('T_C', $1, 1, '["risk"]', 'implemented', 'UALICE', '[]', 'UALICE', '2026-11-29T00:00:00.000Z', 'slack') RETURNING *`, [control]);
     const entry = (id: number, control: string) => ({ at: '2026-11-29T00:00:00.000Z', actor: 'UALICE', action: 'decision.recorded', subject: control, table: 'decisions' as const, row: id });
-    await transaction(app, async (c) => {
+    await workspaceTransaction(app, 'T_C', async (c) => {
       for (let i = 1; i <= 20; i++) {
         const { rows } = await insert(c, `5.${i}`);
         await appendEntry(c, 'T_C', entry(rows[0]!.id, `5.${i}`), rows[0]);
@@ -110,12 +110,12 @@ describe('PostgreSQL store: migrations and the audit chain', () => {
     });
     expect(await verifyWorkspace(app, 'T_C')).toMatchObject({ ok: true, entries: 20 });
     // Appended, then rolled back: the next transaction (on the same pooled client) starts from the committed head.
-    await expect(transaction(app, async (c) => {
+    await expect(workspaceTransaction(app, 'T_C', async (c) => {
       const { rows } = await insert(c, '5.21');
       await appendEntry(c, 'T_C', entry(rows[0]!.id, '5.21'), rows[0]);
       throw new Error('changed my mind');
     })).rejects.toThrow('changed my mind');
-    await transaction(app, async (c) => {
+    await workspaceTransaction(app, 'T_C', async (c) => {
       const { rows } = await insert(c, '5.22');
       await appendEntry(c, 'T_C', entry(rows[0]!.id, '5.22'), rows[0]);
     });
