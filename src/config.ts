@@ -4,15 +4,27 @@ import { Cron } from 'croner';
 import { checked, Invalid, isUrl, oneOf, readEnv, text, wholeNumber, type Values } from './env.js';
 import { registerSecret } from './log.js';
 
-/** Refused while the PostgreSQL engine is under way, so that nobody believes the data is in PostgreSQL when it is not. */
-function notYet(raw: string): string {
-  throw new Invalid(`${/^postgres(ql)?:\/\//.test(raw) ? 'PostgreSQL' : 'a database server'} is not selectable in this version: the store is the SQLite file in ISMS_DATA_DIR (README, "Storage engines"). Unset DATABASE_URL to start`);
+/** A PostgreSQL connection URL; anything else is refused with the form to use. */
+function postgresUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    // named below
+  }
+  if (!url || !/^postgres(ql)?:$/.test(url.protocol) || !url.hostname) {
+    throw new Invalid('must be a PostgreSQL URL such as postgres://isms_app:PASSWORD@db:5432/isms (unset it to use the SQLite file in ISMS_DATA_DIR)');
+  }
+  return raw;
 }
 
 const spec = {
   ISMS_DATA_DIR: text('./data'),
-  /** Reserved for the PostgreSQL engine (issue 17); refused until it can be selected. */
-  DATABASE_URL: (raw: string | undefined) => (raw === undefined ? undefined : notYet(raw)),
+  /** The PostgreSQL store (several instances, several workspaces); unset: the SQLite file in ISMS_DATA_DIR. */
+  DATABASE_URL: postgresUrl,
+  /** The role that owns the tables and migrates them; default DATABASE_URL (then nothing is append-only by permission). */
+  DATABASE_ADMIN_URL: postgresUrl,
   ISMS_CORPUS_DIR: text(),
   ISMS_DOCS_DIR: text(),
   ISMS_ROLE: oneOf(['customer', 'provider', 'both'], 'both'),
@@ -105,6 +117,7 @@ function parseRiskLevels(raw: string): RiskLevel[] {
 function toConfig(e: Values<typeof spec>) {
   return {
     dataDir: resolve(e.ISMS_DATA_DIR),
+    database: e.DATABASE_URL ? { url: e.DATABASE_URL, adminUrl: e.DATABASE_ADMIN_URL ?? e.DATABASE_URL } : undefined,
     corpusDir: e.ISMS_CORPUS_DIR ? resolve(e.ISMS_CORPUS_DIR) : undefined,
     docsDir: e.ISMS_DOCS_DIR ? resolve(e.ISMS_DOCS_DIR) : undefined,
     role: e.ISMS_ROLE,
@@ -171,7 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const r = readEnv(spec, cleaned);
   // DATABASE_URL may hold a password: it is shown and logged like a token.
-  const secret = (key: string) => /TOKEN|SECRET|KEY|PASSWORD/.test(key) || key === 'DATABASE_URL';
+  const secret = (key: string) => /TOKEN|SECRET|KEY|PASSWORD/.test(key) || /^DATABASE_(ADMIN_)?URL$/.test(key);
   for (const [k, v] of Object.entries(cleaned)) if (secret(k)) registerSecret(v);
   if (r.problems.length) {
     // A secret's value is never printed, not even a wrong one: only its first characters.

@@ -28,8 +28,10 @@ it('chooses the start mode, and names what a partial Slack setup is missing', ()
   expect(startMode(loadConfig({ SLACK_APP_TOKEN: 'xapp-1' }))).toMatchObject({ mode: 'invalid', message: expect.stringContaining('SLACK_BOT_TOKEN (xoxb-...) is missing') });
 });
 
-it('refuses DATABASE_URL while the PostgreSQL engine cannot be selected, naming the fix and not the password', () => {
-  expect(() => loadConfig({ DATABASE_URL: 'postgres://isms:hunter2@db:5432/isms' })).toThrow(/DATABASE_URL=.*PostgreSQL is not selectable in this version: the store is the SQLite file in ISMS_DATA_DIR .* Unset DATABASE_URL to start/);
-  expect(() => loadConfig({ DATABASE_URL: 'postgres://isms:hunter2@db:5432/isms' })).not.toThrow(/hunter2/);
+it('takes a PostgreSQL DATABASE_URL, refuses anything else naming the form, and never prints the password', () => {
+  expect(loadConfig({ DATABASE_URL: 'postgres://isms:hunter2@db:5432/isms' }).database).toEqual({ url: 'postgres://isms:hunter2@db:5432/isms', adminUrl: 'postgres://isms:hunter2@db:5432/isms' });
+  expect(loadConfig({ DATABASE_URL: 'postgresql://app@db/isms', DATABASE_ADMIN_URL: 'postgresql://owner@db/isms' }).database).toEqual({ url: 'postgresql://app@db/isms', adminUrl: 'postgresql://owner@db/isms' });
+  expect(() => loadConfig({ DATABASE_URL: 'mysql://isms:hunter2@db/isms' })).toThrow(/DATABASE_URL="mysql….*must be a PostgreSQL URL such as postgres:\/\/isms_app:PASSWORD@db:5432\/isms/);
+  expect(() => loadConfig({ DATABASE_URL: 'mysql://isms:hunter2@db/isms' })).not.toThrow(/hunter2/);
   expect(loadConfig({ DATABASE_URL: '' }).dataDir).toMatch(/data$/);
 });
