@@ -137,12 +137,13 @@ describe('PostgreSQL schema: the tables', () => {
     }
   });
 
-  it('enables (does not force) row-level security with one workspace policy on every per-workspace table; the app role owns none and does not bypass it', async () => {
+  it('enables and forces row-level security with one workspace policy on every per-workspace table; the app role owns none and does not bypass it', async () => {
     const { rows } = await admin.query<{ relname: string; relrowsecurity: boolean; relforcerowsecurity: boolean; owner: string }>(
       "SELECT relname, relrowsecurity, relforcerowsecurity, pg_get_userbyid(relowner) AS owner FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace ORDER BY relname");
     const secured = rows.filter((r) => r.relrowsecurity).map((r) => r.relname).sort();
     expect(secured).toEqual([...workspaceTables].sort());
-    expect(rows.filter((r) => r.relforcerowsecurity)).toEqual([]);
+    // Forced (step 3): a deployment whose application role owns the tables (no DATABASE_ADMIN_URL) is isolated too.
+    expect(rows.filter((r) => r.relforcerowsecurity).map((r) => r.relname).sort()).toEqual([...workspaceTables].sort());
     expect(rows.every((r) => r.owner === 'postgres')).toBe(true);
     const policies = await admin.query<{ tablename: string; policyname: string; cmd: string; qual: string; with_check: string }>('SELECT tablename, policyname, cmd, qual, with_check FROM pg_policies ORDER BY tablename');
     expect(policies.rows.map((p) => p.tablename).sort()).toEqual([...workspaceTables].sort());

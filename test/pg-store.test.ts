@@ -47,9 +47,9 @@ async function decide(p: pg.Pool, workspace: string, control: string, by: string
 describe('PostgreSQL store: migrations and the audit chain', () => {
   it('migrates in versioned steps, once, also when two instances start together', async () => {
     const [a, b] = await Promise.all([migrate(admin, { appRole: 'isms_app' }), migrate(admin, { appRole: 'isms_app' })]);
-    expect([a, b]).toEqual([2, 2]);
+    expect([a, b]).toEqual([3, 3]);
     const { rows } = await admin.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
-    expect(rows.map((r) => r.version)).toEqual([1, 2]);
+    expect(rows.map((r) => r.version)).toEqual([1, 2, 3]);
   });
 
   it('keeps one linear chain per workspace with two instances writing at once: nothing lost, every chain verifies', async () => {

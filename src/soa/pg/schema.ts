@@ -7,7 +7,7 @@
 // Workspace isolation (step 2) is row-level security: every per-workspace table's workspace column defaults to
 // current_setting('app.workspace'), which workspaceTransaction() (db.ts) sets for each transaction, and a policy lets
 // the application's role see, insert, change and delete only the rows of that workspace. The application's SQL never
-// names a workspace. RLS is ENABLEd, not FORCEd: the tables' owner (the admin role) and superusers still read every
+// names a workspace. RLS is ENABLEd (step 2) and FORCEd (step 3): even the tables' owner sees one workspace; superusers still read every
 // workspace. On a connection that never ran a workspace transaction the application's role sees no row of these
 // tables, and its INSERT fails (app.workspace unset: error 42704 from the default). Caution: after a transaction-local
 // set_config, PostgreSQL leaves app.workspace as '' (not unset) on that connection, and '' is the single-workspace
@@ -296,5 +296,11 @@ CREATE TABLE secrets (
   value bytea NOT NULL
 );
 ${['turns', 'feedback', 'thread_langs', 'answers', 'assessments', 'assistant_threads'].map(isolated).join('\n')}
+`,
+  // 3: row-level security FORCEd, so that it holds for the tables' owner too: when DATABASE_ADMIN_URL is not set, the
+  // application's own role migrates and owns the tables, and must still see one workspace only. Superusers (the
+  // tests' admin connection, a DBA) still read every workspace.
+  `
+${workspaceTables.map((t) => `ALTER TABLE ${t} FORCE ROW LEVEL SECURITY;`).join('\n')}
 `,
 ];
