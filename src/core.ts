@@ -5,18 +5,19 @@ import { createAnswerEngine, createContext, openSearch, type AppContext } from '
 import type { AnswerEngine } from './answer/engine.js';
 import { Assessments } from './assessment/session.js';
 import { ChatService } from './chat/service.js';
-import { ChatState } from './chat/state.js';
+import type { ChatStateApi } from './chat/state.js';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
 import type { SearchEngine } from './search/engine.js';
-import { openStore, type Store } from './soa/index.js';
+import { openStorage } from './soa/connect.js';
+import type { Store } from './soa/index.js';
 
 export interface Core {
   ctx: AppContext;
   search: SearchEngine;
   answers: AnswerEngine;
   store: Store;
-  state: ChatState;
+  state: ChatStateApi;
   chat: ChatService;
   assessments: Assessments;
   close(): Promise<void>;
@@ -25,7 +26,8 @@ export interface Core {
 export async function createCore(config: Config, log?: Logger): Promise<Core> {
   const ctx = await createContext(config, log);
   const search = await openSearch(ctx);
-  const store = openStore(config, ctx.catalog);
+  const storage = await openStorage(config, ctx.catalog, { onLost: (e) => ctx.log.error('chat state not saved', { error: e.message }) });
+  const { store, state } = storage;
   // The organisation's role for answers: the SoA profile when it exists, else ISMS_ROLE.
   const defaultRole = async () => {
     const roles = await store.profile.get() ? await store.profileRoles() : null;
@@ -33,11 +35,10 @@ export async function createCore(config: Config, log?: Logger): Promise<Core> {
     return roles.length === 2 ? 'both' : roles[0]!;
   };
   const answers = createAnswerEngine(ctx, search, { defaultRole });
-  const state = new ChatState(config.dataDir, undefined, (e) => ctx.log.error('chat state not saved', { error: e.message }));
   const assessments = new Assessments({ ctx, store, state, search });
   const chat = new ChatService({
     catalog: ctx.catalog, answers, store, state, approvers: config.approvers, defaultLang: config.lang,
     exportDir: join(tmpdir(), 'isms-exports'), assessments, timezone: config.timezone, log: ctx.log,
   });
-  return { ctx, search, answers, store, state, chat, assessments, close: async () => { await state.close(); await store.close(); } };
+  return { ctx, search, answers, store, state, chat, assessments, close: () => storage.close() };
 }

@@ -14,7 +14,7 @@ import { Issues } from '../soa/errors.js';
 import { lengthProblem, parseCommand, type Command } from './commands.js';
 import { serviceText, storeErrorText, useTimeZone } from './messages.js';
 import type { Reply } from './replies.js';
-import type { ChatState } from './state.js';
+import type { ChatStateApi } from './state.js';
 
 export interface Incoming {
   text: string;
@@ -34,7 +34,7 @@ export interface ChatDeps {
   catalog: Catalog;
   answers: AnswerEngine;
   store: Store;
-  state: ChatState;
+  state: ChatStateApi;
   approvers: string[];
   defaultLang: Lang;
   exportDir: string;

@@ -339,6 +339,9 @@ export class SqliteChatState {
   }
 }
 
+/** What the chat service needs of a chat state, whichever engine keeps it (PgChatState in src/chat/pg-state.ts). */
+export type ChatStateApi = Pick<ChatState, keyof ChatState>;
+
 /**
  * The chat state as its callers see it: every method returns a promise, so that a state shared by several instances
  * (PostgreSQL) fits behind it. The SQLite engine answers at once.

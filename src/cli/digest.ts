@@ -5,7 +5,8 @@ import { renderTrendChart } from '../digest/chart.js';
 import { digestData } from '../digest/data.js';
 import { weights } from '../digest/metrics.js';
 import { digestText } from '../digest/render.js';
-import { checkOutputFile, openStore, storeFile, StoreError, writeOutput } from '../soa/index.js';
+import { checkOutputFile, storeFile, StoreError, writeOutput } from '../soa/index.js';
+import { connectStore } from '../soa/connect.js';
 import { oneOf, parse, UserError, type Out } from './args.js';
 
 export { digestHelp } from './usage.js';
@@ -16,7 +17,7 @@ export async function digestCommand(ctx: AppContext, argv: string[], out: Out): 
   const { values: v } = parse(argv, { preview: { type: 'boolean' }, json: { type: 'boolean' }, lang: { type: 'string' }, chart: { type: 'string' } }, usage);
   if (!v.preview) throw new UserError(`digest needs --preview: the Slack app posts the digest on its schedule (ISMS_DIGEST_CRON)\nUsage: ${usage}`, 2);
   const lang = oneOf(v.lang, ['ja', 'en'] as const, '--lang') ?? ctx.config.digest.lang;
-  const store = openStore(ctx.config, ctx.catalog);
+  const store = await connectStore(ctx.config, ctx.catalog);
   try {
     const { metrics, trend } = await digestData(store, { timezone: ctx.config.timezone });
     if (v.chart) {

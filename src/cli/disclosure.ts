@@ -4,7 +4,8 @@ import { extname } from 'node:path';
 import type { AppContext } from '../app.js';
 import { storageError } from '../soa/db.js';
 import { disclosureExport, disclosureFormats, disclosureLangs, loadDisclosure, providerService, writeDisclosure, type DisclosureFormat, type DisclosureLang } from '../soa/disclosure.js';
-import { checkOutputFile, openStore, storeFile, StoreError, writeOutput, type Store } from '../soa/index.js';
+import { checkOutputFile, storeFile, StoreError, writeOutput, type Store } from '../soa/index.js';
+import { connectStore } from '../soa/connect.js';
 import { oneOf, parse, UserError, type Out } from './args.js';
 
 import { disclosureHelp } from './usage.js';
@@ -27,7 +28,7 @@ export async function disclosureCommand(ctx: AppContext, argv: string[], out: Ou
   const list = loadDisclosure(ctx.catalog, ctx.config.corpusDir);
   let store: Store | undefined;
   try {
-    store = openStore(ctx.config, ctx.catalog);
+    store = await connectStore(ctx.config, ctx.catalog);
     const soa = await store.exportData();
     const x = disclosureExport(soa, providerService(soa.profile, v.service), list, lang);
     const target = checkOutputFile(v.out, [store.file]);

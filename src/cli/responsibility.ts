@@ -2,7 +2,8 @@
 import { extname } from 'node:path';
 import type { AppContext } from '../app.js';
 import { storageError } from '../soa/db.js';
-import { checkOutputFile, exportFormats, openStore, storeFile, StoreError, writeOutput, type ExportFormat, type Store } from '../soa/index.js';
+import { checkOutputFile, exportFormats, storeFile, StoreError, writeOutput, type ExportFormat, type Store } from '../soa/index.js';
+import { connectStore } from '../soa/connect.js';
 import { findService, responsibilityLines, sentenceLangs, writeResponsibility, type SentenceLang } from '../soa/responsibility-export.js';
 import { oneOf, parse, UserError, type Out } from './args.js';
 
@@ -25,7 +26,7 @@ export async function responsibilityCommand(ctx: AppContext, argv: string[], out
   const lang: SentenceLang = oneOf(v.lang, sentenceLangs, '--lang') ?? 'both';
   let store: Store | undefined;
   try {
-    store = openStore(ctx.config, ctx.catalog);
+    store = await connectStore(ctx.config, ctx.catalog);
     const soa = await store.exportData();
     const service = findService(soa.profile, v.service);
     const lines = responsibilityLines(ctx.catalog, soa.rows);

@@ -5,7 +5,8 @@ import { editions, ids2022, type Catalog, type CatalogEntry, type Edition } from
 import { Issues } from '../soa/errors.js';
 import { controlFlags, decisionLines, profileLines, riskLines } from '../soa/format.js';
 import { storageError } from '../soa/db.js';
-import { exportFormats, openStore, storeFile, StoreError, verifyFile, type Decision, type ExportFormat, type PublicationChange, type RiskInput, type SoaItem, type SoaRow, type Store } from '../soa/index.js';
+import { exportFormats, storeFile, StoreError, verifyFile, type Decision, type ExportFormat, type PublicationChange, type RiskInput, type SoaItem, type SoaRow, type Store } from '../soa/index.js';
+import { connectStore } from '../soa/connect.js';
 import { parseService } from '../soa/profile.js';
 import { oneOf, parse, UserError, type Out } from './args.js';
 
@@ -33,7 +34,7 @@ export async function storeCommand(ctx: AppContext, command: string, argv: strin
   let store: Store | undefined;
   try {
     if (command === 'audit' && argv[0] === 'verify') return verifyCommand(storeFile(ctx.config), argv.slice(1), out);
-    store = openStore(ctx.config, ctx.catalog);
+    store = await connectStore(ctx.config, ctx.catalog);
     const [sub, ...rest] = argv;
     const json = (v: unknown) => out(JSON.stringify(v, null, 2));
     const run = { soa: soaCommand, risk: riskCommand, profile: profileCommand, audit: auditCommand, db: dbCommand }[command as keyof typeof usage];

@@ -1,0 +1,75 @@
+// Opens the store and the chat state for a configuration: the SQLite files in ISMS_DATA_DIR by default, or with
+// DATABASE_URL one PostgreSQL database (migrated first, under an advisory lock, as DATABASE_ADMIN_URL's role).
+import type { Catalog } from '../catalog/catalog.js';
+import { ChatState, type ChatStateApi } from '../chat/state.js';
+import type { Config } from '../config.js';
+import { StoreError } from './errors.js';
+import { openStore, Store, type StoreOptions } from './index.js';
+
+/** The workspace of a single-workspace deployment (token mode) in a PostgreSQL database. */
+export const defaultWorkspace = 'default';
+
+export interface Storage {
+  store: Store;
+  state: ChatStateApi;
+  close: () => Promise<void>;
+}
+
+/** A connection URL with its password replaced, for messages. */
+export function shownUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparsable URL)';
+  }
+}
+
+/** Why PostgreSQL could not be reached or migrated, as one StoreError that names the server and the fix. */
+function unreachable(e: unknown, url: string): StoreError {
+  const err = e as { code?: string; message?: string };
+  const detail = err.code ? `${err.code}: ${err.message ?? ''}` : String(err.message ?? e);
+  return new StoreError([{ field: 'database', message: `PostgreSQL at ${shownUrl(url)} cannot be used (${detail.replaceAll(url, shownUrl(url))})`,
+    hint: 'Check DATABASE_URL (and DATABASE_ADMIN_URL), that the server runs and accepts this role; unset DATABASE_URL to use the SQLite file in ISMS_DATA_DIR' }]);
+}
+
+async function openPostgres(config: Config, catalog: Catalog, extra: Partial<StoreOptions>, workspace: string) {
+  const { migrate, pool } = await import('./pg/db.js');
+  const { PgDb } = await import('./pg/engine.js');
+  const { url, adminUrl } = config.database!;
+  const admin = pool(adminUrl, 1);
+  try {
+    const appRole = adminUrl === url ? undefined : decodeURIComponent(new URL(url).username);
+    await migrate(admin, { appRole });
+  } catch (e) {
+    throw unreachable(e, adminUrl);
+  } finally {
+    await admin.end().catch(() => undefined);
+  }
+  const app = pool(url);
+  const store = new Store(new PgDb(app, workspace, { ownsPool: true }), {
+    catalog, approvers: config.approvers, fourEyes: config.fourEyes, riskLevels: config.riskLevels, fallbackRole: config.role, auditIntervalMonths: config.auditIntervalMonths, timezone: config.timezone,
+    defaultEdition: config.soaEdition, ...extra,
+  });
+  return { store, app };
+}
+
+/** The store alone (CLI commands): SQLite, or PostgreSQL when DATABASE_URL is set. */
+export async function connectStore(config: Config, catalog: Catalog, extra: Partial<StoreOptions> = {}, workspace = defaultWorkspace): Promise<Store> {
+  if (!config.database) return openStore(config, catalog, extra);
+  return (await openPostgres(config, catalog, extra, workspace)).store;
+}
+
+/** The store and the chat state (the bot and the console): both in ISMS_DATA_DIR, or both in PostgreSQL. */
+export async function openStorage(config: Config, catalog: Catalog, o: { onLost?: (e: Error) => void; workspace?: string } = {}): Promise<Storage> {
+  if (!config.database) {
+    const store = openStore(config, catalog);
+    const state = new ChatState(config.dataDir, undefined, o.onLost);
+    return { store, state, close: async () => { await state.close(); await store.close(); } };
+  }
+  const { store, app } = await openPostgres(config, catalog, {}, o.workspace ?? defaultWorkspace);
+  const { PgChatState } = await import('../chat/pg-state.js');
+  const state = new PgChatState(app, o.workspace ?? defaultWorkspace);
+  return { store, state, close: async () => { await state.close(); await store.close(); } };
+}
