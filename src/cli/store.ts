@@ -5,6 +5,7 @@ import { editions, ids2022, type Catalog, type CatalogEntry, type Edition } from
 import { Issues } from '../soa/errors.js';
 import { controlFlags, decisionLines, profileLines, riskLines } from '../soa/format.js';
 import { storageError } from '../soa/db.js';
+import { checkHead, type VerifyResult } from '../soa/audit.js';
 import { exportFormats, storeFile, StoreError, verifyFile, type Decision, type ExportFormat, type PublicationChange, type RiskInput, type SoaItem, type SoaRow, type Store } from '../soa/index.js';
 import { connectStore } from '../soa/connect.js';
 import { parseService } from '../soa/profile.js';
@@ -33,8 +34,16 @@ const riskFlags = {
 export async function storeCommand(ctx: AppContext, command: string, argv: string[], out: Out): Promise<void> {
   let store: Store | undefined;
   try {
-    if (command === 'audit' && argv[0] === 'verify') return verifyCommand(storeFile(ctx.config), argv.slice(1), out);
+    // The SQLite file is verified as it is (read-only, never migrated); PostgreSQL through the store, in one snapshot.
+    if (command === 'audit' && argv[0] === 'verify' && !ctx.config.database) return await verifyCommand((head) => verifyFile(storeFile(ctx.config), head), argv.slice(1), out);
     store = await connectStore(ctx.config, ctx.catalog);
+    const opened = store;
+    if (command === 'audit' && argv[0] === 'verify') {
+      return await verifyCommand(async (head) => {
+        const known = head ? await opened.audit.hasHash(head) : true;
+        return checkHead(await opened.verifyAudit(), head, () => known);
+      }, argv.slice(1), out);
+    }
     const [sub, ...rest] = argv;
     const json = (v: unknown) => out(JSON.stringify(v, null, 2));
     const run = { soa: soaCommand, risk: riskCommand, profile: profileCommand, audit: auditCommand, db: dbCommand }[command as keyof typeof usage];
@@ -294,9 +303,9 @@ async function dbCommand({ store, out }: Cmd, sub: string | undefined, argv: str
 }
 
 /** `audit verify [--json] [--expect-head HASH]`: read-only; --json includes the head hash, to record it elsewhere. */
-async function verifyCommand(file: string, argv: string[], out: Out): Promise<void> {
+async function verifyCommand(verify: (expectHead?: string) => Promise<VerifyResult & { note?: string }>, argv: string[], out: Out): Promise<void> {
   const { values: v } = parse(argv, { json: { type: 'boolean' }, 'expect-head': { type: 'string' } }, 'audit verify [--json] [--expect-head HASH]');
-  const r = await verifyFile(file, v['expect-head']);
+  const r = await verify(v['expect-head']);
   if (v.json) out(JSON.stringify(r, null, 2));
   else if (r.note) process.stderr.write(`note: ${r.note}\n`);
   if (!r.ok) throw new UserError(`audit chain broken: ${r.problem}`, 1);
