@@ -9,8 +9,8 @@ import Database from 'better-sqlite3';
 import { loadCatalog } from '../src/catalog/loader.js';
 import { migrate } from '../src/soa/db.js';
 import { Store, type DecisionInput } from '../src/soa/index.js';
-import { appendEntry, verifyWorkspace } from '../src/soa/pg/audit.js';
-import { migrate as migratePg, pool, transaction, type PgClient } from '../src/soa/pg/db.js';
+import { migrate as migratePg, pool } from '../src/soa/pg/db.js';
+import { PgDb } from '../src/soa/pg/engine.js';
 import { postgresAvailable, startPostgres } from '../test/helpers/postgres.js';
 import { median, table } from './common.js';
 
@@ -144,47 +144,37 @@ const rows: [string, string][] = [
 ];
 console.log(table(rows, `medians of ${runs} runs; raw SQLite writes the same rows (decision, review, 2 audit entries) with the same pragmas`));
 
-// PostgreSQL (the engine's first slice, src/soa/pg/): the same approved decision, as the slice writes it (the decision
-// row, its review and two chain entries in one transaction), on a throwaway server with fsync on, as a real one runs.
-// Not yet the store's full write path (its checks, versions and people), which still runs on SQLite only.
+// PostgreSQL: the same Store (its checks, versions, people and chain) on a throwaway server with fsync on, as a real
+// one runs, connected as the application role.
 if (!postgresAvailable()) throw new Error('PostgreSQL server binaries not found (initdb, pg_ctl): apt-get install postgresql, or set PG_BIN');
 const server = await startPostgres({ durable: true });
-const pgPool = pool(server.url, 2);
+const admin = pool(server.url, 1);
+await admin.query('CREATE ROLE isms_app LOGIN');
+const appPool = pool(server.url.replace('postgres@', 'isms_app@'), 4);
 try {
-  await migratePg(pgPool);
-  const approved = async (c: PgClient, ws: string, i: number) => {
-    const d = decision(i);
-    const control = d.control!;
-    const by = d.by!;
-    const at = new Date().toISOString();
-    const { rows } = await c.query<{ id: number }>({
-      name: 'bench-decision',
-      text: `INSERT INTO decisions (workspace, control_id, applicable, reasons, status, justification, owner, evidence, proposed_by, proposed_at, source)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'cli') RETURNING *`,
-      values: [ws, control, d.applicable === 'yes' ? 1 : 0, JSON.stringify(d.reasons), d.status, d.justification ?? null, d.owner, JSON.stringify(d.evidence), by, at],
-    });
-    const id = rows[0]!.id;
-    await appendEntry(c, ws, { at, actor: by, action: 'soa.set', subject: control, table: 'decisions', row: id }, rows[0]);
-    const review = await c.query<{ id: number }>({ name: 'bench-review', text: "INSERT INTO reviews (workspace, decision_id, verdict, reviewed_by, reviewed_at) VALUES ($1, $2, 'approved', $3, $4) RETURNING *", values: [ws, id, by, at] });
-    await appendEntry(c, ws, { at, actor: by, action: 'soa.approve', subject: control, table: 'reviews', row: review.rows[0]!.id }, review.rows[0]);
-  };
+  await migratePg(admin, { appRole: 'isms_app' });
+  // The same Store as SQLite's, on PostgreSQL as the application role: row-level security, a workspace per run.
+  const pgStore = (ws: string) => new Store(new PgDb(appPool, ws), { catalog, approvers: ['bench'], defaultEdition: '2022' });
   const pg: Record<string, number[]> = { each: [], batch: [], verify: [] };
   for (let r = 0; r < runs; r++) {
     process.stderr.write(`PostgreSQL run ${r + 1}/${runs}\n`);
-    pg.each!.push(await time(async () => { for (let i = 0; i < n; i++) await transaction(pgPool, (c) => approved(c, `each-${r}`, i)); }));
-    pg.batch!.push(await time(() => transaction(pgPool, async (c) => { for (let i = 0; i < n; i++) await approved(c, `batch-${r}`, i); })));
+    const each = pgStore(`each-${r}`);
+    pg.each!.push(await time(async () => { for (let i = 0; i < n; i++) await each.soa.set(decision(i)); }));
+    const batch = pgStore(`batch-${r}`);
+    pg.batch!.push(await time(() => batch.soa.setMany(Array.from({ length: n }, (_, i) => decision(i)))));
     let ok = false;
-    pg.verify!.push(await time(async () => { ok = (await verifyWorkspace(pgPool, `batch-${r}`)).ok; }));
+    pg.verify!.push(await time(async () => { ok = (await batch.verifyAudit()).ok; }));
     if (!ok) throw new Error(`the PostgreSQL chain of batch-${r} does not verify`);
   }
   const p = (k: string) => median(pg[k]!);
   const perSec = (msTotal: number) => `${Math.round(n / (msTotal / 1000)).toLocaleString('en')} decisions/s`;
   console.log(table([
-    [`${n.toLocaleString('en')} approved decisions, one transaction each: SQLite store / PostgreSQL slice`, `${ms(m('storeEach'))} (${perSec(m('storeEach'))}) / ${ms(p('each'))} (${perSec(p('each'))})`],
-    [`${n.toLocaleString('en')} approved decisions as one batch: SQLite store / PostgreSQL slice`, `${ms(m('storeBatch'))} (${perSec(m('storeBatch'))}) / ${ms(p('batch'))} (${perSec(p('batch'))})`],
+    [`${n.toLocaleString('en')} approved decisions, one transaction each: SQLite / PostgreSQL`, `${ms(m('storeEach'))} (${perSec(m('storeEach'))}) / ${ms(p('each'))} (${perSec(p('each'))})`],
+    [`${n.toLocaleString('en')} approved decisions as one batch: SQLite / PostgreSQL`, `${ms(m('storeBatch'))} (${perSec(m('storeBatch'))}) / ${ms(p('batch'))} (${perSec(p('batch'))})`],
     [`audit verify of ${(4 * n).toLocaleString('en')} entries: SQLite / PostgreSQL`, `${ms(m('verify'))} / ${ms(p('verify'))}`],
-  ], `medians of ${runs} runs; PostgreSQL ${(await pgPool.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version} on 127.0.0.1 with fsync on, one connection writing; the SQLite figures are the store's from the runs above`));
+  ], `medians of ${runs} runs; the same Store on both engines; PostgreSQL ${(await admin.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version} on 127.0.0.1 with fsync on, as the application role (row-level security, one workspace per run), one connection writing at a time; the SQLite figures are from the runs above`));
 } finally {
-  await pgPool.end();
+  await appPool.end();
+  await admin.end();
   server.stop();
 }
