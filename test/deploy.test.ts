@@ -64,6 +64,19 @@ it('starts with compose from .env on a named data volume', () => {
   expect(compose).toMatch(/^volumes:\n {2}isms-data:/m);
 });
 
+it('runs on PostgreSQL with compose.postgres.yaml: the bot as its own role, the tables owned by another', () => {
+  const compose = read('compose.postgres.yaml');
+  expect(compose).toMatch(/DATABASE_URL: postgres:\/\/isms_app:\$\{ISMS_APP_PASSWORD\}@postgres:5432\/isms/);
+  expect(compose).toMatch(/DATABASE_ADMIN_URL: postgres:\/\/isms_owner:\$\{POSTGRES_PASSWORD\}@postgres:5432\/isms/);
+  expect(compose).toMatch(/condition: service_healthy/);
+  expect(compose).toMatch(/- \.\/scripts\/postgres-init\.sh:\/docker-entrypoint-initdb\.d\/[\w-]+\.sh:ro/);
+  // The app role's password is passed as a psql variable (quoted by psql), never spliced into SQL text.
+  const init = read('scripts/postgres-init.sh');
+  expect(init).toMatch(/-v app_password="\$ISMS_APP_PASSWORD"/);
+  expect(init).toMatch(/CREATE ROLE isms_app LOGIN PASSWORD :'app_password';/);
+  expect(init).toMatch(/<<'SQL'/);
+});
+
 it('documents in .env.example every variable the code reads, and nothing it does not', () => {
   const src = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? src(join(dir, e.name)) : e.name.endsWith('.ts') ? [readFileSync(join(dir, e.name), 'utf8')] : []));
   const code = src(new URL('../src', import.meta.url).pathname).join('\n');
