@@ -26,7 +26,8 @@ export interface Core {
 export async function createCore(config: Config, log?: Logger): Promise<Core> {
   const ctx = await createContext(config, log);
   const search = await openSearch(ctx);
-  const storage = await openStorage(config, ctx.catalog, { onLost: (e) => ctx.log.error('chat state not saved', { error: e.message }) });
+  const storage = await openStorage(config, ctx.catalog, { onLost: (e) => ctx.log.error('chat state not saved', { error: e.message }),
+    onConnectionError: (e) => ctx.log.warn('PostgreSQL connection lost; the next request reconnects', { error: e.message }) });
   const { store, state } = storage;
   // The organisation's role for answers: the SoA profile when it exists, else ISMS_ROLE.
   const defaultRole = async () => {

@@ -34,7 +34,7 @@ function unreachable(e: unknown, url: string): StoreError {
     hint: 'Check DATABASE_URL (and DATABASE_ADMIN_URL), that the server runs and accepts this role; unset DATABASE_URL to use the SQLite file in ISMS_DATA_DIR' }]);
 }
 
-async function openPostgres(config: Config, catalog: Catalog, extra: Partial<StoreOptions>, workspace: string) {
+async function openPostgres(config: Config, catalog: Catalog, extra: Partial<StoreOptions>, workspace: string, onError?: (e: Error) => void) {
   const { migrate, pool } = await import('./pg/db.js');
   const { PgDb } = await import('./pg/engine.js');
   const { url, adminUrl } = config.database!;
@@ -47,7 +47,7 @@ async function openPostgres(config: Config, catalog: Catalog, extra: Partial<Sto
   } finally {
     await admin.end().catch(() => undefined);
   }
-  const app = pool(url);
+  const app = pool(url, 10, onError);
   const store = new Store(new PgDb(app, workspace, { ownsPool: true }), {
     catalog, approvers: config.approvers, fourEyes: config.fourEyes, riskLevels: config.riskLevels, fallbackRole: config.role, auditIntervalMonths: config.auditIntervalMonths, timezone: config.timezone,
     defaultEdition: config.soaEdition, ...extra,
@@ -62,13 +62,13 @@ export async function connectStore(config: Config, catalog: Catalog, extra: Part
 }
 
 /** The store and the chat state (the bot and the console): both in ISMS_DATA_DIR, or both in PostgreSQL. */
-export async function openStorage(config: Config, catalog: Catalog, o: { onLost?: (e: Error) => void; workspace?: string } = {}): Promise<Storage> {
+export async function openStorage(config: Config, catalog: Catalog, o: { onLost?: (e: Error) => void; workspace?: string; onConnectionError?: (e: Error) => void } = {}): Promise<Storage> {
   if (!config.database) {
     const store = openStore(config, catalog);
     const state = new ChatState(config.dataDir, undefined, o.onLost);
     return { store, state, close: async () => { await state.close(); await store.close(); } };
   }
-  const { store, app } = await openPostgres(config, catalog, {}, o.workspace ?? defaultWorkspace);
+  const { store, app } = await openPostgres(config, catalog, {}, o.workspace ?? defaultWorkspace, o.onConnectionError);
   const { PgChatState } = await import('../chat/pg-state.js');
   const state = new PgChatState(app, o.workspace ?? defaultWorkspace);
   return { store, state, close: async () => { await state.close(); await store.close(); } };

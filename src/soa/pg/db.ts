@@ -6,8 +6,15 @@ import { appendOnlyTables, chatTables, finishOnceTables, globalChatTables, pgMig
 
 export type PgClient = pg.PoolClient;
 
-export function pool(url: string, max = 10): pg.Pool {
-  return new pg.Pool({ connectionString: url, max });
+/**
+ * A pool of connections. A server that does not answer fails a request after 10 s instead of holding it for ever, and a
+ * pooled connection that breaks while idle (a server restart) is reported through `onError` and replaced on next use;
+ * without a listener, pg's 'error' event would end the process.
+ */
+export function pool(url: string, max = 10, onError: (e: Error) => void = (e) => process.stderr.write(`PostgreSQL connection lost: ${e.message}\n`)): pg.Pool {
+  const p = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 10_000 });
+  p.on('error', onError);
+  return p;
 }
 
 /**
