@@ -4,8 +4,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // Transpiles src/ once, so child processes run plain Node (test/helpers/cli.ts).
-    globalSetup: ['test/setup/build.ts'],
+    // Transpiles src/ once, so child processes run plain Node (test/helpers/cli.ts); starts one PostgreSQL server for
+    // the run, whose database the store tests use as their second engine (test/helpers/stores.ts).
+    globalSetup: ['test/setup/build.ts', 'test/setup/postgres.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
