@@ -375,13 +375,9 @@ describe('PostgreSQL, two instances', () => {
     }
   });
 
-  // KNOWN BUG (reported with this test, not fixed here: src/soa/pg/db.ts was being changed by someone else). The bot's
-  // role alone cannot verify: connectStore() migrates first, as DATABASE_ADMIN_URL's role, which defaults to
-  // DATABASE_URL's; migrate() then runs `CREATE TABLE IF NOT EXISTS schema_migrations`, which PostgreSQL 15+ refuses
-  // to a role without CREATE on schema public even when the table exists (42501: permission denied for schema public),
-  // though the schema is current and the role may read schema_migrations. `it.fails` keeps the suite green while the
-  // bug is there and turns red once it is fixed: then make this an ordinary `it`.
-  it.fails('KNOWN BUG: `audit verify` with DATABASE_URL alone (the bot\'s role, no DATABASE_ADMIN_URL) exits 0', () => {
+  // Checking evidence is read-only on PostgreSQL too: the bot's role alone (no DATABASE_ADMIN_URL, no right to create
+  // tables) verifies, and nothing is migrated or granted.
+  it('`audit verify` with DATABASE_URL alone (the bot\'s role, no DATABASE_ADMIN_URL) exits 0', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'isms-two-cli-'));
     try {
       const r = cli(['audit', 'verify'], { ...cleanEnv(), DATABASE_URL: appUrl, ISMS_DATA_DIR: dataDir, ISMS_SOA_EDITION: '2022', EMBEDDINGS: 'off' });

@@ -36,7 +36,7 @@ export async function storeCommand(ctx: AppContext, command: string, argv: strin
   try {
     // The SQLite file is verified as it is (read-only, never migrated); PostgreSQL through the store, in one snapshot.
     if (command === 'audit' && argv[0] === 'verify' && !ctx.config.database) return await verifyCommand((head) => verifyFile(storeFile(ctx.config), head), argv.slice(1), out);
-    store = await connectStore(ctx.config, ctx.catalog);
+    store = await connectStore(ctx.config, ctx.catalog, {}, { readOnly: command === 'audit' && argv[0] === 'verify' });
     const opened = store;
     if (command === 'audit' && argv[0] === 'verify') {
       return await verifyCommand(async (head) => {

@@ -34,20 +34,38 @@ function unreachable(e: unknown, url: string): StoreError {
     hint: 'Check DATABASE_URL (and DATABASE_ADMIN_URL), that the server runs and accepts this role; unset DATABASE_URL to use the SQLite file in ISMS_DATA_DIR' }]);
 }
 
-async function openPostgres(config: Config, catalog: Catalog, extra: Partial<StoreOptions>, workspace: string, onError?: (e: Error) => void) {
+async function openPostgres(config: Config, catalog: Catalog, extra: Partial<StoreOptions>, workspace: string, onError?: (e: Error) => void, readOnly = false) {
   const { migrate, pool } = await import('./pg/db.js');
   const { PgDb } = await import('./pg/engine.js');
+  const { pgMigrations } = await import('./pg/schema.js');
   const { url, adminUrl } = config.database!;
-  const admin = pool(adminUrl, 1);
-  try {
-    const appRole = adminUrl === url ? undefined : decodeURIComponent(new URL(url).username);
-    await migrate(admin, { appRole });
-  } catch (e) {
-    throw unreachable(e, adminUrl);
-  } finally {
-    await admin.end().catch(() => undefined);
+  if (!readOnly) {
+    const admin = pool(adminUrl, 1);
+    try {
+      const appRole = adminUrl === url ? undefined : decodeURIComponent(new URL(url).username);
+      await migrate(admin, { appRole });
+    } catch (e) {
+      throw unreachable(e, adminUrl);
+    } finally {
+      await admin.end().catch(() => undefined);
+    }
   }
   const app = pool(url, 10, onError);
+  if (readOnly) {
+    // Checking evidence changes nothing: no migration, no grants; a database that is not at this build's schema is named.
+    let version: number | null;
+    try {
+      version = (await app.query<{ v: number | null }>("SELECT CASE WHEN to_regclass('schema_migrations') IS NULL THEN NULL ELSE (SELECT max(version) FROM schema_migrations) END AS v")).rows[0]?.v ?? null;
+    } catch (e) {
+      await app.end().catch(() => undefined);
+      throw unreachable(e, url);
+    }
+    if (version !== pgMigrations.length) {
+      await app.end().catch(() => undefined);
+      throw new StoreError([{ field: 'database', message: `${shownUrl(url)} is at schema version ${version ?? 'none'}, and this build reads version ${pgMigrations.length}`,
+        hint: 'Start the bot (or run a command that writes) once with DATABASE_ADMIN_URL set, so that it migrates the database; nothing was changed' }]);
+    }
+  }
   const store = new Store(new PgDb(app, workspace, { ownsPool: true }), {
     catalog, approvers: config.approvers, fourEyes: config.fourEyes, riskLevels: config.riskLevels, fallbackRole: config.role, auditIntervalMonths: config.auditIntervalMonths, timezone: config.timezone,
     defaultEdition: config.soaEdition, ...extra,
@@ -56,9 +74,10 @@ async function openPostgres(config: Config, catalog: Catalog, extra: Partial<Sto
 }
 
 /** The store alone (CLI commands): SQLite, or PostgreSQL when DATABASE_URL is set. */
-export async function connectStore(config: Config, catalog: Catalog, extra: Partial<StoreOptions> = {}, workspace = defaultWorkspace): Promise<Store> {
+/** `readOnly`: a PostgreSQL database is neither migrated nor granted anything (audit verify), only checked for its schema version. */
+export async function connectStore(config: Config, catalog: Catalog, extra: Partial<StoreOptions> = {}, o: { workspace?: string; readOnly?: boolean } = {}): Promise<Store> {
   if (!config.database) return openStore(config, catalog, extra);
-  return (await openPostgres(config, catalog, extra, workspace)).store;
+  return (await openPostgres(config, catalog, extra, o.workspace ?? defaultWorkspace, undefined, o.readOnly)).store;
 }
 
 /** The store and the chat state (the bot and the console): both in ISMS_DATA_DIR, or both in PostgreSQL. */

@@ -80,9 +80,14 @@ const ident = (name: string) => {
 export async function migrate(admin: pg.Pool, o: { appRole?: string } = {}): Promise<number> {
   return transaction(admin, async (c) => {
     await c.query("SELECT pg_advisory_xact_lock(hashtextextended('isms-migrate', 0))");
-    await c.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+    // Created only when missing: a role that may not create tables (the bot's own) can still open an up-to-date database.
+    const exists = (await c.query<{ t: string | null }>("SELECT to_regclass('schema_migrations')::text AS t")).rows[0]?.t;
+    if (!exists) await c.query('CREATE TABLE schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
     const { rows } = await c.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations');
     const from = rows[0]?.v ?? 0;
+    if (from > pgMigrations.length) {
+      throw new Error(`the database has schema version ${from}, but this build knows versions up to ${pgMigrations.length}: update ISMS Cloud Assistant (never run an older build on a newer database)`);
+    }
     for (let v = from + 1; v <= pgMigrations.length; v++) {
       await c.query(pgMigrations[v - 1]!);
       await c.query('INSERT INTO schema_migrations (version) VALUES ($1)', [v]);
