@@ -8,12 +8,14 @@ import { loadConfig } from '../src/config.js';
 import { createCore, type Core } from '../src/core.js';
 import { StoreError } from '../src/soa/index.js';
 import { analysis, missed, pickRisks, scope } from './helpers/assessment-script.js';
-import { tempStore } from './fixtures/soa-helpers.js';
+import { closeEngines, engines, engineStore } from './helpers/stores.js';
+
+afterAll(closeEngines);
 
 const refusedOwn = /four-eyes is on \(ISMS_FOUR_EYES=true\): nobody approves their own proposal/;
 
-describe('decisions and publishing', () => {
-  const { store } = tempStore({ defaultEdition: '2022', approvers: ['alice', 'carol'], fourEyes: true });
+describe.each(engines)('decisions and publishing (%s)', (engine) => {
+  const { store } = engineStore(engine, { defaultEdition: '2022', approvers: ['alice', 'carol'], fourEyes: true });
   afterAll(async () => await store.close());
 
   it('records an approver\'s own decision as a proposal, refuses their approval of it, and accepts a second approver', async () => {
@@ -35,7 +37,7 @@ describe('decisions and publishing', () => {
   });
 
   it('says to add a second approver when there is only one', async () => {
-    const solo = tempStore({ defaultEdition: '2022', approvers: ['alice'], fourEyes: true }).store;
+    const solo = engineStore(engine, { defaultEdition: '2022', approvers: ['alice'], fourEyes: true }).store;
     await solo.soa.set({ control: '8.13', applicable: 'yes', status: 'implemented', reasons: ['business:backups'], by: 'alice' });
     try {
       await solo.soa.approve('8.13', 'alice');
@@ -48,12 +50,14 @@ describe('decisions and publishing', () => {
   });
 
   it('is off by default: an approver\'s own decision is approved at once', async () => {
-    const plain = tempStore({ defaultEdition: '2022', approvers: ['alice'] }).store;
+    const plain = engineStore(engine, { defaultEdition: '2022', approvers: ['alice'] }).store;
     expect((await plain.soa.set({ control: '8.13', applicable: 'yes', status: 'implemented', reasons: ['business:backups'], by: 'alice' })).state).toBe('approved');
     await plain.close();
   });
 });
 
+// Through the core (createCore), which opens the store of ISMS_DATA_DIR: SQLite only (on PostgreSQL the core opens the
+// one workspace of DATABASE_URL, not a fresh one per test).
 describe('an assessment', () => {
   let core: Core;
   beforeAll(async () => {

@@ -2,10 +2,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { cli } from './helpers/cli.js';
-import { count, tempDir, tempStore } from './fixtures/soa-helpers.js';
-import { StoreError, verifyFile, type Store } from '../src/soa/index.js';
+import { tempDir, tempStore } from './fixtures/soa-helpers.js';
+import { closeEngines, engines, engineStore, type EngineStore } from './helpers/stores.js';
+import { StoreError, verifyFile } from '../src/soa/index.js';
+
+afterAll(closeEngines);
 
 const provider = { scope: 'Acme Portal (SaaS) on AWS', services: [{ name: 'Acme Portal', role: 'provider' as const, model: 'SaaS' as const, runsOn: 'AWS' }], by: 'alice' };
 
@@ -19,16 +22,18 @@ async function refused(fn: () => unknown): Promise<StoreError> {
   throw new Error('expected a StoreError');
 }
 
-describe('the edition of a store', () => {
+describe('the edition of a store (CLI, SQLite)', () => {
   it('is 2022 for a new store when ISMS_SOA_EDITION is unset, and the CLI says so', () => {
     const env = { ISMS_DATA_DIR: tempDir(), ISMS_SOA_EDITION: '' };
     const r = cli(['soa', 'edition', '--json'], env);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ edition: '2022', from: 'default' });
   });
+});
 
+describe.each(engines)('the edition of a store (%s)', (engine) => {
   it('follows the decisions a store holds, not a later ISMS_SOA_EDITION', async () => {
-    const t = tempStore({ defaultEdition: '2013' });
+    const t = engineStore(engine, { defaultEdition: '2013' });
     await t.store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'implemented', by: 'alice' });
     await t.store.close();
     const again = t.reopen({ defaultEdition: '2022' });
@@ -38,15 +43,15 @@ describe('the edition of a store', () => {
   });
 });
 
-describe('a 2022-edition SoA', () => {
-  const open = async (): Promise<Store> => {
-    const { store } = tempStore({ defaultEdition: '2022' });
-    await store.profile.set(provider);
-    return store;
+describe.each(engines)('a 2022-edition SoA (%s)', (engine) => {
+  const open = async (): Promise<EngineStore> => {
+    const t = engineStore(engine, { defaultEdition: '2022' });
+    await t.store.profile.set(provider);
+    return t;
   };
 
   it('lists the 93 Annex A controls, then each 27017 item once per role in scope', async () => {
-    const store = await open();
+    const { store } = await open();
     const rows = await store.soaRows();
     expect(rows.filter((r) => !r.role)).toHaveLength(93);
     const cloud = rows.filter((r) => r.role);
@@ -61,14 +66,14 @@ describe('a 2022-edition SoA', () => {
   });
 
   it('records 5.23 and a per-role CLD decision, and refuses a 2013 control naming the 2022 controls it maps to', async () => {
-    const store = await open();
+    const { store, count } = await open();
     const d = await store.soa.set({ control: 'A.5.23', applicable: 'yes', status: 'implemented', reasons: ['legal:個人情報保護法'], by: 'alice' });
     expect(d).toMatchObject({ controlId: '5.23', control: '5.23', role: null, edition: '2022', state: 'approved' });
     const p = await store.soa.set({ control: 'CLD.9.5.1', role: 'provider', applicable: 'yes', status: 'partial', by: 'bob' });
     expect(p).toMatchObject({ controlId: 'CLD.9.5.1@provider', role: 'provider', state: 'proposed' });
     expect(await store.soa.approve('CLD.9.5.1@provider', 'alice', 1)).toMatchObject({ state: 'approved', approvedBy: 'alice' });
 
-    const before = count(store, 'decisions');
+    const before = await count('decisions');
     let e = await refused(async () => await store.soa.set({ control: '11.1.1', applicable: 'yes', status: 'implemented', by: 'alice' }));
     expect(e.message).toContain('11.1.1 is an ISO/IEC 27002:2013 control, and this SoA is in the 2022 edition: 11.1.1 maps to 7.1');
     expect(e.hint).toContain('Record the decision on 7.1');
@@ -79,7 +84,7 @@ describe('a 2022-edition SoA', () => {
     expect(e.message).toContain('ISO/IEC 27017 gives CLD.9.5.1 no customer guidance');
     e = await refused(async () => await store.soa.set({ control: '5.23', role: 'provider', applicable: 'yes', status: 'implemented', by: 'alice' }));
     expect(e.message).toContain('5.23 is an ISO/IEC 27001:2022 Annex A control: one decision for the organisation');
-    expect(count(store, 'decisions')).toBe(before);
+    expect(await count('decisions')).toBe(before);
 
     const missing = (await store.missing()).map((r) => r.key);
     expect(missing).not.toContain('5.23');
@@ -90,7 +95,7 @@ describe('a 2022-edition SoA', () => {
   });
 
   it('takes the role from the only role in scope when a 27017 item has one line', async () => {
-    const { store } = tempStore({ defaultEdition: '2022' });
+    const { store } = engineStore(engine, { defaultEdition: '2022' });
     await store.profile.set({ scope: 'We use AWS', services: [{ name: 'AWS', role: 'customer', model: 'IaaS' }], by: 'alice' });
     expect((await store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'implemented', by: 'alice' })).controlId).toBe('12.3.1@customer');
     const e = await refused(async () => await store.soa.set({ control: 'CLD.9.5.1', applicable: 'yes', status: 'implemented', by: 'alice' }));
@@ -148,10 +153,10 @@ describe('the 2022 CLI', () => {
   });
 });
 
-describe('soa transition --to 2022', () => {
+describe.each(engines)('soa transition --to 2022 (%s)', (engine) => {
   /** A 2013 store with one decision for each case the move has to handle. */
   async function store2013() {
-    const t = tempStore({ defaultEdition: '2013' });
+    const t = engineStore(engine, { defaultEdition: '2013' });
     const s = t.store;
     await s.profile.set(provider);
     const set = async (control: string, applicable: boolean, status: string, extra: Record<string, unknown> = {}) =>
@@ -168,9 +173,9 @@ describe('soa transition --to 2022', () => {
   }
 
   it('dry run: counts each case, lists conflicts and the 11 new controls, and writes nothing', async () => {
-    const { store } = await store2013();
-    const decisions = count(store, 'decisions');
-    const audit = count(store, 'audit_log');
+    const { store, count } = await store2013();
+    const decisions = await count('decisions');
+    const audit = await count('audit_log');
     const plan = await store.planTransition();
     expect(plan.new).toEqual(['5.7', '5.23', '5.30', '7.4', '8.9', '8.10', '8.11', '8.12', '8.16', '8.23', '8.28']);
     expect(plan.conflicts).toEqual(['5.14']);
@@ -190,14 +195,14 @@ describe('soa transition --to 2022', () => {
     expect(byKey.get('12.3.1@provider')).toMatchObject({ kind: 'cloud' });
     expect(plan.ignoredPending).toEqual(['11.1.2']);
     expect({ copied: plan.copied, merged: plan.merged, split: plan.split }).toEqual({ copied: 2, merged: 1, split: 2 });
-    expect(count(store, 'decisions')).toBe(decisions);
-    expect(count(store, 'audit_log')).toBe(audit);
+    expect(await count('decisions')).toBe(decisions);
+    expect(await count('audit_log')).toBe(audit);
     expect((await store.edition()).edition).toBe('2013');
     await store.close();
   });
 
   it('combines a split part with the other decided sources of its 2022 control', async () => {
-    const { store } = tempStore({ defaultEdition: '2013' });
+    const { store } = engineStore(engine, { defaultEdition: '2013' });
     await store.profile.set(provider);
     await store.soa.set({ control: '18.2.3', applicable: 'yes', status: 'implemented', by: 'alice' });
     await store.soa.set({ control: '12.6.1', applicable: 'yes', status: 'partial', by: 'alice', owner: 'SRE' });
@@ -232,6 +237,9 @@ describe('soa transition --to 2022', () => {
     await store.close();
   });
 
+});
+
+describe('soa transition in the CLI (SQLite: the CLI opens ISMS_DATA_DIR)', () => {
   it('CLI: --dry-run --json prints the counts and writes nothing; without it the store moves', async () => {
     const dir = tempDir();
     const env = { ISMS_DATA_DIR: dir, ISMS_APPROVERS: 'alice', ISMS_SOA_EDITION: '2013' };

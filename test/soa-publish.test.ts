@@ -2,15 +2,19 @@
 // previous version and enters the audit chain; exports print the latest published version, --draft the current state.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { SoaExport } from '../src/soa/index.js';
 import { cli } from './helpers/cli.js';
-import { count, tempStore } from './fixtures/soa-helpers.js';
+import { tempStore } from './fixtures/soa-helpers.js';
+import { closeEngines, engines, engineStore } from './helpers/stores.js';
 
-const rowOf = (data: Awaited<ReturnType<ReturnType<typeof tempStore>['store']['exportData']>>, key: string) => data.rows.find((r) => r.key === key)!;
+afterAll(closeEngines);
 
-describe('soa publish', () => {
+const rowOf = (data: SoaExport, key: string) => data.rows.find((r) => r.key === key)!;
+
+describe.each(engines)('soa publish (%s)', (engine) => {
   it('publishes version 1, prints it in exports, keeps later changes in the draft until version 2', async () => {
-    const { store, dir } = tempStore({ defaultEdition: '2022', approvers: ['carol'] });
+    const { store, dir, count } = engineStore(engine, { defaultEdition: '2022', approvers: ['carol'] });
     await store.soa.set({ control: '5.23', applicable: 'yes', status: 'partial', reasons: ['business:cloud services'], by: 'carol' });
     await store.soa.set({ control: '7.1', applicable: 'no', status: 'not-implemented', justification: 'No own premises', by: 'carol' });
     expect((await store.exportData()).publication).toBeUndefined();
@@ -56,9 +60,9 @@ describe('soa publish', () => {
     expect((await store.exportData()).publication).toMatchObject({ version: 2 });
 
     // Nothing changed since version 2: refused, nothing written.
-    const before = count(store, 'audit_log');
+    const before = await count('audit_log');
     await expect(async () => await store.publish({ by: 'carol' })).rejects.toThrow(/nothing changed since version 2 \(published at 2025-04-01T\S+ by carol\)/);
-    expect(count(store, 'audit_log')).toBe(before);
+    expect(await count('audit_log')).toBe(before);
     expect((await store.publications.list()).map((p) => p.version)).toEqual([1, 2]);
     expect((await store.audit.entries(100)).filter((e) => e.action === 'soa.publish').map((e) => e.subject)).toEqual(['SoA version 1', 'SoA version 2']);
     expect(await store.verifyAudit()).toMatchObject({ ok: true });
@@ -66,18 +70,18 @@ describe('soa publish', () => {
   });
 
   it('refuses a non-approver with one line and writes nothing', async () => {
-    const { store } = tempStore({ defaultEdition: '2022', approvers: ['carol'] });
+    const { store, count } = engineStore(engine, { defaultEdition: '2022', approvers: ['carol'] });
     await store.soa.set({ control: '5.23', applicable: 'yes', status: 'partial', by: 'carol' });
-    const entries = count(store, 'audit_log');
+    const entries = await count('audit_log');
     await expect(async () => await store.publish({ by: 'dave' })).rejects.toThrow(/^by: dave is not an approver, so cannot publish the SoA\. Ask one of carol \(ISMS_APPROVERS\)$/);
     await expect(async () => await store.publish({})).rejects.toThrow(/^by: is required/);
-    expect(count(store, 'soa_publications')).toBe(0);
-    expect(count(store, 'audit_log')).toBe(entries);
+    expect(await count('soa_publications')).toBe(0);
+    expect(await count('audit_log')).toBe(entries);
     await store.close();
   });
 
   it('works for a 2013-edition store, and rejects writes to the table outside the store', async () => {
-    const { store } = tempStore({ defaultEdition: '2013', approvers: ['alice'] });
+    const { store, asApp, refusal } = engineStore(engine, { defaultEdition: '2013', approvers: ['alice'] });
     await store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'implemented', by: 'alice' });
     const v1 = await store.publish({ by: 'alice' });
     expect(v1).toMatchObject({ version: 1, edition: '2013', counts: { added: 1 } });
@@ -87,7 +91,7 @@ describe('soa publish', () => {
     const v2 = await store.publish({ by: 'alice' });
     expect(v2.changes.map((c) => [c.kind, c.key])).toEqual([['added', 'CLD.9.5.1']]);
     expect(await store.exportData()).toMatchObject({ edition: '2013', publication: { version: 2 } });
-    expect(() => store.db.prepare("UPDATE soa_publications SET note = 'x'").run()).toThrow(/append-only/);
+    await expect(asApp("UPDATE soa_publications SET note = 'x'")).rejects.toMatchObject(refusal(/append-only/));
     // After the move to 2022, the 2013 version no longer prints: exports are drafts until a 2022 version is published.
     await store.transition('alice');
     const after = await store.exportData();
@@ -97,6 +101,9 @@ describe('soa publish', () => {
     await store.close();
   });
 
+});
+
+describe('soa publish in the CLI (SQLite: the CLI opens ISMS_DATA_DIR)', () => {
   it('cli: soa publish --by an approver prints the new version number', async () => {
     const { store, dir } = tempStore({ defaultEdition: '2022', approvers: ['alice'] });
     await store.soa.set({ control: '5.23', applicable: 'yes', status: 'partial', by: 'alice' });
