@@ -1,10 +1,12 @@
 // Readiness metrics on a seeded store, checked against counts worked out by hand (see the comments).
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { DigestLog } from '../src/digest/log.js';
 import { isPlaceholder, justificationProblem, readinessMetrics, textWidth, weights } from '../src/digest/metrics.js';
 import { digestBlocks, digestText } from '../src/digest/render.js';
 import { isoWeek, localDay, weekOf } from '../src/digest/time.js';
-import { tempStore } from './fixtures/soa-helpers.js';
+import { closeEngines, engines, engineStore, type Engine } from './helpers/stores.js';
+
+afterAll(closeEngines);
 
 const NOW = new Date('2026-11-30T00:00:00Z'); // Monday 09:00 in Tokyo, ISO week 2026-W49
 const OLD = '2026-11-01T00:00:00Z'; // 29 days before NOW: outside the 7-day change window
@@ -15,9 +17,9 @@ const RECENT = Date.parse('2026-11-25T00:00:00Z'); // 5 days before NOW: inside 
  * the 114 Annex A controls plus the 5 CLD controls with customer guidance (CLD.9.5.1 and CLD.13.1.4 are the
  * provider's): 119.
  */
-async function seeded() {
+async function seeded(engine: Engine) {
   let t = Date.parse(OLD);
-  const { store } = tempStore({ approvers: ['carol'], now: () => new Date(t) });
+  const { store } = engineStore(engine, { approvers: ['carol'], now: () => new Date(t) });
   const at = async (iso: number | string, fn: () => Promise<unknown>) => {
     t = typeof iso === 'string' ? Date.parse(iso) : iso;
     await fn();
@@ -55,8 +57,8 @@ async function seeded() {
   return store;
 }
 
-describe('readiness metrics on a seeded store', async () => {
-  const store = await seeded();
+describe.each(engines)('readiness metrics on a seeded store (%s)', async (engine) => {
+  const store = await seeded(engine);
   const m = await readinessMetrics(store, { now: NOW, timezone: 'Asia/Tokyo' });
 
   it('dates the metrics in the configured time zone', () => {
@@ -165,9 +167,9 @@ describe('readiness metrics on a seeded store', async () => {
   await store.close();
 });
 
-describe('score edge cases', () => {
+describe.each(engines)('score edge cases (%s)', (engine) => {
   it('gives an empty store only the parts that nothing can be wrong with', async () => {
-    const { store } = tempStore();
+    const { store } = engineStore(engine);
     const m = await readinessMetrics(store, { now: NOW, timezone: 'UTC' });
     // No decisions, risks or audits: exclusions 10 + pending 5 + audit chain 5 = 20.
     expect(m.score.value).toBe(20);
@@ -177,7 +179,7 @@ describe('score edge cases', () => {
   });
 
   it('marks an internal audit overdue after its next due date, with the configured interval', async () => {
-    const { store } = tempStore({ auditIntervalMonths: 6, now: () => new Date('2026-01-10T00:00:00Z') });
+    const { store } = engineStore(engine, { auditIntervalMonths: 6, now: () => new Date('2026-01-10T00:00:00Z') });
     expect((await store.internalAudits.record({ date: '2025-05-31', auditor: 'dave', by: 'alice' })).nextDue).toBe('2025-11-30');
     const m = await readinessMetrics(store, { now: NOW, timezone: 'Asia/Tokyo' });
     expect(m.internalAudit).toMatchObject({ nextDue: '2025-11-30', overdue: true });
@@ -186,9 +188,9 @@ describe('score edge cases', () => {
   });
 
   it('scores a broken audit chain 0 and names the entry', async () => {
-    const { store } = tempStore();
+    const { store, tamper } = engineStore(engine);
     await store.soa.set({ control: '5.1.1', applicable: true, status: 'implemented', by: 'alice' });
-    store.db.exec('DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor = \'mallory\' WHERE seq = 1');
+    await tamper('UPDATE audit_log SET actor = \'mallory\' WHERE seq = 1');
     const m = await readinessMetrics(store, { now: NOW });
     expect(m.auditChain).toMatchObject({ ok: false, seq: 1 });
     expect(m.score.parts.find((p) => p.key === 'auditChain')).toMatchObject({ points: 0, basis: 'broken' });
@@ -210,7 +212,7 @@ describe('adequate justification', () => {
   });
 });
 
-describe('weeks and trend', () => {
+describe('weeks', () => {
   it('computes ISO weeks in a time zone', () => {
     expect(isoWeek('2026-11-30')).toBe('2026-W49');
     expect(isoWeek('2026-01-01')).toBe('2026-W01');
@@ -221,9 +223,11 @@ describe('weeks and trend', () => {
     expect(weekOf(new Date('2026-11-29T20:00:00Z'), 'Asia/Tokyo')).toBe('2026-W49');
     expect(weekOf(new Date('2026-11-29T20:00:00Z'), 'UTC')).toBe('2026-W48');
   });
+});
 
+describe.each(engines)('trend (%s)', (engine) => {
   it('keeps the latest snapshot per week and compares with the previous week', async () => {
-    const { store } = tempStore();
+    const { store, asApp, refusal } = engineStore(engine);
     const log = new DigestLog(store);
     const snap = (week: string, value: number) => ({ week, score: { value, parts: [] } }) as never;
     await log.addSnapshot(snap('2026-W46', 40), new Date('2026-11-09T00:00:00Z'));
@@ -235,7 +239,7 @@ describe('weeks and trend', () => {
       previous: { week: '2026-W47', score: 52 }, delta: -3,
     });
     expect(await log.trend({ week: '2026-W47', score: 60 }, 12)).toMatchObject({ previous: { week: '2026-W46' }, delta: 20 });
-    expect(() => store.db.prepare('DELETE FROM readiness_snapshots').run()).toThrow(/append-only/);
+    await expect(asApp('DELETE FROM readiness_snapshots')).rejects.toMatchObject(refusal(/append-only/));
     await store.close();
   });
 });

@@ -23,7 +23,7 @@ function reference(value: unknown): string {
 
 const texts = ['plain', 'バックアップは誰の責任？', 'emoji 🔐 ok', 'line\nbreak\ttab', 'quote " and \\ backslash', 'nul \u0000 inside', 'lone \uD800 surrogate', '', ' '.repeat(3)];
 
-describe('store write path (SQLite: canonical text, and a file at an old schema step)', () => {
+describe('store write path: canonical text, and an SQLite file at an old schema step', () => {
   it('canonical() writes the same text as the original implementation', () => {
     let seed = 7;
     const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
