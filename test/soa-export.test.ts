@@ -2,16 +2,23 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from './helpers/cli.js';
-import { tempStore } from './fixtures/soa-helpers.js';
+import { closeEngines, engines, engineStore, type Engine } from './helpers/stores.js';
 
-let dir = '';
+afterAll(closeEngines);
+
+/** The folder of each engine's exports (on SQLite, also the store's ISMS_DATA_DIR). */
+const dirs: Partial<Record<Engine, string>> = {};
 
 beforeAll(async () => {
-  const t = tempStore();
-  dir = t.dir;
-  const { store } = t;
+  for (const engine of engines) dirs[engine] = await exported(engine);
+});
+
+/** A store with a profile, a risk and decisions in every state, exported in each format. */
+async function exported(engine: Engine): Promise<string> {
+  const t = engineStore(engine);
+  const { dir, store } = t;
   await store.profile.set({ scope: 'Acme Portal (SaaS) on AWS', services: [{ name: 'Acme Portal', role: 'provider', model: 'SaaS', runsOn: 'AWS' }], by: 'alice' });
   await store.risks.add({ by: 'tester', title: 'Restore fails', owner: 'ops', likelihood: 3, impact: 5, cia: 'IA', treatment: 'modify', controls: ['12.3.1'] });
   await store.soa.set({ control: '12.3.1', applicable: 'yes', status: 'planned', by: 'alice' });
@@ -23,12 +30,15 @@ beforeAll(async () => {
   await store.soa.set({ control: 'CLD.9.5.1', applicable: 'yes', status: 'partial', by: 'bob' }); // pending
   for (const format of ['xlsx', 'csv', 'md'] as const) await store.exportSoa(format, join(dir, `soa.${format}`));
   await store.close();
-});
+  return dir;
+}
 
-describe('SoA exports', () => {
+describe.each(engines)('SoA exports (%s)', (engine) => {
+  const folder = () => dirs[engine]!;
+
   it('writes a 適用宣言書 workbook that exceljs reads back: cover, bilingual header, frozen panes, filters, decisions and dates', async () => {
     const wb = new ExcelJS.Workbook();
-    await wb.xlsx.readFile(join(dir, 'soa.xlsx'));
+    await wb.xlsx.readFile(join(folder(), 'soa.xlsx'));
     expect(wb.worksheets.map((w) => w.name)).toEqual(['適用宣言書 SoA', '詳細 Detail', '改訂履歴 History', 'リスク Risks']);
     const ws = wb.getWorksheet('適用宣言書 SoA')!;
     expect(ws.getCell('A1').text).toContain('適用宣言書 / Statement of Applicability');
@@ -97,7 +107,7 @@ describe('SoA exports', () => {
   });
 
   it('writes CSV as UTF-8 with a BOM that parses to one record per control', () => {
-    const bytes = readFileSync(join(dir, 'soa.csv'));
+    const bytes = readFileSync(join(folder(), 'soa.csv'));
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const records = parse<Record<string, string>>(bytes, { bom: true, columns: true });
     expect(records).toHaveLength(121);
@@ -122,7 +132,7 @@ describe('SoA exports', () => {
   });
 
   it('writes Markdown with one table row per control and escaped cells', () => {
-    const md = readFileSync(join(dir, 'soa.md'), 'utf8');
+    const md = readFileSync(join(folder(), 'soa.md'), 'utf8');
     expect(md).toMatch(/^# 適用宣言書 \/ Statement of Applicability\n/);
     expect(md).toContain('- 適用範囲 / Scope: Acme Portal (SaaS) on AWS');
     expect(md).toContain('クラウドサービスカスタマ (cloud service customer), クラウドサービスプロバイダ (cloud service provider)');
@@ -133,7 +143,11 @@ describe('SoA exports', () => {
     expect(excluded.split(/(?<!\\)\|/).length).toBe(rows[0]!.split(/(?<!\\)\|/).length);
   });
 
+});
+
+describe('soa export in the CLI (SQLite: the CLI opens ISMS_DATA_DIR)', () => {
   it('`soa export` writes the file named by --out and rejects an unknown format', () => {
+    const dir = dirs.sqlite!;
     const out = join(dir, 'cli.csv');
     let r = cli(['soa', 'export', '--format', 'csv', '--out', out], { ISMS_DATA_DIR: dir });
     expect(r.code).toBe(0);
