@@ -19,7 +19,8 @@ const RECENT = Date.parse('2026-11-25T00:00:00Z'); // 5 days before NOW: inside 
  */
 async function seeded(engine: Engine) {
   let t = Date.parse(OLD);
-  const { store } = engineStore(engine, { approvers: ['carol'], now: () => new Date(t) });
+  const seed = engineStore(engine, { approvers: ['carol'], now: () => new Date(t) });
+  const { store } = seed;
   const at = async (iso: number | string, fn: () => Promise<unknown>) => {
     t = typeof iso === 'string' ? Date.parse(iso) : iso;
     await fn();
@@ -54,12 +55,14 @@ async function seeded(engine: Engine) {
   await at(RECENT + 180_000, async () => await store.soa.approve('9.1.1', 'carol')); // approved
   await at(RECENT + 240_000, async () => await store.soa.set({ control: '9.1.2', applicable: true, status: 'planned', by: 'bob' })); // proposed
   await at(RECENT + 300_000, async () => await store.soa.reject('9.1.2', 'carol', 'not yet')); // rejected
-  return store;
+  return seed;
 }
 
 describe.each(engines)('readiness metrics on a seeded store (%s)', async (engine) => {
-  const store = await seeded(engine);
+  const { store, rowId } = await seeded(engine);
   const m = await readinessMetrics(store, { now: NOW, timezone: 'Asia/Tokyo' });
+  // The two internal audits' row IDs (1 and 2 in an SQLite file; IDs are per database on PostgreSQL).
+  const audits = [await rowId('internal_audits', 1), await rowId('internal_audits', 2)];
 
   it('dates the metrics in the configured time zone', () => {
     expect(m).toMatchObject({ at: NOW.toISOString(), day: '2026-11-30', week: '2026-W49', timezone: 'Asia/Tokyo', roles: ['customer'] });
@@ -119,7 +122,7 @@ describe.each(engines)('readiness metrics on a seeded store (%s)', async (engine
 
   it('takes the latest internal audit by its date and its next due date', () => {
     expect(m.internalAudit.last).toMatchObject({ date: '2026-06-15', auditor: 'dave', nextDue: '2027-06-15' });
-    expect(m.internalAudit).toMatchObject({ nextDue: '2027-06-15', overdue: false, auditIds: [2, 1] }); // by audit date
+    expect(m.internalAudit).toMatchObject({ nextDue: '2027-06-15', overdue: false, auditIds: [audits[1], audits[0]] }); // by audit date: [2, 1]
   });
 
   it('reports the audit-chain verification', () => {
