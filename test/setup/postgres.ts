@@ -8,15 +8,20 @@
 //   ISMS_TEST_PG_APP_URL  the application's role (isms_app): what the store itself connects as.
 // A role isms_owner (no login, not a superuser, subject to row-level security) may do anything to every table: the
 // helpers SET ROLE to it to change one workspace's rows the way a database owner could, without reaching others.
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { migrate, pool } from '../../src/soa/pg/db.js';
 import { postgresAvailable, startPostgres } from '../helpers/postgres.js';
+
+/** initdb's cluster is kept here and copied at the next run's start (test/helpers/postgres.ts). */
+const cache = join(fileURLToPath(new URL('../..', import.meta.url)), 'node_modules', '.cache', 'isms-test-pg');
 
 export const missingPostgres = 'PostgreSQL server binaries (initdb, pg_ctl) not found: apt-get install postgresql, or set PG_BIN (.ci/run installs it)';
 
 export default async function setup(): Promise<() => void> {
   if (!postgresAvailable()) throw new Error(missingPostgres);
   const t = performance.now();
-  const server = await startPostgres();
+  const server = await startPostgres({ cache });
   const started = performance.now() - t;
   const admin = pool(server.url, 1);
   try {
