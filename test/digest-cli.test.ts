@@ -1,29 +1,32 @@
 // Internal audits (4.3) in the store and the CLI, schema version 3, and `digest --preview [--json]`.
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { latestVersion, openDb, schemaVersion } from '../src/soa/db.js';
 import { addMonths } from '../src/soa/internal-audits.js';
 import { Store, StoreError } from '../src/soa/index.js';
 import { cli } from './helpers/cli.js';
-import { catalog, tempDir, tempStore } from './fixtures/soa-helpers.js';
+import { catalog, tempDir } from './fixtures/soa-helpers.js';
+import { closeEngines, engines, engineStore } from './helpers/stores.js';
 
-describe('internal audits in the store', () => {
+afterAll(closeEngines);
+
+describe.each(engines)('internal audits in the store (%s)', (engine) => {
   it('records an audit in the audit chain with the next due date 12 months on', async () => {
-    const { store } = tempStore();
+    const { store, asApp, refusal, tamper, rowId } = engineStore(engine);
     const a = await store.internalAudits.record({ date: '2025-03-14', auditor: 'dave', scope: 'PayCloud', result: '1 minor finding', by: 'alice' });
-    expect(a).toMatchObject({ id: 1, date: '2025-03-14', nextDue: '2026-03-14', auditor: 'dave', scope: 'PayCloud', result: '1 minor finding', recordedBy: 'alice', source: 'cli' });
+    expect(a).toMatchObject({ id: await rowId('internal_audits', 1), date: '2025-03-14', nextDue: '2026-03-14', auditor: 'dave', scope: 'PayCloud', result: '1 minor finding', recordedBy: 'alice', source: 'cli' });
     expect((await store.audit.entries(1))[0]).toMatchObject({ action: 'internal-audit.record', subject: '2025-03-14', actor: 'alice' });
     expect(await store.verifyAudit()).toMatchObject({ ok: true, entries: 1 });
-    expect(() => store.db.prepare('DELETE FROM internal_audits').run()).toThrow(/append-only/);
+    await expect(asApp('DELETE FROM internal_audits')).rejects.toMatchObject(refusal(/append-only/));
     // A changed record is caught by the chain.
-    store.db.exec("DROP TRIGGER internal_audits_no_update; UPDATE internal_audits SET auditor = 'mallory'");
-    expect(await store.verifyAudit()).toMatchObject({ ok: false, seq: 1, problem: expect.stringContaining('internal_audits row 1 was changed') });
+    await tamper("UPDATE internal_audits SET auditor = 'mallory'");
+    expect(await store.verifyAudit()).toMatchObject({ ok: false, seq: 1, problem: expect.stringContaining(`internal_audits row ${a.id} was changed`) });
     await store.close();
   });
 
   it('refuses bad input with the field and the fix, and writes nothing', async () => {
-    const { store } = tempStore();
+    const { store } = engineStore(engine);
     const issues = async (input: Parameters<Store['internalAudits']['record']>[0]) => {
       try {
         await store.internalAudits.record(input);
@@ -39,7 +42,9 @@ describe('internal audits in the store', () => {
     expect(await store.internalAudits.list()).toEqual([]);
     await store.close();
   });
+});
 
+describe('internal audits: dates and the SQLite schema', () => {
   it('adds months to the last day of a shorter month', () => {
     expect(addMonths('2024-02-29', 12)).toBe('2025-02-28');
     expect(addMonths('2025-08-31', 6)).toBe('2026-02-28');

@@ -3,12 +3,15 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { DigestLog } from '../src/digest/log.js';
 import { DigestScheduler, lastRun, nextRun } from '../src/digest/schedule.js';
 import { root } from './helpers/cli.js';
 import { tempStore } from './fixtures/soa-helpers.js';
+import { closeEngines, engines, engineStore, type Engine, type EngineStore } from './helpers/stores.js';
+
+afterAll(closeEngines);
 
 const MONDAY_9 = '0 9 * * 1';
 const iso = (s: string) => new Date(s).toISOString();
@@ -40,9 +43,13 @@ describe('next run across time zones', () => {
   });
 });
 
-/** A scheduler on a store (in `dir`, or a new folder) with a movable clock; `posts` lists the slots it posted. */
-function harness(dir?: string, name = 'p1') {
-  const { store, dir: folder } = tempStore({}, dir);
+/**
+ * A scheduler on a new store on `engine`, or on another connection to the store of `other` (SQLite: the same file;
+ * PostgreSQL: the same workspace), with a movable clock; `posts` lists the slots it posted.
+ */
+function harness(engine: Engine, other?: EngineStore, name = 'p1') {
+  const t = other ?? engineStore(engine);
+  const store = other ? other.reopen() : t.store;
   let now = new Date('2026-11-02T00:00:00Z');
   const posts: string[] = [];
   let fail = false;
@@ -55,15 +62,15 @@ function harness(dir?: string, name = 'p1') {
     },
   });
   return {
-    store, dir: folder, scheduler, posts, log: new DigestLog(store),
+    ...t, store, scheduler, posts, log: new DigestLog(store),
     at(t: string) { now = new Date(t); return this; },
     failing() { fail = true; },
   };
 }
 
-describe('catch-up at start-up', () => {
+describe.each(engines)('catch-up at start-up (%s)', (engine) => {
   it('posts one missed run once, and nothing on a restart in the same week', async () => {
-    const h = harness();
+    const h = harness(engine);
     expect(await h.at('2026-11-16T00:00:00Z').scheduler.runDue()).toMatchObject({ outcome: 'posted' }); // on time
     // Down from Sunday to Tuesday: Monday 23 November was missed.
     expect(await h.at('2026-11-24T03:00:00Z').scheduler.start()).toMatchObject({ outcome: 'posted', slot: new Date('2026-11-23T00:00:00Z') });
@@ -77,7 +84,7 @@ describe('catch-up at start-up', () => {
   });
 
   it('posts only the latest of several missed runs', async () => {
-    const h = harness();
+    const h = harness(engine);
     await h.at('2026-11-02T00:00:00Z').scheduler.runDue();
     // Down for three Mondays (9, 16 and 23 November).
     await h.at('2026-11-25T10:00:00Z').scheduler.start();
@@ -88,7 +95,7 @@ describe('catch-up at start-up', () => {
   });
 
   it('waits until the scheduled time, then posts', async () => {
-    const h = harness();
+    const h = harness(engine);
     await h.at('2026-11-16T00:00:00Z').scheduler.runDue();
     expect(await h.at('2026-11-22T23:59:59Z').scheduler.runDue()).toMatchObject({ outcome: 'taken' }); // 08:59:59 in Tokyo
     expect(await h.at('2026-11-23T00:00:00Z').scheduler.runDue()).toMatchObject({ outcome: 'posted' });
@@ -97,7 +104,7 @@ describe('catch-up at start-up', () => {
   });
 
   it('records a failed post and does not retry it (no double post when Slack took it after all)', async () => {
-    const h = harness();
+    const h = harness(engine);
     h.failing();
     expect(await h.at('2026-11-23T01:00:00Z').scheduler.runDue()).toMatchObject({ outcome: 'failed', error: 'channel_not_found' });
     expect(await h.scheduler.runDue()).toMatchObject({ outcome: 'taken' });
@@ -105,18 +112,19 @@ describe('catch-up at start-up', () => {
   });
 
   it('claims a run once and finishes it once; the run log keeps its rows', async () => {
-    const h = harness();
+    const h = harness(engine);
     await h.at('2026-11-23T01:00:00Z').scheduler.runDue();
-    expect(() => h.store.db.prepare("UPDATE digest_runs SET posted_at = '2030-01-01'").run()).toThrow(/finished once/);
-    expect(() => h.store.db.prepare("UPDATE digest_runs SET process = 'other'").run()).toThrow(/finished once/);
-    expect(() => h.store.db.prepare('DELETE FROM digest_runs').run()).toThrow(/append-only/);
+    // The trigger on both engines; on PostgreSQL the application may not even name the claim's columns or delete (42501).
+    await expect(h.asApp("UPDATE digest_runs SET posted_at = '2030-01-01'")).rejects.toThrow(/finished once/);
+    await expect(h.asApp("UPDATE digest_runs SET process = 'other'")).rejects.toMatchObject(h.refusal(/finished once/));
+    await expect(h.asApp('DELETE FROM digest_runs')).rejects.toMatchObject(h.refusal(/append-only/));
   });
 });
 
-describe('idempotency', () => {
+describe.each(engines)('idempotency (%s)', (engine) => {
   it('two schedulers on the same database post once', async () => {
-    const a = harness(undefined, 'bot-a');
-    const b = harness(a.dir, 'bot-b');
+    const a = harness(engine, undefined, 'bot-a');
+    const b = harness(engine, a, 'bot-b');
     a.at('2026-11-24T03:00:00Z');
     b.at('2026-11-24T03:00:01Z');
     const outcomes = await Promise.all([a.scheduler.start(), b.scheduler.start()]);
@@ -127,6 +135,9 @@ describe('idempotency', () => {
     expect(await a.log.runs()).toMatchObject([{ scheduledFor: iso('2026-11-23T00:00:00Z'), process: 'bot-a' }]);
   });
 
+});
+
+describe('idempotency across processes (SQLite: two processes on one ISMS_DATA_DIR)', () => {
   it('two bot processes started together post once', async () => {
     const { dir, store } = tempStore();
     await store.close();
