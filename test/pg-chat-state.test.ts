@@ -166,6 +166,15 @@ describe('PgChatState: thread state per workspace, shared by instances', () => {
     expect([await count('turns', "thread = 'C1:atomic'"), await count('answers', "ref = 'ans-atomic'")]).toEqual([2, 1]);
   });
 
+  it('a message with a NUL character is recorded without it (PostgreSQL cannot store NUL; SQLite kept it)', async () => {
+    const a = new PgChatState(one, 'T_A');
+    await a.recordExchange('C1:nul', 'what\0 about 5.23?', 'answer\0 text', 'ans-nul', ['5.23']);
+    await a.addTurns('C1:nul', [{ role: 'user', text: '\0and\0then' }]);
+    expect(await a.history('C1:nul')).toEqual([
+      { role: 'user', text: 'what about 5.23?' }, { role: 'assistant', text: 'answer text' }, { role: 'user', text: 'andthen' },
+    ]);
+  });
+
   it('an assessment saved by one instance loads on the other, in its workspace only; assistant threads likewise', async () => {
     const a1 = new PgChatState(one, 'T_A');
     const a2 = new PgChatState(two, 'T_A');

@@ -102,14 +102,14 @@ export class PgChatState {
       // Identity values are taken in the order of the SELECT (ORDINALITY), so history() reads the turns as given.
       text: `INSERT INTO turns (thread, role, text, at)
         SELECT $1, t.role, t.text, $4 FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS t (role, text, n) ORDER BY t.n`,
-      values: [thread, turns.map((t) => t.role), turns.map((t) => t.text.slice(0, maxTurnChars)), this.now().toISOString()],
+      values: [thread, turns.map((t) => t.role), turns.map((t) => noNul(t.text).slice(0, maxTurnChars)), this.now().toISOString()],
     }));
     await this.wrote(turns.length);
   }
 
   /** Records an answer so that feedback on it can name the question and citations (a second record of a ref replaces the first). */
   async recordAnswer(ref: string, thread: string, question: string, citations: string[]): Promise<void> {
-    await this.tx((c) => c.query({ name: 'chat-record-answer', text: upsertAnswer('$1', '$2', '$3', '$4', '$5'), values: [ref, thread, question, JSON.stringify(citations), this.now().toISOString()] }));
+    await this.tx((c) => c.query({ name: 'chat-record-answer', text: upsertAnswer('$1', '$2', '$3', '$4', '$5'), values: [ref, thread, noNul(question), JSON.stringify(citations), this.now().toISOString()] }));
   }
 
   /** A question and its answer: the two turns and the answer record, in one statement (one transaction). */
@@ -118,7 +118,7 @@ export class PgChatState {
       name: 'chat-record-exchange',
       text: `WITH exchange AS (INSERT INTO turns (thread, role, text, at) VALUES ($1, 'user', $2, $6), ($1, 'assistant', $3, $6))
         ${upsertAnswer('$4', '$1', '$7', '$5', '$6')}`,
-      values: [thread, question.slice(0, maxTurnChars), answer.slice(0, maxTurnChars), ref, JSON.stringify(citations), this.now().toISOString(), question],
+      values: [thread, noNul(question).slice(0, maxTurnChars), noNul(answer).slice(0, maxTurnChars), ref, JSON.stringify(citations), this.now().toISOString(), noNul(question)],
     }));
     await this.wrote(2);
   }
@@ -235,6 +235,9 @@ export class PgChatState {
 
 /** The dedupe key of a message, in the events table beside event IDs (as in SQLite). */
 const messageKey = (channel: string, ts: string) => `msg:${channel}:${ts}`;
+
+/** Text without NUL characters, which PostgreSQL cannot store (a Slack message may carry one). */
+const noNul = (s: string) => (s.includes('\0') ? s.replaceAll('\0', '') : s);
 
 /** INSERT OR REPLACE of an answer record, with the placeholders of ref, thread, question, citations and at. */
 const upsertAnswer = (ref: string, thread: string, question: string, citations: string, at: string) =>

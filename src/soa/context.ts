@@ -35,7 +35,7 @@ export function text(issues: Issues, field: string, value: unknown, opts: { requ
     issues.add(field, 'is not text', 'Give it as one line of text');
     return undefined;
   }
-  const s = typeof value === 'string' ? value.trim() : typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
+  const s = typeof value === 'string' ? noNul(value).trim() : typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
   if (!s) {
     if (opts.required) issues.add(field, 'is required', opts.required);
     return undefined;
@@ -54,7 +54,12 @@ export function source(issues: Issues, value: unknown): string {
 
 export function list(value: unknown): string[] {
   const items = value == null ? [] : Array.isArray(value) ? value : [value];
-  return items.map((v) => String(v).trim()).filter(Boolean);
+  return items.map((v) => noNul(String(v)).trim()).filter(Boolean);
+}
+
+/** Text without NUL characters: they mean nothing in a record, and PostgreSQL cannot store them (SQLite can). */
+function noNul(s: string): string {
+  return s.includes('\0') ? s.replaceAll('\0', '') : s;
 }
 
 export const isoDate = (d: Date) => d.toISOString();
