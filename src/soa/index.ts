@@ -171,7 +171,8 @@ export class Store {
 
   /**
    * Runs `fn` in one write transaction: every write it makes is committed together, or none is. Inside it, calls on
-   * this store (or on `tx`, the same store) join the transaction; calls from elsewhere wait until it ends.
+   * this store (or on `tx`, the same store) join the transaction. Writes from elsewhere wait until it ends; a read from
+   * elsewhere sees the store before or after it, never part of it (SQLite: it waits; PostgreSQL: its own snapshot).
    */
   async batch<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     return await this.sql.write(() => fn(this));
