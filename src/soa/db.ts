@@ -319,16 +319,19 @@ function guardWrites(db: Db, file: string): void {
     depth--;
     if (depth === 0) state.token = undefined;
   };
-  // An outermost transaction whose body awaits (asyncTransaction): the same checks, with BEGIN and COMMIT made here.
+  // An outermost transaction whose body awaits (asyncTransaction): the same checks, with BEGIN and COMMIT made here,
+  // prepared once (parsing them for every write cost more than the check).
+  let control: { begin: Statement; commit: Statement } | undefined;
   asyncGuards.set(db, async <T>(fn: () => Promise<T>): Promise<T> => {
     if (db.inTransaction) throw new Error('a transaction of this store is open already: nest its work inside it');
     let begun = false;
     try {
       enter();
-      db.exec('BEGIN IMMEDIATE');
+      control ??= { begin: db.prepare('BEGIN IMMEDIATE'), commit: db.prepare('COMMIT') };
+      control.begin.run();
       begun = true;
       const out = await fn();
-      db.exec('COMMIT');
+      control.commit.run();
       leave();
       checked = stamp();
       return out;
