@@ -10,7 +10,7 @@
 import pg from 'pg';
 import { expect } from 'vitest';
 import { Store, type StoreOptions } from '../../src/soa/index.js';
-import { workspaceTransaction } from '../../src/soa/pg/db.js';
+import { transaction, workspaceTransaction } from '../../src/soa/pg/db.js';
 import { PgDb } from '../../src/soa/pg/engine.js';
 import { catalog, fakeClock, tempDir, tempStore } from '../fixtures/soa-helpers.js';
 
@@ -104,21 +104,12 @@ const dollars = (sql: string) => {
  * PRAGMA foreign_keys = OFF), which only a superuser may set, so it is set before the role changes.
  */
 export async function asOwner<T>(workspace: string, fn: (c: pg.PoolClient) => Promise<T>, o: { replica?: boolean } = {}): Promise<T> {
-  const c = await pgPools().admin.connect();
-  try {
-    await c.query('BEGIN');
+  return transaction(pgPools().admin, async (c) => {
     if (o.replica) await c.query('SET LOCAL session_replication_role = replica');
     await c.query('SET LOCAL ROLE isms_owner');
     await c.query("SELECT set_config('app.workspace', $1, true)", [workspace]);
-    const out = await fn(c);
-    await c.query('COMMIT');
-    return out;
-  } catch (e) {
-    await c.query('ROLLBACK').catch(() => undefined);
-    throw e;
-  } finally {
-    c.release();
-  }
+    return fn(c);
+  });
 }
 
 /** fn's result as a promise, its exception as a rejection (SQLite's statements throw at once). */
