@@ -9,7 +9,7 @@ import type { ChatStateApi } from './chat/state.js';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
 import type { SearchEngine } from './search/engine.js';
-import { openStorage } from './soa/connect.js';
+import { openStorage, sqliteLeftBehind } from './soa/connect.js';
 import type { Store } from './soa/index.js';
 
 export interface Core {
@@ -29,6 +29,8 @@ export async function createCore(config: Config, log?: Logger): Promise<Core> {
   const storage = await openStorage(config, ctx.catalog, { onLost: (e) => ctx.log.error('chat state not saved', { error: e.message }),
     onConnectionError: (e) => ctx.log.warn('PostgreSQL connection lost; the next request reconnects', { error: e.message }) });
   const { store, state } = storage;
+  const leftBehind = sqliteLeftBehind(config);
+  if (leftBehind) ctx.log.warn(leftBehind);
   // The organisation's role for answers: the SoA profile when it exists, else ISMS_ROLE.
   const defaultRole = async () => {
     const roles = await store.profile.get() ? await store.profileRoles() : null;

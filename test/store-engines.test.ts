@@ -5,6 +5,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Store } from '../src/soa/index.js';
 import { closeEngines, engines, engineStore, pgPools } from './helpers/stores.js';
+import { tempDir, tempStore } from './fixtures/soa-helpers.js';
+import { sqliteLeftBehind } from '../src/soa/connect.js';
+import { loadConfig } from '../src/config.js';
 
 afterAll(closeEngines);
 
@@ -86,5 +89,18 @@ describe('two stores in one PostgreSQL database', () => {
     expect(await b.store.verifyAudit()).toMatchObject({ ok: false, seq: 2, problem: expect.stringContaining('risks row') });
     expect(await a.store.verifyAudit()).toEqual(va);
     expect((await a.store.risks.list())[0]!.title).toBe('Acme Portal restore fails');
+  });
+});
+
+describe('DATABASE_URL beside an SQLite store', () => {
+  it('says that the SQLite store in ISMS_DATA_DIR is not read, naming the file and the choice; nothing when there is none', async () => {
+    const dir = tempDir();
+    const pgConfig = loadConfig({ ISMS_DATA_DIR: dir, DATABASE_URL: 'postgres://isms_app@db/isms' });
+    expect(sqliteLeftBehind(pgConfig)).toBeUndefined();
+    const { store } = tempStore({}, dir);
+    await store.soa.set({ control: '5.1.1', applicable: 'yes', status: 'planned', by: 'alice' });
+    await store.close();
+    expect(sqliteLeftBehind(pgConfig)).toMatch(new RegExp(`^DATABASE_URL selects PostgreSQL, but ${dir}/isms\\.sqlite holds an SQLite store, which is not read: .*Unset DATABASE_URL to keep using it`));
+    expect(sqliteLeftBehind(loadConfig({ ISMS_DATA_DIR: dir }))).toBeUndefined();
   });
 });

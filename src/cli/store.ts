@@ -7,7 +7,7 @@ import { controlFlags, decisionLines, profileLines, riskLines } from '../soa/for
 import { storageError } from '../soa/db.js';
 import { checkHead, type VerifyResult } from '../soa/audit.js';
 import { exportFormats, storeFile, StoreError, verifyFile, type Decision, type ExportFormat, type PublicationChange, type RiskInput, type SoaItem, type SoaRow, type Store } from '../soa/index.js';
-import { connectStore } from '../soa/connect.js';
+import { connectStore, sqliteLeftBehind } from '../soa/connect.js';
 import { parseService } from '../soa/profile.js';
 import { oneOf, parse, UserError, type Out } from './args.js';
 
@@ -36,6 +36,8 @@ export async function storeCommand(ctx: AppContext, command: string, argv: strin
   try {
     // The SQLite file is verified as it is (read-only, never migrated); PostgreSQL through the store, in one snapshot.
     if (command === 'audit' && argv[0] === 'verify' && !ctx.config.database) return await verifyCommand((head) => verifyFile(storeFile(ctx.config), head), argv.slice(1), out);
+    const leftBehind = sqliteLeftBehind(ctx.config);
+    if (leftBehind) process.stderr.write(`note: ${leftBehind}\n`);
     store = await connectStore(ctx.config, ctx.catalog, {}, { readOnly: command === 'audit' && argv[0] === 'verify' });
     const opened = store;
     if (command === 'audit' && argv[0] === 'verify') {

@@ -4,7 +4,8 @@ import type { Catalog } from '../catalog/catalog.js';
 import { ChatState, type ChatStateApi } from '../chat/state.js';
 import type { Config } from '../config.js';
 import { StoreError } from './errors.js';
-import { openStore, Store, type StoreOptions } from './index.js';
+import { existsSync } from 'node:fs';
+import { openStore, Store, storeFile, type StoreOptions } from './index.js';
 
 /** The workspace of a single-workspace deployment (token mode) in a PostgreSQL database. */
 export const defaultWorkspace = 'default';
@@ -32,6 +33,13 @@ function unreachable(e: unknown, url: string): StoreError {
   const detail = err.code ? `${err.code}: ${err.message ?? ''}` : String(err.message ?? e);
   return new StoreError([{ field: 'database', message: `PostgreSQL at ${shownUrl(url)} cannot be used (${detail.replaceAll(url, shownUrl(url))})`,
     hint: 'Check DATABASE_URL (and DATABASE_ADMIN_URL), that the server runs and accepts this role; unset DATABASE_URL to use the SQLite file in ISMS_DATA_DIR' }]);
+}
+
+/** Said once when DATABASE_URL is set while ISMS_DATA_DIR still holds an SQLite store, which PostgreSQL does not read. */
+export function sqliteLeftBehind(config: Config): string | undefined {
+  const file = storeFile(config);
+  if (!config.database || !existsSync(file)) return undefined;
+  return `DATABASE_URL selects PostgreSQL, but ${file} holds an SQLite store, which is not read: its records stay there. Unset DATABASE_URL to keep using it, or move the file away once its records are entered in PostgreSQL`;
 }
 
 async function openPostgres(config: Config, catalog: Catalog, extra: Partial<StoreOptions>, workspace: string, onError?: (e: Error) => void, readOnly = false) {
