@@ -1,4 +1,5 @@
 // soa, risk, profile, audit and db commands: the CLI face of the SoA and risk-register store (src/soa).
+import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
 import type { AppContext } from '../app.js';
 import { editions, ids2022, type Catalog, type CatalogEntry, type Edition } from '../catalog/catalog.js';
@@ -6,8 +7,8 @@ import { Issues } from '../soa/errors.js';
 import { controlFlags, decisionLines, profileLines, riskLines } from '../soa/format.js';
 import { storageError } from '../soa/db.js';
 import { checkHead, type VerifyResult } from '../soa/audit.js';
-import { exportFormats, storeFile, StoreError, verifyFile, type Decision, type ExportFormat, type PublicationChange, type RiskInput, type SoaItem, type SoaRow, type Store } from '../soa/index.js';
-import { connectStore, sqliteLeftBehind } from '../soa/connect.js';
+import { exportFormats, openStore, storeFile, StoreError, verifyFile, type Decision, type ExportFormat, type PublicationChange, type RiskInput, type SoaItem, type SoaRow, type Store } from '../soa/index.js';
+import { connectStore, defaultWorkspace, sqliteLeftBehind } from '../soa/connect.js';
 import { parseService } from '../soa/profile.js';
 import { oneOf, parse, UserError, type Out } from './args.js';
 
@@ -20,7 +21,7 @@ const usage = {
   risk: 'risk add|update|list|show ... (see "help")',
   profile: 'profile set --scope "..." --service "name=..,role=..,model=.." --by NAME | profile show [--json]',
   audit: 'audit verify | audit log [--limit N] [--json] | audit record --date YYYY-MM-DD --auditor NAME --by NAME [--scope ..] [--result ..] [--next YYYY-MM-DD] | audit list [--json]',
-  db: 'db backup <file>',
+  db: 'db backup <file> | db copy-to-postgres',
 };
 
 const str = { type: 'string' } as const;
@@ -36,6 +37,7 @@ export async function storeCommand(ctx: AppContext, command: string, argv: strin
   try {
     // The SQLite file is verified as it is (read-only, never migrated); PostgreSQL through the store, in one snapshot.
     if (command === 'audit' && argv[0] === 'verify' && !ctx.config.database) return await verifyCommand((head) => verifyFile(storeFile(ctx.config), head), argv.slice(1), out);
+    if (command === 'db' && argv[0] === 'copy-to-postgres') return await copyCommand(ctx, argv.slice(1), out);
     const leftBehind = sqliteLeftBehind(ctx.config);
     if (leftBehind) process.stderr.write(`note: ${leftBehind}\n`);
     store = await connectStore(ctx.config, ctx.catalog, {}, { readOnly: command === 'audit' && argv[0] === 'verify' });
@@ -302,6 +304,35 @@ async function dbCommand({ store, out }: Cmd, sub: string | undefined, argv: str
   if (!positionals[0]) throw new UserError(`db backup needs a file name, e.g. db backup backups/isms-2025-04-01.sqlite\nUsage: ${usage.db}`, 2);
   const r = await store.backup(positionals[0]);
   out(`backup written to ${r.file} (${r.pages} pages)`);
+}
+
+/**
+ * `db copy-to-postgres`: the SQLite store of ISMS_DATA_DIR into the empty PostgreSQL database of DATABASE_URL
+ * (migrated first as DATABASE_ADMIN_URL), then `audit verify` there must end at the same head hash.
+ */
+async function copyCommand(ctx: AppContext, argv: string[], out: Out): Promise<void> {
+  parse(argv, {}, usage.db);
+  const { config } = ctx;
+  if (!config.database) throw new UserError('db copy-to-postgres needs DATABASE_URL (the PostgreSQL database to copy into) and, to own its tables, DATABASE_ADMIN_URL', 2);
+  const file = storeFile(config);
+  if (!existsSync(file)) throw new UserError(`no SQLite store at ${file}: set ISMS_DATA_DIR to the folder that holds isms.sqlite`, 1);
+  const source = openStore(config, ctx.catalog);
+  let target: Store | undefined;
+  const { pool } = await import('../soa/pg/db.js');
+  const admin = pool(config.database.adminUrl, 1);
+  try {
+    target = await connectStore(config, ctx.catalog);
+    const { copyToPostgres } = await import('../soa/pg/copy.js');
+    const r = await copyToPostgres(source, admin, defaultWorkspace, (line) => out(`copied ${line}`));
+    const after = await target.verifyAudit();
+    if (!after.ok) throw new UserError(`the copy does not verify in PostgreSQL: ${after.problem}`, 1);
+    if (after.head !== r.head) throw new UserError(`the copy's audit chain ends at ${after.head.slice(0, 16)}…, not at the SQLite store's head ${r.head.slice(0, 16)}…`, 1);
+    out(`audit chain ok in PostgreSQL: ${after.entries} entries, head ${after.head}, the same as the SQLite store's. Keep ${file} as a backup, and start the bot with DATABASE_URL`);
+  } finally {
+    await admin.end().catch(() => undefined);
+    await target?.close();
+    await source.close();
+  }
 }
 
 /** `audit verify [--json] [--expect-head HASH]`: read-only; --json includes the head hash, to record it elsewhere. */

@@ -36,7 +36,9 @@ export const storeHelp = `  soa set <controlId> [--role customer|provider] --app
                                                             record an internal audit (4.3); --next defaults to
                                                             the date + ISMS_AUDIT_INTERVAL_MONTHS (12)
   audit list [--json]                                       the internal audits recorded, oldest first
-  db backup <file>                                          online backup of isms.sqlite (safe while the bot runs)`;
+  db backup <file>                                          online backup of isms.sqlite (safe while the bot runs)
+  db copy-to-postgres                                       copy the SQLite store into the empty PostgreSQL database of
+                                                            DATABASE_URL, row IDs and audit chain as they are`;
 export const responsibilityHelp = `  responsibility export --service NAME --format xlsx|csv|md --out FILE [--lang both|ja|en]
                                                             the 責任分界表 of a cloud service of the profile: who acts
                                                             (customer, provider, shared) in its model, each side's
