@@ -25,9 +25,16 @@ export interface Core {
 
 export async function createCore(config: Config, log?: Logger): Promise<Core> {
   const ctx = await createContext(config, log);
-  const search = await openSearch(ctx);
+  // The store first: a database that cannot be reached stops the start before the search index is built.
   const storage = await openStorage(config, ctx.catalog, { onLost: (e) => ctx.log.error('chat state not saved', { error: e.message }),
     onConnectionError: (e) => ctx.log.warn('PostgreSQL connection lost; the next request reconnects', { error: e.message }) });
+  let search: SearchEngine;
+  try {
+    search = await openSearch(ctx);
+  } catch (e) {
+    await storage.close();
+    throw e;
+  }
   const { store, state } = storage;
   const leftBehind = sqliteLeftBehind(config);
   if (leftBehind) ctx.log.warn(leftBehind);
