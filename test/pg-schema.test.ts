@@ -9,7 +9,9 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChatState } from '../src/chat/state.js';
 import { migrations as sqliteMigrations } from '../src/soa/db.js';
-import { appendEntry, verifyWorkspace } from '../src/soa/pg/audit.js';
+import { PgDb } from '../src/soa/pg/engine.js';
+import { Store } from '../src/soa/index.js';
+import { catalog } from './fixtures/soa-helpers.js';
 import { migrate, pool, workspaceTransaction, type PgClient } from '../src/soa/pg/db.js';
 import { appendOnlyTables, chatTables, globalChatTables, pgMigrations, workspaceTables } from '../src/soa/pg/schema.js';
 import { postgresAvailable, startPostgres, type PgServer } from './helpers/postgres.js';
@@ -298,25 +300,16 @@ describe('PostgreSQL schema: what the application role may do', () => {
 
 describe('PostgreSQL schema: the audit chain over the new tables', () => {
   it('records a profile with its services and a risk in a workspace chain; verify, as the application role, names a service changed behind it', async () => {
-    const entry = (table: 'profile' | 'risks', row: Record<string, unknown>, extra: { services?: Record<string, unknown>[] } = {}) =>
-      ({ at, actor: 'UALICE', action: `${table}.recorded`, subject: String(row.id), table, row: row.id as number, ...extra });
-    for (const workspace of ['T_X', 'T_Y']) {
-      await ws(workspace, async (c) => {
-        const profile = await insert(c, 'profile', sample('profile', { profile: 0, decision: 0 }));
-        const services = [
-          await insert(c, 'services', sample('services', { profile: profile.id as number, decision: 0 }, 1)),
-          await insert(c, 'services', sample('services', { profile: profile.id as number, decision: 0 }, 2)),
-        ];
-        // Given the services as their INSERTs returned them (T_X), or read back (T_Y): verify checks either.
-        await appendEntry(c, workspace, entry('profile', profile, workspace === 'T_X' ? { services } : {}), workspace === 'T_X' ? profile : undefined);
-        const risk = await insert(c, 'risks', sample('risks', { profile: 0, decision: 0 }, 5));
-        await appendEntry(c, workspace, entry('risks', risk), risk);
-      });
+    const storeOf = (p: pg.Pool, workspace: string) => new Store(new PgDb(p, workspace), { catalog, approvers: ['UALICE'], defaultEdition: '2022' });
+    for (const [p, workspace] of [[app, 'T_X'], [app2, 'T_Y']] as const) {
+      const store = storeOf(p, workspace);
+      await store.profile.set({ scope: 'Portal 1 and Portal 2 (SaaS)', services: [{ name: 'Portal 1', role: 'provider', model: 'SaaS' }, { name: 'Portal 2', role: 'provider', model: 'SaaS', runsOn: 'AWS' }], by: 'UALICE' });
+      await store.risks.add({ title: 'Tenant data exposed', owner: 'UBOB', likelihood: 3, impact: 4, cia: 'C', by: 'UALICE' });
     }
-    expect(await verifyWorkspace(app, 'T_X')).toMatchObject({ ok: true, entries: 2 });
-    expect(await verifyWorkspace(app2, 'T_Y')).toMatchObject({ ok: true, entries: 2 });
-    await admin.query("UPDATE services SET runs_on = '[\"GCP\"]' WHERE workspace = 'T_X' AND name = 'Portal 2'");
-    expect(await verifyWorkspace(app, 'T_X')).toMatchObject({ ok: false, seq: 1, problem: expect.stringMatching(/profile row \d+ was changed after it was recorded/) });
-    expect(await verifyWorkspace(app, 'T_Y')).toMatchObject({ ok: true, entries: 2 });
+    expect(await storeOf(app, 'T_X').verifyAudit()).toMatchObject({ ok: true, entries: 2 });
+    expect(await storeOf(app2, 'T_Y').verifyAudit()).toMatchObject({ ok: true, entries: 2 });
+    await admin.query("UPDATE services SET runs_on = 'GCP' WHERE workspace = 'T_X' AND name = 'Portal 2'");
+    expect(await storeOf(app, 'T_X').verifyAudit()).toMatchObject({ ok: false, seq: 1, problem: expect.stringMatching(/profile row \d+ was changed after it was recorded/) });
+    expect(await storeOf(app, 'T_Y').verifyAudit()).toMatchObject({ ok: true, entries: 2 });
   });
 });

@@ -18,21 +18,6 @@ export function pool(url: string, max = 10, onError: (e: Error) => void = (e) =>
 }
 
 /**
- * What one transaction has learnt and may rely on until it ends: the head of each workspace chain it has locked
- * (nobody else appends to a chain while its lock is held). Gone when the transaction ends, so a pooled client never
- * carries it into the next one.
- */
-export interface TxState {
-  heads: Map<string, { seq: number; hash: string }>;
-}
-const states = new WeakMap<PgClient, TxState>();
-
-/** The state of the transaction `c` runs, when it runs one through transaction(). */
-export function txState(c: PgClient): TxState | undefined {
-  return states.get(c);
-}
-
-/**
  * Runs fn in one transaction on one client: committed when it returns, rolled back when it throws. `readOnly`: one
  * consistent snapshot for every read of fn (REPEATABLE READ READ ONLY).
  */
@@ -40,7 +25,6 @@ export async function transaction<T>(p: pg.Pool, fn: (c: PgClient) => Promise<T>
   const c = await p.connect();
   try {
     await c.query(o.readOnly ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN');
-    states.set(c, { heads: new Map() });
     const out = await fn(c);
     await c.query('COMMIT');
     return out;
@@ -48,7 +32,6 @@ export async function transaction<T>(p: pg.Pool, fn: (c: PgClient) => Promise<T>
     await c.query('ROLLBACK').catch(() => undefined);
     throw e;
   } finally {
-    states.delete(c);
     c.release();
   }
 }
