@@ -48,6 +48,12 @@ const spec = {
   SLACK_BOT_TOKEN: checked((v) => /^xoxb-/.test(v), 'must be a bot token starting with xoxb-'),
   SLACK_APP_TOKEN: checked((v) => /^xapp-/.test(v), 'must be an app-level token starting with xapp-'),
   SLACK_SIGNING_SECRET: text(),
+  /** Several workspaces (OAuth install flow, HTTP mode, PostgreSQL): the app's client ID, client secret and a state secret. */
+  SLACK_CLIENT_ID: checked((v) => /^\d+\.\d+$/.test(v), 'must be the app\'s Client ID (Basic Information → App Credentials), e.g. 1234567890.1234567890'),
+  SLACK_CLIENT_SECRET: text(),
+  SLACK_STATE_SECRET: checked((v) => v.length >= 16, 'must be at least 16 random characters (it signs the OAuth state and derives the key that encrypts stored tokens)'),
+  /** Where Slack sends the browser back after an install (optional when the app has one redirect URL). */
+  SLACK_REDIRECT_URI: checked((v) => isUrl(v) && /\/slack\/oauth_redirect$/.test(v), 'must be the https URL of this app\'s /slack/oauth_redirect, e.g. https://isms.example.com/slack/oauth_redirect'),
   SLACK_API_URL: checked((v) => isUrl(v) && /\/api\/$/.test(v), 'must be a URL that ends with /api/, e.g. http://127.0.0.1:9999/api/'),
   PORT: wholeNumber(1, 65535, 3000),
   /** GET /healthz on this port in every Slack mode: 200 while connected to Slack, 503 while not. */
@@ -139,10 +145,16 @@ function toConfig(e: Values<typeof spec>) {
     },
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,
+    /** Which OAuth variables were given, whole or not (startMode names what is missing). */
+    raw: { clientId: !!e.SLACK_CLIENT_ID, clientSecret: !!e.SLACK_CLIENT_SECRET, stateSecret: !!e.SLACK_STATE_SECRET },
     slack: {
       botToken: e.SLACK_BOT_TOKEN,
       appToken: e.SLACK_APP_TOKEN,
       signingSecret: e.SLACK_SIGNING_SECRET,
+      /** Several workspaces: Slack's OAuth install flow (all three set). */
+      oauth: e.SLACK_CLIENT_ID && e.SLACK_CLIENT_SECRET && e.SLACK_STATE_SECRET
+        ? { clientId: e.SLACK_CLIENT_ID, clientSecret: e.SLACK_CLIENT_SECRET, stateSecret: e.SLACK_STATE_SECRET, redirectUri: e.SLACK_REDIRECT_URI }
+        : undefined,
       apiUrl: e.SLACK_API_URL,
       port: e.PORT,
       healthPort: e.HEALTH_PORT,
@@ -167,7 +179,18 @@ export type StartMode = { mode: 'socket' | 'http' | 'console' } | { mode: 'inval
 
 /** How `npm start` runs: Socket Mode, HTTP mode, or the console chat; a partial Slack setup names what is missing. */
 export function startMode(c: Config): StartMode {
-  const { botToken, appToken, signingSecret } = c.slack;
+  const { botToken, appToken, signingSecret, oauth } = c.slack;
+  const oauthVars = { SLACK_CLIENT_ID: c.raw.clientId, SLACK_CLIENT_SECRET: c.raw.clientSecret, SLACK_STATE_SECRET: c.raw.stateSecret };
+  const oauthSet = Object.entries(oauthVars).filter(([, v]) => v).map(([k]) => k);
+  if (oauthSet.length) {
+    // Several workspaces: each install brings its own bot token, so no SLACK_BOT_TOKEN; HTTP mode; PostgreSQL.
+    const missing = Object.keys(oauthVars).filter((k) => !oauthSet.includes(k));
+    if (missing.length) return { mode: 'invalid', message: `${oauthSet.join(' and ')} ${oauthSet.length > 1 ? 'are' : 'is'} set, but ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not: serving several workspaces needs all three. Set them, or unset ${oauthSet.join(' and ')} for a single workspace (SLACK_BOT_TOKEN).` };
+    if (botToken || appToken) return { mode: 'invalid', message: `SLACK_CLIENT_ID (several workspaces, each install brings its token) and ${botToken ? 'SLACK_BOT_TOKEN' : 'SLACK_APP_TOKEN'} (one workspace) are both set. Unset one of them.` };
+    if (!signingSecret) return { mode: 'invalid', message: 'SLACK_CLIENT_ID is set, but SLACK_SIGNING_SECRET is not: several workspaces are served in HTTP mode, which checks each request\'s signature. Set it (Basic Information → App Credentials).' };
+    if (!c.database) return { mode: 'invalid', message: 'SLACK_CLIENT_ID is set, but DATABASE_URL is not: several workspaces are kept apart in PostgreSQL (README: Several workspaces). Set DATABASE_URL, or unset SLACK_CLIENT_ID for a single workspace.' };
+    return oauth ? { mode: 'http' } : { mode: 'invalid', message: 'SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET must all be set' };
+  }
   if (botToken && appToken) return { mode: 'socket' };
   if (botToken && signingSecret) return { mode: 'http' };
   if (botToken) return { mode: 'invalid', message: 'SLACK_BOT_TOKEN is set, but neither SLACK_APP_TOKEN (Socket Mode, recommended) nor SLACK_SIGNING_SECRET (HTTP mode) is. Set one of them, or unset SLACK_BOT_TOKEN to use the console chat.' };

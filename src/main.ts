@@ -54,12 +54,14 @@ try {
   } else {
     // A promise nobody awaited must not end the bot (Bolt's receiver once died that way on a signed `null` body).
     process.on('unhandledRejection', (e) => log.error('unhandled rejection (the bot keeps running)', { error: (e as Error)?.message ?? String(e) }));
-    const { createSlackApp } = await import('./slack/app.js');
+    const { createSlackApp, installationStore } = await import('./slack/app.js');
     const s = config.slack;
     let connected = false;
+    // Several workspaces: installations in PostgreSQL, and the scheduled work runs for each of them.
+    const installations = s.oauth ? installationStore(c) : undefined;
     const app = await createSlackApp(c, {
-      mode: mode.mode, botToken: s.botToken!, appToken: s.appToken, signingSecret: s.signingSecret, port: s.port, apiUrl: s.apiUrl, allowBots: s.allowBots,
-      onConnection: (up) => { connected = up; },
+      mode: mode.mode, botToken: s.botToken, appToken: s.appToken, signingSecret: s.signingSecret, port: s.port, apiUrl: s.apiUrl, allowBots: s.allowBots,
+      oauth: s.oauth, installations, onConnection: (up) => { connected = up; },
     });
     let health: Server | undefined;
     if (s.healthPort) {
@@ -82,15 +84,23 @@ try {
     c.answers.warm();
     await app.start();
     if (mode.mode === 'http') connected = true;
-    const where = mode.mode === 'socket' ? 'Socket Mode' : `HTTP mode on port ${s.port} (/slack/events, /healthz)`;
+    const where = mode.mode === 'socket' ? 'Socket Mode'
+      : `HTTP mode on port ${s.port} (/slack/events, /healthz${installations ? ', /slack/install, /slack/oauth_redirect: several workspaces' : ''})`;
     log.info(`Slack app running in ${where}${s.healthPort ? `; health on port ${s.healthPort} (/healthz)` : ''}`, { mode: mode.mode, ...(s.healthPort ? { healthPort: s.healthPort } : {}) });
-    // The weekly readiness digest, when ISMS_DIGEST_CHANNEL is set; a run missed while the bot was down is posted now.
-    if (config.digest.channel) {
+    if (installations) {
+      // Each workspace chooses its digest channel ("digest here"); ISMS_DIGEST_CHANNEL names a channel of one workspace.
+      const { startWorkspaceJobs } = await import('./slack/workspaces.js');
+      const stop = await startWorkspaceJobs({ core: c, installations, config, clientOptions: s.apiUrl ? { slackApiUrl: s.apiUrl } : undefined });
+      stopDigest = stop;
+    } else if (config.digest.channel) {
+      // The weekly readiness digest, when ISMS_DIGEST_CHANNEL is set; a run missed while the bot was down is posted now.
       const { startDigestScheduler } = await import('./slack/digest.js');
       stopDigest = await startDigestScheduler(c, app.client, config);
     }
-    const { startReminders } = await import('./slack/reminders.js');
-    stopReminders = startReminders(c, app.client);
+    if (!installations) {
+      const { startReminders } = await import('./slack/reminders.js');
+      stopReminders = startReminders(c, app.client);
+    }
   }
 } catch (e) {
   await core?.close();

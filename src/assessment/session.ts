@@ -121,7 +121,7 @@ export class Assessments {
   private reply(state: AssessmentState, notes: string[], deps: FlowDeps, prompt?: Prompt, submitted?: boolean): AssessmentReply {
     return {
       type: 'assessment', lang: state.lang, state, summary: summary(state, deps), notes, prompt,
-      notify: submitted ? this.core.ctx.config.approvers : [],
+      notify: submitted ? [...this.core.store.approvers] : [],
     };
   }
 }

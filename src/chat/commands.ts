@@ -14,6 +14,10 @@ export type Command =
   | { kind: 'lang'; lang: string }
   | { kind: 'assess'; service?: string }
   | { kind: 'digest' }
+  /** Who approves in this workspace; `add` / `remove` change it (several workspaces only). */
+  | { kind: 'approvers'; add?: string[]; remove?: string[] }
+  /** Posts this workspace's weekly digest to `channel`, or with 'here' to the channel of the command. */
+  | { kind: 'digest-channel'; channel: string }
   /** A command typed incompletely: its syntax (the same in both languages), or what is wrong in each language. */
   | { kind: 'usage'; message: string; ja?: string };
 
@@ -61,7 +65,18 @@ export function parseCommand(raw: string): Command {
   if (cmd === 'missing' || cmd === '見落とし') return { kind: 'missing' };
   if (cmd === 'export') return { kind: 'export', format: (rest[0] ?? 'xlsx').toLowerCase() };
   if (cmd === 'lang') return { kind: 'lang', lang: (rest[0] ?? '').toLowerCase() };
-  if (cmd === 'digest') return { kind: 'digest' };
+  if (cmd === 'digest') {
+    const sub = (rest[0] ?? '').toLowerCase();
+    if (sub === 'here') return { kind: 'digest-channel', channel: 'here' };
+    if (sub === 'channel') return rest[1] ? { kind: 'digest-channel', channel: rest[1] } : { kind: 'usage', message: 'digest channel <#channel> | digest here' };
+    return { kind: 'digest' };
+  }
+  if (cmd === 'approvers' || cmd === '承認者') {
+    const sub = (rest[0] ?? '').toLowerCase();
+    if (!sub || sub === 'list') return { kind: 'approvers' };
+    if ((sub === 'add' || sub === 'remove') && rest.length > 1) return { kind: 'approvers', [sub]: rest.slice(1) };
+    return { kind: 'usage', message: 'approvers | approvers add @name | approvers remove @name' };
+  }
   if (cmd === 'assess' || cmd === 'アセスメント') return { kind: 'assess', service: rest.join(' ') || undefined };
   if (cmd === 'soa') {
     const [sub = '', ...args] = rest;

@@ -287,6 +287,11 @@ const serviceEn = {
   messageTooLongHint: 'Shorten it and send it again. Put long documents into ISMS_DOCS_DIR to search and cite them.',
   questionTooLong: (length: string, limit: string) => `The question is too long (${length} characters; the limit is ${limit}).`,
   questionTooLongHint: 'Ask it in fewer words. Put long documents into ISMS_DOCS_DIR to search and cite them.',
+  approversAre: (list: string) => `Approvers of this workspace: ${list}.`,
+  noApproversYet: 'No approvers are set for this workspace.',
+  approversFromConfig: 'They are set by ISMS_APPROVERS in this deployment.',
+  approversRecorded: 'An approver changes them with "approvers add @name" or "approvers remove @name"; each change is in the audit trail.',
+  digestChannelSet: (channel: string) => `The weekly readiness digest of this workspace will be posted to <#${channel}>.`,
 };
 
 const serviceJa: typeof serviceEn = {
@@ -310,6 +315,11 @@ const serviceJa: typeof serviceEn = {
   messageTooLongHint: '短くして送り直してください。長い文書は ISMS_DOCS_DIR に置くと検索・引用できます。',
   questionTooLong: (length, limit) => `質問が長すぎます（${length} 文字、上限 ${limit} 文字）。`,
   questionTooLongHint: '要点を短くまとめて質問してください。長い文書は ISMS_DOCS_DIR に置くと検索・引用できます。',
+  approversAre: (list) => `このワークスペースの承認者: ${list}`,
+  noApproversYet: 'このワークスペースには承認者が設定されていません。',
+  approversFromConfig: 'このデプロイでは ISMS_APPROVERS で設定されています。',
+  approversRecorded: '承認者は「approvers add @名前」「approvers remove @名前」で変更できます。変更は監査証跡に残ります。',
+  digestChannelSet: (channel) => `このワークスペースの週次レディネスダイジェストは <#${channel}> に投稿されます。`,
 };
 
 /** What the chat service itself says (src/chat/service.ts, src/chat/commands.ts), per language. */

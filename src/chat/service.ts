@@ -35,7 +35,6 @@ export interface ChatDeps {
   answers: AnswerEngine;
   store: Store;
   state: ChatStateApi;
-  approvers: string[];
   defaultLang: Lang;
   exportDir: string;
   assessments: Assessments;
@@ -139,6 +138,19 @@ export class ChatService {
       case 'digest':
         // A preview for the caller only; it records no snapshot and posts nothing.
         return [{ type: 'text', lang, text: await previewText(store, lang, { timezone: this.deps.timezone }) }];
+      case 'approvers': {
+        const t = serviceText[lang];
+        if (cmd.add || cmd.remove) await store.settings.changeApprovers({ add: cmd.add, remove: cmd.remove, by: msg.user, source: msg.source });
+        const list = await store.refreshApprovers();
+        const shown = list.length ? t.approversAre(list.map((a) => (/^[UW][A-Z0-9]+$/.test(a) ? `<@${a}>` : a)).join(', ')) : t.noApproversYet;
+        return [{ type: 'text', lang, text: `${shown} ${store.settings.approversFrom === 'config' ? t.approversFromConfig : t.approversRecorded}` }];
+      }
+      case 'digest-channel': {
+        // "here": the channel the message came from (the thread key starts with it).
+        const channel = cmd.channel === 'here' ? msg.thread.split(':')[0]! : cmd.channel;
+        const id = await store.settings.setDigestChannel(channel, msg.user, msg.source);
+        return [{ type: 'text', lang, text: serviceText[lang].digestChannelSet(id) }];
+      }
     }
   }
 
@@ -169,7 +181,7 @@ export class ChatService {
   async recordDecision(input: DecisionInput, lang: Lang): Promise<Extract<Reply, { type: 'recorded' }>> {
     const decision = await this.deps.store.soa.set(input);
     this.log.info('soa decision recorded', { control: decision.controlId, state: decision.state, by: input.by, source: input.source });
-    return { type: 'recorded', lang, decision, row: await this.row(decision.controlId), approvers: decision.state === 'proposed' ? this.deps.approvers : [] };
+    return { type: 'recorded', lang, decision, row: await this.row(decision.controlId), approvers: decision.state === 'proposed' ? [...this.deps.store.approvers] : [] };
   }
 
   /** The decision a form for an SoA line starts from: the pending proposal, else the one in force. */

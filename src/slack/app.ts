@@ -13,11 +13,20 @@ import { registerShortcuts } from './listeners/shortcuts.js';
 import { registerViews } from './listeners/views.js';
 import { checkPayload } from './payload.js';
 import { gatedReceiver } from './receiver.js';
+import { PgInstallationStore, workspaceOf } from './installations.js';
 import { learnNames } from './web.js';
+
+/** The bot scopes an install asks for: those of slack/manifest.yml (a test keeps the two the same). */
+export const botScopes = ['app_mentions:read', 'assistant:write', 'channels:history', 'chat:write', 'commands', 'files:write', 'groups:history', 'im:history', 'im:write', 'pins:write', 'reactions:write', 'users:read'];
 
 export interface SlackSettings {
   mode: 'socket' | 'http';
-  botToken: string;
+  /** One workspace: its bot token. Unset with `oauth` (each installed workspace has its own). */
+  botToken?: string;
+  /** Several workspaces (HTTP mode, PostgreSQL): Slack's OAuth install flow. */
+  oauth?: { clientId: string; clientSecret: string; stateSecret: string; redirectUri?: string };
+  /** With `oauth`: where installations are kept (default: installationStore(core)). */
+  installations?: PgInstallationStore;
   appToken?: string;
   signingSecret?: string;
   port: number;
@@ -86,16 +95,21 @@ export async function createSlackApp(core: Core, s: SlackSettings): Promise<App>
   const log = core.ctx.log;
   const clientOptions = { ...(s.apiUrl ? { slackApiUrl: s.apiUrl } : {}), ...(s.retries !== undefined ? { retryConfig: { retries: s.retries } } : {}) };
   const logger = boltLogger(log, core.ctx.config.logLevel === 'debug');
+  const installations = s.oauth ? s.installations ?? installationStore(core) : undefined;
   const app = s.mode === 'socket'
     ? new App({ token: s.botToken, clientOptions, logger, logLevel: logger.getLevel(), receiver: socketReceiver(s, clientOptions, logger, log) })
     : new App({
-      token: s.botToken, clientOptions, logger, logLevel: logger.getLevel(),
+      // Several workspaces: no token here; Bolt authorizes each request with its workspace's installation.
+      ...(installations ? {} : { token: s.botToken }), clientOptions, logger, logLevel: logger.getLevel(),
       // The gate in front of Bolt: signature, timestamp (±5 min), replays, body size and shape (src/slack/receiver.ts).
-      receiver: gatedReceiver({ signingSecret: s.signingSecret!, port: s.port, firstSeen: async (sig, ts) => await core.state.firstRequest(sig, ts), log, boltLogger: logger }),
+      receiver: gatedReceiver({
+        signingSecret: s.signingSecret!, port: s.port, firstSeen: async (sig, ts) => await core.shared.firstRequest(sig, ts), log, boltLogger: logger,
+        ...(installations ? { oauth: { ...s.oauth!, scopes: botScopes, installationStore: installations, clientOptions } } : {}),
+      }),
     });
   watchWebApi(log, app.client);
   // One middleware before every listener (each one more is a hop through Bolt's chain for every request).
-  app.use(async ({ body, ack, client, next }) => {
+  app.use(async ({ body, ack, client, context, next }) => {
     clientLogs.set(client, log);
     // In Socket Mode nothing passes the HTTP gate, which checks every request's shape: the same check runs here.
     if (s.mode === 'socket') {
@@ -106,11 +120,21 @@ export async function createSlackApp(core: Core, s: SlackSettings): Promise<App>
         return;
       }
     }
-    // Names before writes: the people a payload names are looked up (cached), so the store records display names.
-    await learnNames(client, body);
-    await next();
+    // The rest of the request sees its own workspace's store, state and approvers only (src/core.ts).
+    const workspace = core.severalWorkspaces ? workspaceOf(context) : 'default';
+    if (!workspace) {
+      log.warn('slack request without a workspace ignored', { team: context.teamId, enterprise: context.enterpriseId });
+      if (ack) await ack().catch(() => undefined);
+      return;
+    }
+    await core.within(workspace, async () => {
+      await core.store.refreshApprovers();
+      // Names before writes: the people a payload names are looked up (cached), so the store records display names.
+      await learnNames(client, body);
+      await next();
+    });
   });
-  const deps: SlackDeps = { core, log, allowBots: s.allowBots, metaKey: await core.state.secret('modal-metadata') };
+  const deps: SlackDeps = { core, log, allowBots: s.allowBots, metaKey: await core.shared.secret('modal-metadata') };
   registerEvents(app, deps);
   registerCommands(app, deps);
   registerActions(app, deps);
@@ -124,6 +148,21 @@ export async function createSlackApp(core: Core, s: SlackSettings): Promise<App>
     return Promise.resolve();
   });
   return app;
+}
+
+/**
+ * The installations of several workspaces, in the PostgreSQL database. A new install records its installing user as
+ * the workspace's first approver (unless it has approvers already: a reinstall by someone else grants nothing).
+ */
+export function installationStore(core: Core): PgInstallationStore {
+  const { pool } = core.storage;
+  const oauth = core.ctx.config.slack.oauth;
+  if (!pool || !oauth) throw new Error('several workspaces need DATABASE_URL and SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_STATE_SECRET');
+  return new PgInstallationStore(pool, oauth.stateSecret, async (workspace, installation) => {
+    const user = installation.user?.id;
+    const seeded = user ? await core.within(workspace, () => core.store.settings.seedApprover(user, 'slack-install')) : false;
+    core.ctx.log.info('slack workspace installed', { workspace, by: user, firstApprover: seeded ? user : undefined });
+  });
 }
 
 /** Socket Mode's receiver, built here so that its connection state can be watched (HEALTH_PORT). */

@@ -8,7 +8,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
-import { HTTPModuleFunctions, HTTPReceiver, type Logger as BoltLogger } from '@slack/bolt';
+import { HTTPModuleFunctions, HTTPReceiver, type InstallationStore, type Logger as BoltLogger } from '@slack/bolt';
 import type { Logger } from '../log.js';
 import { checkPayload } from './payload.js';
 
@@ -25,6 +25,21 @@ export interface GateOptions {
   /** How long a client may take to send its body (default 10 s): slower ones get 408. */
   readTimeoutMs?: number;
   now?: () => number;
+  /**
+   * Several workspaces: Slack's OAuth install flow. Bolt serves GET /slack/install (the "Add to Slack" page, with a
+   * signed state in a cookie) and GET /slack/oauth_redirect (exchanges the code through oauth.v2.access and stores the
+   * installation); neither is a POST to /slack/events, so the gate lets them through to Bolt as they are.
+   */
+  oauth?: {
+    clientId: string;
+    clientSecret: string;
+    stateSecret: string;
+    redirectUri?: string;
+    scopes: string[];
+    installationStore: InstallationStore;
+    /** The Web API client settings of the install flow (slackApiUrl in tests). */
+    clientOptions?: Record<string, unknown>;
+  };
 }
 
 /** Slack's window for a request timestamp, in seconds, applied both ways. */
@@ -88,6 +103,15 @@ export function gatedReceiver(o: GateOptions): HTTPReceiver {
     logger: o.boltLogger,
     bodyLimit: o.bodyLimit ?? 4 * 1024 * 1024,
     customRoutes: [{ path: '/healthz', method: ['GET'], handler: (_req, res) => { res.writeHead(200, { 'content-type': 'text/plain' }); res.end('ok'); } }],
+    ...(o.oauth ? {
+      clientId: o.oauth.clientId, clientSecret: o.oauth.clientSecret, stateSecret: o.oauth.stateSecret, redirectUri: o.oauth.redirectUri,
+      scopes: o.oauth.scopes, installationStore: o.oauth.installationStore,
+      installerOptions: {
+        clientOptions: o.oauth.clientOptions, installPath: '/slack/install', redirectUriPath: '/slack/oauth_redirect',
+        // The install page is shown first (with its "Add to Slack" button), so the state cookie is set before Slack is asked.
+        directInstall: false,
+      },
+    } : {}),
   });
   const bolt = receiver.requestListener;
   const limit = o.bodyLimit ?? 4 * 1024 * 1024;

@@ -14,6 +14,13 @@ export interface Storage {
   store: Store;
   state: ChatStateApi;
   close: () => Promise<void>;
+  /**
+   * PostgreSQL only: the store and chat state of another workspace on the same pool (several workspaces). Its approvers
+   * are the workspace's recorded setting, not ISMS_APPROVERS.
+   */
+  openWorkspace?: (workspace: string) => Promise<{ store: Store; state: ChatStateApi }>;
+  /** PostgreSQL only: the pool (the Slack installations live there too). */
+  pool?: import('pg').Pool;
 }
 
 /** A connection URL with its password replaced, for messages. */
@@ -74,11 +81,15 @@ async function openPostgres(config: Config, catalog: Catalog, extra: Partial<Sto
         hint: 'Start the bot (or run a command that writes) once with DATABASE_ADMIN_URL set, so that it migrates the database; nothing was changed' }]);
     }
   }
-  const store = new Store(new PgDb(app, workspace, { ownsPool: true }), {
+  const store = new Store(new PgDb(app, workspace, { ownsPool: true }), storeOptions(config, catalog, extra));
+  return { store, app };
+}
+
+function storeOptions(config: Config, catalog: Catalog, extra: Partial<StoreOptions>): StoreOptions {
+  return {
     catalog, approvers: config.approvers, fourEyes: config.fourEyes, riskLevels: config.riskLevels, fallbackRole: config.role, auditIntervalMonths: config.auditIntervalMonths, timezone: config.timezone,
     defaultEdition: config.soaEdition, ...extra,
-  });
-  return { store, app };
+  };
 }
 
 /** The store alone (CLI commands): SQLite, or PostgreSQL when DATABASE_URL is set. */
@@ -98,5 +109,22 @@ export async function openStorage(config: Config, catalog: Catalog, o: { onLost?
   const { store, app } = await openPostgres(config, catalog, {}, o.workspace ?? defaultWorkspace, o.onConnectionError);
   const { PgChatState } = await import('../chat/pg-state.js');
   const state = new PgChatState(app, o.workspace ?? defaultWorkspace);
-  return { store, state, close: async () => { await state.close(); await store.close(); } };
+  const { PgDb } = await import('./pg/engine.js');
+  const opened: { store: Store; state: ChatStateApi }[] = [];
+  const openWorkspace = (workspace: string) => {
+    const one = { store: new Store(new PgDb(app, workspace, { ownsPool: false }), storeOptions(config, catalog, { approversFrom: 'record' })), state: new PgChatState(app, workspace) };
+    opened.push(one);
+    return Promise.resolve(one);
+  };
+  return {
+    store, state, pool: app, openWorkspace,
+    close: async () => {
+      for (const w of opened) {
+        await w.state.close();
+        await w.store.close();
+      }
+      await state.close();
+      await store.close();
+    },
+  };
 }

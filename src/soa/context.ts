@@ -13,8 +13,10 @@ export interface StoreContext {
   db: StoreDb;
   audit: AuditLog;
   catalog: Catalog;
-  /** ISMS_APPROVERS: Slack user IDs or CLI user names. */
+  /** ISMS_APPROVERS, or the workspace's recorded approvers: Slack user IDs or CLI user names (a live list). */
   approvers: string[];
+  /** Re-reads the recorded approvers into `approvers` (several workspaces); undefined when they come from ISMS_APPROVERS. */
+  refreshApprovers?: () => Promise<unknown>;
   riskLevels: RiskLevel[];
   /** Roles in scope when no profile is set (ISMS_ROLE). */
   fallbackRole: ServiceRole;
@@ -47,7 +49,7 @@ export function text(issues: Issues, field: string, value: unknown, opts: { requ
 /** Where a change came from: "cli", "console", or a Slack permalink (an https URL). */
 export function source(issues: Issues, value: unknown): string {
   const s = text(issues, 'source', value) ?? 'cli';
-  if (s === 'cli' || s === 'console' || /^https:\/\/\S+$/.test(s)) return s;
+  if (s === 'cli' || s === 'console' || s === 'slack-install' || /^https:\/\/\S+$/.test(s)) return s;
   issues.add('source', `"${s}" is not a known source`, 'Use "cli", "console" or the https permalink of the Slack thread');
   return s;
 }

@@ -185,7 +185,10 @@ export class DecisionStore {
 
   /** Records a decision: approved at once when an approver makes it, otherwise a proposal. Bad input writes nothing. */
   async set(input: DecisionInput): Promise<Decision> {
-    return await this.ctx.db.write(async () => await this.write(await this.check(input, new Issues())));
+    return await this.ctx.db.write(async () => {
+      await this.ctx.refreshApprovers?.();
+      return await this.write(await this.check(input, new Issues()));
+    });
   }
 
   /** Records several decisions in one transaction: all of them or none. */
@@ -380,6 +383,7 @@ export class DecisionStore {
     const who = text(issues, 'by', by, { required: `Say who ${verdict === 'approved' ? 'approves' : 'rejects'}, e.g. --by alice` });
     const why = text(issues, 'reason', reason);
     issues.done();
+    await this.ctx.refreshApprovers?.();
     if (!this.isApprover(who)) {
       const { approvers } = this.ctx;
       fail('by', `${who} is not an approver, so cannot ${verdict === 'approved' ? 'approve' : 'reject'}`, approvers.length

@@ -21,6 +21,7 @@ import { RiskStore } from './risks.js';
 import { people, PeopleDirectory } from './people.js';
 import { SqliteDb, type StoreDb } from './sql.js';
 import { PublicationStore, type PublishInput, type SoaPublication } from './publications.js';
+import { Settings, type ApproversFrom } from './settings.js';
 
 export { StoreError, type Issue } from './errors.js';
 export type { Role, ServiceRole } from './context.js';
@@ -55,6 +56,8 @@ export interface StoreOptions {
   fourEyes?: boolean;
   /** Display names by Slack user ID; default the process-wide directory that the Slack app fills. */
   people?: PeopleDirectory;
+  /** 'record': approvers are the workspace's recorded setting (several workspaces); default 'config' (ISMS_APPROVERS). */
+  approversFrom?: ApproversFrom;
 }
 
 const defaultLevels: RiskLevel[] = [{ name: 'low', min: 1, max: 6 }, { name: 'medium', min: 7, max: 14 }, { name: 'high', min: 15, max: 25 }];
@@ -74,6 +77,8 @@ export class Store {
   readonly internalAudits: InternalAuditStore;
   /** Published versions of the SoA document (soa publish). */
   readonly publications: PublicationStore;
+  /** Who approves and where the digest goes, when recorded per workspace. */
+  readonly settings: Settings;
   /** The risk levels by score (ISMS_RISK_LEVELS), lowest first. */
   readonly riskLevels: RiskLevel[];
   readonly catalog: Catalog;
@@ -91,8 +96,13 @@ export class Store {
     this.now = opts.now ?? (() => new Date());
     this.timezone = opts.timezone ?? 'Asia/Tokyo';
     this.riskLevels = opts.riskLevels ?? defaultLevels;
+    const approversFrom = opts.approversFrom ?? 'config';
+    // One live list: in 'record' mode it is refreshed from the workspace's setting before each check that matters.
+    const approvers = approversFrom === 'config' ? [...opts.approvers ?? []] : [];
+    this.settings = new Settings(this.sql, this.audit, this.now, approvers, approversFrom);
     const ctx: StoreContext = {
-      db: this.sql, audit: this.audit, catalog: opts.catalog, approvers: opts.approvers ?? [], riskLevels: this.riskLevels,
+      db: this.sql, audit: this.audit, catalog: opts.catalog, approvers, riskLevels: this.riskLevels,
+      ...(approversFrom === 'record' ? { refreshApprovers: () => this.settings.refreshApprovers() } : {}),
       fallbackRole: opts.fallbackRole ?? 'both', now: this.now, defaultEdition: opts.defaultEdition ?? '2022', people: opts.people ?? people, fourEyes: opts.fourEyes ?? false,
     };
     this.profile = new ProfileStore(ctx);
@@ -101,6 +111,16 @@ export class Store {
     this.soa = new DecisionStore(ctx, this.risks, this.editions, () => this.profileRoles());
     this.internalAudits = new InternalAuditStore(ctx, opts.auditIntervalMonths);
     this.publications = new PublicationStore(ctx, this.soa, () => this.profileRoles());
+  }
+
+  /** The approvers as last read (ISMS_APPROVERS, or the workspace's recorded setting after refreshApprovers()). */
+  get approvers(): readonly string[] {
+    return this.settings.approvers;
+  }
+
+  /** Reads the workspace's recorded approvers (a no-op with ISMS_APPROVERS); the Slack app calls it once per request. */
+  async refreshApprovers(): Promise<readonly string[]> {
+    return await this.settings.refreshApprovers();
   }
 
   /** The SQLite connection (tests and maintenance); a PostgreSQL store has none. */

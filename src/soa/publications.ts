@@ -102,6 +102,7 @@ export class PublicationStore {
     const note = text(issues, 'note', input.note) ?? null;
     const src = source(issues, input.source);
     issues.done();
+    await this.ctx.refreshApprovers?.();
     if (!this.soa.isApprover(by)) {
       const { approvers } = this.ctx;
       fail('by', `${by} is not an approver, so cannot publish the SoA`, approvers.length

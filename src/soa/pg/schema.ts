@@ -36,7 +36,11 @@ export const chatTables = ['turns', 'feedback', 'thread_langs', 'answers', 'asse
  * request is known (events, requests: SELECT, INSERT, UPDATE, DELETE). A secret belongs to the deployment and is
  * created once, never changed (secrets: SELECT, INSERT).
  */
-export const globalChatTables = { events: 'SELECT, INSERT, UPDATE, DELETE', requests: 'SELECT, INSERT, UPDATE, DELETE', secrets: 'SELECT, INSERT' } as const;
+export const globalChatTables = {
+  events: 'SELECT, INSERT, UPDATE, DELETE', requests: 'SELECT, INSERT, UPDATE, DELETE', secrets: 'SELECT, INSERT',
+  // Step 4: the Slack installations (src/slack/installations.ts), one per workspace, replaced on reinstall.
+  slack_installations: 'SELECT, INSERT, UPDATE, DELETE',
+} as const;
 
 /** Every table with a workspace column under row-level security (the policy `<table>_workspace`). */
 export const workspaceTables = [...appendOnlyTables, ...Object.keys(finishOnceTables) as (keyof typeof finishOnceTables)[], ...chatTables];
@@ -302,5 +306,20 @@ ${['turns', 'feedback', 'thread_langs', 'answers', 'assessments', 'assistant_thr
   // tests' admin connection, a DBA) still read every workspace.
   `
 ${workspaceTables.map((t) => `ALTER TABLE ${t} FORCE ROW LEVEL SECURITY;`).join('\n')}
+`,
+  // 4: several Slack workspaces (OAuth): their installations (bot token encrypted, key derived from
+  // SLACK_STATE_SECRET), and an index for the latest setting of a workspace (src/soa/settings.ts).
+  `
+CREATE TABLE slack_installations (
+  workspace text PRIMARY KEY,
+  team_id text,
+  enterprise_id text,
+  is_enterprise_install boolean NOT NULL,
+  installation text NOT NULL,
+  installed_by text,
+  installed_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX audit_log_action ON audit_log (workspace, action, seq);
 `,
 ];
