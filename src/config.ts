@@ -23,6 +23,8 @@ const spec = {
   ISMS_DATA_DIR: text('./data'),
   /** The PostgreSQL store (several instances, several workspaces); unset: the SQLite file in ISMS_DATA_DIR. */
   DATABASE_URL: postgresUrl,
+  /** With DATABASE_URL and several workspaces: the workspace (Slack team or enterprise ID) the CLI reads and writes. */
+  ISMS_WORKSPACE: checked((v) => /^[A-Z0-9]{2,32}$/.test(v), 'must be a Slack team or enterprise ID such as T0123ABCD (the workspace whose records the CLI reads and writes)'),
   /** The role that owns the tables and migrates them; default DATABASE_URL (then nothing is append-only by permission). */
   DATABASE_ADMIN_URL: postgresUrl,
   ISMS_CORPUS_DIR: text(),
@@ -124,6 +126,8 @@ function toConfig(e: Values<typeof spec>) {
   return {
     dataDir: resolve(e.ISMS_DATA_DIR),
     database: e.DATABASE_URL ? { url: e.DATABASE_URL, adminUrl: e.DATABASE_ADMIN_URL ?? e.DATABASE_URL } : undefined,
+    /** The CLI's workspace in a database of several workspaces; unset: the single workspace ('default'). */
+    workspace: e.ISMS_WORKSPACE,
     corpusDir: e.ISMS_CORPUS_DIR ? resolve(e.ISMS_CORPUS_DIR) : undefined,
     docsDir: e.ISMS_DOCS_DIR ? resolve(e.ISMS_DOCS_DIR) : undefined,
     role: e.ISMS_ROLE,

@@ -135,6 +135,16 @@ export async function createSlackApp(core: Core, s: SlackSettings): Promise<App>
     });
   });
   const deps: SlackDeps = { core, log, allowBots: s.allowBots, metaKey: await core.shared.secret('modal-metadata') };
+  registerListeners(app, deps);
+  app.error((e) => {
+    log.error('bolt error', { error: redact(e.message) });
+    return Promise.resolve();
+  });
+  return app;
+}
+
+/** Every listener of the app: each command, action, view, shortcut and event it answers (a test lists them from here). */
+export function registerListeners(app: App, deps: SlackDeps): void {
   registerEvents(app, deps);
   registerCommands(app, deps);
   registerActions(app, deps);
@@ -143,11 +153,6 @@ export async function createSlackApp(core: Core, s: SlackSettings): Promise<App>
   registerAssessment(app, deps);
   // The Agents & AI Apps surface: assistant threads (DM threads too) answer through the same chat core.
   registerAssistant(app, deps);
-  app.error((e) => {
-    log.error('bolt error', { error: redact(e.message) });
-    return Promise.resolve();
-  });
-  return app;
 }
 
 /**

@@ -95,8 +95,16 @@ function storeOptions(config: Config, catalog: Catalog, extra: Partial<StoreOpti
 /** The store alone (CLI commands): SQLite, or PostgreSQL when DATABASE_URL is set. */
 /** `readOnly`: a PostgreSQL database is neither migrated nor granted anything (audit verify), only checked for its schema version. */
 export async function connectStore(config: Config, catalog: Catalog, extra: Partial<StoreOptions> = {}, o: { workspace?: string; readOnly?: boolean } = {}): Promise<Store> {
-  if (!config.database) return openStore(config, catalog, extra);
-  return (await openPostgres(config, catalog, extra, o.workspace ?? defaultWorkspace, undefined, o.readOnly)).store;
+  if (!config.database) {
+    if (config.workspace) {
+      throw new StoreError([{ field: 'workspace', message: `ISMS_WORKSPACE=${config.workspace} names a workspace, but DATABASE_URL is not set: the SQLite store holds one workspace only`, hint: 'Set DATABASE_URL to the database of the several workspaces, or unset ISMS_WORKSPACE' }]);
+    }
+    return openStore(config, catalog, extra);
+  }
+  // A workspace of several (OAuth) has its approvers recorded in its audit chain, not in ISMS_APPROVERS.
+  const workspace = o.workspace ?? config.workspace ?? defaultWorkspace;
+  const more: Partial<StoreOptions> = workspace === defaultWorkspace ? extra : { approversFrom: 'record', ...extra };
+  return (await openPostgres(config, catalog, more, workspace, undefined, o.readOnly)).store;
 }
 
 /** The store and the chat state (the bot and the console): both in ISMS_DATA_DIR, or both in PostgreSQL. */

@@ -89,6 +89,8 @@ export interface FakeSlackOptions {
 export const methodScopes: Record<string, string[] | null> = {
   'api.test': null,
   'auth.test': null,
+  // The OAuth install flow (no token: client ID and secret).
+  'oauth.v2.access': null,
   'apps.connections.open': ['connections:write'],
   'chat.postMessage': ['chat:write'],
   'chat.update': ['chat:write'],
@@ -371,6 +373,16 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       ok: true, url: 'https://example.slack.com/', team: 'Example', user: 'isms', team_id: 'T1', user_id: botUserId,
       bot_id: 'BBOT', is_enterprise_install: false,
     }),
+    // An install of team T<code> by user U<code>: the code names the workspace, so a test installs several.
+    'oauth.v2.access': (a) => {
+      const code = String(a.code ?? '');
+      if (!/^[A-Z0-9]{2,20}$/.test(code)) return { ok: false, error: 'invalid_code' };
+      return {
+        ok: true, app_id: 'A1', access_token: `xoxb-${code.toLowerCase()}`, token_type: 'bot', scope: [...granted].join(','),
+        bot_user_id: botUserId, team: { id: `T${code}`, name: `Team ${code}` }, enterprise: null, is_enterprise_install: false,
+        authed_user: { id: `U${code}`, scope: '', token_type: 'user' },
+      };
+    },
     'chat.postMessage': (a) => {
       const ts = nextTs();
       return { ok: true, channel: a.channel, ts, message: message(a, ts) };

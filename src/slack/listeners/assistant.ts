@@ -42,19 +42,19 @@ function threadOf(payload: Obj): { channel?: string; threadTs?: string } {
 
 export function registerAssistant(app: App, deps: SlackDeps): void {
   const { core, log } = deps;
-  const { state } = core;
+  // core.state is read per request (the state of the workspace in scope), never held from registration.
 
   // Thread context (which channel the user is looking at) kept in the chat state: no extra Web API calls, and it
   // survives a restart, as the list of assistant threads must.
   const threadContextStore: NonNullable<AssistantConfig['threadContextStore']> = {
     get: async ({ payload }) => {
       const { channel, threadTs } = threadOf(payload as unknown as Obj);
-      const saved: { channel_id?: string } | undefined = channel && threadTs ? await state.assistantThread(key(channel, threadTs)) : undefined;
+      const saved: { channel_id?: string } | undefined = channel && threadTs ? await core.state.assistantThread(key(channel, threadTs)) : undefined;
       return Promise.resolve(saved ?? {});
     },
     save: async ({ payload }) => {
       const t = (payload as unknown as Obj).assistant_thread as ThreadInfo | undefined;
-      if (t?.channel_id && t.thread_ts) await state.saveAssistantThread(key(t.channel_id, t.thread_ts), t.context ?? {});
+      if (t?.channel_id && t.thread_ts) await core.state.saveAssistantThread(key(t.channel_id, t.thread_ts), t.context ?? {});
       return Promise.resolve();
     },
   };
@@ -82,7 +82,7 @@ export function registerAssistant(app: App, deps: SlackDeps): void {
 
   async function answer(m: UserMessage, eventId: string | undefined, botUserId: string | undefined, client: WebClient, ui: { setStatus: (s: string) => Promise<unknown>; setTitle: (t: string) => Promise<unknown> }): Promise<void> {
     if (!m.user || m.user === botUserId || m.subtype === 'bot_message' || (m.bot_id && !deps.allowBots)) return;
-    if (!await state.firstHandling(eventId, m.channel, m.ts)) return; // a retried delivery, or a message already answered
+    if (!await core.state.firstHandling(eventId, m.channel, m.ts)) return; // a retried delivery, or a message already answered
     const threadTs = m.thread_ts ?? m.ts;
     const thread = key(m.channel, threadTs);
     const text = (m.text ?? '').replace(/<@[A-Z0-9]+>/g, '').trim();
@@ -95,7 +95,7 @@ export function registerAssistant(app: App, deps: SlackDeps): void {
     }
     await guarded(deps, client, { user: m.user, channel: m.channel, lang }, async () => {
       // The first question names the thread in the assistant's history.
-      if (!(await state.history(thread, 1)).length) await ui.setTitle(threadTitle(text)).catch(() => undefined);
+      if (!(await core.state.history(thread, 1)).length) await ui.setTitle(threadTitle(text)).catch(() => undefined);
       await ui.setStatus(chatWords[lang].working).catch(() => undefined);
       let posted = false;
       try {
@@ -112,12 +112,12 @@ export function registerAssistant(app: App, deps: SlackDeps): void {
 
   const middleware = assistant.getMiddleware();
   // Assistant threads only: a message in any other DM thread goes on to the ordinary listeners (src/slack/listeners/events.ts).
-  app.use(async (args) => {
+  app.use(async function assistantThreads(args) {
     const a = args as unknown as AllMiddlewareArgs & SlackEventMiddlewareArgs & { payload: Obj };
     const type = a.payload?.type;
     if (type === 'message') {
       const { channel, threadTs } = threadOf(a.payload);
-      if (!channel || !threadTs || !await state.assistantThread(key(channel, threadTs))) return a.next();
+      if (!channel || !threadTs || !await core.state.assistantThread(key(channel, threadTs))) return a.next();
     }
     if (type === 'assistant_thread_started' || type === 'assistant_thread_context_changed') log.debug(`slack ${type}`);
     return middleware(args);
