@@ -1,12 +1,15 @@
-// Issue 17, step 6 of docs/scale-out-plan.md: two app processes (`node <build>/src/main.js`, HTTP mode, same signing
-// secret and bot token, each on its own port and with its own ISMS_DATA_DIR) on one PostgreSQL database, as isms_app
-// (DATABASE_URL) with the superuser migrating (DATABASE_ADMIN_URL). 200 signed Slack events go to both, duplicates
+// Issue 17: two app processes (`node <build>/src/main.js`, HTTP mode serving several workspaces through OAuth, same
+// signing secret and app credentials, each on its own port and with its own ISMS_DATA_DIR) on one PostgreSQL database,
+// as isms_app (DATABASE_URL) with the superuser migrating (DATABASE_ADMIN_URL). Two workspaces install the app, one
+// through each instance (the fake's oauth.v2.access). 200 signed Slack events, half from each workspace, go to both
+// instances, duplicates
 // included: Slack's retries of one event (X-Slack-Retry-Num) to the other instance at the same moment, to the same
 // instance later, a second retry; the very same signed request sent to the other instance (a replay); a DM that arrives
 // both as app_mention and as message.im. What the test shows: every distinct message answered exactly once across both
 // instances (chat.postMessage in its thread, counted at the fake Web API), every `soa set` one approved decision in the
-// database (0 lost writes, none twice), and `audit verify` ok over decisions + reviews. Then an assessment started on
-// one instance is continued on the other (per-thread state in the database).
+// database of its own workspace (0 lost writes, none twice), every reply sent with its workspace's token, and `audit
+// verify` ok for each workspace. Then an assessment started on one instance is continued on the other (per-thread
+// state in the database).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,8 +24,9 @@ import { freePort } from './helpers/net.js';
 import { postgresAvailable, startPostgres, type PgServer } from './helpers/postgres.js';
 
 const SECRET = 'two-instances-signing-secret';
-const ALICE = 'UALICE'; // the approver: her `soa set` is approved at once
-const WORKSPACE = 'default';
+/** The two workspaces: the fake's oauth.v2.access installs team T<code> by user U<code> with token xoxb-<code>. */
+const workspaces = ['ALPHA', 'BRAVO'].map((code) => ({ code, team: `T${code}`, token: `xoxb-${code.toLowerCase()}`, alice: `U${code}` }));
+type Workspace = (typeof workspaces)[number];
 const t0 = performance.now();
 
 interface Instance {
@@ -58,8 +62,9 @@ async function startInstance(name: string): Promise<Instance> {
     cwd: root, stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       ...cleanEnv(),
-      SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake!.apiUrl, PORT: String(port),
-      DATABASE_URL: appUrl, DATABASE_ADMIN_URL: adminUrl, ISMS_APPROVERS: ALICE, ISMS_DATA_DIR: dataDir,
+      SLACK_CLIENT_ID: '1111.2222', SLACK_CLIENT_SECRET: 'client-secret', SLACK_STATE_SECRET: 'two-instances-state-secret',
+      SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake!.apiUrl, PORT: String(port),
+      DATABASE_URL: appUrl, DATABASE_ADMIN_URL: adminUrl, ISMS_DATA_DIR: dataDir,
       ISMS_SOA_EDITION: '2022', ISMS_LANG: 'en', EMBEDDINGS: 'off', LOG_LEVEL: 'info', LOG_FORMAT: 'json',
     },
   });
@@ -94,7 +99,7 @@ async function ready(i: Instance, timeoutMs = 60_000): Promise<void> {
 
 beforeAll(async () => {
   if (!postgresAvailable()) throw new Error('PostgreSQL server binaries (initdb, pg_ctl) not found: apt-get install postgresql, or set PG_BIN (.ci/run installs it)');
-  [server, fake] = await Promise.all([startPostgres(), startFakeSlack({ users: { [ALICE]: { locale: 'en-US', name: 'alice' } } })]);
+  [server, fake] = await Promise.all([startPostgres(), startFakeSlack({ users: Object.fromEntries(workspaces.map((w) => [w.alice, { locale: 'en-US', name: `alice-${w.code.toLowerCase()}` }])) })]);
   const boot = pool(server.url, 1);
   try {
     await boot.query('CREATE ROLE isms_app LOGIN');
@@ -108,7 +113,15 @@ beforeAll(async () => {
   // Both start at once: the migration runs once under its advisory lock, the shared secret is created once.
   instances.push(await startInstance('instance 1'), await startInstance('instance 2'));
   await Promise.all(instances.map((i) => ready(i)));
-  console.log(`two instances on PostgreSQL ready in ${Math.round(performance.now() - t0)} ms`);
+  // Workspace k installs the app through instance k: the install page's state cookie, then Slack's redirect with a code.
+  for (const [k, w] of workspaces.entries()) {
+    const base = instances[k]!.url.replace('/slack/events', '');
+    const page = await fetch(`${base}/slack/install`);
+    const state = /[?&]state=([^&"']+)/.exec(await page.text())?.[1];
+    const res = await fetch(`${base}/slack/oauth_redirect?code=${w.code}&state=${state}`, { headers: { cookie: page.headers.get('set-cookie')?.split(';')[0] ?? '' } });
+    expect(res.status, `install of ${w.team} through ${instances[k]!.name}: ${await res.text()}\n${tails()}`).toBe(200);
+  }
+  console.log(`two instances on PostgreSQL ready, two workspaces installed, in ${Math.round(performance.now() - t0)} ms`);
 }, 90_000);
 
 afterAll(async () => {
@@ -136,6 +149,8 @@ const controls = [[5, 37], [6, 8], [7, 14], [8, 34]].flatMap(([clause, n]) => Ar
 type Kind = 'write' | 'question' | 'dm' | 'read';
 interface Message {
   i: number;
+  /** The workspace it comes from; its installer, the workspace's approver, writes it. */
+  ws: Workspace;
   kind: Kind;
   channel: string;
   ts: string;
@@ -156,16 +171,19 @@ const questions = [
 const reads = ['soa 5.1', 'soa history 5.2', 'missing', 'digest', 'help'];
 
 const channels = ['CLOAD1', 'CLOAD2', 'CLOAD3'];
+/** Pairs of messages alternate between the workspaces, so each workspace's messages reach both instances first. */
+const wsOf = (i: number) => workspaces[Math.floor((i < 90 || i >= 100 ? i : i - 90) / 2) % 2]!;
 const messages: Message[] = Array.from({ length: 150 }, (_, i): Message => {
   const to = (i % 2) as 0 | 1;
   const ts = `18${String(10_000_000 + i).padStart(8, '0')}.000100`;
-  const base = { i, to, ts, eventId: `Ev2I${String(i).padStart(4, '0')}`, channel: channels[i % channels.length]! };
+  const ws = wsOf(i);
+  const base = { i, ws, to, ts, eventId: `Ev2I${String(i).padStart(4, '0')}`, channel: `${channels[i % channels.length]!}${ws.code}` };
   // 90 first decisions on 90 controls, then 10 second decisions on the first 10 (sent at the same moment as the first,
   // to the other instance: two writes of one control racing).
   if (i < 90) return { ...base, kind: 'write', control: controls[i]!, text: `<@UBOT> soa set ${controls[i]} applicable=yes status=implemented` };
   if (i < 100) return { ...base, to: (1 - ((i - 90) % 2)) as 0 | 1, kind: 'write', control: controls[i - 90]!, text: `<@UBOT> soa set ${controls[i - 90]} applicable=yes status=partial` };
   if (i < 130) return { ...base, kind: 'question', text: `<@UBOT> ${questions[i % questions.length]}` };
-  if (i < 135) return { ...base, kind: 'dm', channel: `D${ALICE}`, text: `<@UBOT> ${questions[i % questions.length]}` };
+  if (i < 135) return { ...base, kind: 'dm', channel: `D${ws.alice}`, text: `<@UBOT> ${questions[i % questions.length]}` };
   return { ...base, kind: 'read', text: `<@UBOT> ${reads[i % reads.length]}` };
 });
 
@@ -183,9 +201,9 @@ const nowSec = () => Math.floor(Date.now() / 1000);
 /** The event envelope of a message: app_mention, or for a DM's twin the message.im event Slack sends beside it. */
 function envelope(m: Message, twin = false): string {
   const event = twin
-    ? { type: 'message', channel_type: 'im', channel: m.channel, user: ALICE, text: m.text, ts: m.ts, event_ts: m.ts, team: 'T1' }
-    : { ...appMention(m.text, { user: ALICE, channel: m.channel, ts: m.ts }), ...(m.kind === 'dm' ? { channel_type: 'im' } : {}) };
-  return JSON.stringify(eventEnvelope(event, { eventId: twin ? `${m.eventId}-im` : m.eventId }));
+    ? { type: 'message', channel_type: 'im', channel: m.channel, user: m.ws.alice, text: m.text, ts: m.ts, event_ts: m.ts, team: m.ws.team }
+    : { ...appMention(m.text, { user: m.ws.alice, channel: m.channel, ts: m.ts, team: m.ws.team }), ...(m.kind === 'dm' ? { channel_type: 'im' } : {}) };
+  return JSON.stringify(eventEnvelope(event, { eventId: twin ? `${m.eventId}-im` : m.eventId, teamId: m.ws.team }));
 }
 
 /**
@@ -310,6 +328,9 @@ describe('PostgreSQL, two instances', () => {
     for (const m of messages.filter((x) => x.kind === 'write')) {
       expect(repliesTo(m)[0]!.args.text, `#${m.i} ${m.text}`).toContain(m.control!);
     }
+    // Each reply went out with the token of the message's own workspace.
+    const wrongToken = messages.filter((m) => repliesTo(m)[0]!.headers.authorization !== `Bearer ${m.ws.token}`).map((m) => `#${m.i} (${m.ws.team}): ${repliesTo(m)[0]!.headers.authorization}`);
+    expect(wrongToken, 'replies sent with another workspace\'s token').toEqual([]);
     // No instance crashed or logged an error.
     for (const i of instances) {
       expect(i.exitCode, tail(i)).toBeUndefined();
@@ -331,11 +352,12 @@ describe('PostgreSQL, two instances', () => {
     expect(await count('SELECT count(*)::int AS n FROM requests')).toBe(195);
   }, 150_000);
 
-  it('recorded every `soa set` as exactly one approved decision: 0 lost writes, none twice', async () => {
-    const writes = messages.filter((m) => m.kind === 'write');
+  it.each(workspaces)('recorded every `soa set` of $team as exactly one approved decision in $team: 0 lost writes, none twice', async (w) => {
+    const writes = messages.filter((m) => m.kind === 'write' && m.ws === w);
+    expect(writes.length, 'writes from this workspace').toBeGreaterThan(40);
     const { rows } = await admin!.query<{ id: number; control_id: string; status: string; source: string; proposed_by: string; verdict: string | null; reviewed_by: string | null }>(
       `SELECT d.id, d.control_id, d.status, d.source, d.proposed_by, r.verdict, r.reviewed_by
-         FROM decisions d LEFT JOIN reviews r ON r.workspace = d.workspace AND r.decision_id = d.id WHERE d.workspace = $1 ORDER BY d.id`, [WORKSPACE]);
+         FROM decisions d LEFT JOIN reviews r ON r.workspace = d.workspace AND r.decision_id = d.id WHERE d.workspace = $1 ORDER BY d.id`, [w.team]);
     const bySource = new Map<string, typeof rows>();
     for (const r of rows) bySource.set(r.source, [...(bySource.get(r.source) ?? []), r]);
     const lost = writes.filter((m) => !bySource.has(messageLink(m.channel, m.ts))).map((m) => `#${m.i} ${m.text}`);
@@ -345,31 +367,32 @@ describe('PostgreSQL, two instances', () => {
     expect(rows).toHaveLength(writes.length);
     for (const m of writes) {
       expect(bySource.get(messageLink(m.channel, m.ts))![0], `#${m.i}`).toMatchObject({
-        control_id: m.control, status: m.i < 90 ? 'implemented' : 'partial', proposed_by: ALICE, verdict: 'approved', reviewed_by: ALICE,
+        control_id: m.control, status: m.i < 90 ? 'implemented' : 'partial', proposed_by: w.alice, verdict: 'approved', reviewed_by: w.alice,
       });
     }
     // The 10 controls written twice at the same moment on both instances have both versions.
     const perControl = new Map<string, number>();
     for (const r of rows) perControl.set(r.control_id, (perControl.get(r.control_id) ?? 0) + 1);
-    expect([...perControl.values()].filter((n) => n === 2)).toHaveLength(10);
-    expect(await count('SELECT count(*)::int AS n FROM reviews WHERE workspace = $1', [WORKSPACE])).toBe(writes.length);
+    expect([...perControl.values()].filter((n) => n === 2)).toHaveLength(writes.filter((m) => m.i >= 90).length);
+    expect(await count('SELECT count(*)::int AS n FROM reviews WHERE workspace = $1', [w.team])).toBe(writes.length);
   });
 
-  it('keeps one linear audit chain: `audit verify` ok with decisions + reviews entries, up to the head in the database', async () => {
-    const decisions = await count('SELECT count(*)::int AS n FROM decisions WHERE workspace = $1', [WORKSPACE]);
-    const reviews = await count('SELECT count(*)::int AS n FROM reviews WHERE workspace = $1', [WORKSPACE]);
+  it.each(workspaces)('keeps one linear audit chain per workspace: `audit verify` ok for $team (its install, decisions and reviews), up to its head in the database', async (w) => {
+    const decisions = await count('SELECT count(*)::int AS n FROM decisions WHERE workspace = $1', [w.team]);
+    const reviews = await count('SELECT count(*)::int AS n FROM reviews WHERE workspace = $1', [w.team]);
     const { rows: [head] } = await admin!.query<{ seq: number; hash: string; n: number }>(
-      'SELECT seq, hash, (SELECT count(*)::int FROM audit_log WHERE workspace = $1) AS n FROM audit_log WHERE workspace = $1 ORDER BY seq DESC LIMIT 1', [WORKSPACE]);
-    expect(head!.n).toBe(decisions + reviews);
+      'SELECT seq, hash, (SELECT count(*)::int FROM audit_log WHERE workspace = $1) AS n FROM audit_log WHERE workspace = $1 ORDER BY seq DESC LIMIT 1', [w.team]);
+    // One entry names the installing user as the first approver, then one per decision and per review.
+    expect(head!.n).toBe(1 + decisions + reviews);
     expect(head!.seq, 'no gap in the chain').toBe(head!.n);
     const dataDir = mkdtempSync(join(tmpdir(), 'isms-two-cli-'));
     try {
       // The CLI as the deployment runs it: the bot's environment (DATABASE_URL and DATABASE_ADMIN_URL, README).
-      const r = cli(['audit', 'verify', '--expect-head', head!.hash], { ...cleanEnv(), DATABASE_URL: appUrl, DATABASE_ADMIN_URL: adminUrl, ISMS_DATA_DIR: dataDir, ISMS_SOA_EDITION: '2022', EMBEDDINGS: 'off' });
+      const r = cli(['audit', 'verify', '--expect-head', head!.hash], { ...cleanEnv(), DATABASE_URL: appUrl, DATABASE_ADMIN_URL: adminUrl, ISMS_WORKSPACE: w.team, ISMS_DATA_DIR: dataDir, ISMS_SOA_EDITION: '2022', EMBEDDINGS: 'off' });
       expect(r.stderr, r.stdout).toBe('');
       expect(r.code, r.stderr).toBe(0);
-      expect(r.stdout.trim()).toBe(`audit chain ok (${decisions + reviews} entries)`);
-      console.log(`audit verify: ${r.stdout.trim()} (${decisions} decisions + ${reviews} reviews)`);
+      expect(r.stdout.trim()).toBe(`audit chain ok (${1 + decisions + reviews} entries)`);
+      console.log(`audit verify, ISMS_WORKSPACE=${w.team}: ${r.stdout.trim()} (1 approver setting + ${decisions} decisions + ${reviews} reviews)`);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
@@ -380,7 +403,7 @@ describe('PostgreSQL, two instances', () => {
   it('`audit verify` with DATABASE_URL alone (the bot\'s role, no DATABASE_ADMIN_URL) exits 0', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'isms-two-cli-'));
     try {
-      const r = cli(['audit', 'verify'], { ...cleanEnv(), DATABASE_URL: appUrl, ISMS_DATA_DIR: dataDir, ISMS_SOA_EDITION: '2022', EMBEDDINGS: 'off' });
+      const r = cli(['audit', 'verify'], { ...cleanEnv(), DATABASE_URL: appUrl, ISMS_WORKSPACE: workspaces[0]!.team, ISMS_DATA_DIR: dataDir, ISMS_SOA_EDITION: '2022', EMBEDDINGS: 'off' });
       expect(r.stderr).not.toMatch(/permission denied for schema public/);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toMatch(/^audit chain ok \(\d+ entries\)/);
@@ -392,19 +415,20 @@ describe('PostgreSQL, two instances', () => {
   it('continues an assessment started on instance 1 on instance 2, and back: the thread\'s state is in the database', async () => {
     const channel = 'CASSESS';
     const thread = '1899000000.000100';
+    const w = workspaces[1]!;
     let n = 0;
     const post = async (to: 0 | 1, event: Record<string, unknown>) => {
-      const body = JSON.stringify(eventEnvelope(event, { eventId: `EvAssess${++n}` }));
+      const body = JSON.stringify(eventEnvelope(event, { eventId: `EvAssess${++n}`, teamId: w.team }));
       expect(await send({ what: 'original', msg: messages[0]!, to, body, headers: signSlackRequest(SECRET, body, nowSec(), 'application/json') })).toBe(200);
     };
     const inThread = () => fake!.callsOf('chat.postMessage').filter((c) => c.args.channel === channel && c.args.thread_ts === thread);
     const waitForMore = async (than: number, step: string) => {
       await expect.poll(() => inThread().length, { timeout: 20_000, interval: 50, message: `no reply in the assessment thread after "${step}"\n${tails()}` }).toBeGreaterThan(than);
     };
-    await post(0, appMention('<@UBOT> assess Acme Portal', { user: ALICE, channel, ts: thread }));
+    await post(0, appMention('<@UBOT> assess Acme Portal', { user: w.alice, channel, ts: thread, team: w.team }));
     await waitForMore(0, 'assess Acme Portal (instance 1)');
     await quiet(500);
-    const { rows: [started] } = await admin!.query<{ state: string }>('SELECT state FROM assessments WHERE workspace = $1 AND thread = $2', [WORKSPACE, `${channel}:${thread}`]);
+    const { rows: [started] } = await admin!.query<{ state: string }>('SELECT state FROM assessments WHERE workspace = $1 AND thread = $2', [w.team, `${channel}:${thread}`]);
     const first = JSON.parse(started!.state) as { step: string; summaryTs?: string };
     expect(first.summaryTs, 'the summary message was pinned and its ts saved').toBeTruthy();
 
@@ -414,13 +438,13 @@ describe('PostgreSQL, two instances', () => {
     for (const [to, text] of steps) {
       const before = inThread().length;
       const updates = fake!.callsOf('chat.update').filter((c) => c.args.ts === first.summaryTs).length;
-      await post(to, { type: 'message', channel, user: ALICE, text, ts: `1899000000.${String(200 + ++k).padStart(6, '0')}`, thread_ts: thread, team: 'T1' });
+      await post(to, { type: 'message', channel, user: w.alice, text, ts: `1899000000.${String(200 + ++k).padStart(6, '0')}`, thread_ts: thread, team: w.team });
       await waitForMore(before, `${text} (instance ${to + 1})`);
       // The summary pinned by instance 1 is updated in place, whichever instance handles the step.
       await expect.poll(() => fake!.callsOf('chat.update').filter((c) => c.args.ts === first.summaryTs).length, { timeout: 10_000, message: `summary not updated after "${text}"` }).toBeGreaterThan(updates);
     }
     await quiet(500);
-    const { rows: [now] } = await admin!.query<{ state: string }>('SELECT state FROM assessments WHERE workspace = $1 AND thread = $2', [WORKSPACE, `${channel}:${thread}`]);
+    const { rows: [now] } = await admin!.query<{ state: string }>('SELECT state FROM assessments WHERE workspace = $1 AND thread = $2', [w.team, `${channel}:${thread}`]);
     const state = JSON.parse(now!.state) as { step: string; summaryTs?: string };
     expect(state.summaryTs).toBe(first.summaryTs);
     expect(state.step).not.toBe(first.step);
