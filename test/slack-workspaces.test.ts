@@ -16,7 +16,8 @@ import { parseCommand, type Command } from '../src/chat/commands.js';
 import { loadConfig, startMode, type Config } from '../src/config.js';
 import { createCore, type Core } from '../src/core.js';
 import { blockId } from '../src/slack/assessment.js';
-import { createSlackApp, registerListeners } from '../src/slack/app.js';
+import { createSlackApp, installationStore, registerListeners } from '../src/slack/app.js';
+import { runWorkspaceDigests } from '../src/slack/workspaces.js';
 import { unseal } from '../src/slack/installations.js';
 import { seal } from '../src/slack/meta.js';
 import { SOA_MODAL } from '../src/slack/modal.js';
@@ -188,6 +189,8 @@ async function snapshotA(): Promise<string> {
     const sorted = rows.map((r) => JSON.stringify(r, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))).sort();
     parts.push(`${t}:${sorted.join('\n')}`);
   }
+  const installation = await admin.query('SELECT installation, updated_at FROM slack_installations WHERE workspace = $1', [A.team]);
+  parts.push(`slack_installations:${JSON.stringify(installation.rows)}`);
   return parts.join('\n---\n');
 }
 
@@ -319,6 +322,9 @@ describe('one deployment, two workspaces: B never reaches A\'s records', () => {
         { what: 'assistant thread context changed', send: () => event({ type: 'assistant_thread_context_changed', assistant_thread: { user_id: B.installer, channel_id: dm, thread_ts: assistantTs, context: { channel_id: A.channel } }, event_ts: nextTs() }) },
         { what: 'assistant thread question: soa 5.1', send: () => event({ type: 'message', channel_type: 'im', channel: dm, user: B.installer, text: 'soa 5.1', ts: nextTs(), thread_ts: assistantTs }) },
       ],
+      // Last: B removes the app. Only B's installation goes; A's stays (it is part of A's snapshot).
+      'event tokens_revoked': [{ what: 'B revokes its bot token', send: () => event({ type: 'tokens_revoked', tokens: { bot: ['UBOT'] }, event_ts: nextTs() }) }],
+      'event app_uninstalled': [{ what: 'B uninstalls the app', send: () => event({ type: 'app_uninstalled', event_ts: nextTs() }) }],
     };
 
     // Every registered path has attempts, and every attempt names a registered path.
@@ -357,6 +363,11 @@ describe('one deployment, two workspaces: B never reaches A\'s records', () => {
     }
     console.log(`cross-workspace attempts (${results.length}, over ${paths.length} paths):\n  ${results.join('\n  ')}`);
 
+    // B's uninstall deleted B's installation only; B installs again (its approvers are kept: a reinstall grants nothing).
+    expect(await installed(B.team)).toBeUndefined();
+    expect(await installed(A.team)).toBeTruthy();
+    expect((await install(codeB)).status).toBe(200);
+
     // B's own writes landed in B: its decision on 5.3, its proposal on 5.2 from the form, its digest channel, its new approver.
     await core.within(B.team, async () => {
       expect((await core.store.soa.state('5.3')).current?.justification).toBe('bravo own');
@@ -371,6 +382,26 @@ describe('one deployment, two workspaces: B never reaches A\'s records', () => {
     });
     for (const w of [A.team, B.team]) expect(await core.within(w, () => core.store.verifyAudit()), w).toMatchObject({ ok: true });
   }, 120_000);
+
+  it('posts the weekly digest once per workspace, to the channel each chose, with its own token and its own figures', async () => {
+    const installations = installationStore(core);
+    const jobs = { core, installations, config, clientOptions: { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 } }, process: 'test' };
+    const at = new Date('2026-11-30T00:00:30Z'); // Monday 09:00:30 in Asia/Tokyo: the slot of ISMS_DIGEST_CRON's default
+    const seen = fake.calls.length;
+    const first = await runWorkspaceDigests(jobs, at);
+    expect(first.get(A.team)).toMatchObject({ outcome: 'posted' });
+    expect(first.get(B.team)).toMatchObject({ outcome: 'posted' });
+    const posts = fake.calls.slice(seen).filter((c) => c.method === 'chat.postMessage');
+    const to = (w: typeof A) => posts.filter((c) => c.args.channel === w.channel);
+    expect(to(A)).toHaveLength(1);
+    expect(to(B)).toHaveLength(1);
+    expect(to(A)[0]!.headers.authorization).toBe(`Bearer ${A.token}`);
+    expect(to(B)[0]!.headers.authorization).toBe(`Bearer ${B.token}`);
+    // The same slot again (another instance, a restart): each workspace's run log has it already.
+    const again = await runWorkspaceDigests(jobs, at);
+    expect([again.get(A.team)?.outcome, again.get(B.team)?.outcome]).toEqual(['taken', 'taken']);
+    expect(fake.calls.slice(seen).filter((c) => c.method === 'chat.postMessage')).toHaveLength(2);
+  });
 
   it('a store of one workspace cannot read another\'s rows whatever its SQL says (row-level security, the second wall)', async () => {
     const rows = await core.within(B.team, () => core.store.sql.read(() => core.store.sql.all<{ justification: string }>('SELECT justification FROM decisions')));

@@ -10,6 +10,8 @@ export const helpText: Record<Lang, string> = {
 • assess [サービス名]: リスクアセスメントを対話で実施（範囲→リスク特定→分析→対応→見落としチェック→承認）。「キャンセル」で中止
 • missing: 判断が承認されていない関連管理策（JIP-ISMS517 4.2.2 c）
 • export [xlsx|csv|md]: 適用宣言書を出力
+• digest: 週次レディネスダイジェストのプレビュー。digest here: このチャンネルに投稿（複数ワークスペース運用、承認者）
+• approvers [add|remove @名前]: 承認者の一覧・追加・削除（複数ワークスペース運用、承認者）
 • lang en / lang ja: 応答言語の切替
 • help: このヘルプ`,
   en: `How to use ISMS Cloud Assistant
@@ -20,6 +22,8 @@ export const helpText: Record<Lang, string> = {
 • assess [service]: a guided risk assessment (scope → risks → analysis → treatment → missed controls → approval); "cancel" stops it
 • missing: relevant controls with no approved decision (JIP-ISMS517 4.2.2 c)
 • export [xlsx|csv|md]: export the Statement of Applicability
+• digest: preview the weekly readiness digest; digest here: post it to this channel (several workspaces, approvers)
+• approvers [add|remove @name]: list, add or remove approvers (several workspaces, approvers)
 • lang en / lang ja: switch the reply language
 • help: this help`,
 };

@@ -11,6 +11,7 @@ import { registerCommands } from './listeners/commands.js';
 import { registerEvents } from './listeners/events.js';
 import { registerShortcuts } from './listeners/shortcuts.js';
 import { registerViews } from './listeners/views.js';
+import { registerInstallEvents } from './listeners/install.js';
 import { checkPayload } from './payload.js';
 import { gatedReceiver } from './receiver.js';
 import { PgInstallationStore, workspaceOf } from './installations.js';
@@ -44,7 +45,7 @@ export interface SlackSettings {
  */
 function boltLogger(log: Logger, debugOn: boolean): BoltLogger {
   let level = debugOn ? LogLevel.DEBUG : LogLevel.INFO;
-  const line = (args: unknown[]) => redact(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
+  const line = (args: unknown[]) => redact(args.map((a) => (typeof a === 'string' ? a : a instanceof Error ? `${a.name}: ${a.message}` : JSON.stringify(a))).join(' '));
   const debug = (a: unknown[]) => {
     if (level === LogLevel.DEBUG) log.debug(line(a));
   };
@@ -130,11 +131,12 @@ export async function createSlackApp(core: Core, s: SlackSettings): Promise<App>
     await core.within(workspace, async () => {
       await core.store.refreshApprovers();
       // Names before writes: the people a payload names are looked up (cached), so the store records display names.
-      await learnNames(client, body);
+      // Not for the events Bolt delivers without a token (app_uninstalled, tokens_revoked): nothing to look up with.
+      if (context.botToken) await learnNames(client, body);
       await next();
     });
   });
-  const deps: SlackDeps = { core, log, allowBots: s.allowBots, metaKey: await core.shared.secret('modal-metadata') };
+  const deps: SlackDeps = { core, log, allowBots: s.allowBots, metaKey: await core.shared.secret('modal-metadata'), installations };
   registerListeners(app, deps);
   app.error((e) => {
     log.error('bolt error', { error: redact(e.message) });
@@ -153,6 +155,7 @@ export function registerListeners(app: App, deps: SlackDeps): void {
   registerAssessment(app, deps);
   // The Agents & AI Apps surface: assistant threads (DM threads too) answer through the same chat core.
   registerAssistant(app, deps);
+  registerInstallEvents(app, deps);
 }
 
 /**

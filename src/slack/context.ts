@@ -17,6 +17,7 @@ import { isSlackUser, openDm } from './dm.js';
 import { seal } from './meta.js';
 import { soaModal, type ModalMeta } from './modal.js';
 import { slackText } from './messages.js';
+import type { PgInstallationStore } from './installations.js';
 
 
 export { channelLink, kb, permalink, userLang } from './web.js';
@@ -28,6 +29,8 @@ export interface SlackDeps {
   allowBots: boolean;
   /** Seals modal metadata (src/slack/meta.ts). */
   metaKey: Buffer;
+  /** Several workspaces: their installations (uninstalls delete them). */
+  installations?: PgInstallationStore;
 }
 
 /** A field of a payload that Bolt types as `any` (message fields), when it is a string. */

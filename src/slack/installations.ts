@@ -79,7 +79,11 @@ export class PgInstallationStore implements InstallationStore {
 
   async deleteInstallation(query: InstallationQuery<boolean>): Promise<void> {
     const ws = workspaceOf(query);
-    if (ws) await this.pool.query('DELETE FROM slack_installations WHERE workspace = $1', [ws]);
+    if (ws) await this.deleteWorkspace(ws);
+  }
+
+  async deleteWorkspace(workspace: string): Promise<void> {
+    await this.pool.query('DELETE FROM slack_installations WHERE workspace = $1', [workspace]);
   }
 
   /** Every installed workspace (the digest and the reminders run for each). */

@@ -27,7 +27,7 @@ export const handled = {
   actions: /^(feedback_up|feedback_down|soa_approve|soa_reject|soa_open_form|home_missing|home_export|home_help|home_assess|assess_choice_[A-Za-z0-9_]+|assess_ok|assess_cancel|assess_multi|assess_owner|assess_form)$/,
   views: new Set(['soa_decision', 'assess_analysis']),
   shortcuts: new Set(['ask_isms']),
-  events: new Set(['app_mention', 'message', 'app_home_opened', 'assistant_thread_started', 'assistant_thread_context_changed']),
+  events: new Set(['app_mention', 'message', 'app_home_opened', 'assistant_thread_started', 'assistant_thread_context_changed', 'app_uninstalled', 'tokens_revoked']),
   command: '/isms',
 };
 
@@ -37,6 +37,9 @@ function checkEvent(body: Obj): Verdict {
   if (!str(body.event_id)) return bad('event_callback without an event_id');
   if (!handled.events.has(ev.type)) return ignore(`event ${String(ev.type)} is not handled`);
   if (ev.type === 'app_home_opened') return id(ev.user) && str(ev.tab) ? ok : bad('app_home_opened without user or tab');
+  // Uninstalls name their workspace in the envelope (team_id, or the enterprise of an org-wide install).
+  if (ev.type === 'app_uninstalled') return ok;
+  if (ev.type === 'tokens_revoked') return isObj(ev.tokens) ? ok : bad('tokens_revoked without tokens');
   if (ev.type === 'assistant_thread_started' || ev.type === 'assistant_thread_context_changed') {
     const t = ev.assistant_thread;
     if (!isObj(t) || !id(t.user_id) || !id(t.channel_id) || !ts(t.thread_ts) || !optional(t.context, isObj)) return bad(`${String(ev.type)} without a user, channel or thread`);
