@@ -98,13 +98,18 @@ describe('OAuth install flow (fake oauth.v2.access)', () => {
     expect(() => loadConfig({ SLACK_STATE_SECRET: 'short' })).toThrow(/SLACK_STATE_SECRET=.*at least 16/);
   });
 
-  it('refuses a redirect whose state was not issued to this browser, and stores nothing', async () => {
+  it('refuses a redirect whose state was not issued to this browser, or whose code Slack refuses, and stores nothing', async () => {
     const forged = await install(codeA, { state: 'forged-state' });
     expect(forged.status).toBeGreaterThanOrEqual(400);
     const noCookie = await install(codeA, { cookie: false });
     expect(noCookie.status).toBeGreaterThanOrEqual(400);
     expect(fake.callsOf('oauth.v2.access')).toHaveLength(0);
+    // A code Slack does not accept (expired, used twice): oauth.v2.access answers invalid_code.
+    const badCode = await install('bad-code');
+    expect(badCode.status).toBeGreaterThanOrEqual(400);
+    expect(fake.callsOf('oauth.v2.access').map((c) => c.args.code)).toEqual(['bad-code']);
     expect(await installed(A.team)).toBeUndefined();
+    fake.reset();
   });
 
   it('installs two workspaces: the code is exchanged through oauth.v2.access, the installation stored encrypted, the installer made first approver', async () => {
