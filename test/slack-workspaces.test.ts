@@ -219,14 +219,18 @@ async function shown(calls: FakeSlackCall[]): Promise<string> {
   return out.join('\n');
 }
 
-/** Waits until the fake has had a call after `seen` and then none for 300 ms (or, for a path that answers nothing, 600 ms of quiet). */
+/**
+ * Waits until the fake has had a call after `seen` and then none for 150 ms (or, for a path that answers nothing, 400 ms
+ * of quiet). A call that came later still would be checked with the next attempt (its marks and token), and A's
+ * snapshot is compared again after every attempt and at the end.
+ */
 async function settle(seen: number, timeoutMs = 15_000): Promise<void> {
   const start = Date.now();
   while (Date.now() - start < timeoutMs) {
     const last = fake.calls.length > seen ? fake.calls.at(-1)!.at : start;
     const quietFor = Date.now() - last;
-    if (fake.calls.length > seen ? quietFor >= 300 : quietFor >= 600) return;
-    await new Promise((r) => setTimeout(r, 50));
+    if (fake.calls.length > seen ? quietFor >= 150 : quietFor >= 400) return;
+    await new Promise((r) => setTimeout(r, 25));
   }
 }
 
