@@ -58,7 +58,8 @@ beforeAll(async () => {
   });
   expect(startMode(config)).toEqual({ mode: 'http' });
   core = await createCore(config);
-  app = await createSlackApp(core, { mode: 'http', signingSecret: SECRET, port: 0, apiUrl: fake.apiUrl, allowBots: false, retries: 0, oauth: config.slack.oauth });
+  // Each POST returns once its listener has finished: what an attempt caused is all in the fake when it returns.
+  app = await createSlackApp(core, { mode: 'http', signingSecret: SECRET, port: 0, apiUrl: fake.apiUrl, allowBots: false, retries: 0, oauth: config.slack.oauth, processBeforeResponse: true });
   const server = (await app.start({ port: 0, host: '127.0.0.1' })) as unknown as Server;
   url = boltUrl(server);
   base = url.replace('/slack/events', '');
@@ -220,18 +221,12 @@ async function shown(calls: FakeSlackCall[]): Promise<string> {
 }
 
 /**
- * Waits until the fake has had a call after `seen` and then none for 150 ms (or, for a path that answers nothing, 400 ms
- * of quiet). A call that came later still would be checked with the next attempt (its marks and token), and A's
- * snapshot is compared again after every attempt and at the end.
+ * The app answers each POST after its listener has finished (processBeforeResponse), so an attempt's calls are in the
+ * fake when the POST returns; a short pause catches anything a listener left running, which the next attempt's checks
+ * (and A's snapshot, compared after every attempt) would catch otherwise.
  */
-async function settle(seen: number, timeoutMs = 15_000): Promise<void> {
-  const start = Date.now();
-  while (Date.now() - start < timeoutMs) {
-    const last = fake.calls.length > seen ? fake.calls.at(-1)!.at : start;
-    const quietFor = Date.now() - last;
-    if (fake.calls.length > seen ? quietFor >= 150 : quietFor >= 400) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
+async function settle(): Promise<void> {
+  await new Promise((r) => setTimeout(r, 40));
 }
 
 interface Attempt {
@@ -357,7 +352,7 @@ describe('one deployment, two workspaces: B never reaches A\'s records', () => {
         const seen = fake.calls.length;
         const r = await a.send();
         expect(r.status, `${path}: ${a.what}`).toBe(200);
-        await settle(seen);
+        await settle();
         const calls = fake.calls.slice(seen);
         const text = `${r.body}\n${await shown(calls)}`;
         for (const [name, mark] of Object.entries({ ...marks, 'A\'s approver': A.installer, 'A\'s token': A.token })) {

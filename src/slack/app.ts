@@ -35,6 +35,8 @@ export interface SlackSettings {
   allowBots: boolean;
   /** Tests: retries off so a failing fake never hangs. */
   retries?: number;
+  /** Tests (HTTP mode): each HTTP response waits until its listener has finished, so a test needs no waiting. */
+  processBeforeResponse?: boolean;
   /** Socket Mode: told true when the WebSocket is connected, false when it is lost or closed (HEALTH_PORT). */
   onConnection?: (connected: boolean) => void;
 }
@@ -105,6 +107,7 @@ export async function createSlackApp(core: Core, s: SlackSettings): Promise<App>
       // The gate in front of Bolt: signature, timestamp (±5 min), replays, body size and shape (src/slack/receiver.ts).
       receiver: gatedReceiver({
         signingSecret: s.signingSecret!, port: s.port, firstSeen: async (sig, ts) => await core.shared.firstRequest(sig, ts), log, boltLogger: logger,
+        processBeforeResponse: s.processBeforeResponse,
         ...(installations ? { oauth: { ...s.oauth!, scopes: botScopes, installationStore: installations, clientOptions } } : {}),
       }),
     });

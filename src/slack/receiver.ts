@@ -25,6 +25,8 @@ export interface GateOptions {
   /** How long a client may take to send its body (default 10 s): slower ones get 408. */
   readTimeoutMs?: number;
   now?: () => number;
+  /** Tests: the HTTP response waits until the listener has finished (Bolt's processBeforeResponse). */
+  processBeforeResponse?: boolean;
   /**
    * Several workspaces: Slack's OAuth install flow. Bolt serves GET /slack/install (the "Add to Slack" page, with a
    * signed state in a cookie) and GET /slack/oauth_redirect (exchanges the code through oauth.v2.access and stores the
@@ -102,6 +104,7 @@ export function gatedReceiver(o: GateOptions): HTTPReceiver {
     port: o.port,
     logger: o.boltLogger,
     bodyLimit: o.bodyLimit ?? 4 * 1024 * 1024,
+    processBeforeResponse: o.processBeforeResponse ?? false,
     customRoutes: [{ path: '/healthz', method: ['GET'], handler: (_req, res) => { res.writeHead(200, { 'content-type': 'text/plain' }); res.end('ok'); } }],
     ...(o.oauth ? {
       clientId: o.oauth.clientId, clientSecret: o.oauth.clientSecret, stateSecret: o.oauth.stateSecret, redirectUri: o.oauth.redirectUri,
