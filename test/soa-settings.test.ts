@@ -64,3 +64,22 @@ describe.each(engines)('workspace settings (%s)', (engine) => {
     expect(await count('audit_log')).toBe(0);
   });
 });
+
+describe('in Japanese', () => {
+  it('says every refusal of the settings in Japanese, with its fix', async () => {
+    const { store } = engineStore('sqlite', { approversFrom: 'record', defaultEdition: '2022' });
+    await store.settings.seedApprover('UANNA', 'slack-install');
+    const ja = async (user: string, text: string) => {
+      const state = new ChatState(tempDir());
+      await state.setThreadLang('C0DIGEST:1700000000.000100', 'ja');
+      const chat = new ChatService({ store, state, defaultLang: 'ja', timezone: 'Asia/Tokyo' } as unknown as ConstructorParameters<typeof ChatService>[0]);
+      const replies = await chat.handle({ text, user, thread: 'C0DIGEST:1700000000.000100', source: 'https://example.slack.com/archives/C0DIGEST', startsThread: true });
+      await state.close();
+      return replies.map((r) => ('text' in r ? r.text : `${(r as { message?: string }).message} ${(r as { hint?: string }).hint}`)).join('\n');
+    };
+    expect(await ja('UEVE', 'approvers add <@UBEN>')).toBe('実施者: UEVE はこのワークスペースの承認者ではないため、設定を変更できません 承認者（UANNA）に依頼してください');
+    expect(await ja('UANNA', 'approvers add bob')).toBe('追加: 「bob」は Slack のユーザーではありません @名前 でメンションするか、メンバー ID（U…）を指定してください');
+    expect(await ja('UANNA', 'approvers remove <@UANNA>')).toBe('削除: このワークスペースの承認者がいなくなってしまいます 先に別の承認者を追加してから削除してください');
+    expect(await ja('UANNA', 'digest here')).toBe('このワークスペースの週次レディネスダイジェストは <#C0DIGEST> に投稿されます。');
+  });
+});

@@ -129,6 +129,11 @@ export const fieldLabels: Labels = {
   cia: { ja: 'CIA', en: 'cia' },
   review: { ja: '見直し日', en: 'review' },
   date: { ja: '日付', en: 'date' },
+  approvers: { ja: '承認者', en: 'approvers' },
+  add: { ja: '追加', en: 'add' },
+  remove: { ja: '削除', en: 'remove' },
+  channel: { ja: 'チャンネル', en: 'channel' },
+  'digest-channel': { ja: 'ダイジェストの投稿先', en: 'digest channel' },
 };
 
 type Rule = [RegExp, (m: RegExpExecArray) => string];
@@ -166,6 +171,13 @@ const messageRules: Rule[] = [
   [/^"(.*)" is not a risk status$/, (m) => `「${m[1]}」はリスクの状態ではありません`],
   [/^"(.*)" is not a date$/, (m) => `「${m[1]}」は日付ではありません`],
   [/^(.+) is damaged \((.*)\)$/, (m) => `${m[1]} が破損しています（${m[2]}）`],
+  [/^(\S+) is not an approver of this workspace, so cannot change its settings$/, (m) => `${m[1]} はこのワークスペースの承認者ではないため、設定を変更できません`],
+  [/^"(.*)" is not a Slack user$/, (m) => `「${m[1]}」は Slack のユーザーではありません`],
+  [/^"(.*)" is not a Slack channel$/, (m) => `「${m[1]}」は Slack のチャンネルではありません`],
+  [/^names nobody to add or remove$/, () => '追加・削除する人が指定されていません'],
+  [/^would leave this workspace without an approver$/, () => 'このワークスペースの承認者がいなくなってしまいます'],
+  [/^approvers are set by ISMS_APPROVERS in this deployment$/, () => 'このデプロイでは承認者は ISMS_APPROVERS で設定されています'],
+  [/^the digest channel is set by ISMS_DIGEST_CHANNEL in this deployment$/, () => 'このデプロイではダイジェストの投稿先は ISMS_DIGEST_CHANNEL で設定されています'],
 ];
 
 /** Store hints in Japanese; the chat spells fields as name=value, so the hints do too. */
@@ -197,6 +209,13 @@ const hintRules: Rule[] = [
   [/^The register is empty: add the risk first with "risk add"$/, () => 'リスク登録簿が空です。先に「risk add」でリスクを追加してください'],
   [/^Say who (?:makes the decision|approves|rejects), e\.g\. by=(\S+)$/, () => '誰が行うかを指定してください'],
   [/^Keep it under (\d+) characters and link to a document for the rest$/, (m) => `${m[1]} 文字以内にし、残りは文書へのリンクにしてください`],
+  [/^Ask one of (.+)$/, (m) => `承認者（${m[1]}）に依頼してください`],
+  [/^No approvers are recorded for this workspace.*$/, () => 'このワークスペースには承認者が記録されていません。アプリを再インストールしてください（インストールした人が最初の承認者になります）'],
+  [/^Mention the person \(@name\) or give their member ID \(U…\)$/, () => '@名前 でメンションするか、メンバー ID（U…）を指定してください'],
+  [/^Write "approvers add @name" or "approvers remove @name"$/, () => '「approvers add @名前」または「approvers remove @名前」と書いてください'],
+  [/^Add another approver first, then remove this one$/, () => '先に別の承認者を追加してから削除してください'],
+  [/^Change (ISMS_APPROVERS|ISMS_DIGEST_CHANNEL) and restart the bot$/, (m) => `${m[1]} を変更してボットを再起動してください`],
+  [/^Run "digest here" in the channel that should get the digest$/, () => 'ダイジェストを投稿したいチャンネルで「digest here」と送ってください'],
   [/^Nothing was written\..*$/, () => '何も書き込んでいません。ボットを止め、破損したファイルの写しを残して、最新のバックアップ（db backup）を ISMS_DATA_DIR に戻してください'],
   [/^Use one of (.+)$/, (m) => `${m[1]} のいずれかを指定してください`],
 ];
