@@ -284,7 +284,7 @@ describe('one deployment, two workspaces: B never reaches A\'s records', () => {
         commandCase('soa set 5.2'), commandCase('soa set 5.3 applicable=no status=not-implemented justification="bravo own"'),
         commandCase('soa approve 5.2', /no pending proposal/), commandCase('soa reject 5.2', /no pending proposal/),
         commandCase('missing'), commandCase('export csv'), commandCase('lang ja'), commandCase('assess'), commandCase('digest'),
-        commandCase('approvers', new RegExp(B.installer)), commandCase(`approvers add <@UBNEW${run}>`), commandCase('digest here', new RegExp(B.channel)),
+        commandCase('approvers', new RegExp(`"type":"mrkdwn","text":"[^"]*<@${B.installer}>`)), commandCase(`approvers add <@UBNEW${run}>`), commandCase('digest here', new RegExp(`"type":"mrkdwn","text":"[^"]*<#${B.channel}>`)),
       ],
       'event app_mention': [{ what: 'mention: soa 5.1', send: () => event(appMention('<@UBOT> soa 5.1', { user: B.installer, channel: B.channel, ts: nextTs(), team: B.team })) },
         { what: 'mention: soa approve 5.2', send: () => event(appMention('<@UBOT> soa approve 5.2', { user: B.installer, channel: B.channel, ts: nextTs(), team: B.team })), expect: /no pending proposal/ }],

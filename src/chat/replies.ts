@@ -7,7 +7,8 @@ import type { Lang } from '../search/text.js';
 export type Reply =
   /** An answer with citations; `ref` identifies it for 👍/👎 feedback. */
   | { type: 'answer'; lang: Lang; answer: Answer; ref: string }
-  | { type: 'text'; lang: Lang; text: string }
+  /** `mentions`: the text's <@U…> and <#C…> are Slack IDs the service checked, shown as mentions (else all is escaped). */
+  | { type: 'text'; lang: Lang; text: string; mentions?: boolean }
   /** A user-caused problem: what is wrong and how to fix it. Slack shows it only to the user. */
   | { type: 'error'; lang: Lang; message: string; hint?: string; ref?: string }
   | { type: 'help'; lang: Lang }

@@ -143,13 +143,13 @@ export class ChatService {
         if (cmd.add || cmd.remove) await store.settings.changeApprovers({ add: cmd.add, remove: cmd.remove, by: msg.user, source: msg.source });
         const list = await store.refreshApprovers();
         const shown = list.length ? t.approversAre(list.map((a) => (/^[UW][A-Z0-9]+$/.test(a) ? `<@${a}>` : a)).join(', ')) : t.noApproversYet;
-        return [{ type: 'text', lang, text: `${shown} ${store.settings.approversFrom === 'config' ? t.approversFromConfig : t.approversRecorded}` }];
+        return [{ type: 'text', lang, text: `${shown} ${store.settings.approversFrom === 'config' ? t.approversFromConfig : t.approversRecorded}`, mentions: true }];
       }
       case 'digest-channel': {
         // "here": the channel the message came from (the thread key starts with it).
         const channel = cmd.channel === 'here' ? msg.thread.split(':')[0]! : cmd.channel;
         const id = await store.settings.setDigestChannel(channel, msg.user, msg.source);
-        return [{ type: 'text', lang, text: serviceText[lang].digestChannelSet(id) }];
+        return [{ type: 'text', lang, text: serviceText[lang].digestChannelSet(id), mentions: true }];
       }
     }
   }

@@ -105,6 +105,9 @@ export function replyBlocks(catalog: Catalog, r: Reply): { text: string; blocks:
       if (r.rows.length > MAX_LIST) lines.push(`… +${r.rows.length - MAX_LIST}`);
       return { text: head, blocks: sections([head, ...lines].join('\n')) };
     }
+    case 'text':
+      // Only user and channel mentions the service put there are turned back into markup; anything else stays escaped.
+      return { text, blocks: sections(r.mentions ? safe.replace(/&lt;([@#][UWCGD][A-Z0-9]{2,20})&gt;/g, '<$1>') : safe) };
     default:
       return { text, blocks: sections(safe) };
   }
