@@ -418,6 +418,7 @@ export class DecisionStore {
     const control = row.control_id as string;
     const by = row.proposed_by as string;
     const written = await this.ctx.db.insert('decisions', this.columnsOf(this.decisionColumns, row)) as unknown as DecisionRow;
+    this.editions.noteDecision(control);
     const id = written.id;
     const version = await this.versionOf(control);
     // Under four-eyes an approver's own decision waits for another approver, like anyone's.

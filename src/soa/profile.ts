@@ -67,6 +67,16 @@ export class ProfileStore {
 
   private async getNow(): Promise<Profile | null> {
     const { db } = this.ctx;
+    // Read once per write transaction (a batch of decisions asks for the roles at each one); set() forgets it.
+    const memo = db.memo();
+    if (memo?.has('profile')) return memo.get('profile') as Profile | null;
+    const profile = await this.readNow();
+    memo?.set('profile', profile);
+    return profile;
+  }
+
+  private async readNow(): Promise<Profile | null> {
+    const { db } = this.ctx;
     const row = await db.get<ProfileRow>('SELECT * FROM profile ORDER BY id DESC LIMIT 1');
     if (!row) return null;
     const services = (await db.all<ServiceRow>('SELECT * FROM services WHERE profile_id = ? ORDER BY id', [row.id])).map((s) => ({
@@ -114,6 +124,7 @@ export class ProfileStore {
     const at = isoDate(this.ctx.now());
     const { db } = this.ctx;
     const written = await db.insert('profile', { scope, set_by: by, set_at: at, source: src });
+    db.memo()?.delete('profile');
     const id = written.id as number;
     const rows: Record<string, unknown>[] = [];
     for (const s of services) rows.push(await db.insert('services', { profile_id: id, name: s.name, role: s.role, model: s.model, on_other_cloud: s.runsOn ? 1 : 0, runs_on: s.runsOn }));

@@ -19,12 +19,13 @@ export function pool(url: string, max = 10, onError: (e: Error) => void = (e) =>
 
 /**
  * Runs fn in one transaction on one client: committed when it returns, rolled back when it throws. `readOnly`: one
- * consistent snapshot for every read of fn (REPEATABLE READ READ ONLY).
+ * consistent snapshot for every read of fn (REPEATABLE READ READ ONLY). `begin`: more statements sent with BEGIN in the
+ * same round trip (simple protocol, so only text that was built safely).
  */
-export async function transaction<T>(p: pg.Pool, fn: (c: PgClient) => Promise<T>, o: { readOnly?: boolean } = {}): Promise<T> {
+export async function transaction<T>(p: pg.Pool, fn: (c: PgClient) => Promise<T>, o: { readOnly?: boolean; begin?: string } = {}): Promise<T> {
   const c = await p.connect();
   try {
-    await c.query(o.readOnly ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN');
+    await c.query(`${o.readOnly ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN'}${o.begin ? `; ${o.begin}` : ''}`);
     const out = await fn(c);
     await c.query('COMMIT');
     return out;
@@ -36,14 +37,25 @@ export async function transaction<T>(p: pg.Pool, fn: (c: PgClient) => Promise<T>
   }
 }
 
+/** Workspace IDs written into SQL text as they are: Slack team and enterprise IDs, 'default', test workspaces. */
+const plainWorkspace = /^[A-Za-z0-9_-]{1,64}$/;
+
 /**
  * One transaction of one workspace (a Slack team or enterprise ID; '' in single-workspace mode): it sets
  * app.workspace for the transaction, which row-level security and the workspace columns' defaults read, so fn sees and
- * writes that workspace's rows only, whatever its SQL says.
+ * writes that workspace's rows only, whatever its SQL says. `lock`: the transaction first takes the advisory lock
+ * named `lock` + workspace (the writers of one workspace take turns). BEGIN, the setting and the lock go in one round
+ * trip when the workspace ID is plain (always, for Slack IDs); otherwise as parameters, one statement each.
  */
-export async function workspaceTransaction<T>(p: pg.Pool, workspace: string, fn: (c: PgClient) => Promise<T>, o: { readOnly?: boolean } = {}): Promise<T> {
+export async function workspaceTransaction<T>(p: pg.Pool, workspace: string, fn: (c: PgClient) => Promise<T>, o: { readOnly?: boolean; lock?: string } = {}): Promise<T> {
+  const lockSql = (ws: string) => `SELECT pg_advisory_xact_lock(hashtextextended(${ws}, 0))`;
+  if (plainWorkspace.test(workspace) && (!o.lock || /^[A-Za-z0-9_:-]+$/.test(o.lock))) {
+    const begin = `SELECT set_config('app.workspace', '${workspace}', true)${o.lock ? `; ${lockSql(`'${o.lock}${workspace}'`)}` : ''}`;
+    return transaction(p, fn, { readOnly: o.readOnly, begin });
+  }
   return transaction(p, async (c) => {
     await c.query({ name: 'isms-workspace', text: "SELECT set_config('app.workspace', $1, true)", values: [workspace] });
+    if (o.lock) await c.query({ text: lockSql('$1'), values: [`${o.lock}${workspace}`] });
     return fn(c);
   }, o);
 }

@@ -41,10 +41,8 @@ export class PgDb implements StoreDb {
   write<T>(fn: () => Promise<T>): Promise<T> {
     const unit = this.units.getStore();
     if (unit) return unit.mode === 'write' ? fn() : Promise.reject(writeInRead());
-    return workspaceTransaction(this.pool, this.workspace, async (client) => {
-      await client.query({ name: 'isms-write-lock', text: "SELECT pg_advisory_xact_lock(hashtextextended('isms-audit:' || $1, 0))", values: [this.workspace] });
-      return this.units.run({ mode: 'write', client, memo: new Map() }, fn);
-    });
+    // Writers of one workspace take turns on its advisory lock, so its chain stays linear.
+    return workspaceTransaction(this.pool, this.workspace, (client) => this.units.run({ mode: 'write', client, memo: new Map() }, fn), { lock: 'isms-audit:' });
   }
 
   private async query<T>(sql: string, params: unknown[]): Promise<pg.QueryResult<T & pg.QueryResultRow>> {
