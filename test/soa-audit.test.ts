@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { canonical, genesisHash, sha256 } from '../src/soa/audit.js';
+import { canonical, genesisHash, rowText, sha256 } from '../src/soa/audit.js';
 import type { Store } from '../src/soa/index.js';
 import { cli } from './helpers/cli.js';
 import { tempStore } from './fixtures/soa-helpers.js';
@@ -117,6 +117,20 @@ describe.each(engines)('audit trail (%s)', (engine) => {
     await store.batch((tx) => tx.audit.append({ at: '2025-04-02T00:00:00Z', actor: 'alice', action: 'soa.approve', subject: '12.3.1', table: 'reviews', row: review }));
     expect(await store.verifyAudit()).toEqual({ ok: false, entries: 10, seq: 10, problem: expect.stringMatching(new RegExp(`^entry #10 \\(soa\\.approve 12\\.3\\.1 by alice at .*\\): reviews row ${review} is recorded twice$`)) });
   });
+});
+
+it('hashes a row as canonical() does, whatever its keys, values or key order (the per-table fast path)', () => {
+  const rows: Record<string, unknown>[] = [
+    { id: 1, control_id: '5.1', applicable: 1, reasons: '["business:x"]', status: 'implemented', justification: null, owner: 'ann' },
+    { id: 2, control_id: '5.2', applicable: 0, reasons: '[]', status: 'not-implemented', justification: 'なし "quoted" \\ \u2028', owner: null },
+    { owner: 'bob', id: 3, control_id: '5.3', applicable: 1, reasons: '[]', status: 'partial', justification: undefined },
+    { id: 4, control_id: '5.4', extra: 1.5, big: 2 ** 53, flag: true },
+    { id: 5, nested: { b: 1, a: [null, 'x'] } },
+    {},
+  ];
+  for (const table of ['decisions', 'reviews']) {
+    for (const row of [...rows, ...rows]) expect(rowText(table, row), JSON.stringify(row)).toBe(canonical(row));
+  }
 });
 
 describe('audit verify in the CLI (SQLite: the CLI opens ISMS_DATA_DIR)', () => {
