@@ -278,6 +278,10 @@ describe('one deployment, two workspaces: B never reaches A\'s records', () => {
     const metaKey = await core.shared.secret('modal-metadata');
     const dm = `D${B.installer}`;
     const assistantTs = nextTs();
+    const soaForm = (privateMetadata: string) => postToBolt(url, SECRET, 'interactive', inB(viewSubmission({
+      user: B.installer, callbackId: SOA_MODAL, privateMetadata,
+      values: { applicable: { value: { type: 'static_select', selected_option: { value: 'yes' } } }, status: { value: { type: 'static_select', selected_option: { value: 'planned' } } } },
+    })));
     const attempts: Record<string, Attempt[]> = {
       'command /isms': [
         commandCase('help'), commandCase('ask who takes backups in SaaS?'), commandCase('soa 5.1', /5\.1/), commandCase('soa history 5.2'),
@@ -307,16 +311,15 @@ describe('one deployment, two workspaces: B never reaches A\'s records', () => {
       'action assess_multi': [{ what: 'pick risks in A\'s assessment', send: () => postToBolt(url, SECRET, 'interactive', inB({ ...blockAction({ user: B.installer, actionId: 'assess_multi', channel: A.channel, messageTs: nextTs(), blockId: blockId(aThread, 'multi'), type: 'multi_static_select' }), actions: [{ type: 'multi_static_select', action_id: 'assess_multi', block_id: blockId(aThread, 'multi'), selected_options: [{ value: '1', text: { type: 'plain_text', text: '1' } }], action_ts: '1' }] })) }],
       'action assess_owner': [{ what: 'pick an owner in A\'s assessment', send: () => postToBolt(url, SECRET, 'interactive', inB({ ...blockAction({ user: B.installer, actionId: 'assess_owner', channel: A.channel, messageTs: nextTs(), blockId: blockId(aThread, 'owner') }), actions: [{ type: 'users_select', action_id: 'assess_owner', block_id: blockId(aThread, 'owner'), selected_user: B.installer, action_ts: '1' }] })) }],
       'action assess_form': [{ what: 'open A\'s risk-analysis form', send: () => action('assess_form', '', { blockId: blockId(aThread, 'form') }) }],
-      [`view ${SOA_MODAL}`]: [{
-        what: 'submit the SoA form of 5.2', send: () => postToBolt(url, SECRET, 'interactive', inB(viewSubmission({
-          user: B.installer, callbackId: SOA_MODAL, privateMetadata: seal(metaKey, { control: '5.2', channel: B.channel, source: 'https://slack.com/app_redirect?channel=CB', lang: 'en' }),
-          values: { applicable: { value: { type: 'static_select', selected_option: { value: 'yes' } } }, status: { value: { type: 'static_select', selected_option: { value: 'planned' } } } },
-        }))),
-      }],
+      [`view ${SOA_MODAL}`]: [
+        // A's SoA form (sealed in A) submitted from B: its seal names A, so B refuses it.
+        { what: 'submit A\'s SoA form of 5.2', expect: /Form not verified/, send: () => soaForm(seal(metaKey, { control: '5.2', channel: A.channel, source: 'https://slack.com/app_redirect?channel=CA', lang: 'en' }, A.team)) },
+        { what: 'submit B\'s own SoA form of 5.2', send: () => soaForm(seal(metaKey, { control: '5.2', channel: B.channel, source: 'https://slack.com/app_redirect?channel=CB', lang: 'en' }, B.team)) },
+      ],
       [`view ${ANALYSIS_MODAL}`]: [{
         what: 'submit the risk-analysis form of A\'s assessment', expect: /Form not verified or the assessment has ended/,
         send: () => postToBolt(url, SECRET, 'interactive', inB(viewSubmission({
-          user: B.installer, callbackId: ANALYSIS_MODAL, privateMetadata: seal(metaKey, { thread: aThread }),
+          user: B.installer, callbackId: ANALYSIS_MODAL, privateMetadata: seal(metaKey, { thread: aThread }, A.team),
           values: { cia: { value: { type: 'checkboxes', selected_options: [{ value: 'C' }] } }, owner: { value: { type: 'users_select', selected_user: B.installer } }, likelihood: { value: { type: 'static_select', selected_option: { value: '3' } } }, impact: { value: { type: 'static_select', selected_option: { value: '3' } } }, treatment: { value: { type: 'static_select', selected_option: { value: 'modify' } } } },
         }))),
       }],

@@ -147,6 +147,6 @@ function soaFormPrompt(r: Extract<Reply, { type: 'soa-form' }>): { text: string;
 
 /** Opens the SoA decision modal for a control (needs a trigger from the last 3 seconds). */
 export async function openSoaForm(deps: SlackDeps, client: WebClient, triggerId: string, meta: ModalMeta): Promise<void> {
-  const view = { ...soaModal(await deps.core.chat.row(meta.control), meta), private_metadata: seal(deps.metaKey, meta) };
+  const view = { ...soaModal(await deps.core.chat.row(meta.control), meta), private_metadata: seal(deps.metaKey, meta, deps.core.workspace()) };
   await client.views.open({ trigger_id: triggerId, view: fitView(view) });
 }

@@ -57,13 +57,13 @@ export function registerAssessment(app: App, deps: SlackDeps): void {
       if (!thread || !state) return;
       const defaults = await core.assessments.formDefaults(thread);
       const modal = analysisModal(thread, thread.split(':')[0]!, defaults?.title ?? '', state.lang, defaults);
-      await client.views.open({ trigger_id: body.trigger_id, view: fitView({ ...modal, private_metadata: seal(deps.metaKey, { thread }) }) });
+      await client.views.open({ trigger_id: body.trigger_id, view: fitView({ ...modal, private_metadata: seal(deps.metaKey, { thread }, core.workspace()) }) });
     });
   });
 
   app.view(ANALYSIS_MODAL, async ({ ack, view, body, client }) => {
     // The thread it answers for is the one the bot sealed into the form, never one a payload names.
-    const thread = unseal<{ thread?: unknown }>(deps.metaKey, view.private_metadata)?.thread;
+    const thread = unseal<{ thread?: unknown }>(deps.metaKey, view.private_metadata, core.workspace())?.thread;
     if (typeof thread !== 'string' || !await core.assessments.active(thread)) {
       await ack({ response_action: 'errors', errors: { cia: 'Form not verified or the assessment has ended; nothing was recorded. / 確認できないフォームか、終了したアセスメントです。何も記録していません。' } });
       return;

@@ -11,7 +11,7 @@ export function registerViews(app: App, deps: SlackDeps): void {
   const { core } = deps;
   app.view(SOA_MODAL, async ({ ack, view, body, client }) => {
     // The metadata names the control and the channel: only what the bot itself sealed is trusted.
-    const meta = unseal<ModalMeta>(deps.metaKey, view.private_metadata);
+    const meta = unseal<ModalMeta>(deps.metaKey, view.private_metadata, core.workspace());
     if (!meta || typeof meta.control !== 'string' || typeof meta.source !== 'string' || (meta.lang !== 'ja' && meta.lang !== 'en')) {
       deps.log.warn('soa form refused: its metadata is not the one the bot sealed', { user: body.user.id });
       await ack({ response_action: 'errors', errors: { applicable: 'Form not verified; nothing was recorded. Reopen it: /isms soa set <id> / 確認できないフォームです。何も記録していません。開き直してください。' } });
