@@ -390,6 +390,15 @@ describe('one deployment, two workspaces: B never reaches A\'s records', () => {
     for (const w of [A.team, B.team]) expect(await core.within(w, () => core.store.verifyAudit()), w).toMatchObject({ ok: true });
   }, 120_000);
 
+  it('"digest here" in a channel the bot may not post in is refused with the fix, and changes nothing', async () => {
+    fake.failNext('chat.postMessage', 'not_in_channel');
+    const r = await postToBolt(url, SECRET, 'command', slashCommand('digest here', { user: B.installer, channel: `CNOTIN${run}`, responseUrl: `${fake.responseUrl}/notin`, teamId: B.team }));
+    expect(r.status).toBe(200);
+    await expect.poll(() => fake.callsOf('response_url').find((c) => c.path.endsWith('/notin')), { timeout: 10_000 }).toBeTruthy();
+    expect(fake.callsOf('response_url').find((c) => c.path.endsWith('/notin'))!.args.text).toMatch(/not_in_channel.*\/invite.*Nothing was changed|not_in_channel.*招待.*何も変更していません/);
+    expect(await core.within(B.team, () => core.store.settings.get('digest-channel'))).toBe(B.channel);
+  });
+
   it('posts the weekly digest once per workspace, to the channel each chose, with its own token and its own figures', async () => {
     const installations = installationStore(core);
     const jobs = { core, installations, config, clientOptions: { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 } }, process: 'test' };

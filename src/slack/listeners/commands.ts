@@ -46,6 +46,23 @@ export function registerCommands(app: App, deps: SlackDeps): void {
       });
       return;
     }
+    if (cmd.kind === 'digest-channel' && cmd.channel === 'here' && core.severalWorkspaces && core.store.approvers.includes(command.user_id)) {
+      // The digest will be posted here every week: say so in the channel now, which also shows that the bot may post
+      // here (a slash command works in channels the bot is not in). If it may not, nothing is recorded.
+      await ack();
+      const lang = (await userLang(client, command.user_id)) ?? deps.core.ctx.config.lang;
+      const posted = await client.chat.postMessage({ channel: command.channel_id, text: slackText[lang].digestHereNotice(command.user_id) })
+        .then(() => undefined, (e: { data?: { error?: string }; message?: string }) => e.data?.error ?? e.message ?? 'error');
+      if (posted) {
+        await respond({ response_type: 'ephemeral', text: `:warning: ${slackText[lang].digestCannotPost(posted)}` });
+        return;
+      }
+      await guarded(deps, client, { user: command.user_id, channel: command.channel_id }, async () => {
+        const replies = await core.chat.handle({ text: command.text, user: command.user_id, thread: `${command.channel_id}:cmd:${command.user_id}`, source: channelLink(command.channel_id), locale: lang });
+        await respondAll(deps, client, respond, replies, command.user_id);
+      });
+      return;
+    }
     if (cmd.kind === 'assess') {
       await ack();
       await startAssessment(deps, client, command.channel_id, command.user_id, cmd.service);
