@@ -14,7 +14,7 @@ import { Assessments } from './assessment/session.js';
 import { ChatService } from './chat/service.js';
 import type { ChatStateApi } from './chat/state.js';
 import type { Config } from './config.js';
-import type { Logger } from './log.js';
+import { withWorkspace, type Logger } from './log.js';
 import type { SearchEngine } from './search/engine.js';
 import { openStorage, sqliteLeftBehind, type Storage } from './soa/connect.js';
 import type { Store } from './soa/index.js';
@@ -67,6 +67,8 @@ export async function createCore(config: Config, log?: Logger): Promise<Core> {
   if (leftBehind) ctx.log.warn(leftBehind);
   const severalWorkspaces = !!config.slack.oauth;
   const scope = new AsyncLocalStorage<WorkspaceParts>();
+  // Every log line of a request names its workspace, so an operator can follow one workspace's trouble.
+  if (severalWorkspaces) ctx.log = withWorkspace(ctx.log, () => scope.getStore()?.id);
   const holder: { single?: WorkspaceParts } = {};
   const current = (): WorkspaceParts => {
     const parts = scope.getStore() ?? (severalWorkspaces ? undefined : holder.single);

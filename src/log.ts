@@ -84,3 +84,17 @@ export function captureConsole(log: Logger): void {
 }
 
 export const silentLogger: Logger = createLogger('silent');
+
+/** A logger whose every line names the workspace in scope when there is one (several workspaces: src/core.ts). */
+export function withWorkspace(log: Logger, workspace: () => string | undefined): Logger {
+  const add = (data?: Record<string, unknown>) => {
+    const ws = workspace();
+    return ws && !(data && 'workspace' in data) ? { workspace: ws, ...data } : data;
+  };
+  return {
+    debug: (m, d) => log.debug(m, add(d)),
+    info: (m, d) => log.info(m, add(d)),
+    warn: (m, d) => log.warn(m, add(d)),
+    error: (m, d) => log.error(m, add(d)),
+  };
+}

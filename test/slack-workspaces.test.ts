@@ -47,6 +47,7 @@ let base = '';
 let url = '';
 let admin: pg.Pool;
 let dataDir = '';
+const logged: { msg: string; data?: Record<string, unknown> }[] = [];
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'isms-workspaces-'));
@@ -57,7 +58,12 @@ beforeAll(async () => {
     ISMS_DATA_DIR: dataDir, ISMS_SOA_EDITION: '2022', ISMS_LANG: 'en', EMBEDDINGS: 'off', LOG_LEVEL: 'error',
   });
   expect(startMode(config)).toEqual({ mode: 'http' });
-  core = await createCore(config);
+  // Log lines kept for the test (warnings and errors still printed): each names its workspace.
+  const keep = (level: string) => (msg: string, data?: Record<string, unknown>) => {
+    logged.push({ msg, data });
+    if (level === 'error') process.stderr.write(`${msg} ${JSON.stringify(data ?? {})}\n`);
+  };
+  core = await createCore(config, { debug: () => undefined, info: keep('info'), warn: keep('warn'), error: keep('error') });
   // Each POST returns once its listener has finished: what an attempt caused is all in the fake when it returns.
   app = await createSlackApp(core, { mode: 'http', signingSecret: SECRET, port: 0, apiUrl: fake.apiUrl, allowBots: false, retries: 0, oauth: config.slack.oauth, processBeforeResponse: true });
   const server = (await app.start({ port: 0, host: '127.0.0.1' })) as unknown as Server;
@@ -374,6 +380,11 @@ describe('one deployment, two workspaces: B never reaches A\'s records', () => {
     expect(await installed(B.team)).toBeUndefined();
     expect(await installed(A.team)).toBeTruthy();
     expect((await install(codeB)).status).toBe(200);
+
+    // Every log line of a request names its workspace: B's decisions are logged as B's.
+    const recorded = logged.filter((l) => l.msg === 'soa decision recorded');
+    expect(recorded.length).toBeGreaterThan(0);
+    expect(recorded.map((l) => l.data?.workspace)).toEqual(recorded.map(() => B.team));
 
     // B's own writes landed in B: its decision on 5.3, its proposal on 5.2 from the form, its digest channel, its new approver.
     await core.within(B.team, async () => {
