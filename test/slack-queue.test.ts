@@ -37,6 +37,19 @@ describe('WorkQueue', () => {
     expect(q.load).toEqual({ running: 0, waiting: 0 });
   });
 
+  it('hands free slots to the waiting groups (workspaces) in turn: a burst of one does not hold back another', async () => {
+    const q = new WorkQueue(1);
+    const order: string[] = [];
+    const task = (group: string, i: number) => q.run(`${group}${i}`, async () => {
+      order.push(`${group}${i}`);
+      await new Promise((r) => setTimeout(r, 1));
+    }, group);
+    // Workspace A queues 6 tasks, then B queues 2: B's come second and fourth, not after all of A's.
+    await Promise.all([...[1, 2, 3, 4, 5, 6].map((i) => task('A', i)), task('B', 1), task('B', 2)]);
+    expect(order).toEqual(['A1', 'A2', 'B1', 'A3', 'B2', 'A4', 'A5', 'A6']);
+    expect(q.load).toEqual({ running: 0, waiting: 0 });
+  });
+
   it('frees the slot and the thread when a task fails', async () => {
     const q = new WorkQueue(1);
     await expect(q.run('a', () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');

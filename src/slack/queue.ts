@@ -1,9 +1,12 @@
 // The work behind the ack: at most `limit` answers at a time, and the messages of one thread in the order they came.
-// Without it, a burst of 1,000 mentions interleaves 1,000 answers that all finish near the end.
+// Without it, a burst of 1,000 mentions interleaves 1,000 answers that all finish near the end. Tasks of several groups
+// (workspaces) take free slots in turn, so one workspace's burst does not hold back every other workspace's answers.
 
 export class WorkQueue {
   private running = 0;
-  private readonly waiting: (() => void)[] = [];
+  /** Tasks waiting for a slot, per group, in the order the groups first waited (a Map keeps insertion order). */
+  private readonly waiting = new Map<string, (() => void)[]>();
+  private waitingCount = 0;
   /** The last task of each key (thread); the next one of that key starts after it. */
   private readonly tails = new Map<string, Promise<void>>();
 
@@ -13,10 +16,11 @@ export class WorkQueue {
 
   /** How many tasks hold a slot now, and how many wait for one. */
   get load(): { running: number; waiting: number } {
-    return { running: this.running, waiting: this.waiting.length };
+    return { running: this.running, waiting: this.waitingCount };
   }
 
-  async run<T>(key: string, work: () => Promise<T>): Promise<T> {
+  /** `group`: whose task it is (a workspace); groups take turns for free slots. */
+  async run<T>(key: string, work: () => Promise<T>, group = ''): Promise<T> {
     const before = this.tails.get(key);
     let done!: () => void;
     const mine = new Promise<void>((resolve) => { done = resolve; });
@@ -24,7 +28,7 @@ export class WorkQueue {
     this.tails.set(key, tail);
     try {
       await before;
-      await this.slot();
+      await this.slot(group);
       try {
         // Let pending I/O (acks of new requests) run before this task's synchronous work.
         await new Promise<void>((resolve) => setImmediate(resolve));
@@ -38,18 +42,32 @@ export class WorkQueue {
     }
   }
 
-  private async slot(): Promise<void> {
+  private async slot(group: string): Promise<void> {
     if (this.running < this.limit) {
       this.running++;
       return;
     }
     // The slot is handed over by release(): `running` stays as it is.
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
+    await new Promise<void>((resolve) => {
+      const list = this.waiting.get(group);
+      if (list) list.push(resolve);
+      else this.waiting.set(group, [resolve]);
+      this.waitingCount++;
+    });
   }
 
   private release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.running--;
+    // The group that has waited longest for a turn goes next, then moves to the back of the line.
+    const first = this.waiting.entries().next();
+    if (first.done) {
+      this.running--;
+      return;
+    }
+    const [group, list] = first.value;
+    const next = list.shift()!;
+    this.waiting.delete(group);
+    if (list.length) this.waiting.set(group, list);
+    this.waitingCount--;
+    next();
   }
 }

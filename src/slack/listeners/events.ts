@@ -64,7 +64,7 @@ export function registerEvents(app: App, deps: SlackDeps): void {
           // The audit trail's link to the thread, built from its IDs: no chat.getPermalink call per message.
           const replies = await core.chat.handle({ text, user, thread: `${ev.channel}:${threadTs}`, source: messageLink(ev.channel, threadTs), locale, startsThread: !ev.thread_ts });
           await postReplies(deps, client, replies, { channel: ev.channel, threadTs, user });
-        });
+        }, core.workspace());
       } finally {
         clearTimeout(timer);
         if (reacted) {
