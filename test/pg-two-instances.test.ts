@@ -398,6 +398,20 @@ describe('PostgreSQL, two instances', () => {
     }
   });
 
+  it('`db workspaces` lists both installed workspaces with their installer and chain', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'isms-two-cli-'));
+    try {
+      const r = cli(['db', 'workspaces'], { ...cleanEnv(), DATABASE_URL: appUrl, ISMS_DATA_DIR: dataDir, EMBEDDINGS: 'off' });
+      expect(r.code, r.stderr).toBe(0);
+      const lines = r.stdout.trim().split('\n');
+      expect(lines).toHaveLength(2);
+      for (const [k, w] of workspaces.entries()) expect(lines[k]).toMatch(new RegExp(`^${w.team}: installed by ${w.alice} at \\S+; audit chain \\d+ entries, the latest at \\S+ \\(check it: ISMS_WORKSPACE=${w.team} audit verify\\)$`));
+      console.log(`db workspaces:\n${r.stdout.trim()}`);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   // Checking evidence is read-only on PostgreSQL too: the bot's role alone (no DATABASE_ADMIN_URL, no right to create
   // tables) verifies, and nothing is migrated or granted.
   it('`audit verify` with DATABASE_URL alone (the bot\'s role, no DATABASE_ADMIN_URL) exits 0', () => {

@@ -21,7 +21,7 @@ const usage = {
   risk: 'risk add|update|list|show ... (see "help")',
   profile: 'profile set --scope "..." --service "name=..,role=..,model=.." --by NAME | profile show [--json]',
   audit: 'audit verify | audit log [--limit N] [--json] | audit record --date YYYY-MM-DD --auditor NAME --by NAME [--scope ..] [--result ..] [--next YYYY-MM-DD] | audit list [--json]',
-  db: 'db backup <file> | db copy-to-postgres',
+  db: 'db backup <file> | db copy-to-postgres | db workspaces [--json]',
 };
 
 const str = { type: 'string' } as const;
@@ -38,6 +38,7 @@ export async function storeCommand(ctx: AppContext, command: string, argv: strin
     // The SQLite file is verified as it is (read-only, never migrated); PostgreSQL through the store, in one snapshot.
     if (command === 'audit' && argv[0] === 'verify' && !ctx.config.database) return await verifyCommand((head) => verifyFile(storeFile(ctx.config), head), argv.slice(1), out);
     if (command === 'db' && argv[0] === 'copy-to-postgres') return await copyCommand(ctx, argv.slice(1), out);
+    if (command === 'db' && argv[0] === 'workspaces') return await (await import('./workspaces.js')).workspacesCommand(ctx, argv.slice(1), out);
     const leftBehind = sqliteLeftBehind(ctx.config);
     if (leftBehind) process.stderr.write(`note: ${leftBehind}\n`);
     store = await connectStore(ctx.config, ctx.catalog, {}, { readOnly: command === 'audit' && argv[0] === 'verify' });

@@ -38,7 +38,9 @@ export const storeHelp = `  soa set <controlId> [--role customer|provider] --app
   audit list [--json]                                       the internal audits recorded, oldest first
   db backup <file>                                          online backup of isms.sqlite (safe while the bot runs)
   db copy-to-postgres                                       copy the SQLite store into the empty PostgreSQL database of
-                                                            DATABASE_URL, row IDs and audit chain as they are`;
+                                                            DATABASE_URL, row IDs and audit chain as they are
+  db workspaces [--json]                                    the Slack workspaces installed (several workspaces,
+                                                            PostgreSQL): who installed each, its audit chain's length`;
 export const responsibilityHelp = `  responsibility export --service NAME --format xlsx|csv|md --out FILE [--lang both|ja|en]
                                                             the 責任分界表 of a cloud service of the profile: who acts
                                                             (customer, provider, shared) in its model, each side's
