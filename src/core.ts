@@ -6,7 +6,6 @@
 // none can reach another one's records. Outside within() they are the single workspace's, or with several workspaces
 // an error. Row-level security in PostgreSQL is the second wall.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAnswerEngine, createContext, openSearch, type AppContext } from './app.js';
 import type { AnswerEngine } from './answer/engine.js';
@@ -87,7 +86,7 @@ export async function createCore(config: Config, log?: Logger): Promise<Core> {
     const assessments = new Assessments({ ctx, store, state, search });
     const chat = new ChatService({
       catalog: ctx.catalog, answers, store, state, defaultLang: config.lang,
-      exportDir: join(tmpdir(), 'isms-exports'), assessments, timezone: config.timezone, log: ctx.log,
+      exportDir: join(config.dataDir, 'exports'), assessments, timezone: config.timezone, log: ctx.log,
     });
     return { id, store, state, chat, assessments };
   };

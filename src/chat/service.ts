@@ -125,7 +125,8 @@ export class ChatService {
         if (!(exportFormats as readonly string[]).includes(cmd.format)) {
           return [{ type: 'error', lang, message: serviceText[lang].notAFormat(cmd.format), hint: serviceText[lang].formatHint(exportFormats) }];
         }
-        mkdirSync(this.deps.exportDir, { recursive: true });
+        // Only this process's user may read the folder: an SoA waits there until it is delivered.
+        mkdirSync(this.deps.exportDir, { recursive: true, mode: 0o700 });
         const stamp = new Date().toISOString().slice(0, 10);
         const filename = `SoA-${stamp}.${cmd.format}`;
         const path = join(this.deps.exportDir, `${newRef('export')}-${filename}`);

@@ -1,4 +1,5 @@
 // What every Slack listener shares: the core, who the bot is, and small helpers around the Web API.
+import { rmSync } from 'node:fs';
 import { rowLabel } from '../soa/format.js';
 import type { WebClient } from '@slack/web-api';
 import { storeErrorText } from '../chat/messages.js';
@@ -41,10 +42,15 @@ export const stringField = (v: unknown): string | undefined => (typeof v === 'st
  * (the SoA and the risk register are not for everyone in a channel). Returns the DM channel.
  */
 export async function deliverFile(client: WebClient, user: string, r: Extract<Reply, { type: 'file' }>): Promise<string> {
-  const channel = await openDm(client, user);
-  if (!channel) throw new Error('conversations.open returned no DM channel');
-  await client.files.uploadV2({ channel_id: channel, file: r.path, filename: r.filename, title: r.title });
-  return channel;
+  try {
+    const channel = await openDm(client, user);
+    if (!channel) throw new Error('conversations.open returned no DM channel');
+    await client.files.uploadV2({ channel_id: channel, file: r.path, filename: r.filename, title: r.title });
+    return channel;
+  } finally {
+    // The file is Slack's now (or the upload failed and the user asks again): no SoA stays behind on the bot's disk.
+    rmSync(r.path, { force: true });
+  }
 }
 
 /** The note shown where an export was requested. */
