@@ -41,6 +41,11 @@ describe('slack installations', () => {
     raw[raw.length - 1] = raw[raw.length - 1]! ^ 1;
     expect(unseal(key, `v1:${raw.toString('base64')}`)).toBeUndefined();
     expect(unseal(key, 'v1:')).toBeUndefined();
+    // Bound to a text (the workspace): it opens with that text only.
+    const bound = seal(key, 'xoxb-a', 'slack-installation:TA');
+    expect(unseal(key, bound, 'slack-installation:TA')).toBe('xoxb-a');
+    expect(unseal(key, bound, 'slack-installation:TB')).toBeUndefined();
+    expect(unseal(key, bound)).toBeUndefined();
     expect(unseal(key, '{"bot":{}}')).toBeUndefined();
   });
 
@@ -57,9 +62,16 @@ describe('slack installations', () => {
     expect((await store.fetchInstallation({ teamId: team, enterpriseId: undefined, isEnterpriseInstall: false })).bot?.token).toBe('xoxb-rotated');
     expect((await store.list()).map((w) => w.workspace)).toContain(team);
 
+    // A's sealed installation copied into another workspace's row (someone with write access to the table) opens for
+    // neither: the seal names its workspace.
+    const other = `${team}X`;
+    await admin.query('INSERT INTO slack_installations (workspace, is_enterprise_install, installation) SELECT $2, false, installation FROM slack_installations WHERE workspace = $1', [team, other]);
+    await expect(store.fetchInstallation({ teamId: other, enterpriseId: undefined, isEnterpriseInstall: false })).rejects.toThrow(`the installation of workspace ${other} cannot be decrypted: SLACK_STATE_SECRET changed since it was installed, or the row was altered`);
+    await admin.query('DELETE FROM slack_installations WHERE workspace = $1', [other]);
+
     const rotated = new PgInstallationStore(app, 'state-secret-two-0123456789');
     await expect(rotated.fetchInstallation({ teamId: team, enterpriseId: undefined, isEnterpriseInstall: false }))
-      .rejects.toThrow(`the installation of workspace ${team} cannot be decrypted: SLACK_STATE_SECRET changed since it was installed; install the app there again through /slack/install`);
+      .rejects.toThrow(`the installation of workspace ${team} cannot be decrypted: SLACK_STATE_SECRET changed since it was installed, or the row was altered; install the app there again through /slack/install`);
     // The scheduled jobs skip what they cannot open, and go on with the rest.
     expect((await rotated.list()).map((w) => w.workspace)).not.toContain(team);
     await expect(store.fetchInstallation({ teamId: 'TNOTHERE', enterpriseId: undefined, isEnterpriseInstall: false })).rejects.toThrow(/TNOTHERE has not installed the app/);

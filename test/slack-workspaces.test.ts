@@ -130,7 +130,7 @@ describe('OAuth install flow (fake oauth.v2.access)', () => {
       // Encrypted at rest: neither the token nor the team's name is readable in the database.
       expect(row.installation).toMatch(/^v1:/);
       expect(row.installation).not.toContain(w.token);
-      const opened = JSON.parse(unsealWith(row.installation)) as { bot: { token: string; userId: string }; team: { id: string } };
+      const opened = JSON.parse(unsealWith(row.installation, w.team)) as { bot: { token: string; userId: string }; team: { id: string } };
       expect(opened).toMatchObject({ bot: { token: w.token, userId: 'UBOT' }, team: { id: w.team } });
       expect(await core.within(w.team, async () => [...await core.store.refreshApprovers()])).toEqual([w.installer]);
     }
@@ -169,10 +169,10 @@ describe('OAuth install flow (fake oauth.v2.access)', () => {
 });
 
 /** The key the app derives from SLACK_STATE_SECRET, through the module's own unseal (a wrong key opens nothing). */
-function unsealWith(sealed: string): string {
+function unsealWith(sealed: string, team: string): string {
   const key = Buffer.from(hkdfSync('sha256', STATE_SECRET, 'isms-cloud-assistant', 'slack installations v1', 32));
-  expect(unseal(Buffer.alloc(32), sealed)).toBeUndefined();
-  return unseal(key, sealed)!;
+  expect(unseal(Buffer.alloc(32), sealed, `slack-installation:${team}`)).toBeUndefined();
+  return unseal(key, sealed, `slack-installation:${team}`)!;
 }
 
 const isWebApi = (c: FakeSlackCall) => c.method !== 'response_url' && c.method !== 'file_upload';
@@ -241,6 +241,8 @@ interface Attempt {
   send: () => Promise<{ status: number; body: string }>;
   /** What B must be shown (checked on everything sent to B), besides "none of A's records". */
   expect?: RegExp;
+  /** Tokens its Web API calls may use (default: B's only). */
+  tokens?: string[];
 }
 
 const inB = <T extends Record<string, any>>(p: T): T => {
@@ -297,7 +299,13 @@ describe('one deployment, two workspaces: B never reaches A\'s records', () => {
         commandCase('approvers', new RegExp(`"type":"mrkdwn","text":"[^"]*<@${B.installer}>`)), commandCase(`approvers add <@UBNEW${run}>`), commandCase('digest here', new RegExp(`"type":"mrkdwn","text":"[^"]*<#${B.channel}>`)),
       ],
       'event app_mention': [{ what: 'mention: soa 5.1', send: () => event(appMention('<@UBOT> soa 5.1', { user: B.installer, channel: B.channel, ts: nextTs(), team: B.team })) },
-        { what: 'mention: soa approve 5.2', send: () => event(appMention('<@UBOT> soa approve 5.2', { user: B.installer, channel: B.channel, ts: nextTs(), team: B.team })), expect: /no pending proposal/ }],
+        { what: 'mention: soa approve 5.2', send: () => event(appMention('<@UBOT> soa approve 5.2', { user: B.installer, channel: B.channel, ts: nextTs(), team: B.team })), expect: /no pending proposal/ },
+        // A channel shared by A and B (Slack Connect): Slack delivers B's user's mention under A's installation. The bot
+        // must not act on A's records for B's user; it tells them, ephemerally, with A's token (the only one it has).
+        {
+          what: 'mention by B\'s user in a channel shared with A, delivered under A\'s installation', expect: /shared with another workspace/, tokens: [`Bearer ${A.token}`],
+          send: () => postToBolt(url, SECRET, 'event', eventEnvelope({ ...appMention('<@UBOT> soa 5.1', { user: B.installer, channel: `CSHARED${run}`, ts: nextTs(), team: B.team }), user_team: B.team }, { teamId: A.team })),
+        }],
       'event message': [
         { what: 'DM: soa 5.2', send: () => event({ type: 'message', channel_type: 'im', channel: dm, user: B.installer, text: 'soa 5.2', ts: nextTs() }) },
         // A reply in A's assessment thread, as if B's user could post there: B has no assessment in it, so it is not read.
@@ -368,7 +376,7 @@ describe('one deployment, two workspaces: B never reaches A\'s records', () => {
           expect(text.includes(mark), `${path} (${a.what}) showed B ${name}: ${text.slice(Math.max(0, text.indexOf(mark) - 200), text.indexOf(mark) + 100)}`).toBe(false);
         }
         const tokens = [...new Set(calls.filter(isWebApi).map((c) => c.headers.authorization))];
-        expect(tokens.filter((t) => t !== `Bearer ${B.token}`), `${path} (${a.what}): Web API calls not made with B's token`).toEqual([]);
+        expect(tokens.filter((t) => !(a.tokens ?? [`Bearer ${B.token}`]).includes(t!)), `${path} (${a.what}): Web API calls not made with B's token`).toEqual([]);
         if (a.expect) expect(text, `${path} (${a.what})`).toMatch(a.expect);
         expect(await snapshotA(), `${path} (${a.what}) changed A's records`).toBe(before);
         results.push(`${path} — ${a.what}: ${calls.length} calls`);

@@ -315,6 +315,7 @@ async function copyCommand(ctx: AppContext, argv: string[], out: Out): Promise<v
   parse(argv, {}, usage.db);
   const { config } = ctx;
   if (!config.database) throw new UserError('db copy-to-postgres needs DATABASE_URL (the PostgreSQL database to copy into) and, to own its tables, DATABASE_ADMIN_URL', 2);
+  if (config.workspace) throw new UserError(`db copy-to-postgres copies into an empty database, as its single workspace "default": unset ISMS_WORKSPACE (${config.workspace})`, 2);
   const file = storeFile(config);
   if (!existsSync(file)) throw new UserError(`no SQLite store at ${file}: set ISMS_DATA_DIR to the folder that holds isms.sqlite`, 1);
   const source = openStore(config, ctx.catalog);

@@ -14,7 +14,7 @@ import { registerViews } from './listeners/views.js';
 import { registerInstallEvents } from './listeners/install.js';
 import { checkPayload } from './payload.js';
 import { gatedReceiver } from './receiver.js';
-import { PgInstallationStore, workspaceOf } from './installations.js';
+import { foreignSpeaker, PgInstallationStore, workspaceOf } from './installations.js';
 import { learnNames } from './web.js';
 
 /** The bot scopes an install asks for: those of slack/manifest.yml (a test keeps the two the same). */
@@ -131,6 +131,14 @@ export async function createSlackApp(core: Core, s: SlackSettings): Promise<App>
       if (ack) await ack().catch(() => undefined);
       return;
     }
+    // A user of another workspace in a channel shared with this one must not act on this workspace's records.
+    const foreign = core.severalWorkspaces ? foreignSpeaker(body, context) : undefined;
+    if (foreign) {
+      log.warn('slack request from a user of another workspace refused (shared channel)', { workspace, userTeam: foreign });
+      if (ack) await ack().catch(() => undefined);
+      await tellForeign(client, body).catch(() => undefined);
+      return;
+    }
     await core.within(workspace, async () => {
       await core.store.refreshApprovers();
       // Names before writes: the people a payload names are looked up (cached), so the store records display names.
@@ -146,6 +154,16 @@ export async function createSlackApp(core: Core, s: SlackSettings): Promise<App>
     return Promise.resolve();
   });
   return app;
+}
+
+/** Tells a user of another workspace (in a shared channel) why the bot does not act, in both languages. */
+async function tellForeign(client: WebClient, body: unknown): Promise<void> {
+  const b = body as { event?: { channel?: unknown; user?: unknown; thread_ts?: unknown; ts?: unknown }; channel?: { id?: unknown }; user?: { id?: unknown } };
+  const channel = b.event?.channel ?? b.channel?.id;
+  const user = b.event?.user ?? b.user?.id;
+  if (typeof channel !== 'string' || typeof user !== 'string') return;
+  const thread = typeof b.event?.thread_ts === 'string' ? { thread_ts: b.event.thread_ts } : {};
+  await client.chat.postEphemeral({ channel, user, ...thread, text: 'This channel is shared with another workspace: I keep each workspace\'s ISMS records apart, so ask me in your own workspace (install: /slack/install). / このチャンネルは別のワークスペースと共有されています。ワークスペースごとに記録を分けているため、ご自身のワークスペースで質問してください。' });
 }
 
 /** Every listener of the app: each command, action, view, shortcut and event it answers (a test lists them from here). */

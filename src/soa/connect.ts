@@ -49,7 +49,18 @@ export function sqliteLeftBehind(config: Config): string | undefined {
   return `DATABASE_URL selects PostgreSQL, but ${file} holds an SQLite store, which is not read: its records stay there. Unset DATABASE_URL to keep using it, or move the file away once its records are entered in PostgreSQL`;
 }
 
-async function openPostgres(config: Config, catalog: Catalog, extra: Partial<StoreOptions>, workspace: string, onError?: (e: Error) => void, readOnly = false) {
+/**
+ * Several workspaces rest on row-level security, which a superuser or a BYPASSRLS role skips even when it is forced:
+ * such a DATABASE_URL would mix the workspaces' records, so it is refused.
+ */
+async function refuseRlsBypass(app: import('pg').Pool, url: string): Promise<void> {
+  const row = (await app.query<{ name: string; bypass: boolean }>('SELECT current_user AS name, (rolsuper OR rolbypassrls) AS bypass FROM pg_roles WHERE rolname = current_user')).rows[0];
+  if (!row?.bypass) return;
+  throw new StoreError([{ field: 'database', message: `DATABASE_URL (${shownUrl(url)}) connects as ${row.name}, a superuser or a role with BYPASSRLS: row-level security does not hold for it, so the records of several workspaces would mix`,
+    hint: 'Connect the bot as its own role without those rights (compose.postgres.yaml: isms_app) and keep the owner for DATABASE_ADMIN_URL' }]);
+}
+
+async function openPostgres(config: Config, catalog: Catalog, extra: Partial<StoreOptions>, workspace: string, onError?: (e: Error) => void, readOnly = false, isolate = false) {
   const { migrate, pool } = await import('./pg/db.js');
   const { PgDb } = await import('./pg/engine.js');
   const { pgMigrations } = await import('./pg/schema.js');
@@ -66,6 +77,14 @@ async function openPostgres(config: Config, catalog: Catalog, extra: Partial<Sto
     }
   }
   const app = pool(url, 10, onError);
+  if (isolate) {
+    try {
+      await refuseRlsBypass(app, url);
+    } catch (e) {
+      await app.end().catch(() => undefined);
+      throw e instanceof StoreError ? e : unreachable(e, url);
+    }
+  }
   if (readOnly) {
     // Checking evidence changes nothing: no migration, no grants; a database that is not at this build's schema is named.
     let version: number | null;
@@ -92,31 +111,40 @@ function storeOptions(config: Config, catalog: Catalog, extra: Partial<StoreOpti
   };
 }
 
+/** ISMS_WORKSPACE names a workspace of several, which only PostgreSQL keeps. */
+function refuseWorkspaceOnSqlite(config: Config): void {
+  if (config.workspace) {
+    throw new StoreError([{ field: 'workspace', message: `ISMS_WORKSPACE=${config.workspace} names a workspace, but DATABASE_URL is not set: the SQLite store holds one workspace only`, hint: 'Set DATABASE_URL to the database of the several workspaces, or unset ISMS_WORKSPACE' }]);
+  }
+}
+
 /** The store alone (CLI commands): SQLite, or PostgreSQL when DATABASE_URL is set. */
 /** `readOnly`: a PostgreSQL database is neither migrated nor granted anything (audit verify), only checked for its schema version. */
 export async function connectStore(config: Config, catalog: Catalog, extra: Partial<StoreOptions> = {}, o: { workspace?: string; readOnly?: boolean } = {}): Promise<Store> {
   if (!config.database) {
-    if (config.workspace) {
-      throw new StoreError([{ field: 'workspace', message: `ISMS_WORKSPACE=${config.workspace} names a workspace, but DATABASE_URL is not set: the SQLite store holds one workspace only`, hint: 'Set DATABASE_URL to the database of the several workspaces, or unset ISMS_WORKSPACE' }]);
-    }
+    refuseWorkspaceOnSqlite(config);
     return openStore(config, catalog, extra);
   }
   // A workspace of several (OAuth) has its approvers recorded in its audit chain, not in ISMS_APPROVERS.
   const workspace = o.workspace ?? config.workspace ?? defaultWorkspace;
   const more: Partial<StoreOptions> = workspace === defaultWorkspace ? extra : { approversFrom: 'record', ...extra };
-  return (await openPostgres(config, catalog, more, workspace, undefined, o.readOnly)).store;
+  return (await openPostgres(config, catalog, more, workspace, undefined, o.readOnly, workspace !== defaultWorkspace)).store;
 }
 
 /** The store and the chat state (the bot and the console): both in ISMS_DATA_DIR, or both in PostgreSQL. */
 export async function openStorage(config: Config, catalog: Catalog, o: { onLost?: (e: Error) => void; workspace?: string; onConnectionError?: (e: Error) => void } = {}): Promise<Storage> {
   if (!config.database) {
+    refuseWorkspaceOnSqlite(config);
     const store = openStore(config, catalog);
     const state = new ChatState(config.dataDir, undefined, o.onLost);
     return { store, state, close: async () => { await state.close(); await store.close(); } };
   }
-  const { store, app } = await openPostgres(config, catalog, {}, o.workspace ?? defaultWorkspace, o.onConnectionError);
+  // The console or the bot of one workspace of several (ISMS_WORKSPACE) keeps that workspace's recorded approvers.
+  const workspace = o.workspace ?? config.workspace ?? defaultWorkspace;
+  const severalWorkspaces = !!config.slack.oauth || workspace !== defaultWorkspace;
+  const { store, app } = await openPostgres(config, catalog, workspace === defaultWorkspace ? {} : { approversFrom: 'record' }, workspace, o.onConnectionError, false, severalWorkspaces);
   const { PgChatState } = await import('../chat/pg-state.js');
-  const state = new PgChatState(app, o.workspace ?? defaultWorkspace);
+  const state = new PgChatState(app, workspace);
   const { PgDb } = await import('./pg/engine.js');
   const opened: { store: Store; state: ChatStateApi }[] = [];
   const openWorkspace = (workspace: string) => {
