@@ -105,6 +105,14 @@ describe('OAuth install flow (fake oauth.v2.access)', () => {
     expect(() => loadConfig({ SLACK_STATE_SECRET: 'short' })).toThrow(/SLACK_STATE_SECRET=.*at least 16/);
   });
 
+  it('refuses to serve several workspaces as a database role that bypasses row-level security (a superuser)', async () => {
+    const superuser = loadConfig({
+      DATABASE_URL: process.env.ISMS_TEST_PG_URL, SLACK_CLIENT_ID: '1111.2222', SLACK_CLIENT_SECRET: 'c', SLACK_STATE_SECRET: STATE_SECRET, SLACK_SIGNING_SECRET: SECRET,
+      ISMS_DATA_DIR: dataDir, EMBEDDINGS: 'off', LOG_LEVEL: 'error',
+    });
+    await expect(createCore(superuser)).rejects.toThrow(/connects as postgres, a superuser or a role with BYPASSRLS: row-level security does not hold for it, so the records of several workspaces would mix/);
+  });
+
   it('refuses a redirect whose state was not issued to this browser, or whose code Slack refuses, and stores nothing', async () => {
     const forged = await install(codeA, { state: 'forged-state' });
     expect(forged.status).toBeGreaterThanOrEqual(400);
@@ -408,6 +416,25 @@ describe('one deployment, two workspaces: B never reaches A\'s records', () => {
     });
     for (const w of [A.team, B.team]) expect(await core.within(w, () => core.store.verifyAudit()), w).toMatchObject({ ok: true });
   }, 120_000);
+
+  it('a display name learned in A never lands in B\'s records (each workspace keeps its own directory)', async () => {
+    // Slack tells B's token nothing about A's member; A's token knows her as "anna".
+    fake.on('users.info', (a, call) => (call.headers.authorization === `Bearer ${B.token}` && a.user === A.installer
+      ? { ok: false, error: 'user_not_found' }
+      : { ok: true, user: { id: a.user, name: 'anna', real_name: 'anna', locale: 'en-US', profile: { display_name: a.user === A.installer ? 'anna' : 'someone' } } }));
+    try {
+      const ts = nextTs();
+      await postToBolt(url, SECRET, 'event', eventEnvelope(appMention(`<@UBOT> soa 5.1 owner <@${A.installer}>`, { user: A.installer, channel: A.channel, ts, team: A.team }), { teamId: A.team }));
+      expect(await core.within(A.team, () => Promise.resolve(core.store.people.nameOf(A.installer)))).toBe('anna');
+      const r = await postToBolt(url, SECRET, 'command', slashCommand(`soa set 5.5 applicable=no status=not-implemented justification="bravo" owner=<@${A.installer}>`, { user: B.installer, channel: B.channel, responseUrl: `${fake.responseUrl}/names`, teamId: B.team }));
+      expect(r.status).toBe(200);
+    } finally {
+      fake.on('users.info', undefined);
+    }
+    const decision = await core.within(B.team, async () => (await core.store.soa.state('5.5')).current);
+    expect(decision?.owner).toBe(`<@${A.installer}>`);
+    expect(decision?.ownerName ?? null).toBeNull();
+  });
 
   it('"digest here" in a channel the bot may not post in is refused with the fix, and changes nothing', async () => {
     fake.failNext('chat.postMessage', 'not_in_channel');

@@ -15,7 +15,7 @@ import { registerInstallEvents } from './listeners/install.js';
 import { checkPayload } from './payload.js';
 import { gatedReceiver } from './receiver.js';
 import { foreignSpeaker, PgInstallationStore, workspaceOf } from './installations.js';
-import { learnNames } from './web.js';
+import { learnNames, namesGoTo } from './web.js';
 
 /** The bot scopes an install asks for: those of slack/manifest.yml (a test keeps the two the same). */
 export const botScopes = ['app_mentions:read', 'assistant:write', 'channels:history', 'chat:write', 'commands', 'files:write', 'groups:history', 'im:history', 'im:write', 'pins:write', 'reactions:write', 'users:read'];
@@ -143,6 +143,8 @@ export async function createSlackApp(core: Core, s: SlackSettings): Promise<App>
       await core.store.refreshApprovers();
       // Names before writes: the people a payload names are looked up (cached), so the store records display names.
       // Not for the events Bolt delivers without a token (app_uninstalled, tokens_revoked): nothing to look up with.
+      // With several workspaces the names go to this workspace's own directory.
+      if (core.severalWorkspaces) namesGoTo(client, core.store.people);
       if (context.botToken) await learnNames(client, body);
       await next();
     });

@@ -4,7 +4,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Lang } from '../search/text.js';
 import type { Block } from './blocks.js';
 import { fitBlocks, fitView } from './blockkit.js';
-import { people, slackUserId } from '../soa/people.js';
+import { people, slackUserId, type PeopleDirectory } from '../soa/people.js';
 
 /** Our blocks are plain JSON, fitted to Block Kit's limits; the Web API types want its own block union. */
 export const kb = (blocks: Block[], maxBlocks?: number) => fitBlocks(blocks, maxBlocks) as unknown as KnownBlock[];
@@ -52,12 +52,22 @@ async function lookUp(client: WebClient, user: string): Promise<UserInfo> {
     const r = await client.users.info({ user, include_locale: true });
     const u = r.user as Parameters<typeof displayName>[0] & { locale?: string };
     const info = { lang: u?.locale ? (u.locale.startsWith('ja') ? 'ja' as const : 'en' as const) : undefined, name: displayName(u), at: Date.now() };
-    people.note(user, info.name);
+    (directories.get(client) ?? people).note(user, info.name);
     return info;
   } catch {
     // Unknown for now: a failed lookup is retried after a minute, not on every message.
     return { lang: undefined, name: null, at: Date.now() - userTtlMs + 60_000 };
   }
+}
+
+/**
+ * Where the names a client's lookups find are kept: with several workspaces, the directory of the workspace whose token
+ * the client holds (its store records them), so a name learned in one workspace never appears in another's records.
+ */
+const directories = new WeakMap<WebClient, PeopleDirectory>();
+
+export function namesGoTo(client: WebClient, directory: PeopleDirectory): void {
+  directories.set(client, directory);
 }
 
 /** users.info for a user, cached with a TTL and shared while in flight. */

@@ -5,7 +5,7 @@ import { ChatState, type ChatStateApi } from '../chat/state.js';
 import type { Config } from '../config.js';
 import { StoreError } from './errors.js';
 import { existsSync } from 'node:fs';
-import { openStore, Store, storeFile, type StoreOptions } from './index.js';
+import { openStore, PeopleDirectory, Store, storeFile, type StoreOptions } from './index.js';
 
 /** The workspace of a single-workspace deployment (token mode) in a PostgreSQL database. */
 export const defaultWorkspace = 'default';
@@ -148,7 +148,8 @@ export async function openStorage(config: Config, catalog: Catalog, o: { onLost?
   const { PgDb } = await import('./pg/engine.js');
   const opened: { store: Store; state: ChatStateApi }[] = [];
   const openWorkspace = (workspace: string) => {
-    const one = { store: new Store(new PgDb(app, workspace, { ownsPool: false }), storeOptions(config, catalog, { approversFrom: 'record' })), state: new PgChatState(app, workspace) };
+    // Its own approvers (recorded) and its own directory of display names.
+    const one = { store: new Store(new PgDb(app, workspace, { ownsPool: false }), storeOptions(config, catalog, { approversFrom: 'record', people: new PeopleDirectory() })), state: new PgChatState(app, workspace) };
     opened.push(one);
     return Promise.resolve(one);
   };

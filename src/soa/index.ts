@@ -79,6 +79,8 @@ export class Store {
   readonly publications: PublicationStore;
   /** Who approves and where the digest goes, when recorded per workspace. */
   readonly settings: Settings;
+  /** Display names by Slack user ID, written beside the IDs (per workspace when there are several). */
+  readonly people: PeopleDirectory;
   /** The risk levels by score (ISMS_RISK_LEVELS), lowest first. */
   readonly riskLevels: RiskLevel[];
   readonly catalog: Catalog;
@@ -100,10 +102,11 @@ export class Store {
     // One live list: in 'record' mode it is refreshed from the workspace's setting before each check that matters.
     const approvers = approversFrom === 'config' ? [...opts.approvers ?? []] : [];
     this.settings = new Settings(this.sql, this.audit, this.now, approvers, approversFrom);
+    this.people = opts.people ?? people;
     const ctx: StoreContext = {
       db: this.sql, audit: this.audit, catalog: opts.catalog, approvers, riskLevels: this.riskLevels,
       ...(approversFrom === 'record' ? { refreshApprovers: () => this.settings.refreshApprovers() } : {}),
-      fallbackRole: opts.fallbackRole ?? 'both', now: this.now, defaultEdition: opts.defaultEdition ?? '2022', people: opts.people ?? people, fourEyes: opts.fourEyes ?? false,
+      fallbackRole: opts.fallbackRole ?? 'both', now: this.now, defaultEdition: opts.defaultEdition ?? '2022', people: this.people, fourEyes: opts.fourEyes ?? false,
     };
     this.profile = new ProfileStore(ctx);
     this.risks = new RiskStore(ctx, this.profile);
