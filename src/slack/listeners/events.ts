@@ -18,15 +18,15 @@ interface MessageLike {
   thread_ts?: string;
 }
 
-/** At most this many questions show the 👀 progress reaction at once (see handleMessage). */
+/** At most this many questions of one workspace show the 👀 progress reaction at once (see handleMessage). */
 export const MAX_REACTING = 20;
 
 export function registerEvents(app: App, deps: SlackDeps): void {
   const { core } = deps;
   const { concurrency, progressMs } = core.ctx.config.slack;
   const queue = new WorkQueue(concurrency);
-  /** Questions showing 👀 now. */
-  let reacting = 0;
+  // Questions showing 👀 now, per workspace: Slack's rate limits are per workspace, and one workspace's burst must not take another's 👀.
+  const reacting = new Map<string, number>();
 
   async function handleMessage(ev: MessageLike, eventId: string | undefined, botUserId: string | undefined, client: WebClient): Promise<void> {
     const user = ev.user;
@@ -48,13 +48,15 @@ export function registerEvents(app: App, deps: SlackDeps): void {
       }
       // 👀 on the question when its answer is not posted within ISMS_SLACK_PROGRESS_MS (waiting in the queue counts):
       // most answers take milliseconds, and two reaction calls per answer would double the Web API traffic. In a burst,
-      // at most MAX_REACTING questions show it at once: reactions.add is rate-limited (Tier 3, about 50 a minute), and
-      // a backlog must not spend its Web API calls and CPU on reactions instead of answers.
+      // at most MAX_REACTING questions of a workspace show it at once: reactions.add is rate-limited per workspace
+      // (Tier 3, about 50 a minute), and a backlog must not spend its Web API calls and CPU on reactions instead of
+      // answers.
       const working = { channel: ev.channel, timestamp: ev.ts, name: 'eyes' };
+      const workspace = core.workspace() ?? '';
       let reacted: Promise<unknown> | undefined;
       const react = () => {
-        if (reacting >= MAX_REACTING) return;
-        reacting++;
+        if ((reacting.get(workspace) ?? 0) >= MAX_REACTING) return;
+        reacting.set(workspace, (reacting.get(workspace) ?? 0) + 1);
         reacted = client.reactions.add(working).catch(() => undefined);
       };
       const timer = progressMs > 0 ? setTimeout(react, progressMs) : undefined;
@@ -64,13 +66,15 @@ export function registerEvents(app: App, deps: SlackDeps): void {
           // The audit trail's link to the thread, built from its IDs: no chat.getPermalink call per message.
           const replies = await core.chat.handle({ text, user, thread: `${ev.channel}:${threadTs}`, source: messageLink(ev.channel, threadTs), locale, startsThread: !ev.thread_ts });
           await postReplies(deps, client, replies, { channel: ev.channel, threadTs, user });
-        }, core.workspace());
+        }, workspace);
       } finally {
         clearTimeout(timer);
         if (reacted) {
           await reacted;
           await client.reactions.remove(working).catch(() => undefined);
-          reacting--;
+          const left = (reacting.get(workspace) ?? 1) - 1;
+          if (left) reacting.set(workspace, left);
+          else reacting.delete(workspace);
         }
       }
     });
