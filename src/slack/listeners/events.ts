@@ -25,7 +25,8 @@ export function registerEvents(app: App, deps: SlackDeps): void {
   const { core } = deps;
   const { concurrency, progressMs } = core.ctx.config.slack;
   const queue = new WorkQueue(concurrency);
-  // Questions showing 👀 now, per workspace: Slack's rate limits are per workspace, and one workspace's burst must not take another's 👀.
+  // Questions showing 👀 now, per workspace: Slack's rate limits are per workspace, and one workspace's burst must not
+  // take another's 👀.
   const reacting = new Map<string, number>();
 
   async function handleMessage(ev: MessageLike, eventId: string | undefined, botUserId: string | undefined, client: WebClient): Promise<void> {
