@@ -23,3 +23,10 @@ it('switches on the Agents & AI Apps surface with the scope and events it needs'
   // Every event a listener handles is one the manifest subscribes to.
   for (const ev of handled.events) if (ev !== 'message') expect(manifest, ev).toContain(`- ${ev}\n`);
 });
+
+it('asks an OAuth install for exactly the manifest\'s bot scopes (several workspaces)', async () => {
+  const { botScopes } = await import('../src/slack/app.js');
+  const { manifestBotScopes } = await import('./helpers/fake-slack.js');
+  expect([...botScopes].sort()).toEqual([...manifestBotScopes()].sort());
+  for (const ev of ['app_uninstalled', 'tokens_revoked']) expect(manifest, ev).toContain(`- ${ev}\n`);
+});
